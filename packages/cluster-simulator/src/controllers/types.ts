@@ -1,0 +1,84 @@
+/*
+ * The contract between the simulator's API server (the object store of each
+ * cluster) and the small controllers that play kube-controller-manager,
+ * operators and federation control planes. Controllers are level-triggered:
+ * `reconcile` is called after changes (debounced) and on a periodic tick, and
+ * must converge the store towards the desired state idempotently.
+ */
+
+/** A Kubernetes object as stored by the simulator. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: Array<{
+      apiVersion: string;
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+    }>;
+    [key: string]: unknown;
+  };
+  spec?: any;
+  status?: any;
+  [key: string]: unknown;
+}
+
+/** One simulated cluster's object store, as controllers see it. */
+export interface ClusterApi {
+  readonly name: string;
+  readonly region: string;
+  readonly zones: string[];
+  /** Objects of one kind, in one namespace or (namespace undefined) all. */
+  list(apiVersion: string, kind: string, namespace?: string): KubeObject[];
+  get(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): KubeObject | undefined;
+  /** Stores a new object (uid, resourceVersion, timestamps filled in). */
+  create(obj: KubeObject): KubeObject;
+  /** Replaces an object's metadata/spec; bumps generation when spec changes. */
+  update(obj: KubeObject): KubeObject;
+  /** Replaces only an object's status. */
+  updateStatus(obj: KubeObject): KubeObject;
+  delete(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): void;
+}
+
+/** What a controller may look at and change on each reconcile. */
+export interface ControllerContext {
+  /** The cluster this reconcile runs for. */
+  cluster: ClusterApi;
+  /** Every cluster of the world, by name (federation controllers write to members). */
+  clusters: ReadonlyMap<string, ClusterApi>;
+  /** Milliseconds since the epoch; controllers never read the clock directly. */
+  now(): number;
+  /** True while replication from `from` to `to` is cut by an admin partition. */
+  isPartitioned(from: string, to: string): boolean;
+  /** True while a cluster is injected `down` (or `hang`). */
+  isDown(cluster: string): boolean;
+  /** The world's per-cluster replication settings, if any. */
+  replication?: Record<string, unknown>;
+}
+
+/** A level-triggered controller run once per cluster per reconcile round. */
+export interface Controller {
+  name: string;
+  reconcile(ctx: ControllerContext): void;
+}

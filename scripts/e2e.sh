@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Browser tests: starts the demo clusters and the portal exactly as `npm start`
+# does, waits until both answer, runs the Playwright suite in Debian's Chromium
+# and stops everything again.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+if [ -z "${CHROMIUM_PATH:-}" ]; then
+  CHROMIUM_PATH=$(command -v chromium || true)
+fi
+if [ -z "$CHROMIUM_PATH" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "› Installing Debian's chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    CHROMIUM_PATH=/usr/bin/chromium
+  else
+    echo "The browser tests need Chromium: run 'sudo apt-get install chromium' or set CHROMIUM_PATH." >&2
+    exit 1
+  fi
+fi
+export CHROMIUM_PATH
+
+for port in 3000 7007; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "Port $port is already in use; stop the running portal before the browser tests." >&2
+    exit 1
+  fi
+done
+
+log="$ROOT/data/e2e-portal.log"
+mkdir -p "$ROOT/data"
+setsid bash "$ROOT/scripts/portal.sh" >"$log" 2>&1 &
+portal=$!
+stop() {
+  kill -TERM "-$portal" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 "$portal" 2>/dev/null || break; sleep 0.25; done
+  kill -KILL "-$portal" 2>/dev/null || true
+}
+trap stop EXIT
+
+wait_for() {
+  local url=$1 deadline=$((SECONDS + 240))
+  until curl -fsS -o /dev/null "$url"; do
+    if ! kill -0 "$portal" 2>/dev/null; then
+      echo "The portal exited while starting; its log:" >&2
+      tail -50 "$log" >&2
+      exit 1
+    fi
+    if [ $SECONDS -gt $deadline ]; then
+      echo "$url did not answer within 240 s; the portal's log:" >&2
+      tail -50 "$log" >&2
+      exit 1
+    fi
+    sleep 1
+  done
+}
+echo "› Waiting for the portal (log: ${log#"$ROOT"/})"
+wait_for http://localhost:7007/.backstage/health/v1/readiness
+wait_for http://localhost:3000/
+yarn playwright test "$@"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Starts the simulated demo clusters and the portal (frontend on :3000,
+# backend on :7007). Called by `npm start` once the toolchain is in place; the
+# simulator stops with the portal.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+SIM_DIR="$ROOT/data/simulator"
+WORLD="${WORLD:-$ROOT/examples/world/world.yaml}"
+mkdir -p "$SIM_DIR"
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+configs=(--config "$ROOT/app-config.yaml")
+if [ -f "$WORLD" ] && [ -f "$ROOT/packages/cluster-simulator/src/cli.ts" ]; then
+  echo "› Starting the demo clusters from ${WORLD#"$ROOT"/}"
+  rm -f "$SIM_DIR/app-config.yaml"
+  setsid yarn cluster-simulator --world "$WORLD" \
+    --kubeconfig "$SIM_DIR/kubeconfig" \
+    --app-config "$SIM_DIR/app-config.yaml" \
+    --state-dir "$SIM_DIR/state" &
+  pids+=($!)
+  for _ in $(seq 1 120); do
+    [ -s "$SIM_DIR/app-config.yaml" ] && break
+    kill -0 "${pids[0]}" 2>/dev/null || { echo "The cluster simulator exited; see its output above." >&2; exit 1; }
+    sleep 0.5
+  done
+  [ -s "$SIM_DIR/app-config.yaml" ] || { echo "The cluster simulator did not start within 60 s." >&2; exit 1; }
+  configs+=(--config "$SIM_DIR/app-config.yaml")
+  echo "› kubectl: export KUBECONFIG=$SIM_DIR/kubeconfig"
+fi
+for extra in ${PORTAL_EXTRA_CONFIG:-}; do configs+=(--config "$extra"); done
+
+echo "› Starting the portal: http://localhost:3000 (backend http://localhost:7007)"
+setsid yarn backstage-cli repo start "${configs[@]}" &
+pids+=($!)
+wait "${pids[-1]}"

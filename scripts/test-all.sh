@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite, as `npm test` and CI run it: type check, lint,
+# formatting, unit and integration tests (with PostgreSQL and Redis where they
+# are reachable on 127.0.0.1), then the browser tests in Chromium against the
+# running portal and demo clusters.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+step() {
+  local name=$1
+  shift
+  local start=$SECONDS
+  printf '\n\033[1m━━ %s\033[0m\n' "$name"
+  "$@"
+  printf '\033[1m━━ %s: done in %ss\033[0m\n' "$name" $((SECONDS - start))
+}
+
+reachable() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+export CI=${CI:-true}
+export BACKSTAGE_TEST_DISABLE_DOCKER=1
+if reachable 127.0.0.1 5432; then
+  export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-postgresql://postgres@127.0.0.1:5432}
+else
+  echo "› PostgreSQL is not reachable on 127.0.0.1:5432: database tests run on SQLite only"
+fi
+if reachable 127.0.0.1 6379; then
+  export BACKSTAGE_TEST_CACHE_REDIS7_CONNECTION_STRING=${BACKSTAGE_TEST_CACHE_REDIS7_CONNECTION_STRING:-redis://127.0.0.1:6379}
+else
+  echo "› Redis is not reachable on 127.0.0.1:6379: cache tests run on the memory store only"
+fi
+
+step "Type check" yarn tsc
+step "Lint" yarn backstage-cli repo lint
+step "Formatting" yarn prettier --check .
+step "Unit and integration tests" yarn backstage-cli repo test
+step "Browser tests" bash "$ROOT/scripts/e2e.sh"
