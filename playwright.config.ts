@@ -15,7 +15,7 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: 'node_modules/.cache/e2e-test-results',
   use: {
-    baseURL: process.env.PORTAL_URL ?? 'http://localhost:3000',
+    baseURL: process.env.PORTAL_URL ?? 'http://localhost:7007',
     screenshot: 'only-on-failure',
     viewport: { width: 1440, height: 900 },
     launchOptions: {

@@ -28,5 +28,7 @@ export async function signIn(page: Page) {
   await page.goto('/');
   const enter = page.getByRole('button', { name: 'Enter' });
   await enter.click();
-  await expect(page.getByRole('navigation').first()).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: /Catalog/ }).first(),
+  ).toBeVisible();
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Browser tests: starts the demo clusters and the portal exactly as `npm start`
-# does, waits until both answer, runs the Playwright suite in Debian's Chromium
+# Browser tests: starts the demo clusters and the portal as `npm start` does,
+# but with a production build of the app served by the backend; waits until both answer, runs the Playwright suite in Debian's Chromium
 # and stops everything again.
 set -euo pipefail
 
@@ -13,7 +13,7 @@ fi
 if [ -z "$CHROMIUM_PATH" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "› Installing Debian's chromium for the browser tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
     CHROMIUM_PATH=/usr/bin/chromium
   else
     echo "The browser tests need Chromium: run 'sudo apt-get install chromium' or set CHROMIUM_PATH." >&2
@@ -22,7 +22,7 @@ if [ -z "$CHROMIUM_PATH" ]; then
 fi
 export CHROMIUM_PATH
 
-for port in 3000 7007; do
+for port in 7007; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "Port $port is already in use; stop the running portal before the browser tests." >&2
     exit 1
@@ -31,7 +31,8 @@ done
 
 log="$ROOT/data/e2e-portal.log"
 mkdir -p "$ROOT/data"
-setsid bash "$ROOT/scripts/portal.sh" >"$log" 2>&1 &
+PORTAL_BUILT_APP=1 PORTAL_EXTRA_CONFIG="$ROOT/e2e/app-config.yaml" \
+  setsid bash "$ROOT/scripts/portal.sh" >"$log" 2>&1 &
 portal=$!
 stop() {
   kill -TERM "-$portal" 2>/dev/null || true
@@ -42,7 +43,7 @@ trap stop EXIT
 
 wait_for() {
   local url=$1 deadline=$((SECONDS + 240))
-  until curl -fsS -o /dev/null "$url"; do
+  until curl -fs -o /dev/null "$url"; do
     if ! kill -0 "$portal" 2>/dev/null; then
       echo "The portal exited while starting; its log:" >&2
       tail -50 "$log" >&2
@@ -58,5 +59,5 @@ wait_for() {
 }
 echo "› Waiting for the portal (log: ${log#"$ROOT"/})"
 wait_for http://localhost:7007/.backstage/health/v1/readiness
-wait_for http://localhost:3000/
+wait_for http://localhost:7007/
 yarn playwright test "$@"

@@ -38,7 +38,16 @@ if [ -f "$WORLD" ] && [ -f "$ROOT/packages/cluster-simulator/src/cli.ts" ]; then
 fi
 for extra in ${PORTAL_EXTRA_CONFIG:-}; do configs+=(--config "$extra"); done
 
-echo "› Starting the portal: http://localhost:3000 (backend http://localhost:7007)"
-setsid yarn backstage-cli repo start "${configs[@]}" &
+if [ "${PORTAL_BUILT_APP:-}" = 1 ]; then
+  # A production build of the app served by the backend on :7007, as the
+  # browser tests use it (no development-only React warnings in the console).
+  echo "› Building the app"
+  yarn workspace app build >/dev/null
+  echo "› Starting the portal: http://localhost:7007"
+  setsid yarn workspace backend start "${configs[@]}" &
+else
+  echo "› Starting the portal: http://localhost:3000 (backend http://localhost:7007)"
+  setsid yarn backstage-cli repo start "${configs[@]}" &
+fi
 pids+=($!)
 wait "${pids[-1]}"
