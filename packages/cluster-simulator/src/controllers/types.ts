@@ -26,6 +26,7 @@ export interface KubeObject {
       name: string;
       uid: string;
       controller?: boolean;
+      blockOwnerDeletion?: boolean;
     }>;
     [key: string]: unknown;
   };
@@ -47,6 +48,15 @@ export interface ClusterApi {
     namespace: string | undefined,
     name: string,
   ): KubeObject | undefined;
+  /**
+   * Like `list`, without copying: the stored objects themselves, which the
+   * caller must not change. Optional; fall back to `list` when absent.
+   */
+  listShared?(
+    apiVersion: string,
+    kind: string,
+    namespace?: string,
+  ): readonly KubeObject[];
   /** Stores a new object (uid, resourceVersion, timestamps filled in). */
   create(obj: KubeObject): KubeObject;
   /** Replaces an object's metadata/spec; bumps generation when spec changes. */
@@ -73,8 +83,22 @@ export interface ControllerContext {
   isPartitioned(from: string, to: string): boolean;
   /** True while a cluster is injected `down` (or `hang`). */
   isDown(cluster: string): boolean;
-  /** The world's per-cluster replication settings, if any. */
+  /**
+   * The world's replication settings for this cluster (its own `replication`
+   * block over the world's top-level one), if any.
+   */
   replication?: Record<string, unknown>;
+  /** Asks for another reconcile of this cluster within `ms` (e.g. a readiness delay). */
+  requeueAfter?(ms: number): void;
+  /** Records a core/v1 Event about an object (what `kubectl describe` lists). */
+  recordEvent?(
+    involved: KubeObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    /** Who reports it (`From` in describe); defaults to the controller. */
+    component?: string,
+  ): void;
 }
 
 /** A level-triggered controller run once per cluster per reconcile round. */

@@ -1,0 +1,114 @@
+/*
+ * The Prometheus exposition of a cluster's replication lag (`GET /metrics`):
+ * engine-style metric names chosen by the StatefulSet's engine, plus one
+ * generic series every consumer can rely on.
+ */
+import type { KubeObject } from './types';
+import {
+  LAG_ANNOTATION,
+  OBSERVED_ANNOTATION,
+  SOURCE_ANNOTATION,
+} from './replicationLagController';
+
+const ENGINE_KEY = 'multicluster-statefulsets/engine';
+
+/** The engine of a StatefulSet: its label/annotation, else a guess from the image. */
+export function engineOf(sts: KubeObject): string {
+  const explicit =
+    sts.metadata.labels?.[ENGINE_KEY] ?? sts.metadata.annotations?.[ENGINE_KEY];
+  if (explicit) return explicit;
+  const image = JSON.stringify(
+    sts.spec?.template?.spec?.containers?.map((c: any) => c.image) ?? [],
+  );
+  if (/mysql|mariadb|percona/.test(image)) return 'mysql';
+  if (/postgres|cnpg/.test(image)) return 'postgresql';
+  if (/mongo/.test(image)) return 'mongodb';
+  if (/kafka|strimzi/.test(image)) return 'kafka';
+  if (/elasticsearch|opensearch/.test(image)) return 'elasticsearch';
+  return 'generic';
+}
+
+const ENGINE_METRICS: Record<
+  string,
+  { name: string; help: string; scale: number }
+> = {
+  mysql: {
+    name: 'mysql_slave_status_seconds_behind_master',
+    help: 'Seconds the replica is behind the source.',
+    scale: 1,
+  },
+  postgresql: {
+    name: 'cnpg_pg_replication_lag',
+    help: 'Replication lag behind the primary in seconds.',
+    scale: 1,
+  },
+  mongodb: {
+    name: 'mongodb_mongod_replset_member_replication_lag',
+    help: 'Member replication lag in seconds.',
+    scale: 1,
+  },
+  kafka: {
+    name: 'kafka_connect_mirror_mirrorsourceconnector_replication_latency_ms',
+    help: 'MirrorMaker 2 replication latency in milliseconds.',
+    scale: 1000,
+  },
+  elasticsearch: {
+    name: 'elasticsearch_ccr_follower_lag_seconds',
+    help: 'CCR follower lag behind the leader in seconds.',
+    scale: 1,
+  },
+};
+
+function esc(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** Renders the metrics text for one cluster's StatefulSets. */
+export function renderMetrics(
+  cluster: string,
+  statefulSets: Iterable<KubeObject>,
+): string {
+  const generic: string[] = [];
+  const observed: string[] = [];
+  const perEngine = new Map<string, string[]>();
+  for (const sts of statefulSets) {
+    const a = sts.metadata.annotations ?? {};
+    const source = a[SOURCE_ANNOTATION];
+    const lag = Number(a[LAG_ANNOTATION]);
+    if (!source || a[LAG_ANNOTATION] === undefined || !Number.isFinite(lag))
+      continue;
+    const labels = `namespace="${esc(
+      sts.metadata.namespace ?? '',
+    )}",statefulset="${esc(sts.metadata.name)}",source="${esc(
+      source,
+    )}",cluster="${esc(cluster)}"`;
+    generic.push(`multicluster_replication_lag_seconds{${labels}} ${lag}`);
+    const at = Date.parse(a[OBSERVED_ANNOTATION] ?? '');
+    if (Number.isFinite(at))
+      observed.push(
+        `multicluster_replication_lag_observed_timestamp_seconds{${labels}} ${
+          at / 1000
+        }`,
+      );
+    const m = ENGINE_METRICS[engineOf(sts)];
+    if (m) {
+      const l = perEngine.get(m.name) ?? [];
+      l.push(`${m.name}{${labels}} ${+(lag * m.scale).toFixed(3)}`);
+      perEngine.set(m.name, l);
+    }
+  }
+  const out: string[] = [
+    '# HELP multicluster_replication_lag_seconds Replication lag of a passive StatefulSet behind its source cluster.',
+    '# TYPE multicluster_replication_lag_seconds gauge',
+    ...generic,
+    '# HELP multicluster_replication_lag_observed_timestamp_seconds When the lag was last measured (Unix seconds).',
+    '# TYPE multicluster_replication_lag_observed_timestamp_seconds gauge',
+    ...observed,
+  ];
+  for (const m of Object.values(ENGINE_METRICS)) {
+    const lines = perEngine.get(m.name);
+    if (!lines) continue;
+    out.push(`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} gauge`, ...lines);
+  }
+  return `${out.join('\n')}\n`;
+}

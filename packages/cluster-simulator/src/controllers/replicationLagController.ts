@@ -1,0 +1,152 @@
+/*
+ * Plays the replication exporter of a passive side: every StatefulSet that
+ * names a `replication-source` cluster gets its lag annotations refreshed.
+ * The lag jitters around a small base, grows while the source is cut off
+ * (partition or down), and drains to zero once the source is fenced or
+ * scaled to zero — what a switchover waits for.
+ */
+import type { Controller, ControllerContext, KubeObject } from './types';
+
+/** StatefulSet annotation naming the cluster this side replicates from. */
+export const SOURCE_ANNOTATION = 'multicluster-statefulsets/replication-source';
+/** StatefulSet annotation holding the current lag in seconds. */
+export const LAG_ANNOTATION =
+  'multicluster-statefulsets/replication-lag-seconds';
+/** StatefulSet annotation holding when the lag was measured. */
+export const OBSERVED_ANNOTATION =
+  'multicluster-statefulsets/replication-lag-observed-at';
+
+/** The `replication` settings of a world (per cluster or top level). */
+export interface ReplicationSettings {
+  /** Lower bound of the steady-state lag in seconds (default 0.2). */
+  minLagSeconds?: number;
+  /** Upper bound of the steady-state lag in seconds (default 1.5). */
+  maxLagSeconds?: number;
+  /** How fast a grown lag shrinks once replication flows again (default 5 s/s). */
+  catchUpSecondsPerSecond?: number;
+  /** How often the annotations are refreshed (default 1000 ms). */
+  intervalMs?: number;
+  /** A fixed lag in seconds instead of the jittering one (tests, demos). */
+  fixedLagSeconds?: number;
+}
+
+/** The state the lag model keeps per StatefulSet. */
+export interface LagState {
+  lag: number;
+  at: number;
+}
+
+/** The source side as the lag model sees it. */
+export interface SourceCondition {
+  /** Partitioned away or down: nothing arrives. */
+  cut: boolean;
+  /** Fenced or scaled to zero: nothing new is written there. */
+  quiesced: boolean;
+}
+
+/** One step of the lag model (pure). */
+export function nextLag(
+  prev: LagState | undefined,
+  now: number,
+  source: SourceCondition,
+  settings: ReplicationSettings,
+  random: () => number,
+): LagState {
+  const min = settings.minLagSeconds ?? 0.2;
+  const max = Math.max(min, settings.maxLagSeconds ?? 1.5);
+  const rate = settings.catchUpSecondsPerSecond ?? 5;
+  const steady = settings.fixedLagSeconds ?? min + random() * (max - min);
+  if (!prev) {
+    if (source.quiesced) return { lag: 0, at: now };
+    return { lag: source.cut ? max : steady, at: now };
+  }
+  const dt = Math.max(0, (now - prev.at) / 1000);
+  if (source.cut && !source.quiesced) return { lag: prev.lag + dt, at: now };
+  if (source.quiesced)
+    return { lag: Math.max(0, prev.lag - Math.max(rate, 1) * dt), at: now };
+  if (prev.lag > max)
+    return { lag: Math.max(steady, prev.lag - rate * dt), at: now };
+  return { lag: steady, at: now };
+}
+
+function findSource(
+  ctx: ControllerContext,
+  sts: KubeObject,
+  source: string,
+): KubeObject | undefined {
+  const other = ctx.clusters.get(source);
+  if (!other) return undefined;
+  const same = other.get(
+    'apps/v1',
+    'StatefulSet',
+    sts.metadata.namespace,
+    sts.metadata.name,
+  );
+  if (same) return same;
+  const id = sts.metadata.labels?.['backstage.io/kubernetes-id'];
+  if (!id) return undefined;
+  return other
+    .list('apps/v1', 'StatefulSet', sts.metadata.namespace)
+    .find(s => s.metadata.labels?.['backstage.io/kubernetes-id'] === id);
+}
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** Creates the replication lag controller. */
+export function replicationLagController(
+  random: () => number = Math.random,
+): Controller {
+  const states = new Map<string, LagState>();
+  return {
+    name: 'replication-lag',
+    reconcile(ctx: ControllerContext) {
+      const settings = (ctx.replication ?? {}) as ReplicationSettings;
+      const interval = settings.intervalMs ?? 1000;
+      // An exporter inside a cluster that is down cannot publish anything.
+      if (ctx.isDown(ctx.cluster.name)) return;
+      const all =
+        ctx.cluster.listShared?.('apps/v1', 'StatefulSet') ??
+        ctx.cluster.list('apps/v1', 'StatefulSet');
+      for (const sts of all) {
+        const source = sts.metadata.annotations?.[SOURCE_ANNOTATION];
+        if (!source || source === ctx.cluster.name) continue;
+        const key = `${ctx.cluster.name}/${sts.metadata.namespace}/${sts.metadata.name}`;
+        const prev = states.get(key);
+        const now = ctx.now();
+        if (
+          prev &&
+          now - prev.at < interval &&
+          sts.metadata.annotations?.[LAG_ANNOTATION] !== undefined
+        ) {
+          ctx.requeueAfter?.(interval - (now - prev.at));
+          continue;
+        }
+        const src = findSource(ctx, sts, source);
+        const cut =
+          ctx.isDown(source) || ctx.isPartitioned(source, ctx.cluster.name);
+        const quiesced =
+          !cut &&
+          !!src &&
+          (src.metadata.annotations?.['multicluster-statefulsets/role'] ===
+            'fenced' ||
+            (src.spec?.replicas ?? 1) === 0);
+        const next = nextLag(prev, now, { cut, quiesced }, settings, random);
+        states.set(key, next);
+        ctx.cluster.update({
+          ...sts,
+          metadata: {
+            ...sts.metadata,
+            annotations: {
+              ...sts.metadata.annotations,
+              [LAG_ANNOTATION]: next.lag.toFixed(3),
+              [OBSERVED_ANNOTATION]: stamp(now),
+            },
+          },
+        });
+        ctx.requeueAfter?.(interval);
+      }
+    },
+  };
+}

@@ -1,0 +1,295 @@
+/*
+ * The CustomResourceDefinitions this product relies on (Istio, KubeFed,
+ * Karmada, MCS, CloudNativePG), kept once in the package's `crds/` folder:
+ * the simulator serves them and manifests are validated against their
+ * OpenAPI v3 schemas the way an API server with strict field validation
+ * would (unknown fields and wrong types are errors).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+
+/** A structural OpenAPI v3 schema as written in a CRD. */
+export interface JSONSchemaProps {
+  type?: string;
+  description?: string;
+  properties?: Record<string, JSONSchemaProps>;
+  additionalProperties?: JSONSchemaProps | boolean;
+  items?: JSONSchemaProps;
+  required?: string[];
+  enum?: unknown[];
+  anyOf?: JSONSchemaProps[];
+  nullable?: boolean;
+  [key: string]: unknown;
+}
+
+/** An `apiextensions.k8s.io/v1` CustomResourceDefinition, as parsed from YAML. */
+export interface CustomResourceDefinition {
+  apiVersion: 'apiextensions.k8s.io/v1';
+  kind: 'CustomResourceDefinition';
+  metadata: {
+    name: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec: {
+    group: string;
+    scope: 'Namespaced' | 'Cluster';
+    names: {
+      kind: string;
+      listKind?: string;
+      plural: string;
+      singular?: string;
+      shortNames?: string[];
+      categories?: string[];
+    };
+    versions: Array<{
+      name: string;
+      served: boolean;
+      storage: boolean;
+      schema?: { openAPIV3Schema: JSONSchemaProps };
+      subresources?: {
+        status?: Record<string, never>;
+        scale?: {
+          specReplicasPath: string;
+          statusReplicasPath: string;
+          labelSelectorPath?: string;
+        };
+      };
+      additionalPrinterColumns?: Array<{
+        name: string;
+        type: string;
+        jsonPath: string;
+        description?: string;
+        format?: string;
+        priority?: number;
+      }>;
+    }>;
+  };
+}
+
+/** One validation problem, at a dotted field path such as `spec.replica.self`. */
+export interface CrdFieldError {
+  path: string;
+  message: string;
+}
+
+/** The folder holding the CRD YAML files, relative to this package. */
+export function crdDirectory(): string {
+  // Resolved through the package itself, so it holds from src/ (tests, tsx)
+  // and from a built or installed copy alike.
+  return path.join(
+    path.dirname(
+      require.resolve('@multicluster/cluster-simulator/package.json'),
+    ),
+    'crds',
+  );
+}
+
+let cached: CustomResourceDefinition[] | undefined;
+
+/** Reads and parses every CRD of the package's `crds/` folder (cached). */
+export function loadCrds(): CustomResourceDefinition[] {
+  if (cached) {
+    return cached;
+  }
+  const dir = crdDirectory();
+  const result: CustomResourceDefinition[] = [];
+  for (const file of fs.readdirSync(dir).sort()) {
+    if (!/\.ya?ml$/.test(file)) {
+      continue;
+    }
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const doc of parseAllDocuments(text)) {
+      if (doc.errors.length > 0) {
+        throw new Error(`Invalid YAML in ${file}: ${doc.errors[0].message}`);
+      }
+      const crd = doc.toJS() as CustomResourceDefinition | null;
+      if (!crd) {
+        continue;
+      }
+      if (crd.kind !== 'CustomResourceDefinition' || !crd.spec?.names?.kind) {
+        throw new Error(`${file} does not hold a CustomResourceDefinition`);
+      }
+      result.push(crd);
+    }
+  }
+  cached = result;
+  return result;
+}
+
+/** Finds the CRD that defines an object's apiVersion (group/version) and kind. */
+export function findCrd(
+  apiVersion: string,
+  kind: string,
+  crds: CustomResourceDefinition[] = loadCrds(),
+): CustomResourceDefinition | undefined {
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  return crds.find(c => c.spec.group === group && c.spec.names.kind === kind);
+}
+
+/**
+ * Rewrites a Kubernetes structural schema into plain JSON Schema: objects
+ * with declared properties reject unknown fields unless they preserve them,
+ * int-or-string and nullable become unions, Kubernetes extensions drop out.
+ */
+function toJsonSchema(schema: JSONSchemaProps): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
+  if (schema['x-kubernetes-int-or-string'] === true) {
+    out.type = ['integer', 'string'];
+  } else if (schema.type) {
+    out.type = schema.nullable ? [schema.type, 'null'] : schema.type;
+  }
+  for (const key of [
+    'enum',
+    'required',
+    'minimum',
+    'maximum',
+    'minLength',
+    'maxLength',
+    'minItems',
+    'maxItems',
+    'pattern',
+  ]) {
+    if (schema[key] !== undefined) {
+      out[key] =
+        key === 'enum' && schema.nullable
+          ? [...(schema.enum ?? []), null]
+          : schema[key];
+    }
+  }
+  if (schema.properties) {
+    out.properties = Object.fromEntries(
+      Object.entries(schema.properties).map(([k, v]) => [k, toJsonSchema(v)]),
+    );
+  }
+  if (schema.items) {
+    out.items = toJsonSchema(schema.items);
+  }
+  if (schema.anyOf && schema['x-kubernetes-int-or-string'] !== true) {
+    out.anyOf = schema.anyOf.map(toJsonSchema);
+  }
+  if (typeof schema.additionalProperties === 'object') {
+    out.additionalProperties = toJsonSchema(schema.additionalProperties);
+  } else if (typeof schema.additionalProperties === 'boolean') {
+    out.additionalProperties = schema.additionalProperties;
+  } else if (schema.properties && !preserve) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+const validators = new Map<string, ValidateFunction>();
+
+function validatorFor(
+  crd: CustomResourceDefinition,
+  version: string,
+): ValidateFunction | undefined {
+  const key = `${crd.metadata.name}/${version}`;
+  let validate = validators.get(key);
+  if (!validate) {
+    const schema = crd.spec.versions.find(v => v.name === version)?.schema
+      ?.openAPIV3Schema;
+    if (!schema) {
+      return undefined;
+    }
+    validate = ajv.compile(toJsonSchema(schema));
+    validators.set(key, validate);
+  }
+  return validate;
+}
+
+function fieldPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map(p => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+function describe(error: ErrorObject): CrdFieldError {
+  const base = fieldPath(error.instancePath);
+  const join = (child: string) => (base ? `${base}.${child}` : child);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const field = String(error.params.additionalProperty);
+      return { path: join(field), message: `unknown field "${field}"` };
+    }
+    case 'required': {
+      const field = String(error.params.missingProperty);
+      return { path: join(field), message: 'Required value' };
+    }
+    case 'enum':
+      return {
+        path: base,
+        message: `Unsupported value: supported values: ${(
+          error.params.allowedValues as unknown[]
+        )
+          .map(v => JSON.stringify(v))
+          .join(', ')}`,
+      };
+    default:
+      return { path: base, message: error.message ?? error.keyword };
+  }
+}
+
+/**
+ * Validates an object against the CRD of its apiVersion/kind. Returns the
+ * field errors, empty when valid or when no CRD of the package defines the
+ * kind (built-in kinds are not checked here).
+ */
+export function validateAgainstCrd(
+  obj: unknown,
+  crds: CustomResourceDefinition[] = loadCrds(),
+): CrdFieldError[] {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    return [{ path: '', message: 'expected an object' }];
+  }
+  const { apiVersion, kind } = obj as { apiVersion?: unknown; kind?: unknown };
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
+    return [
+      { path: 'apiVersion', message: 'apiVersion and kind are required' },
+    ];
+  }
+  const crd = findCrd(apiVersion, kind, crds);
+  if (!crd) {
+    return [];
+  }
+  const version = apiVersion.split('/')[1];
+  const served = crd.spec.versions.find(v => v.name === version && v.served);
+  if (!served) {
+    return [
+      {
+        path: 'apiVersion',
+        message: `version "${version}" of ${
+          crd.metadata.name
+        } is not served; served: ${crd.spec.versions
+          .filter(v => v.served)
+          .map(v => v.name)
+          .join(', ')}`,
+      },
+    ];
+  }
+  const validate = validatorFor(crd, version);
+  if (!validate || validate(obj)) {
+    return [];
+  }
+  const errors = (validate.errors ?? [])
+    // anyOf reports each failed branch and then itself; the branches repeat it.
+    .filter(e => e.keyword !== 'anyOf')
+    .map(describe);
+  const seen = new Set<string>();
+  return errors.filter(e => {
+    const key = `${e.path}\u0000${e.message}`;
+    if (seen.has(key)) {
+      return false;
+    }
+    seen.add(key);
+    return true;
+  });
+}

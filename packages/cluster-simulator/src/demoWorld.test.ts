@@ -1,0 +1,435 @@
+/*
+ * Checks the demo world (examples/world) and the demo catalog
+ * (examples/databases.yaml) against each other and against the CRDs: what
+ * the demo shows must be internally consistent, or the portal would show
+ * broken topologies for reasons that have nothing to do with the product.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { validateAgainstCrd } from './crds';
+import { applyJsonPatchOp, applyOverriders } from './controllers/federation';
+import type { KubeObject } from './controllers/types';
+import { loadWorld } from './world';
+
+const repoRoot = path.join(
+  path.dirname(require.resolve('@multicluster/cluster-simulator/package.json')),
+  '..',
+  '..',
+);
+const worldFile = path.join(repoRoot, 'examples', 'world', 'world.yaml');
+const catalogFile = path.join(repoRoot, 'examples', 'databases.yaml');
+const ID = 'backstage.io/kubernetes-id';
+
+interface RawCluster {
+  name: string;
+  region: string;
+  zones: string[];
+  token: string;
+  federationHost?: string;
+  files: string[];
+}
+
+function readDocs(file: string): any[] {
+  return parseAllDocuments(fs.readFileSync(file, 'utf8'))
+    .map(doc => {
+      expect(doc.errors).toEqual([]);
+      return doc.toJS();
+    })
+    .filter(Boolean);
+}
+
+const rawWorld = parse(fs.readFileSync(worldFile, 'utf8')) as {
+  clusters: RawCluster[];
+};
+const clusters = rawWorld.clusters;
+const objects = new Map<string, KubeObject[]>(
+  clusters.map(c => [
+    c.name,
+    c.files.flatMap(f => readDocs(path.resolve(path.dirname(worldFile), f))),
+  ]),
+);
+const entities = readDocs(catalogFile);
+const entityNames = entities.map(e => e.metadata.name as string);
+const everyObject = [...objects.entries()].flatMap(([cluster, list]) =>
+  list.map(object => ({ cluster, object })),
+);
+const regionOf = (cluster: string) =>
+  clusters.find(c => c.name === cluster)!.region;
+
+/**
+ * Every StatefulSet the demo runs, by cluster: the declared ones plus the
+ * copies KubeFed and Karmada place from their templates and overrides.
+ */
+function placedStatefulSets(): Array<{ cluster: string; sts: KubeObject }> {
+  const placed: Array<{ cluster: string; sts: KubeObject }> = [];
+  for (const { cluster, object } of everyObject) {
+    if (object.kind === 'StatefulSet') {
+      placed.push({ cluster, sts: object });
+    }
+    if (object.kind === 'FederatedStatefulSet') {
+      for (const { name } of object.spec.placement.clusters) {
+        const sts: KubeObject = {
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          metadata: {
+            name: object.metadata.name,
+            ...structuredClone(object.spec.template.metadata),
+          },
+          spec: structuredClone(object.spec.template.spec),
+        };
+        for (const o of object.spec.overrides ?? []) {
+          if (o.clusterName === name) {
+            for (const e of o.clusterOverrides) {
+              applyJsonPatchOp(sts, e.op ?? 'replace', e.path, e.value);
+            }
+          }
+        }
+        placed.push({ cluster: name, sts });
+      }
+    }
+    if (object.kind === 'PropagationPolicy') {
+      const host = objects.get(cluster)!;
+      const templates = host.filter(
+        o =>
+          o.kind === 'StatefulSet' &&
+          object.spec.resourceSelectors.some(
+            (s: any) => s.kind === 'StatefulSet' && s.name === o.metadata.name,
+          ),
+      );
+      for (const member of object.spec.placement.clusterAffinity.clusterNames) {
+        if (member === cluster) {
+          continue; // the host runs the template itself, listed above
+        }
+        for (const template of templates) {
+          const copy = structuredClone(template);
+          for (const op of host.filter(o => o.kind === 'OverridePolicy')) {
+            for (const rule of op.spec.overrideRules) {
+              if (rule.targetCluster.clusterNames.includes(member)) {
+                applyOverriders(copy, rule.overriders);
+              }
+            }
+          }
+          placed.push({ cluster: member, sts: copy });
+        }
+      }
+    }
+  }
+  return placed;
+}
+
+/** The ordinal range [start, end) each cluster runs of each database. */
+function ordinalRanges() {
+  return placedStatefulSets().map(({ cluster, sts }) => ({
+    database: sts.metadata.labels![ID],
+    cluster,
+    workload: sts.metadata.name,
+    start: (sts.spec.ordinals?.start ?? 0) as number,
+    end: ((sts.spec.ordinals?.start ?? 0) + (sts.spec.replicas ?? 1)) as number,
+  }));
+}
+
+describe('the demo world', () => {
+  it('is accepted by the simulator and has the agreed clusters', () => {
+    const world = loadWorld(worldFile);
+    expect(
+      world.clusters.map(c => ({
+        name: c.name,
+        region: c.region,
+        zones: c.zones,
+        token: c.token,
+        federationHost: c.federationHost,
+      })),
+    ).toEqual([
+      {
+        name: 'eu-central',
+        region: 'eu-central-1',
+        zones: ['eu-central-1a', 'eu-central-1b'],
+        token: 'demo-token-eu-central',
+        federationHost: 'karmada',
+      },
+      {
+        name: 'eu-west',
+        region: 'eu-west-1',
+        zones: ['eu-west-1a', 'eu-west-1b'],
+        token: 'demo-token-eu-west',
+        federationHost: undefined,
+      },
+      {
+        name: 'us-east',
+        region: 'us-east-1',
+        zones: ['us-east-1a', 'us-east-1b'],
+        token: 'demo-token-us-east',
+        federationHost: 'kubefed',
+      },
+    ]);
+    expect(world.clusters.flatMap(c => c.objects)).toHaveLength(
+      everyObject.length,
+    );
+  });
+
+  it('holds well-formed objects, CRD kinds valid against their CRDs', () => {
+    for (const { cluster, object } of everyObject) {
+      const where = `${cluster}: ${object.kind} ${object.metadata?.name}`;
+      expect([where, typeof object.apiVersion]).toEqual([where, 'string']);
+      expect([where, typeof object.kind]).toEqual([where, 'string']);
+      expect([where, typeof object.metadata?.name]).toEqual([where, 'string']);
+      expect([where, validateAgainstCrd(object)]).toEqual([where, []]);
+    }
+  });
+
+  it('puts every database object in the databases namespace of every cluster', () => {
+    const clusterScoped = ['Namespace', 'PersistentVolume'];
+    for (const [cluster, list] of objects) {
+      expect(list[0]).toMatchObject({
+        kind: 'Namespace',
+        metadata: { name: 'databases' },
+      });
+      for (const o of list.filter(x => !clusterScoped.includes(x.kind))) {
+        expect([
+          cluster,
+          o.kind,
+          o.metadata.name,
+          o.metadata.namespace,
+        ]).toEqual([cluster, o.kind, o.metadata.name, 'databases']);
+      }
+    }
+  });
+
+  it('labels every object with the kubernetes-id of a catalog entity', () => {
+    const seen = new Map<string, Set<string>>();
+    const unlabelledPods: string[] = [];
+    for (const { cluster, object } of everyObject) {
+      if (object.kind === 'Namespace') {
+        continue;
+      }
+      const id = object.metadata.labels?.[ID];
+      expect([object.kind, object.metadata.name, entityNames]).toEqual([
+        object.kind,
+        object.metadata.name,
+        expect.arrayContaining([id]),
+      ]);
+      if (!seen.has(id!)) {
+        seen.set(id!, new Set());
+      }
+      seen.get(id!)!.add(cluster);
+      const podLabels =
+        object.kind === 'StatefulSet'
+          ? object.spec.template.metadata.labels
+          : object.spec?.template?.spec?.template?.metadata?.labels;
+      if (podLabels && podLabels[ID] !== id) {
+        unlabelledPods.push(
+          `${cluster}: ${object.kind} ${object.metadata.name}`,
+        );
+      }
+    }
+    expect(unlabelledPods).toEqual([]);
+    // Every entity has objects somewhere.
+    expect([...seen.keys()].sort()).toEqual([...entityNames].sort());
+  });
+
+  it('gives each cluster its own ordinal range of a database', () => {
+    const ranges = ordinalRanges();
+    const overlaps = ranges.flatMap(a =>
+      ranges
+        .filter(
+          b =>
+            a.database === b.database &&
+            a.cluster !== b.cluster &&
+            a.start < b.end &&
+            b.start < a.end,
+        )
+        .map(b => `${a.database}: ${a.cluster} and ${b.cluster}`),
+    );
+    expect(overlaps).toEqual([]);
+    // Placed copies are included: KubeFed and Karmada members get theirs.
+    expect(ranges).toContainEqual(
+      expect.objectContaining({
+        database: 'inventory-kubefed',
+        cluster: 'eu-west',
+        start: 10,
+      }),
+    );
+    expect(ranges).toContainEqual(
+      expect.objectContaining({
+        database: 'catalog-karmada',
+        cluster: 'eu-west',
+        start: 10,
+      }),
+    );
+  });
+
+  it('splits routed traffic to 100 over subsets that name clusters', () => {
+    const services = everyObject.filter(
+      o => o.object.kind === 'VirtualService',
+    );
+    expect(services.length).toBeGreaterThan(0);
+    for (const { cluster, object } of services) {
+      const rule = objects
+        .get(cluster)!
+        .find(
+          o =>
+            o.kind === 'DestinationRule' &&
+            o.metadata.name === object.metadata.name,
+        );
+      expect(rule).toBeDefined();
+      const subsetCluster = new Map<string, string>(
+        rule!.spec.subsets.map((s: any) => [
+          s.name,
+          s.labels['topology.istio.io/cluster'],
+        ]),
+      );
+      for (const route of [
+        ...(object.spec.tcp ?? []),
+        ...(object.spec.http ?? []),
+      ]) {
+        const total = route.route.reduce(
+          (sum: number, r: any) => sum + (r.weight ?? 0),
+          0,
+        );
+        expect([object.metadata.name, total]).toEqual([
+          object.metadata.name,
+          100,
+        ]);
+        for (const r of route.route) {
+          expect(clusters.map(c => c.name)).toContain(
+            subsetCluster.get(r.destination.subset),
+          );
+        }
+      }
+    }
+  });
+
+  it('keeps one active side per active-passive database, passive sides naming their source', () => {
+    const problems: string[] = [];
+    for (const entity of entities) {
+      const a = entity.metadata.annotations;
+      const id = entity.metadata.name;
+      const workloads = [
+        ...everyObject.filter(
+          ({ object }) =>
+            object.kind === 'Cluster' && object.metadata.labels?.[ID] === id,
+        ),
+        ...placedStatefulSets()
+          .map(({ cluster, sts }) => ({ cluster, object: sts }))
+          .filter(
+            ({ object }) =>
+              object.metadata.labels?.[ID] === id &&
+              object.metadata.annotations?.['multicluster-statefulsets/role'],
+          ),
+      ];
+      const roles = workloads.map(
+        w => w.object.metadata.annotations?.['multicluster-statefulsets/role'],
+      );
+      const activeSides = roles.filter(r => r === 'active').length;
+      const expectedActive =
+        a['multicluster-statefulsets/strategy'] === 'active-passive'
+          ? 1
+          : roles.length;
+      if (roles.length < 2 || activeSides !== expectedActive) {
+        problems.push(`${id}: roles ${roles.join(', ')}`);
+      }
+      for (const { cluster, object } of workloads) {
+        const ann = object.metadata.annotations ?? {};
+        const source = ann['multicluster-statefulsets/replication-source'];
+        if (
+          ann['multicluster-statefulsets/role'] === 'passive' &&
+          !clusters.some(c => c.name === source && c.name !== cluster)
+        ) {
+          problems.push(`${id} in ${cluster}: replication source ${source}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    const cnpg = everyObject.filter(o => o.object.kind === 'Cluster');
+    expect(
+      cnpg.filter(
+        ({ object }) =>
+          object.spec.replica.primary === object.spec.replica.self,
+      ),
+    ).toHaveLength(1);
+  });
+});
+
+describe('the demo catalog', () => {
+  it('describes each database for the plugin', () => {
+    expect(entityNames.sort()).toEqual([
+      'billing-postgres',
+      'catalog-karmada',
+      'events-kafka',
+      'inventory-kubefed',
+      'media-shared',
+      'orders-mysql',
+      'search-elasticsearch',
+      'sessions-mongodb',
+    ]);
+    for (const entity of entities) {
+      const a = entity.metadata.annotations;
+      expect(entity).toMatchObject({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        spec: {
+          type: 'database',
+          lifecycle: 'production',
+          system: 'data-platform',
+          owner: 'group:default/database-platform',
+        },
+      });
+      expect(a[ID]).toBe(entity.metadata.name);
+      expect(a['backstage.io/kubernetes-namespace']).toBe('databases');
+      expect([
+        'mysql',
+        'postgresql',
+        'mongodb',
+        'kafka',
+        'elasticsearch',
+        'generic',
+      ]).toContain(a['multicluster-statefulsets/engine']);
+      expect(['active-passive', 'active-active']).toContain(
+        a['multicluster-statefulsets/strategy'],
+      );
+      expect(
+        Number(a['multicluster-statefulsets/max-failover-lag']),
+      ).toBeGreaterThan(0);
+      expect(typeof entity.metadata.description).toBe('string');
+    }
+  });
+
+  it('points traffic annotations at VirtualServices and keeps data where allowed', () => {
+    const problems: string[] = [];
+    for (const entity of entities) {
+      const a = entity.metadata.annotations;
+      const traffic = a['multicluster-statefulsets/traffic'];
+      if (traffic) {
+        const [ns, name] = traffic.split('/');
+        const found = everyObject.filter(
+          ({ object }) =>
+            object.kind === 'VirtualService' &&
+            object.metadata.namespace === ns &&
+            object.metadata.name === name,
+        );
+        if (found.length === 0) {
+          problems.push(
+            `${entity.metadata.name}: no VirtualService ${traffic}`,
+          );
+        }
+      }
+      const allowed = a['multicluster-statefulsets/allowed-regions'];
+      if (allowed) {
+        const patterns = allowed
+          .split(',')
+          .map((p: string) => new RegExp(`^${p.trim().replace(/\*/g, '.*')}$`));
+        for (const { cluster, object } of everyObject) {
+          const region = regionOf(cluster);
+          if (
+            object.metadata.labels?.[ID] === entity.metadata.name &&
+            !patterns.some((p: RegExp) => p.test(region))
+          ) {
+            problems.push(`${entity.metadata.name}: lives in ${region}`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,381 @@
+/*
+ * Starts a simulated world: one object store and API server per cluster on
+ * loopback, generated nodes per zone, CRDs from the package's `crds/` folder,
+ * the world's (or the saved) objects, the controllers, and the admin API.
+ */
+import path from 'node:path';
+import { AdminServer } from './admin/AdminServer';
+import { packageRoot } from './packageRoot';
+import { ControllerRunner } from './controllers/ControllerRunner';
+import { renderMetrics } from './controllers/metrics';
+import { operatorControllers } from './controllers/operators';
+import { replicationLagController } from './controllers/replicationLagController';
+import { statefulSetController } from './controllers/statefulSetController';
+import type { Controller, KubeObject } from './controllers/types';
+import { ClusterServer } from './server/ClusterServer';
+import { Faults, parseFaults } from './server/faults';
+import { ClusterStore } from './store/ClusterStore';
+import { loadState, persistDebounced } from './store/persistence';
+import { readCrdDir, seedObjects } from './store/seed';
+import {
+  World,
+  WorldCluster,
+  WorldObject,
+  loadWorld,
+  validateWorld,
+} from './world';
+
+/** Options of `startSimulator`. */
+export interface SimulatorOptions {
+  /** A validated world, a parsed world object, or the path of a world file. */
+  world: World | Record<string, unknown> | string;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Cluster i listens on portBase + i; 0 picks free ports (default 16443). */
+  portBase?: number;
+  /** Admin API port; 0 picks a free one (default 16440). */
+  adminPort?: number;
+  /** Save and reload each cluster's objects here. */
+  stateDir?: string;
+  /** How long new pods stay Pending (default: the world's, else 1000 ms). */
+  readinessDelayMs?: number;
+  /** Period of full reconcile rounds (default: the world's, else 500 ms). */
+  tickMs?: number;
+  /** The folder of CRD YAML files to serve (default: the package's `crds/`). */
+  crdDir?: string;
+  /** Interval of watch BOOKMARK events (default 5000 ms). */
+  bookmarkIntervalMs?: number;
+  /** Extra controllers to run beside the built-in ones. */
+  extraControllers?: Controller[];
+  /** Where controller errors go (default: stderr). */
+  onError?(message: string): void;
+}
+
+/** A started cluster. */
+export interface SimulatedCluster {
+  name: string;
+  /** Plain HTTP URL (library clients, the portal's config). */
+  url: string;
+  /** HTTPS URL on the same port (kubectl sends tokens over TLS only). */
+  httpsUrl: string;
+  token: string;
+  region: string;
+  zones: string[];
+  federationHost?: string;
+}
+
+/** The admin handle of a running simulator. */
+export interface SimulatorAdmin {
+  url: string;
+  setFaults(name: string, faults: Faults): Promise<void>;
+  clearFaults(name: string): Promise<void>;
+  partition(from: string, to: string): void;
+  heal(): void;
+  /** Forgets the watch history so older resourceVersions get 410 Gone. */
+  compact(name: string): void;
+  /** Cuts every open watch connection of a cluster. */
+  dropWatches(name: string): void;
+}
+
+/** A running simulator. */
+export interface RunningSimulator {
+  clusters: SimulatedCluster[];
+  admin: SimulatorAdmin;
+  /** The object stores, by cluster name (for in-process tests and tools). */
+  stores: ReadonlyMap<string, ClusterStore>;
+  stop(): Promise<void>;
+}
+
+/** The default CRD folder shipped with the package. */
+export const DEFAULT_CRD_DIR = path.join(packageRoot(), 'crds');
+
+function nodesFor(c: WorldCluster): KubeObject[] {
+  const out: KubeObject[] = [];
+  c.zones.forEach((zone, zi) => {
+    for (let i = 1; i <= c.nodesPerZone; i++) {
+      const name = `${c.name}-${zone}-node-${i}`;
+      const ip = `10.${10 + zi}.${i}.${(c.name.length % 200) + 10}`;
+      out.push({
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: {
+          name,
+          labels: {
+            'kubernetes.io/hostname': name,
+            'kubernetes.io/os': 'linux',
+            'kubernetes.io/arch': 'amd64',
+            'node.kubernetes.io/instance-type': 'sim.large',
+            'topology.kubernetes.io/region': c.region,
+            'topology.kubernetes.io/zone': zone,
+          },
+        },
+        spec: { podCIDR: `10.244.${zi * 16 + i}.0/24` },
+        status: {
+          capacity: {
+            cpu: '8',
+            memory: '32Gi',
+            pods: '110',
+            'ephemeral-storage': '100Gi',
+          },
+          allocatable: {
+            cpu: '7800m',
+            memory: '30Gi',
+            pods: '110',
+            'ephemeral-storage': '95Gi',
+          },
+          conditions: [
+            {
+              type: 'MemoryPressure',
+              status: 'False',
+              reason: 'KubeletHasSufficientMemory',
+              message: 'kubelet has sufficient memory available',
+            },
+            {
+              type: 'DiskPressure',
+              status: 'False',
+              reason: 'KubeletHasNoDiskPressure',
+              message: 'kubelet has no disk pressure',
+            },
+            {
+              type: 'PIDPressure',
+              status: 'False',
+              reason: 'KubeletHasSufficientPID',
+              message: 'kubelet has sufficient PID available',
+            },
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              message: 'kubelet is posting ready status',
+            },
+          ],
+          addresses: [
+            { type: 'InternalIP', address: ip },
+            { type: 'Hostname', address: name },
+          ],
+          nodeInfo: {
+            kubeletVersion: 'v1.35.0',
+            kubeProxyVersion: 'v1.35.0',
+            osImage: 'Simulated Linux',
+            kernelVersion: '6.12.0-sim',
+            containerRuntimeVersion: 'containerd://2.1.0',
+            operatingSystem: 'linux',
+            architecture: 'amd64',
+          },
+        },
+      });
+    }
+  });
+  return out;
+}
+
+/** Brings saved state up to date with the shipped CRDs (added or changed since). */
+function refreshCrds(store: ClusterStore, crds: WorldObject[]): void {
+  for (const item of crds) {
+    const current = store.get(
+      item.object.apiVersion,
+      item.object.kind,
+      undefined,
+      item.object.metadata.name,
+    );
+    if (!current) seedObjects(store, [item]);
+    else if (
+      JSON.stringify(current.spec) !== JSON.stringify(item.object.spec)
+    ) {
+      store.update({ ...current, spec: item.object.spec });
+    }
+  }
+}
+
+function resolveWorld(w: SimulatorOptions['world']): World {
+  if (typeof w === 'string') return loadWorld(w);
+  if (
+    Array.isArray((w as World).clusters) &&
+    (w as World).clusters.every(
+      c =>
+        Array.isArray((c as WorldCluster).objects) &&
+        typeof (c as WorldCluster).nodesPerZone === 'number',
+    )
+  ) {
+    return w as World;
+  }
+  return validateWorld(w);
+}
+
+/** Starts every cluster of a world; resolves when all listen. */
+export async function startSimulator(
+  options: SimulatorOptions,
+): Promise<RunningSimulator> {
+  const world = resolveWorld(options.world);
+  const host = options.host ?? '127.0.0.1';
+  const portBase = options.portBase ?? 16443;
+  const readinessDelayMs =
+    options.readinessDelayMs ?? world.readinessDelayMs ?? 1000;
+  const tickMs = options.tickMs ?? world.tickMs ?? 500;
+  const crds = readCrdDir(options.crdDir ?? DEFAULT_CRD_DIR);
+  const logError =
+    options.onError ?? ((m: string) => process.stderr.write(`${m}\n`));
+
+  const stores = new Map<string, ClusterStore>();
+  const servers = new Map<string, ClusterServer>();
+  const faults = new Map<string, Faults>();
+  let partitions: Array<{ from: string; to: string }> = [];
+  const persisters: Array<{ stop(): void }> = [];
+
+  for (const c of world.clusters) {
+    const store = new ClusterStore({
+      name: c.name,
+      region: c.region,
+      zones: c.zones,
+      historySize: world.historySize,
+    });
+    const saved = options.stateDir
+      ? loadState(options.stateDir, c.name)
+      : undefined;
+    if (saved) {
+      store.restore(saved);
+      refreshCrds(store, crds);
+    } else {
+      seedObjects(store, crds);
+      for (const n of nodesFor(c)) store.create(n);
+      seedObjects(store, c.objects);
+    }
+    stores.set(c.name, store);
+    faults.set(c.name, parseFaults(c.faults));
+    if (options.stateDir)
+      persisters.push(persistDebounced(options.stateDir, store));
+  }
+
+  const now = () => Date.now();
+  const runner = new ControllerRunner({
+    stores,
+    controllers: [
+      statefulSetController({ readinessDelayMs }),
+      replicationLagController(),
+      ...operatorControllers(),
+      ...(options.extraControllers ?? []),
+    ],
+    now,
+    isPartitioned: (a, b) =>
+      partitions.some(
+        p => (p.from === a && p.to === b) || (p.from === b && p.to === a),
+      ),
+    isDown: name => !!(faults.get(name)?.down || faults.get(name)?.hang),
+    replicationFor: name => {
+      const c = world.clusters.find(x => x.name === name);
+      const merged = { ...world.replication, ...c?.replication };
+      return Object.keys(merged).length
+        ? (merged as Record<string, unknown>)
+        : undefined;
+    },
+    tickMs,
+    onError: (controller, cluster, e) =>
+      logError(
+        `controller ${controller} on ${cluster}: ${
+          (e as Error)?.stack ?? String(e)
+        }`,
+      ),
+  });
+
+  const started: ClusterServer[] = [];
+  try {
+    for (const [i, c] of world.clusters.entries()) {
+      const store = stores.get(c.name)!;
+      const server = new ClusterServer({
+        store,
+        token: c.token,
+        readOnlyToken: c.readOnlyToken,
+        host,
+        now,
+        metrics: () =>
+          renderMetrics(c.name, store.peekAll('apps', 'StatefulSet')),
+        bookmarkIntervalMs: options.bookmarkIntervalMs,
+      });
+      await server.listen(portBase === 0 ? 0 : portBase + i);
+      started.push(server);
+      servers.set(c.name, server);
+      const f = faults.get(c.name)!;
+      if (Object.keys(f).length) await server.setFaults(f);
+    }
+  } catch (e) {
+    for (const s of started) await s.close();
+    throw e;
+  }
+
+  const setFaults = async (name: string, f: Faults) => {
+    const server = servers.get(name);
+    if (!server) throw new Error(`unknown cluster "${name}"`);
+    const parsed = parseFaults(f);
+    faults.set(name, parsed);
+    await server.setFaults(parsed);
+  };
+
+  const clusters: SimulatedCluster[] = world.clusters.map(c => ({
+    name: c.name,
+    url: servers.get(c.name)!.url,
+    httpsUrl: servers.get(c.name)!.httpsUrl,
+    token: c.token,
+    region: c.region,
+    zones: c.zones,
+    ...(c.federationHost ? { federationHost: c.federationHost } : {}),
+  }));
+
+  const adminServer = new AdminServer(
+    {
+      clusterNames: () => [...stores.keys()],
+      describe: () =>
+        clusters.map(c => ({
+          ...c,
+          token: undefined,
+          faults: faults.get(c.name) ?? {},
+        })),
+      setFaults,
+      partition: (from, to) => {
+        if (!partitions.some(p => p.from === from && p.to === to))
+          partitions.push({ from, to });
+      },
+      heal: () => {
+        partitions = [];
+      },
+      partitions: () => [...partitions],
+      compact: name => stores.get(name)?.compact(),
+      dropWatches: name => servers.get(name)?.handler.dropWatches(),
+    },
+    host,
+  );
+  try {
+    await adminServer.listen(options.adminPort ?? 16440);
+  } catch (e) {
+    for (const s of started) await s.close();
+    throw e;
+  }
+  runner.start();
+
+  let stopped = false;
+  return {
+    clusters,
+    stores,
+    admin: {
+      url: adminServer.url,
+      setFaults,
+      clearFaults: name => setFaults(name, {}),
+      partition: (from, to) => {
+        if (!partitions.some(p => p.from === from && p.to === to))
+          partitions.push({ from, to });
+      },
+      heal: () => {
+        partitions = [];
+      },
+      compact: name => stores.get(name)?.compact(),
+      dropWatches: name => servers.get(name)?.handler.dropWatches(),
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      runner.stop();
+      for (const p of persisters) p.stop();
+      await adminServer.close();
+      for (const s of servers.values()) await s.close();
+    },
+  };
+}
