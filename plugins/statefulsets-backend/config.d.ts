@@ -1,8 +1,32 @@
 /** Configuration of the multi-cluster StatefulSets backend plugin. */
 export interface Config {
-  /** Settings of the multi-cluster StatefulSets plugins. */
+  /**
+   * Settings of the multi-cluster StatefulSets plugins. Clusters themselves
+   * are read from `kubernetes.clusterLocatorMethods` (type `config`).
+   */
   multiclusterStatefulsets?: {
-    /** Per-request deadline for cluster reads, in milliseconds (default 5000). */
+    /** Deadline of one topology request and timeout of every list call, in milliseconds (default 5000). */
     requestTimeoutMs?: number;
+    /** Informers unused for this long are stopped, in milliseconds (default 900000). */
+    idleTimeoutMs?: number;
+    /** A watch silent (not even a bookmark) for this long is restarted, in milliseconds (default 300000). */
+    watchIdleMs?: number;
+    /** First retry delay of a failing informer, in milliseconds (default 500). */
+    backoffInitialMs?: number;
+    /** Longest retry delay of a failing informer, in milliseconds (default 60000). */
+    backoffMaxMs?: number;
+    /** How long a computed topology stays in the cache service, in milliseconds (default 10000). */
+    cacheTtlMs?: number;
+    /** Placement facts per cluster name (the official cluster entry has no place for them). */
+    clusters?: {
+      [clusterName: string]: {
+        /** Region, e.g. eu-central-1; defaults to the nodes' topology.kubernetes.io/region label. */
+        region?: string;
+        /** Zones; default to the nodes' topology.kubernetes.io/zone labels. */
+        zones?: string[];
+        /** The federation control plane this cluster hosts, if any. */
+        federationHost?: 'karmada' | 'kubefed';
+      };
+    };
   };
 }

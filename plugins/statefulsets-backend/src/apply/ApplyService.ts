@@ -1,0 +1,155 @@
+/*
+ * Applies generated manifests to the configured clusters, all clusters in
+ * parallel and each one independently, and registers the catalog entity for
+ * the catalog provider once every cluster succeeded.
+ */
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  Entity,
+} from '@backstage/catalog-model';
+import { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
+import { buildKubeConfig } from '../cluster/KubeHttpClient';
+import { ConfiguredCluster } from '../cluster/readClusterConfig';
+import { ApplyClusterClient } from './ApplyClusterClient';
+import { applyToCluster } from './applyToCluster';
+import { DatabaseGeneratedEntityStore } from './DatabaseGeneratedEntityStore';
+import { ApplyRequest, ApplyResponse, ClusterApplyResult } from './types';
+
+/** The location type of entities the apply endpoint registers. */
+export const GENERATED_LOCATION_TYPE = 'multicluster-statefulsets';
+
+/** Adds the location annotations the catalog requires of provider-emitted entities. */
+export function withLocationAnnotations(entity: Entity): Entity {
+  const location = `${GENERATED_LOCATION_TYPE}:${entity.kind.toLocaleLowerCase(
+    'en-US',
+  )}:${entity.metadata.namespace ?? 'default'}/${entity.metadata.name}`;
+  const annotations = entity.metadata.annotations ?? {};
+  return {
+    ...entity,
+    metadata: {
+      ...entity.metadata,
+      annotations: {
+        ...annotations,
+        [ANNOTATION_LOCATION]: annotations[ANNOTATION_LOCATION] ?? location,
+        [ANNOTATION_ORIGIN_LOCATION]:
+          annotations[ANNOTATION_ORIGIN_LOCATION] ?? location,
+      },
+    },
+  };
+}
+
+/** Creates the client of one cluster; replaceable in tests. */
+export type ApplyClientFactory = (
+  cluster: ConfiguredCluster,
+) => Promise<ApplyClusterClient>;
+
+/** Server-side apply of generated databases, per cluster. */
+export class ApplyService {
+  readonly #clusters: Map<string, ConfiguredCluster>;
+  readonly #clientFor: ApplyClientFactory;
+  readonly #store: DatabaseGeneratedEntityStore;
+  readonly #logger: LoggerService;
+
+  private constructor(options: {
+    clusters: ConfiguredCluster[];
+    clientFor: ApplyClientFactory;
+    store: DatabaseGeneratedEntityStore;
+    logger: LoggerService;
+  }) {
+    this.#clusters = new Map(options.clusters.map(c => [c.details.name, c]));
+    this.#clientFor = options.clientFor;
+    this.#store = options.store;
+    this.#logger = options.logger;
+  }
+
+  /** Creates the service; credentials are resolved per apply through the official strategies. */
+  static create(options: {
+    clusters: ConfiguredCluster[];
+    strategy: AuthenticationStrategy;
+    store: DatabaseGeneratedEntityStore;
+    logger: LoggerService;
+    timeoutMs?: number;
+  }): ApplyService {
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    return new ApplyService({
+      ...options,
+      clientFor: async cluster =>
+        ApplyClusterClient.fromKubeConfig(
+          cluster.details.name,
+          await buildKubeConfig(cluster.details, options.strategy),
+          { timeoutMs },
+        ),
+    });
+  }
+
+  /** The names of the configured clusters. */
+  clusterNames(): string[] {
+    return [...this.#clusters.keys()];
+  }
+
+  /** Applies a validated request; a failing cluster never hides the others' results. */
+  async apply(
+    request: ApplyRequest,
+    options: { actor: string },
+  ): Promise<ApplyResponse> {
+    const results = await Promise.all(
+      request.clusters.map(async (target): Promise<ClusterApplyResult> => {
+        const cluster = this.#clusters.get(target.name);
+        if (!cluster) {
+          return {
+            cluster: target.name,
+            status: 'failed',
+            objects: [],
+            error: `cluster ${target.name} is not configured`,
+          };
+        }
+        let client: ApplyClusterClient;
+        try {
+          client = await this.#clientFor(cluster);
+        } catch (err) {
+          return {
+            cluster: target.name,
+            status: 'failed',
+            objects: [],
+            error: `no credentials for ${target.name}: ${
+              (err as Error).message
+            }`,
+          };
+        }
+        return applyToCluster(client, target.manifests, {
+          dryRun: request.dryRun,
+        });
+      }),
+    );
+    for (const r of results) {
+      const summary = `${request.dryRun ? 'dry run ' : ''}apply of ${
+        request.entityRef
+      } to ${r.cluster}: ${r.status}, ${r.objects.length} object(s)`;
+      if (r.status === 'ok') this.#logger.info(summary);
+      else this.#logger.warn(`${summary}: ${r.error}`);
+    }
+    const allOk = results.every(r => r.status === 'ok');
+    let registered = false;
+    if (request.catalogInfo && allOk && !request.dryRun) {
+      await this.#store.upsert({
+        entityRef: request.entityRef,
+        entity: withLocationAnnotations(request.catalogInfo),
+        actor: options.actor,
+      });
+      registered = true;
+    }
+    return {
+      entityRef: request.entityRef,
+      dryRun: request.dryRun,
+      results,
+      registered,
+    };
+  }
+
+  /** The registered entities, for the catalog provider. */
+  listGeneratedEntities() {
+    return this.#store.list();
+  }
+}

@@ -1,0 +1,254 @@
+import {
+  mockCredentials,
+  mockErrorHandler,
+  mockServices,
+} from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { deployPermission } from '@multicluster/backstage-plugin-statefulsets-common';
+import express from 'express';
+import request from 'supertest';
+import { ApplyRouterService, createApplyRouter } from './createApplyRouter';
+import { ApplyRequest, ApplyResponse } from './types';
+
+const REF = 'component:default/orders-db';
+
+const configMap = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'orders-db', namespace: 'orders' },
+  data: { a: '1' },
+};
+
+const catalogInfo = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'orders-db' },
+  spec: {
+    type: 'database',
+    lifecycle: 'production',
+    owner: 'group:default/dba',
+  },
+};
+
+function body(overrides: Record<string, unknown> = {}) {
+  return {
+    entityRef: REF,
+    clusters: [
+      { name: 'eu-central', manifests: [configMap] },
+      { name: 'eu-west', manifests: [configMap] },
+    ],
+    catalogInfo,
+    ...overrides,
+  };
+}
+
+describe('createApplyRouter', () => {
+  let events: Array<{ eventId: string; outcome?: string; meta?: any }>;
+  let service: jest.Mocked<ApplyRouterService>;
+
+  async function app(result: AuthorizeResult = AuthorizeResult.ALLOW) {
+    const permissions = mockServices.permissions.mock({
+      authorize: async (reqs: any[]) => reqs.map(() => ({ result })) as any,
+    });
+    const auditor = mockServices.auditor.mock({
+      createEvent: async (opts: any) => {
+        const entry = { eventId: opts.eventId, meta: opts.meta } as any;
+        events.push(entry);
+        return {
+          success: async (o?: any) => {
+            entry.outcome = 'success';
+            entry.meta = o?.meta ?? entry.meta;
+          },
+          fail: async (o?: any) => {
+            entry.outcome = 'fail';
+            entry.meta = o?.meta ?? entry.meta;
+          },
+        };
+      },
+    });
+    const router = await createApplyRouter({
+      apply: service,
+      httpAuth: mockServices.httpAuth(),
+      permissions,
+      auditor,
+    });
+    return {
+      server: express().use(router).use(mockErrorHandler()),
+      permissions,
+    };
+  }
+
+  beforeEach(() => {
+    events = [];
+    service = {
+      clusterNames: jest.fn(() => ['eu-central', 'eu-west']),
+      apply: jest.fn(
+        async (req: ApplyRequest): Promise<ApplyResponse> => ({
+          entityRef: req.entityRef,
+          dryRun: req.dryRun,
+          registered: !req.dryRun,
+          results: req.clusters.map(c => ({
+            cluster: c.name,
+            status: 'ok' as const,
+            objects: c.manifests.map(m => ({
+              kind: m.kind,
+              name: m.metadata.name,
+              namespace: m.metadata.namespace,
+              action: 'created' as const,
+            })),
+          })),
+        }),
+      ),
+      listGeneratedEntities: jest.fn(async () => [
+        {
+          entityRef: REF,
+          entity: catalogInfo as any,
+          createdBy: 'user:default/mock',
+          createdAt: '2026-11-27T10:00:00.000Z',
+          updatedAt: '2026-11-27T10:00:00.000Z',
+        },
+      ]),
+    };
+  });
+
+  it('applies with the deploy permission, as the caller, and audits it', async () => {
+    const { server, permissions } = await app();
+    const res = await request(server).post('/apply').send(body());
+
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: any) => r.status)).toEqual(['ok', 'ok']);
+    expect(permissions.authorize).toHaveBeenCalledWith(
+      [{ permission: deployPermission }],
+      expect.anything(),
+    );
+    expect(service.apply).toHaveBeenCalledWith(
+      expect.objectContaining({ entityRef: REF, dryRun: false }),
+      { actor: mockCredentials.user().principal.userEntityRef },
+    );
+    expect(events).toEqual([
+      expect.objectContaining({ eventId: 'deploy', outcome: 'success' }),
+    ]);
+  });
+
+  it('passes dryRun through and answers a partial failure per cluster, audited as failed', async () => {
+    service.apply.mockImplementationOnce(async req => ({
+      entityRef: req.entityRef,
+      dryRun: req.dryRun,
+      registered: false,
+      results: [
+        { cluster: 'eu-central', status: 'ok', objects: [] },
+        { cluster: 'eu-west', status: 'failed', objects: [], error: 'down' },
+      ],
+    }));
+    const { server } = await app();
+    const res = await request(server)
+      .post('/apply')
+      .send(body({ dryRun: true }));
+
+    expect(res.status).toBe(200);
+    expect(service.apply.mock.calls[0][0].dryRun).toBe(true);
+    expect(res.body.results[1]).toEqual({
+      cluster: 'eu-west',
+      status: 'failed',
+      objects: [],
+      error: 'down',
+    });
+    expect(events[0].outcome).toBe('fail');
+    expect(events[0].meta.clusters).toEqual([
+      { cluster: 'eu-central', status: 'ok', objects: 0 },
+      { cluster: 'eu-west', status: 'failed', objects: 0 },
+    ]);
+  });
+
+  it('answers 401 without credentials and 403 when denied', async () => {
+    const { server } = await app(AuthorizeResult.DENY);
+    const anonymous = await request(server)
+      .post('/apply')
+      .set('authorization', mockCredentials.none.header())
+      .send(body());
+    expect(anonymous.status).toBe(401);
+
+    const denied = await request(server).post('/apply').send(body());
+    expect(denied.status).toBe(403);
+    expect(service.apply).not.toHaveBeenCalled();
+    expect(events).toEqual([
+      expect.objectContaining({ eventId: 'deploy', outcome: 'fail' }),
+    ]);
+  });
+
+  it('names the bad field in a 400', async () => {
+    const { server } = await app();
+    const cases: Array<[object, RegExp]> = [
+      [body({ entityRef: undefined }), /^entityRef: required/],
+      [body({ entityRef: 'a:b:c/d/e' }), /^entityRef: /],
+      [body({ dryRun: 'yes' }), /^dryRun: must be a boolean/],
+      [body({ clusters: [] }), /^clusters: required/],
+      [
+        body({ clusters: [{ name: 'ap-south', manifests: [] }] }),
+        /^clusters\[0\]\.name: unknown cluster "ap-south"; configured clusters: eu-central, eu-west/,
+      ],
+      [
+        body({
+          clusters: [
+            { name: 'eu-west', manifests: [] },
+            { name: 'eu-west', manifests: [] },
+          ],
+        }),
+        /^clusters\[1\]\.name: cluster "eu-west" is listed twice/,
+      ],
+      [
+        body({ clusters: [{ name: 'eu-west', manifests: [{ kind: 'X' }] }] }),
+        /^clusters\[0\]\.manifests\[0\]\.apiVersion: required/,
+      ],
+      [
+        body({
+          clusters: [
+            {
+              name: 'eu-west',
+              manifests: [{ apiVersion: 'v1', kind: 'X', metadata: {} }],
+            },
+          ],
+        }),
+        /^clusters\[0\]\.manifests\[0\]\.metadata\.name: required/,
+      ],
+      [body({ catalogInfo: 'nope' }), /^catalogInfo: expected/],
+      [
+        body({ catalogInfo: { ...catalogInfo, kind: undefined } }),
+        /^catalogInfo: not a valid catalog entity/,
+      ],
+      [
+        body({
+          catalogInfo: {
+            ...catalogInfo,
+            metadata: { name: 'other-db' },
+          },
+        }),
+        /^catalogInfo: the entity is component:default\/other-db, but entityRef is component:default\/orders-db/,
+      ],
+    ];
+    for (const [payload, message] of cases) {
+      const res = await request(server).post('/apply').send(payload);
+      expect({ status: res.status, message: res.body.error?.message }).toEqual({
+        status: 400,
+        message: expect.stringMatching(message),
+      });
+    }
+    expect(service.apply).not.toHaveBeenCalled();
+  });
+
+  it('serves the generated entities to services only', async () => {
+    const { server } = await app();
+    const asService = await request(server)
+      .get('/generated-entities')
+      .set('authorization', mockCredentials.service.header());
+    expect(asService.status).toBe(200);
+    expect(asService.body.items.map((i: any) => i.entityRef)).toEqual([REF]);
+
+    const asUser = await request(server).get('/generated-entities');
+    expect(asUser.status).toBe(403);
+    const anonymous = await request(server)
+      .get('/generated-entities')
+      .set('authorization', mockCredentials.none.header());
+    expect(anonymous.status).toBe(401);
+  });
+});

@@ -1,0 +1,166 @@
+/*
+ * The kinds the topology needs, where they live in the API, and which API
+ * group must be served (by discovery) before an informer is started for them.
+ */
+import { ClusterObjects } from '@multicluster/backstage-plugin-statefulsets-common';
+
+/** One kind the watch cache may hold. */
+export interface KindSpec {
+  key: keyof ClusterObjects;
+  /** API group; '' for the core group. */
+  group: string;
+  /** Versions to use, most preferred first; discovery picks the first served. */
+  versions: string[];
+  plural: string;
+  /** Cluster-scoped kinds are watched whole, without the entity's selector. */
+  clusterScoped: boolean;
+  /**
+   * Watched per namespace without the entity's selector: claims created from
+   * volumeClaimTemplates carry the template's labels, not the StatefulSet's.
+   */
+  namespaceWide?: boolean;
+}
+
+/** Every kind the topology reads. */
+export const KINDS: KindSpec[] = [
+  {
+    key: 'statefulSets',
+    group: 'apps',
+    versions: ['v1'],
+    plural: 'statefulsets',
+    clusterScoped: false,
+  },
+  {
+    key: 'pods',
+    group: '',
+    versions: ['v1'],
+    plural: 'pods',
+    clusterScoped: false,
+  },
+  {
+    key: 'persistentVolumeClaims',
+    group: '',
+    versions: ['v1'],
+    plural: 'persistentvolumeclaims',
+    clusterScoped: false,
+    namespaceWide: true,
+  },
+  {
+    key: 'services',
+    group: '',
+    versions: ['v1'],
+    plural: 'services',
+    clusterScoped: false,
+  },
+  {
+    key: 'persistentVolumes',
+    group: '',
+    versions: ['v1'],
+    plural: 'persistentvolumes',
+    clusterScoped: true,
+  },
+  {
+    key: 'nodes',
+    group: '',
+    versions: ['v1'],
+    plural: 'nodes',
+    clusterScoped: true,
+  },
+  {
+    key: 'virtualServices',
+    group: 'networking.istio.io',
+    versions: ['v1', 'v1beta1', 'v1alpha3'],
+    plural: 'virtualservices',
+    clusterScoped: false,
+  },
+  {
+    key: 'destinationRules',
+    group: 'networking.istio.io',
+    versions: ['v1', 'v1beta1', 'v1alpha3'],
+    plural: 'destinationrules',
+    clusterScoped: false,
+  },
+  {
+    key: 'serviceEntries',
+    group: 'networking.istio.io',
+    versions: ['v1', 'v1beta1', 'v1alpha3'],
+    plural: 'serviceentries',
+    clusterScoped: false,
+  },
+  {
+    key: 'federatedStatefulSets',
+    group: 'types.kubefed.io',
+    versions: ['v1beta1'],
+    plural: 'federatedstatefulsets',
+    clusterScoped: false,
+  },
+  {
+    key: 'propagationPolicies',
+    group: 'policy.karmada.io',
+    versions: ['v1alpha1'],
+    plural: 'propagationpolicies',
+    clusterScoped: false,
+  },
+  {
+    key: 'overridePolicies',
+    group: 'policy.karmada.io',
+    versions: ['v1alpha1'],
+    plural: 'overridepolicies',
+    clusterScoped: false,
+  },
+  {
+    key: 'serviceExports',
+    group: 'multicluster.x-k8s.io',
+    versions: ['v1alpha1'],
+    plural: 'serviceexports',
+    clusterScoped: false,
+  },
+  {
+    key: 'cnpgClusters',
+    group: 'postgresql.cnpg.io',
+    versions: ['v1'],
+    plural: 'clusters',
+    clusterScoped: false,
+  },
+];
+
+/** The groups a cluster serves, with their versions, as discovery found them. */
+export type ServedGroups = Map<string, string[]>;
+
+/** The API version to use for a kind, or undefined when the cluster does not serve it. */
+export function servedVersion(
+  kind: KindSpec,
+  served: ServedGroups,
+): string | undefined {
+  if (kind.group === '' || kind.group === 'apps') return kind.versions[0];
+  const versions = served.get(kind.group);
+  return versions ? kind.versions.find(v => versions.includes(v)) : undefined;
+}
+
+/** Parses an `/apis` APIGroupList into served groups; throws on anything else. */
+export function parseApiGroupList(body: any): ServedGroups {
+  if (!body || !Array.isArray(body.groups)) {
+    throw new TypeError('discovery answer has no groups');
+  }
+  const served: ServedGroups = new Map();
+  for (const g of body.groups) {
+    if (typeof g?.name !== 'string') continue;
+    served.set(
+      g.name,
+      (g.versions ?? []).map((v: any) => v?.version).filter(Boolean),
+    );
+  }
+  return served;
+}
+
+/** The collection path of a kind, in one namespace or all. */
+export function collectionPath(
+  kind: KindSpec,
+  version: string,
+  namespace?: string,
+): string {
+  const prefix =
+    kind.group === '' ? `/api/${version}` : `/apis/${kind.group}/${version}`;
+  if (kind.clusterScoped || !namespace) return `${prefix}/${kind.plural}`;
+  return `${prefix}/namespaces/${encodeURIComponent(namespace)}/${kind.plural}`;
+}

@@ -1,0 +1,75 @@
+import { ConfigReader } from '@backstage/config';
+import { readClusterConfig, readPluginOptions } from './readClusterConfig';
+
+describe('readClusterConfig', () => {
+  const config = new ConfigReader({
+    kubernetes: {
+      clusterLocatorMethods: [
+        { type: 'catalog' },
+        {
+          type: 'config',
+          clusters: [
+            {
+              name: 'eu-central',
+              url: 'https://eu-central.example',
+              serviceAccountToken: 'secret-token',
+              caData: 'Q0E=',
+            },
+            {
+              name: 'us-east',
+              url: 'http://127.0.0.1:1',
+              authProvider: 'clientCertificate',
+              authMetadata: {
+                clientCertData: 'Y2VydA==',
+                clientKeyData: 'a2V5',
+              },
+              skipTLSVerify: true,
+            },
+          ],
+        },
+      ],
+    },
+    multiclusterStatefulsets: {
+      requestTimeoutMs: 1500,
+      clusters: {
+        'eu-central': {
+          region: 'eu-central-1',
+          zones: ['a', 'b'],
+          federationHost: 'karmada',
+        },
+      },
+    },
+  });
+
+  it('reads official cluster entries with their credentials and placement', () => {
+    const [central, east] = readClusterConfig(config);
+    expect(central.details).toEqual(
+      expect.objectContaining({
+        name: 'eu-central',
+        url: 'https://eu-central.example',
+        caData: 'Q0E=',
+        skipTLSVerify: false,
+        authMetadata: {
+          'kubernetes.io/auth-provider': 'serviceAccount',
+          serviceAccountToken: 'secret-token',
+        },
+      }),
+    );
+    expect(central.info).toEqual({
+      name: 'eu-central',
+      title: undefined,
+      region: 'eu-central-1',
+      zones: ['a', 'b'],
+      federationHost: 'karmada',
+    });
+    expect(east.details.authMetadata['kubernetes.io/auth-provider']).toBe(
+      'clientCertificate',
+    );
+    expect(east.info.region).toBeUndefined();
+  });
+
+  it('applies option defaults', () => {
+    expect(readPluginOptions(config).requestTimeoutMs).toBe(1500);
+    expect(readPluginOptions(new ConfigReader({})).requestTimeoutMs).toBe(5000);
+  });
+});

@@ -1,0 +1,98 @@
+/*
+ * Reads the clusters this plugin talks to from the same `kubernetes:` block
+ * the official Kubernetes plugin reads (`clusterLocatorMethods` of type
+ * `config`), plus this plugin's per-cluster placement facts, which the
+ * official cluster entry has no place for.
+ */
+import { Config } from '@backstage/config';
+import { ANNOTATION_KUBERNETES_AUTH_PROVIDER } from '@backstage/plugin-kubernetes-common';
+import { ClusterDetails } from '@backstage/plugin-kubernetes-node';
+import {
+  ClusterInfo,
+  FederationHostKind,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+
+/** A configured cluster: how to reach it and where it sits. */
+export interface ConfiguredCluster {
+  details: ClusterDetails;
+  info: ClusterInfo;
+}
+
+/** Tunables of the plugin, with their defaults applied. */
+export interface PluginOptions {
+  /** Deadline of one topology request, and the timeout of every list call. */
+  requestTimeoutMs: number;
+  /** Informers unused for this long are stopped. */
+  idleTimeoutMs: number;
+  /** A watch that delivers nothing (not even a bookmark) for this long is restarted. */
+  watchIdleMs: number;
+  /** First and maximum retry delays of a failing informer. */
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** How long computed topologies stay in the cache service. */
+  cacheTtlMs: number;
+}
+
+function readFederationHost(
+  value: string | undefined,
+): FederationHostKind | undefined {
+  if (value === 'karmada' || value === 'kubefed') return value;
+  return undefined;
+}
+
+/** Reads every `config`-located cluster of the `kubernetes:` block. */
+export function readClusterConfig(config: Config): ConfiguredCluster[] {
+  const methods =
+    config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
+  const extra = config.getOptionalConfig('multiclusterStatefulsets.clusters');
+  const clusters: ConfiguredCluster[] = [];
+  for (const method of methods) {
+    if (method.getString('type') !== 'config') continue;
+    for (const c of method.getOptionalConfigArray('clusters') ?? []) {
+      const name = c.getString('name');
+      const authProvider =
+        c.getOptionalString('authProvider') ?? 'serviceAccount';
+      const authMetadata: Record<string, string> = {
+        ...(c.getOptional<Record<string, string>>('authMetadata') ?? {}),
+        [ANNOTATION_KUBERNETES_AUTH_PROVIDER]: authProvider,
+      };
+      const token = c.getOptionalString('serviceAccountToken');
+      if (token) authMetadata.serviceAccountToken = token;
+      const placement = extra?.getOptionalConfig(name);
+      clusters.push({
+        details: {
+          name,
+          title: c.getOptionalString('title'),
+          url: c.getString('url'),
+          authMetadata,
+          skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
+          caData: c.getOptionalString('caData'),
+          caFile: c.getOptionalString('caFile'),
+        },
+        info: {
+          name,
+          title: c.getOptionalString('title'),
+          region: placement?.getOptionalString('region'),
+          zones: placement?.getOptionalStringArray('zones') ?? [],
+          federationHost: readFederationHost(
+            placement?.getOptionalString('federationHost'),
+          ),
+        },
+      });
+    }
+  }
+  return clusters;
+}
+
+/** Reads the plugin's tunables. */
+export function readPluginOptions(config: Config): PluginOptions {
+  const c = config.getOptionalConfig('multiclusterStatefulsets');
+  return {
+    requestTimeoutMs: c?.getOptionalNumber('requestTimeoutMs') ?? 5000,
+    idleTimeoutMs: c?.getOptionalNumber('idleTimeoutMs') ?? 15 * 60_000,
+    watchIdleMs: c?.getOptionalNumber('watchIdleMs') ?? 5 * 60_000,
+    backoffInitialMs: c?.getOptionalNumber('backoffInitialMs') ?? 500,
+    backoffMaxMs: c?.getOptionalNumber('backoffMaxMs') ?? 60_000,
+    cacheTtlMs: c?.getOptionalNumber('cacheTtlMs') ?? 10_000,
+  };
+}

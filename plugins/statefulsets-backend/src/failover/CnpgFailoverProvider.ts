@@ -1,0 +1,240 @@
+/*
+ * Failover of CloudNativePG replica clusters across Kubernetes clusters
+ * through the operator's own API: a switchover demotes the primary by
+ * pointing its `spec.replica.primary` at the target and waits for
+ * `status.demotionToken`, then promotes the target with that token (the
+ * operator replays up to it first: no data lost). An emergency failover
+ * promotes without a token and fences the old side with
+ * `cnpg.io/fencedInstances` once it answers again.
+ */
+import {
+  ANNOTATION_CNPG_FENCED_INSTANCES,
+  KubeObject,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  CloudNativePgReplicationProvider,
+  FailoverCallContext,
+  FailoverReplicationProvider,
+  FailoverSide,
+  LagReading,
+  UndoData,
+  WorkloadRef,
+} from '@multicluster/backstage-plugin-statefulsets-node';
+import { caughtUpSince, lagFromAnnotations } from './GenericFailoverProvider';
+import { objectPath, pollUntil } from './kubePaths';
+
+async function load(side: FailoverSide): Promise<KubeObject> {
+  const obj = await side.client.get<KubeObject>(objectPath(side.workload));
+  if (!obj) {
+    throw new Error(
+      `Cluster ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
+    );
+  }
+  return obj;
+}
+
+/** The name a CNPG Cluster calls itself in the distributed topology. */
+function selfName(obj: KubeObject, fallback: string): string {
+  return obj.spec?.replica?.self ?? fallback;
+}
+
+function reportsPrimary(obj: KubeObject): boolean {
+  return Object.values<any>(obj.status?.instancesReportedState ?? {}).some(
+    s => s?.isPrimary === true,
+  );
+}
+
+/** CloudNativePG replica-cluster switchover and failover. */
+export class CnpgFailoverProvider
+  extends CloudNativePgReplicationProvider
+  implements FailoverReplicationProvider
+{
+  readonly #pollMs: number;
+  readonly #operatorTimeoutMs: number;
+
+  constructor(options?: {
+    pollIntervalMs?: number;
+    operatorTimeoutMs?: number;
+  }) {
+    super();
+    this.#pollMs = options?.pollIntervalMs ?? 100;
+    this.#operatorTimeoutMs = options?.operatorTimeoutMs ?? 60_000;
+  }
+
+  supportsWorkload(workload: WorkloadRef): boolean {
+    return (
+      workload.kind === 'Cluster' &&
+      workload.apiVersion.startsWith('postgresql.cnpg.io/')
+    );
+  }
+
+  async readLag(target: FailoverSide): Promise<LagReading> {
+    const obj = await load(target);
+    const status = obj.status?.replicationLag;
+    if (status && Number.isFinite(Number(status.seconds))) {
+      return { seconds: Number(status.seconds), observedAt: status.observedAt };
+    }
+    return lagFromAnnotations(obj);
+  }
+
+  async fence(
+    source: FailoverSide,
+    target: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<UndoData> {
+    const [src, tgt] = await Promise.all([load(source), load(target)]);
+    const sourceSelf = selfName(src, source.cluster);
+    const targetSelf = selfName(tgt, target.cluster);
+    if (src.spec?.replica?.primary !== targetSelf) {
+      await source.client.mergePatch(objectPath(source.workload), {
+        spec: { replica: { primary: targetSelf } },
+      });
+    }
+    const token = await pollUntil(
+      async () =>
+        (
+          await load(source)
+        ).status?.demotionToken as string | undefined,
+      {
+        timeoutMs: this.#operatorTimeoutMs,
+        intervalMs: this.#pollMs,
+        signal: ctx.signal,
+        describe: () => `${source.cluster} published no status.demotionToken`,
+      },
+    );
+    return { previousPrimary: sourceSelf, targetSelf, demotionToken: token };
+  }
+
+  async unfence(source: FailoverSide, undo: UndoData): Promise<void> {
+    const obj = await load(source);
+    const self = String(undo.previousPrimary ?? selfName(obj, source.cluster));
+    if (obj.spec?.replica?.primary === self && reportsPrimary(obj)) return;
+    // Nothing was written elsewhere since the demotion (the target was never
+    // promoted), so the old primary may take the role back without a token.
+    await source.client.mergePatch(objectPath(source.workload), {
+      spec: {
+        replica: { primary: self, enabled: false, promotionToken: null },
+      },
+    });
+  }
+
+  async waitCaughtUp(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext & { timeoutMs: number; since?: number },
+  ): Promise<LagReading> {
+    const since = ctx.since ?? ctx.now();
+    let last: LagReading = { seconds: null };
+    return pollUntil(
+      async () => {
+        last = await this.readLag(target);
+        return caughtUpSince(last, since) ? last : undefined;
+      },
+      {
+        timeoutMs: ctx.timeoutMs,
+        intervalMs: this.#pollMs,
+        signal: ctx.signal,
+        describe: () =>
+          `${target.cluster} did not catch up with ${
+            source.cluster
+          } (last lag ${last.seconds ?? 'unknown'}s)`,
+      },
+    );
+  }
+
+  async promote(
+    target: FailoverSide,
+    _source: FailoverSide,
+    ctx: FailoverCallContext & { fenced?: UndoData; emergency: boolean },
+  ): Promise<UndoData> {
+    const obj = await load(target);
+    const self = selfName(obj, target.cluster);
+    const token = ctx.fenced?.demotionToken as string | undefined;
+    if (!(obj.spec?.replica?.primary === self && reportsPrimary(obj))) {
+      const replica: Record<string, unknown> = { primary: self };
+      if (ctx.emergency || !token) {
+        replica.enabled = false;
+        replica.promotionToken = null;
+      } else {
+        replica.promotionToken = token;
+      }
+      await target.client.mergePatch(objectPath(target.workload), {
+        spec: { replica },
+      });
+    }
+    await pollUntil(
+      async () => ((await this.isPromoted(target)) ? true : undefined),
+      {
+        timeoutMs: this.#operatorTimeoutMs,
+        intervalMs: this.#pollMs,
+        signal: ctx.signal,
+        describe: () => `${target.cluster} did not report a primary`,
+      },
+    );
+    return { promotionToken: token ?? null };
+  }
+
+  async abortPromotion(
+    target: FailoverSide,
+    source: FailoverSide,
+  ): Promise<void> {
+    const src = await source.client.get<KubeObject>(
+      objectPath(source.workload),
+    );
+    await target.client.mergePatch(objectPath(target.workload), {
+      spec: {
+        replica: {
+          primary: src ? selfName(src, source.cluster) : source.cluster,
+          promotionToken: null,
+        },
+      },
+    });
+  }
+
+  async isPromoted(target: FailoverSide): Promise<boolean> {
+    const obj = await load(target);
+    return (
+      reportsPrimary(obj) &&
+      (obj.spec?.replica?.primary ?? selfName(obj, target.cluster)) ===
+        selfName(obj, target.cluster)
+    );
+  }
+
+  async markFenced(old: FailoverSide, primary: FailoverSide): Promise<void> {
+    const [o, p] = await Promise.all([load(old), load(primary)]);
+    const primarySelf = selfName(p, primary.cluster);
+    if (
+      o.metadata.annotations?.[ANNOTATION_CNPG_FENCED_INSTANCES] === '["*"]' &&
+      o.spec?.replica?.primary === primarySelf
+    ) {
+      return;
+    }
+    await old.client.mergePatch(objectPath(old.workload), {
+      metadata: {
+        annotations: { [ANNOTATION_CNPG_FENCED_INSTANCES]: '["*"]' },
+      },
+      spec: { replica: { primary: primarySelf } },
+    });
+  }
+
+  async verifyRoles(
+    primary: FailoverSide,
+    old: FailoverSide | undefined,
+  ): Promise<string[]> {
+    const problems: string[] = [];
+    const p = await load(primary);
+    if (!reportsPrimary(p)) problems.push(`${primary.cluster} has no primary`);
+    const want = Number(p.spec?.instances ?? 1);
+    const ready = Number(p.status?.readyInstances ?? 0);
+    if (ready < want) {
+      problems.push(`${primary.cluster}: ${ready}/${want} instances ready`);
+    }
+    if (old) {
+      const o = await old.client.get<KubeObject>(objectPath(old.workload));
+      if (o && reportsPrimary(o)) {
+        problems.push(`${old.cluster} still reports a primary`);
+      }
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,983 @@
+/*
+ * The failover engine: turns a plan into a persisted run and executes its
+ * steps one by one, journaling each before and after it acts. A failure
+ * before promotion rolls back what was done; after promotion the run stops
+ * and says what a human must do. A run left behind by a dead backend is
+ * picked up by `resumeInterrupted()` on another (or the restarted) one:
+ * rolled back when it had not promoted yet, continued when it had.
+ */
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError } from '@backstage/errors';
+import {
+  EntityTopology,
+  FailoverMode,
+  FailoverPlan,
+  FailoverRun,
+  FailoverRunDetails,
+  FailoverRunStep,
+  GitOpsMarker,
+  gitOpsMarkersOf,
+  KubeObject,
+  planFailover,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  ClusterWriteClient,
+  FailoverCallContext,
+  FailoverReplicationProvider,
+  FailoverSide,
+  FailoverTrafficRouter,
+  TrafficRouteContext,
+  UndoData,
+} from '@multicluster/backstage-plugin-statefulsets-node';
+import { randomUUID } from 'node:crypto';
+import { CnpgFailoverProvider } from './CnpgFailoverProvider';
+import { DatabaseFailoverStore } from './DatabaseFailoverStore';
+import { GenericFailoverProvider } from './GenericFailoverProvider';
+import { IstioFailoverRouter } from './IstioFailoverRouter';
+import { collectionPath, objectPath, pollUntil, sleep } from './kubePaths';
+import { McsFailoverRouter } from './McsFailoverRouter';
+import { NoneTrafficRouter } from './NoneTrafficRouter';
+
+/** Options of `FailoverEngine.create`. */
+export interface FailoverEngineOptions {
+  store: DatabaseFailoverStore;
+  /** A write client per configured cluster. */
+  clients: ClusterWriteClient[];
+  /** Providers tried in order by workload kind (default: CloudNativePG, generic). */
+  providers?: FailoverReplicationProvider[];
+  /** Routers picked by the plan's traffic method (default: Istio, MCS, none). */
+  routers?: FailoverTrafficRouter[];
+  logger: LoggerService;
+  auditor?: AuditorService;
+  now?: () => number;
+  /** How long a run's lease lasts without a heartbeat (default 30 s). */
+  leaseMs?: number;
+  /** Bound of the catch-up wait (default 60 s). */
+  catchUpTimeoutMs?: number;
+  /** How long verification keeps re-reading before it fails (default 15 s). */
+  verifyTimeoutMs?: number;
+  /** Retries of a step answered with 409 Conflict (default 3). */
+  conflictRetries?: number;
+  /** Identity of this engine in leases (default: a random id). */
+  ownerId?: string;
+  /** Called before each step; tests use it to stop the engine between steps. */
+  beforeStep?(runId: string, step: FailoverRunStep): void | Promise<void>;
+}
+
+/** Inputs of a new run. */
+export interface StartFailoverInput {
+  topology: EntityTopology;
+  targetCluster: string;
+  mode: FailoverMode;
+  force?: boolean;
+  /** Who asked, e.g. a user entity ref. */
+  actor: string;
+}
+
+interface RunContext {
+  run: FailoverRunDetails;
+  source?: FailoverSide;
+  target: FailoverSide;
+  provider?: FailoverReplicationProvider;
+  router: FailoverTrafficRouter;
+  route: TrafficRouteContext;
+  call: FailoverCallContext;
+}
+
+interface StepResult {
+  status?: 'succeeded' | 'skipped' | 'deferred';
+  outcome?: Record<string, unknown>;
+}
+
+class StepAborted extends Error {
+  constructor() {
+    super('the engine is stopping');
+    this.name = 'StepAborted';
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function isConflict(err: unknown): boolean {
+  return (err as { statusCode?: number })?.statusCode === 409;
+}
+
+const DONE = new Set(['succeeded', 'skipped', 'deferred']);
+
+/** Executes, rolls back and resumes failover runs. */
+export class FailoverEngine {
+  readonly #store: DatabaseFailoverStore;
+  readonly #clients: ClusterWriteClient[];
+  readonly #providers: FailoverReplicationProvider[];
+  readonly #routers: FailoverTrafficRouter[];
+  readonly #logger: LoggerService;
+  readonly #auditor?: AuditorService;
+  readonly #now: () => number;
+  readonly #leaseMs: number;
+  readonly #catchUpTimeoutMs: number;
+  readonly #verifyTimeoutMs: number;
+  readonly #conflictRetries: number;
+  readonly #owner: string;
+  readonly #beforeStep?: FailoverEngineOptions['beforeStep'];
+  readonly #running = new Map<string, Promise<void>>();
+  readonly #abort = new AbortController();
+
+  private constructor(options: FailoverEngineOptions) {
+    this.#store = options.store;
+    this.#clients = options.clients;
+    this.#providers = options.providers ?? [
+      new CnpgFailoverProvider(),
+      new GenericFailoverProvider(),
+    ];
+    this.#routers = options.routers ?? [
+      new IstioFailoverRouter(),
+      new McsFailoverRouter(),
+      new NoneTrafficRouter(),
+    ];
+    this.#logger = options.logger;
+    this.#auditor = options.auditor;
+    this.#now = options.now ?? Date.now;
+    this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#catchUpTimeoutMs = options.catchUpTimeoutMs ?? 60_000;
+    this.#verifyTimeoutMs = options.verifyTimeoutMs ?? 15_000;
+    this.#conflictRetries = options.conflictRetries ?? 3;
+    this.#owner = options.ownerId ?? randomUUID();
+    this.#beforeStep = options.beforeStep;
+  }
+
+  /** Creates an engine; call `resumeInterrupted()` once the backend is up. */
+  static create(options: FailoverEngineOptions): FailoverEngine {
+    return new FailoverEngine(options);
+  }
+
+  /** The dry run: the plan with the live lock state and GitOps markers. */
+  async plan(input: {
+    topology: EntityTopology;
+    targetCluster: string;
+    mode: FailoverMode;
+  }): Promise<FailoverPlan> {
+    const runId = await this.#store.activeRunId(input.topology.entityRef);
+    const base = {
+      ...input,
+      now: this.#now(),
+      runInProgress: runId ? { id: runId } : undefined,
+    };
+    const draft = planFailover(base);
+    const gitOps = await this.#gitOpsMarkers(draft);
+    return planFailover({ ...base, gitOps });
+  }
+
+  /**
+   * Checks the plan, persists the run (taking the entity's lock) and starts
+   * executing it in the background; throws InputError for a refused plan and
+   * ConflictError when another run holds the lock.
+   */
+  async start(input: StartFailoverInput): Promise<FailoverRun> {
+    if (input.mode === 'failover' && input.force !== true) {
+      throw new InputError(
+        'force: an emergency failover needs force: true (it may lose data)',
+      );
+    }
+    const plan = await this.plan(input);
+    if (!plan.allowed) {
+      const failed = plan.checks.filter(c => c.status === 'fail');
+      if (failed.every(c => c.id === 'no-run-in-progress')) {
+        throw new ConflictError(failed[0].evidence);
+      }
+      throw new InputError(
+        `Preconditions failed: ${failed
+          .map(c => `${c.id} (${c.evidence})`)
+          .join('; ')}`,
+      );
+    }
+    const run = await this.#store.createRun({
+      entityRef: input.topology.entityRef,
+      mode: input.mode,
+      sourceCluster: plan.sourceCluster,
+      targetCluster: input.targetCluster,
+      actor: input.actor,
+      plan,
+      createdAt: iso(this.#now()),
+      lease: { owner: this.#owner, ms: this.#leaseMs, now: this.#now() },
+    });
+    this.#launch(run.id, false);
+    return run;
+  }
+
+  /** Resolves when the run is no longer executing in this engine. */
+  async waitForRun(runId: string): Promise<void> {
+    await this.#running.get(runId);
+  }
+
+  /**
+   * Picks up runs whose engine died (lease free or expired): rolled back
+   * when interrupted before promotion, continued after it. Then retries
+   * deferred fences of old primaries that may have come back.
+   */
+  async resumeInterrupted(): Promise<string[]> {
+    const ids = await this.#store.listResumable(this.#now());
+    for (const id of ids) this.#launch(id, true);
+    await Promise.all(ids.map(id => this.#running.get(id)));
+    await this.retryDeferred();
+    return ids;
+  }
+
+  /** Re-applies fences (and routes) on old primaries that were unreachable during an emergency failover. */
+  async retryDeferred(): Promise<void> {
+    for (const { runId, index } of await this.#store.listDeferred()) {
+      const run = await this.#store.getRunDetails(runId);
+      const step = run.steps.find(s => s.index === index);
+      if (!step) continue;
+      try {
+        const ctx = this.#context(run, this.#abort.signal);
+        const result = await this.#fenceOldSource(ctx);
+        if (result.status !== 'deferred') {
+          await this.#store.updateStep(runId, index, {
+            status: 'succeeded',
+            finishedAt: iso(this.#now()),
+            outcome: result.outcome,
+          });
+          await this.#store.updateRun(runId, {
+            attention: `${
+              run.sourceCluster
+            } answered again and was fenced at ${iso(this.#now())}`,
+          });
+        } else {
+          await this.#store.updateStep(runId, index, {
+            outcome: result.outcome,
+          });
+        }
+      } catch (err) {
+        this.#logger.warn(
+          `Deferred fence of run ${runId} still pending: ${message(err)}`,
+        );
+      }
+    }
+  }
+
+  /** Stops executing: in-flight waits abort, leases are released so another engine may resume. */
+  async stop(): Promise<void> {
+    this.#abort.abort(new StepAborted());
+    await Promise.all([...this.#running.values()]);
+  }
+
+  #launch(runId: string, resume: boolean): void {
+    if (this.#running.has(runId)) return;
+    const p = this.#execute(runId, resume)
+      .catch(err =>
+        this.#logger.error(`Failover run ${runId} crashed: ${message(err)}`),
+      )
+      .finally(() => this.#running.delete(runId));
+    this.#running.set(runId, p);
+  }
+
+  async #execute(runId: string, resume: boolean): Promise<void> {
+    if (this.#abort.signal.aborted) return;
+    if (
+      !(await this.#store.claim(runId, this.#owner, this.#leaseMs, this.#now()))
+    )
+      return;
+    // Stops this run when the engine stops or when another engine took the
+    // lease over (this one was presumed dead): two engines never act at once.
+    const run = new AbortController();
+    const onStop = () => run.abort(new StepAborted());
+    this.#abort.signal.addEventListener('abort', onStop, { once: true });
+    const heartbeat = setInterval(() => {
+      this.#store
+        .renew(runId, this.#owner, this.#leaseMs, this.#now())
+        .then(held => {
+          if (!held) {
+            this.#logger.warn(`Lost the lease of failover run ${runId}`);
+            run.abort(new StepAborted());
+          }
+        })
+        .catch(err => this.#logger.warn(`Lease renewal failed: ${err}`));
+    }, Math.max(50, Math.floor(this.#leaseMs / 3)));
+    heartbeat.unref?.();
+    try {
+      await this.#drive(runId, resume, run.signal);
+    } catch (err) {
+      if (!(err instanceof StepAborted)) throw err;
+    } finally {
+      clearInterval(heartbeat);
+      this.#abort.signal.removeEventListener('abort', onStop);
+      await this.#store.release(runId, this.#owner).catch(() => undefined);
+    }
+  }
+
+  async #drive(
+    runId: string,
+    resume: boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let run = await this.#store.getRunDetails(runId);
+    if (run.status === 'pending') {
+      await this.#store.updateRun(runId, {
+        status: 'running',
+        startedAt: iso(this.#now()),
+      });
+      run = await this.#store.getRunDetails(runId);
+    }
+    let ctx: RunContext;
+    try {
+      ctx = this.#context(run, signal);
+    } catch (err) {
+      await this.#store.finishRun(runId, {
+        status: 'failed',
+        finishedAt: iso(this.#now()),
+        error: message(err),
+      });
+      return;
+    }
+    const firstOpen = run.steps.find(s => !DONE.has(s.status));
+    if (resume && firstOpen && !(await this.#promoted(ctx))) {
+      const promote = run.steps.find(s => s.kind === 'promote');
+      if (promote && promote.status !== 'pending') {
+        // Interrupted while promoting and the promotion did not take.
+        try {
+          await ctx.provider!.abortPromotion(ctx.target, ctx.source!, ctx.call);
+        } catch (err) {
+          await this.#store.finishRun(runId, {
+            status: 'needs-attention',
+            finishedAt: iso(this.#now()),
+            error: `interrupted while promoting; undoing it failed: ${message(
+              err,
+            )}`,
+            attention: attentionFor(ctx, promote),
+          });
+          return;
+        }
+      }
+      await this.#rollback(
+        ctx,
+        'interrupted by a backend restart before promotion',
+      );
+      return;
+    }
+    for (const step of run.steps) {
+      if (DONE.has(step.status)) continue;
+      if (signal.aborted) throw new StepAborted();
+      await this.#beforeStep?.(runId, step);
+      if (signal.aborted) throw new StepAborted();
+      const error = await this.#runStep(ctx, step);
+      if (error === undefined) continue;
+      await this.#onFailure(ctx, step, error);
+      return;
+    }
+    await this.#succeed(ctx);
+  }
+
+  /** Whether the run got past promotion (drains never promote). */
+  async #promoted(ctx: RunContext): Promise<boolean> {
+    const promote = ctx.run.steps.find(s => s.kind === 'promote');
+    if (!promote || promote.status === 'pending') return false;
+    if (promote.status === 'succeeded') return true;
+    return ctx.provider!.isPromoted(ctx.target, ctx.call).catch(() => false);
+  }
+
+  #plannedStep(run: FailoverRunDetails, index: number) {
+    return run.plan.steps.find(s => s.index === index);
+  }
+
+  #context(run: FailoverRunDetails, signal: AbortSignal): RunContext {
+    const plan = run.plan;
+    const side = (cluster: string | undefined): FailoverSide | undefined => {
+      if (!cluster) return undefined;
+      const client = this.#clients.find(c => c.cluster === cluster);
+      const workload =
+        plan.workloads?.[cluster] ?? plan.workloads?.[run.targetCluster];
+      if (!client || !workload) return undefined;
+      return { cluster, client, workload };
+    };
+    const target = side(run.targetCluster);
+    if (!target) {
+      throw new Error(
+        `No client or workload for the target cluster ${run.targetCluster}`,
+      );
+    }
+    const source = run.mode === 'drain' ? undefined : side(run.sourceCluster);
+    if (run.mode !== 'drain' && !source) {
+      throw new Error(
+        `No client or workload for the source ${run.sourceCluster}`,
+      );
+    }
+    const provider = this.#providers.find(p =>
+      p.supportsWorkload(target.workload),
+    );
+    if (run.mode !== 'drain' && !provider) {
+      throw new Error(
+        `No failover provider supports ${target.workload.kind} ${target.workload.apiVersion}`,
+      );
+    }
+    const router =
+      this.#routers.find(r => r.method === plan.trafficMethod) ??
+      new NoneTrafficRouter();
+    const call: FailoverCallContext = {
+      entityRef: run.entityRef,
+      signal,
+      now: this.#now,
+    };
+    return {
+      run,
+      source,
+      target,
+      provider,
+      router,
+      call,
+      route: {
+        ...call,
+        route: plan.route,
+        workload: target.workload,
+        clients: this.#clients,
+      },
+    };
+  }
+
+  /** Runs one step with its journal entries; returns the error when it failed. */
+  async #runStep(
+    ctx: RunContext,
+    step: FailoverRunStep,
+  ): Promise<Error | undefined> {
+    const runId = ctx.run.id;
+    const startedAt = iso(this.#now());
+    step.startedAt = startedAt;
+    await this.#store.updateStep(runId, step.index, {
+      status: 'running',
+      startedAt,
+    });
+    const audit = await this.#auditor
+      ?.createEvent({
+        eventId: 'failover-step',
+        severityLevel: 'medium',
+        meta: {
+          runId,
+          entityRef: ctx.run.entityRef,
+          step: step.kind,
+          cluster: step.cluster,
+        },
+      })
+      .catch(() => undefined);
+    // The first snapshot wins: a retry or a resumed run must undo to the
+    // state before the step first acted, not to its own half-done result.
+    const record = async (
+      inputs: Record<string, unknown>,
+    ): Promise<Record<string, unknown>> => {
+      if (step.inputs && Object.keys(step.inputs).length > 0) {
+        return step.inputs;
+      }
+      step.inputs = inputs;
+      await this.#store.updateStep(runId, step.index, { inputs });
+      return inputs;
+    };
+    let attempt = 0;
+    for (;;) {
+      try {
+        const result = await this.#perform(ctx, step, record);
+        const status = result.status ?? 'succeeded';
+        step.status = status;
+        step.outcome = result.outcome;
+        step.finishedAt = iso(this.#now());
+        await this.#store.updateStep(runId, step.index, {
+          status,
+          finishedAt: step.finishedAt,
+          outcome: result.outcome ?? {},
+        });
+        await audit?.success({ meta: { status } }).catch(() => undefined);
+        return undefined;
+      } catch (err) {
+        if (ctx.call.signal?.aborted) throw new StepAborted();
+        if (isConflict(err) && attempt < this.#conflictRetries) {
+          // Someone else changed the object between our read and write:
+          // read again and re-apply.
+          attempt += 1;
+          await sleep(50 * attempt, ctx.call.signal);
+          continue;
+        }
+        const error = err instanceof Error ? err : new Error(String(err));
+        step.status = 'failed';
+        step.error = error.message;
+        await this.#store.updateStep(runId, step.index, {
+          status: 'failed',
+          finishedAt: iso(this.#now()),
+          error: error.message,
+        });
+        await audit?.fail({ error }).catch(() => undefined);
+        return error;
+      }
+    }
+  }
+
+  async #perform(
+    ctx: RunContext,
+    step: FailoverRunStep,
+    record: (
+      inputs: Record<string, unknown>,
+    ) => Promise<Record<string, unknown>>,
+  ): Promise<StepResult> {
+    const { run, source, target, provider, router, route, call } = ctx;
+    const steps = run.steps;
+    const outcomeOf = (kind: string) =>
+      steps.find(s => s.kind === kind)?.outcome as UndoData | undefined;
+    switch (step.kind) {
+      case 'fence-traffic': {
+        const { weights } = (await record({
+          weights: await router.readWeights(route),
+        })) as { weights: Record<string, number> };
+        const next = { ...weights };
+        const share = next[source!.cluster] ?? 0;
+        next[source!.cluster] = 0;
+        next[target.cluster] = (next[target.cluster] ?? 0) + share;
+        const change = await router.setWeights(route, next);
+        if (change.unreachable.length) {
+          throw new Error(
+            `the route could not be changed in ${change.unreachable.join(
+              ', ',
+            )}`,
+          );
+        }
+        return { outcome: { undo: change.undo, weights: next } };
+      }
+      case 'fence': {
+        const lag = await provider!
+          .readLag(target, call)
+          .catch(() => ({ seconds: null, observedAt: undefined }));
+        await record({
+          lagAtFence: lag.seconds,
+          lagObservedAt: lag.observedAt,
+        });
+        const undo = await provider!.fence(source!, target, call);
+        return { outcome: { undo } };
+      }
+      case 'wait-catch-up': {
+        const fenceStep = steps.find(s => s.kind === 'fence');
+        const since = fenceStep?.startedAt
+          ? Date.parse(fenceStep.startedAt)
+          : this.#now();
+        const lag = await provider!.waitCaughtUp(target, source!, {
+          ...call,
+          timeoutMs: this.#catchUpTimeoutMs,
+          since,
+        });
+        return {
+          outcome: { lagSeconds: lag.seconds, observedAt: lag.observedAt },
+        };
+      }
+      case 'promote': {
+        const emergency = run.mode === 'failover';
+        if (emergency) {
+          const lag = await provider!
+            .readLag(target, call)
+            .catch(() => ({ seconds: null, observedAt: undefined }));
+          await record({
+            lastKnownLag: lag.seconds ?? run.plan.dataLossWindowSeconds,
+            lagObservedAt: lag.observedAt,
+          });
+        }
+        const undo = await provider!.promote(target, source!, {
+          ...call,
+          emergency,
+          fenced: (outcomeOf('fence')?.undo ?? undefined) as
+            | UndoData
+            | undefined,
+        });
+        return { outcome: { undo } };
+      }
+      case 'move-traffic': {
+        if (router.method === 'none') {
+          return {
+            status: 'skipped',
+            outcome: {
+              warning:
+                'no traffic route: clients must be redirected to the new primary by hand',
+            },
+          };
+        }
+        const weights = await router.readWeights(route);
+        await record({ weights });
+        const change = await router.moveTraffic(
+          route,
+          source?.cluster,
+          target.cluster,
+        );
+        if (change.unreachable.length && run.mode !== 'failover') {
+          throw new Error(
+            `the route could not be changed in ${change.unreachable.join(
+              ', ',
+            )}`,
+          );
+        }
+        return {
+          outcome: { undo: change.undo, unreachable: change.unreachable },
+        };
+      }
+      case 'fence-old-source':
+        return this.#fenceOldSource(ctx);
+      case 'reattach': {
+        await provider!.reattach?.(
+          source!,
+          target,
+          (outcomeOf('fence')?.undo ?? {}) as UndoData,
+          call,
+        );
+        return { outcome: {} };
+      }
+      case 'drain-traffic': {
+        const { weights } = (await record({
+          weights: await router.readWeights(route),
+        })) as { weights: Record<string, number> };
+        const next = redistribute(weights, target.cluster);
+        const change = await router.setWeights(route, next);
+        if (change.unreachable.length) {
+          throw new Error(
+            `the route could not be changed in ${change.unreachable.join(
+              ', ',
+            )}`,
+          );
+        }
+        return { outcome: { undo: change.undo, weights: next } };
+      }
+      case 'verify':
+        return this.#verify(ctx);
+      default:
+        throw new Error(`unknown step ${step.kind}`);
+    }
+  }
+
+  async #fenceOldSource(ctx: RunContext): Promise<StepResult> {
+    const { source, target, provider, router, route, call, run } = ctx;
+    const moved = run.steps.find(s => s.kind === 'move-traffic')?.outcome as
+      | { unreachable?: string[] }
+      | undefined;
+    try {
+      await provider!.markFenced(source!, target, call);
+      if (moved?.unreachable?.length && router.method !== 'none') {
+        // The copy of the route in a cluster that was down still points at the old side.
+        const change = await router.moveTraffic(
+          route,
+          source!.cluster,
+          target.cluster,
+          {
+            onlyClusters: moved.unreachable,
+          },
+        );
+        if (change.unreachable.length) {
+          throw new Error(
+            `the route could not be changed in ${change.unreachable.join(
+              ', ',
+            )}`,
+          );
+        }
+      }
+      return { outcome: { fencedAt: iso(this.#now()) } };
+    } catch (err) {
+      if (ctx.call.signal?.aborted) throw new StepAborted();
+      return {
+        status: 'deferred',
+        outcome: {
+          reason: `${source!.cluster} could not be fenced yet: ${message(err)}`,
+        },
+      };
+    }
+  }
+
+  async #verify(ctx: RunContext): Promise<StepResult> {
+    const { run, source, target, provider, router, route, call } = ctx;
+    const oldReachable =
+      run.mode === 'failover'
+        ? run.steps.find(s => s.kind === 'fence-old-source')?.status ===
+          'succeeded'
+        : true;
+    let problems: string[] = [];
+    await pollUntil(
+      async () => {
+        problems = [];
+        if (run.mode !== 'drain') {
+          problems.push(
+            ...(await provider!.verifyRoles(
+              target,
+              oldReachable ? source : undefined,
+              call,
+            )),
+          );
+        }
+        if (router.method !== 'none') {
+          const weights = await router.readWeights(route);
+          const want = run.mode === 'drain' ? 0 : 100;
+          if ((weights[target.cluster] ?? 0) !== want) {
+            problems.push(
+              `${target.cluster} gets ${
+                weights[target.cluster] ?? 0
+              }% of the traffic, expected ${want}%`,
+            );
+          }
+        }
+        return problems.length === 0 ? true : undefined;
+      },
+      {
+        timeoutMs: this.#verifyTimeoutMs,
+        intervalMs: 100,
+        signal: call.signal,
+        describe: () => `verification failed: ${problems.join('; ')}`,
+      },
+    );
+    return { outcome: { verifiedAt: iso(this.#now()) } };
+  }
+
+  async #onFailure(
+    ctx: RunContext,
+    step: FailoverRunStep,
+    cause: Error,
+  ): Promise<void> {
+    let error = cause;
+    const planned = this.#plannedStep(ctx.run, step.index);
+    if (planned?.beforePromotion) {
+      await this.#rollback(ctx, `${step.title} failed: ${error.message}`);
+      return;
+    }
+    if (step.kind === 'promote' && ctx.provider) {
+      const promoted = await ctx.provider
+        .isPromoted(ctx.target, ctx.call)
+        .catch(() => undefined);
+      if (promoted === false) {
+        try {
+          await ctx.provider.abortPromotion(ctx.target, ctx.source!, ctx.call);
+          await this.#rollback(ctx, `${step.title} failed: ${error.message}`);
+          return;
+        } catch (abortErr) {
+          error = new Error(
+            `${error.message}; undoing the promotion failed too: ${message(
+              abortErr,
+            )}`,
+          );
+        }
+      }
+    }
+    await this.#store.finishRun(ctx.run.id, {
+      status: 'needs-attention',
+      finishedAt: iso(this.#now()),
+      error: `${step.title} failed: ${error.message}`,
+      attention: attentionFor(ctx, step),
+      ...this.#figures(ctx),
+    });
+  }
+
+  async #rollback(ctx: RunContext, reason: string): Promise<void> {
+    const { run } = ctx;
+    const problems: string[] = [];
+    const touched = [...run.steps]
+      .filter(
+        s =>
+          this.#plannedStep(run, s.index)?.beforePromotion &&
+          s.status !== 'pending' &&
+          s.compensation !== 'compensated',
+      )
+      .reverse();
+    for (const step of touched) {
+      try {
+        await this.#compensate(ctx, step);
+        step.compensation = 'compensated';
+        await this.#store.updateStep(run.id, step.index, {
+          compensation: 'compensated',
+        });
+      } catch (err) {
+        if (ctx.call.signal?.aborted) throw new StepAborted();
+        problems.push(`${step.title}: ${message(err)}`);
+        await this.#store.updateStep(run.id, step.index, {
+          compensation: 'failed',
+          compensationError: message(err),
+        });
+      }
+    }
+    await this.#store.finishRun(run.id, {
+      status: problems.length ? 'needs-attention' : 'rolled-back',
+      finishedAt: iso(this.#now()),
+      error: reason,
+      ...(problems.length
+        ? {
+            attention: `The rollback did not complete; undo by hand: ${problems.join(
+              '; ',
+            )}`,
+          }
+        : {}),
+    });
+  }
+
+  async #compensate(ctx: RunContext, step: FailoverRunStep): Promise<void> {
+    const outcome = step.outcome as UndoData | undefined;
+    const inputs = step.inputs as UndoData | undefined;
+    switch (step.kind) {
+      case 'fence-traffic':
+      case 'drain-traffic': {
+        if (!inputs?.weights) {
+          // Nothing was read, so nothing was written.
+          if (outcome?.undo)
+            await ctx.router.restore(ctx.route, outcome.undo as UndoData);
+          return;
+        }
+        const change = await ctx.router.setWeights(
+          ctx.route,
+          inputs.weights as Record<string, number>,
+        );
+        if (change.unreachable.length) {
+          throw new Error(
+            `the route could not be restored in ${change.unreachable.join(
+              ', ',
+            )}: set its weights back to ${JSON.stringify(inputs.weights)}`,
+          );
+        }
+        return;
+      }
+      case 'fence':
+        await ctx.provider!.unfence(
+          ctx.source!,
+          ((outcome?.undo as UndoData) ?? {}) as UndoData,
+          ctx.call,
+        );
+        return;
+      default:
+        // Waiting and verifying change nothing.
+        return;
+    }
+  }
+
+  async #succeed(ctx: RunContext): Promise<void> {
+    const deferred = ctx.run.steps.filter(s => s.status === 'deferred');
+    await this.#store.finishRun(ctx.run.id, {
+      status: 'succeeded',
+      finishedAt: iso(this.#now()),
+      ...this.#figures(ctx),
+      ...(deferred.length
+        ? {
+            attention: `${ctx.run.sourceCluster} could not be fenced yet; the engine fences it as soon as it answers. Until then make sure it takes no writes.`,
+          }
+        : {}),
+    });
+  }
+
+  /** RPO and RTO from the journal, so a resumed run reports them too. */
+  #figures(ctx: RunContext): {
+    rpoSeconds?: number | null;
+    rtoMs?: number | null;
+  } {
+    const steps = ctx.run.steps;
+    const find = (kind: string) => steps.find(s => s.kind === kind);
+    const at = (v: string | undefined) => (v ? Date.parse(v) : NaN);
+    let rpo: number | null | undefined;
+    let start: number;
+    let end: number;
+    if (ctx.run.mode === 'drain') {
+      rpo = 0;
+      const drain = find('drain-traffic');
+      start = at(drain?.startedAt);
+      end = at(drain?.finishedAt);
+    } else {
+      const first = steps.find(s => s.startedAt);
+      start = at(first?.startedAt);
+      const moved = find('move-traffic');
+      end =
+        moved?.status === 'succeeded'
+          ? at(moved.finishedAt)
+          : at(find('promote')?.finishedAt);
+      const inputs =
+        ctx.run.mode === 'switchover'
+          ? find('fence')?.inputs
+          : find('promote')?.inputs;
+      const raw =
+        inputs?.[ctx.run.mode === 'switchover' ? 'lagAtFence' : 'lastKnownLag'];
+      rpo = typeof raw === 'number' ? raw : null;
+    }
+    const rto =
+      Number.isFinite(start) && Number.isFinite(end) ? end - start : null;
+    return { rpoSeconds: rpo, rtoMs: rto };
+  }
+
+  async #gitOpsMarkers(plan: FailoverPlan): Promise<GitOpsMarker[]> {
+    const markers: GitOpsMarker[] = [];
+    const reads: Array<Promise<void>> = [];
+    for (const [cluster, ref] of Object.entries(plan.workloads ?? {})) {
+      const client = this.#clients.find(c => c.cluster === cluster);
+      if (!client) continue;
+      reads.push(
+        client
+          .get<KubeObject>(objectPath(ref))
+          .then(obj => {
+            if (obj) markers.push(...gitOpsMarkersOf(cluster, obj));
+          })
+          .catch(() => undefined),
+      );
+    }
+    if (plan.route && plan.trafficMethod === 'virtualservice') {
+      const route = plan.route;
+      for (const client of this.#clients) {
+        reads.push(
+          client
+            .get<KubeObject>(
+              `${collectionPath(
+                'networking.istio.io/v1',
+                route.namespace,
+                'virtualservices',
+              )}/${route.name}`,
+            )
+            .then(obj => {
+              if (obj) markers.push(...gitOpsMarkersOf(client.cluster, obj));
+            })
+            .catch(() => undefined),
+        );
+      }
+    }
+    await Promise.all(reads);
+    return markers.sort((a, b) =>
+      `${a.cluster}${a.object}`.localeCompare(`${b.cluster}${b.object}`),
+    );
+  }
+}
+
+/** Moves one cluster's share to the others, in proportion to what they already get. */
+export function redistribute(
+  weights: Record<string, number>,
+  drained: string,
+): Record<string, number> {
+  const others = Object.keys(weights)
+    .filter(c => c !== drained)
+    .sort();
+  const next: Record<string, number> = { [drained]: 0 };
+  if (others.length === 0) return { ...weights };
+  const otherTotal = others.reduce((a, c) => a + (weights[c] ?? 0), 0);
+  let assigned = 0;
+  others.forEach((c, i) => {
+    const share =
+      otherTotal > 0
+        ? Math.floor((100 * (weights[c] ?? 0)) / otherTotal)
+        : Math.floor(100 / others.length);
+    next[c] = share;
+    assigned += share;
+    if (i === others.length - 1) next[c] += 100 - assigned;
+  });
+  return next;
+}
+
+function attentionFor(ctx: RunContext, step: FailoverRunStep): string {
+  const src = ctx.run.sourceCluster ?? 'the old primary';
+  const tgt = ctx.run.targetCluster;
+  const route = ctx.run.plan.route
+    ? `${ctx.run.plan.route.namespace}/${ctx.run.plan.route.name}`
+    : 'the route';
+  switch (step.kind) {
+    case 'promote':
+      return `${tgt} may be partly promoted while ${src} is fenced: check which side takes writes, finish the promotion of ${tgt} or unfence ${src}, then move traffic.`;
+    case 'move-traffic':
+      return `${tgt} is promoted but traffic was not moved: point ${route} at ${tgt} (weight 100) in every cluster holding it, or redirect clients by hand.`;
+    case 'reattach':
+      return `${src} stays fenced: make it a replica of ${tgt} by hand (role passive, replication-source ${tgt}, replicas restored).`;
+    case 'verify':
+      return `The switch to ${tgt} is done but did not verify (${step.error}): check the roles, pod readiness and ${route}.`;
+    default:
+      return `Step "${step.title}" failed after promotion: check ${tgt} and ${src} by hand.`;
+  }
+}

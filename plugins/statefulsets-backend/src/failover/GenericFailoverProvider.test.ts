@@ -1,0 +1,132 @@
+import { ClusterWriteClient } from '@multicluster/backstage-plugin-statefulsets-node';
+import {
+  ANNOTATION_FENCED_REPLICAS,
+  caughtUpSince,
+  GenericFailoverProvider,
+} from './GenericFailoverProvider';
+
+/** An in-memory object with RFC 7386 merge patches, counting writes. */
+class MemoryClient implements ClusterWriteClient {
+  readonly cluster: string;
+  obj: any;
+  patches = 0;
+
+  constructor(cluster: string, obj: any) {
+    this.cluster = cluster;
+    this.obj = obj;
+  }
+
+  async get<T>(): Promise<T | undefined> {
+    return structuredClone(this.obj);
+  }
+
+  async mergePatch<T>(_path: string, patch: unknown): Promise<T> {
+    const merge = (target: any, p: any): any => {
+      if (p === null || typeof p !== 'object' || Array.isArray(p)) return p;
+      const out = { ...(target ?? {}) };
+      for (const [k, v] of Object.entries(p)) {
+        if (v === null) delete out[k];
+        else out[k] = merge(out[k], v);
+      }
+      return out;
+    };
+    this.patches += 1;
+    this.obj = merge(this.obj, patch);
+    return this.obj;
+  }
+
+  async create<T>(): Promise<T> {
+    throw new Error('not used');
+  }
+
+  async delete(): Promise<void> {
+    throw new Error('not used');
+  }
+}
+
+const workload = {
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  namespace: 'db',
+  name: 'orders',
+};
+
+function side(cluster: string, annotations: Record<string, string>) {
+  const client = new MemoryClient(cluster, {
+    metadata: { name: 'orders', namespace: 'db', annotations },
+    spec: { replicas: 3 },
+    status: { readyReplicas: 3 },
+  });
+  return { cluster, client, workload };
+}
+
+const ctx = { entityRef: 'component:default/orders', now: () => Date.now() };
+
+describe('GenericFailoverProvider', () => {
+  it('fences idempotently and unfences to the remembered replica count', async () => {
+    const provider = new GenericFailoverProvider();
+    const source = side('a', { 'multicluster-statefulsets/role': 'active' });
+    const target = side('b', {});
+    const undo = await provider.fence(source, target, ctx);
+    expect(undo).toEqual({ previousRole: 'active', replicas: 3 });
+    expect(source.client.obj.spec.replicas).toBe(0);
+    expect(
+      source.client.obj.metadata.annotations[ANNOTATION_FENCED_REPLICAS],
+    ).toBe('3');
+    // A re-run after a restart changes nothing and still knows the count.
+    expect(await provider.fence(source, target, ctx)).toEqual(undo);
+    expect(source.client.patches).toBe(1);
+
+    await provider.unfence(source, {}, ctx);
+    expect(source.client.obj.spec.replicas).toBe(3);
+    expect(source.client.obj.metadata.annotations).toEqual({
+      'multicluster-statefulsets/role': 'active',
+    });
+    await provider.unfence(source, {}, ctx);
+    expect(source.client.patches).toBe(2);
+  });
+
+  it('promotes once, then reattaches the old side as a replica', async () => {
+    const provider = new GenericFailoverProvider();
+    const old = side('a', { 'multicluster-statefulsets/role': 'active' });
+    const target = side('b', {
+      'multicluster-statefulsets/role': 'passive',
+      'multicluster-statefulsets/replication-source': 'a',
+      'multicluster-statefulsets/replication-lag-seconds': '0.000',
+    });
+    expect(await provider.isPromoted(target, ctx)).toBe(false);
+    await provider.promote(target);
+    await provider.promote(target);
+    expect(target.client.patches).toBe(1);
+    expect(await provider.isPromoted(target, ctx)).toBe(true);
+    expect(target.client.obj.metadata.annotations).toEqual({
+      'multicluster-statefulsets/role': 'active',
+    });
+
+    await provider.fence(old, target, ctx);
+    expect(await provider.verifyRoles(target, old)).toEqual([]);
+    await provider.reattach(old, target);
+    expect(old.client.obj.spec.replicas).toBe(3);
+    expect(old.client.obj.metadata.annotations).toEqual({
+      'multicluster-statefulsets/role': 'passive',
+      'multicluster-statefulsets/replication-source': 'b',
+    });
+  });
+
+  it('counts only a zero lag measured after the fence as caught up', () => {
+    const fence = Date.parse('2026-11-27T12:00:00.400Z');
+    expect(
+      caughtUpSince({ seconds: 0, observedAt: '2026-11-27T12:00:00Z' }, fence),
+    ).toBe(true);
+    expect(
+      caughtUpSince({ seconds: 0, observedAt: '2026-11-27T11:59:59Z' }, fence),
+    ).toBe(false);
+    expect(
+      caughtUpSince(
+        { seconds: 0.2, observedAt: '2026-11-27T12:00:01Z' },
+        fence,
+      ),
+    ).toBe(false);
+    expect(caughtUpSince({ seconds: null }, fence)).toBe(false);
+  });
+});

@@ -1,0 +1,253 @@
+/*
+ * The generic failover provider: speaks only the role and lag annotations
+ * the replication exporter keeps on each StatefulSet. It fences a source by
+ * marking it `fenced` and scaling it to zero (the only engine-neutral way to
+ * be sure it takes no writes), remembering the replica count on the object
+ * itself so a rollback after a restart still knows it.
+ */
+import {
+  ANNOTATION_PREFIX,
+  ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
+  ANNOTATION_REPLICATION_LAG_SECONDS,
+  ANNOTATION_REPLICATION_SOURCE,
+  ANNOTATION_ROLE,
+  KubeObject,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  AnnotationReplicationProvider,
+  FailoverCallContext,
+  FailoverReplicationProvider,
+  FailoverSide,
+  LagReading,
+  UndoData,
+  WorkloadRef,
+} from '@multicluster/backstage-plugin-statefulsets-node';
+import { objectPath, pollUntil } from './kubePaths';
+
+/** Annotation keeping a fenced StatefulSet's replica count for unfencing. */
+export const ANNOTATION_FENCED_REPLICAS = `${ANNOTATION_PREFIX}/fenced-replicas`;
+
+async function load(side: FailoverSide): Promise<KubeObject> {
+  const obj = await side.client.get<KubeObject>(objectPath(side.workload));
+  if (!obj) {
+    throw new Error(
+      `${side.workload.kind} ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
+    );
+  }
+  return obj;
+}
+
+function annotation(obj: KubeObject, key: string): string | undefined {
+  const v = obj.metadata.annotations?.[key];
+  return v === '' ? undefined : v;
+}
+
+/** Reads the raw lag annotations of an object. */
+export function lagFromAnnotations(obj: KubeObject): LagReading {
+  const raw = annotation(obj, ANNOTATION_REPLICATION_LAG_SECONDS);
+  const seconds = raw === undefined ? NaN : Number(raw);
+  return {
+    seconds: Number.isFinite(seconds) ? seconds : null,
+    observedAt: annotation(obj, ANNOTATION_REPLICATION_LAG_OBSERVED_AT),
+  };
+}
+
+/** Whether a lag reading shows a fully caught-up target measured at or after `since` (ms). */
+export function caughtUpSince(lag: LagReading, since: number): boolean {
+  if (lag.seconds === null || lag.seconds > 0 || !lag.observedAt) return false;
+  // Observation times may be truncated to whole seconds.
+  return Date.parse(lag.observedAt) >= Math.floor(since / 1000) * 1000;
+}
+
+/** Generic StatefulSet failover through role annotations and scaling. */
+export class GenericFailoverProvider
+  extends AnnotationReplicationProvider
+  implements FailoverReplicationProvider
+{
+  readonly #pollMs: number;
+
+  constructor(options?: { pollIntervalMs?: number }) {
+    super();
+    this.#pollMs = options?.pollIntervalMs ?? 100;
+  }
+
+  supportsWorkload(workload: WorkloadRef): boolean {
+    return workload.kind === 'StatefulSet';
+  }
+
+  async readLag(target: FailoverSide): Promise<LagReading> {
+    return lagFromAnnotations(await load(target));
+  }
+
+  async fence(source: FailoverSide): Promise<UndoData> {
+    const obj = await load(source);
+    const role = annotation(obj, ANNOTATION_ROLE);
+    const remembered = annotation(obj, ANNOTATION_FENCED_REPLICAS);
+    const replicas = remembered
+      ? Number(remembered)
+      : Number(obj.spec?.replicas ?? 1);
+    const undo = {
+      previousRole: role === 'fenced' ? 'active' : role ?? 'active',
+      replicas,
+    };
+    if (role === 'fenced' && obj.spec?.replicas === 0 && remembered) {
+      return undo;
+    }
+    await source.client.mergePatch(objectPath(source.workload), {
+      metadata: {
+        annotations: {
+          [ANNOTATION_ROLE]: 'fenced',
+          [ANNOTATION_FENCED_REPLICAS]: String(replicas),
+        },
+      },
+      spec: { replicas: 0 },
+    });
+    return undo;
+  }
+
+  async unfence(source: FailoverSide, undo: UndoData): Promise<void> {
+    const obj = await load(source);
+    const remembered = annotation(obj, ANNOTATION_FENCED_REPLICAS);
+    const replicas = remembered
+      ? Number(remembered)
+      : Number(undo.replicas ?? obj.spec?.replicas ?? 1);
+    const role = String(undo.previousRole ?? 'active');
+    if (
+      annotation(obj, ANNOTATION_ROLE) === role &&
+      obj.spec?.replicas === replicas &&
+      !remembered
+    ) {
+      return;
+    }
+    await source.client.mergePatch(objectPath(source.workload), {
+      metadata: {
+        annotations: {
+          [ANNOTATION_ROLE]: role,
+          [ANNOTATION_FENCED_REPLICAS]: null,
+        },
+      },
+      spec: { replicas },
+    });
+  }
+
+  async waitCaughtUp(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext & { timeoutMs: number; since?: number },
+  ): Promise<LagReading> {
+    const since = ctx.since ?? ctx.now();
+    let last: LagReading = { seconds: null };
+    return pollUntil(
+      async () => {
+        last = await this.readLag(target);
+        return caughtUpSince(last, since) ? last : undefined;
+      },
+      {
+        timeoutMs: ctx.timeoutMs,
+        intervalMs: this.#pollMs,
+        signal: ctx.signal,
+        describe: () =>
+          `${target.cluster} did not catch up with ${
+            source.cluster
+          } (last lag ${last.seconds ?? 'unknown'}s at ${
+            last.observedAt ?? '?'
+          })`,
+      },
+    );
+  }
+
+  async promote(target: FailoverSide): Promise<UndoData> {
+    const obj = await load(target);
+    const previousSource = annotation(obj, ANNOTATION_REPLICATION_SOURCE);
+    if (annotation(obj, ANNOTATION_ROLE) !== 'active' || previousSource) {
+      await target.client.mergePatch(objectPath(target.workload), {
+        metadata: {
+          annotations: {
+            [ANNOTATION_ROLE]: 'active',
+            [ANNOTATION_REPLICATION_SOURCE]: null,
+            [ANNOTATION_REPLICATION_LAG_SECONDS]: null,
+            [ANNOTATION_REPLICATION_LAG_OBSERVED_AT]: null,
+          },
+        },
+      });
+    }
+    return { previousSource: previousSource ?? null };
+  }
+
+  async abortPromotion(
+    target: FailoverSide,
+    source: FailoverSide,
+  ): Promise<void> {
+    await target.client.mergePatch(objectPath(target.workload), {
+      metadata: {
+        annotations: {
+          [ANNOTATION_ROLE]: 'passive',
+          [ANNOTATION_REPLICATION_SOURCE]: source.cluster,
+        },
+      },
+    });
+  }
+
+  async isPromoted(target: FailoverSide): Promise<boolean> {
+    const obj = await load(target);
+    return (
+      annotation(obj, ANNOTATION_ROLE) === 'active' &&
+      !annotation(obj, ANNOTATION_REPLICATION_SOURCE)
+    );
+  }
+
+  async markFenced(old: FailoverSide): Promise<void> {
+    await this.fence(old);
+  }
+
+  async reattach(old: FailoverSide, primary: FailoverSide): Promise<void> {
+    const obj = await load(old);
+    const remembered = annotation(obj, ANNOTATION_FENCED_REPLICAS);
+    if (
+      annotation(obj, ANNOTATION_ROLE) === 'passive' &&
+      annotation(obj, ANNOTATION_REPLICATION_SOURCE) === primary.cluster &&
+      !remembered
+    ) {
+      return;
+    }
+    const replicas = remembered
+      ? Number(remembered)
+      : Number(obj.spec?.replicas ?? 1);
+    await old.client.mergePatch(objectPath(old.workload), {
+      metadata: {
+        annotations: {
+          [ANNOTATION_ROLE]: 'passive',
+          [ANNOTATION_REPLICATION_SOURCE]: primary.cluster,
+          [ANNOTATION_FENCED_REPLICAS]: null,
+          // The exporter publishes a fresh lag against the new source.
+          [ANNOTATION_REPLICATION_LAG_SECONDS]: null,
+          [ANNOTATION_REPLICATION_LAG_OBSERVED_AT]: null,
+        },
+      },
+      spec: { replicas: Math.max(replicas, 1) },
+    });
+  }
+
+  async verifyRoles(
+    primary: FailoverSide,
+    old: FailoverSide | undefined,
+  ): Promise<string[]> {
+    const problems: string[] = [];
+    const p = await load(primary);
+    if (annotation(p, ANNOTATION_ROLE) !== 'active') {
+      problems.push(`${primary.cluster} is not marked active`);
+    }
+    const desired = Number(p.spec?.replicas ?? 0);
+    const ready = Number(p.status?.readyReplicas ?? 0);
+    if (desired === 0 || ready < desired) {
+      problems.push(`${primary.cluster}: ${ready}/${desired} pods ready`);
+    }
+    if (old) {
+      const o = await old.client.get<KubeObject>(objectPath(old.workload));
+      if (o && annotation(o, ANNOTATION_ROLE) === 'active') {
+        problems.push(`${old.cluster} is still marked active`);
+      }
+    }
+    return problems;
+  }
+}

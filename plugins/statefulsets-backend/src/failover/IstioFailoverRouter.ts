@@ -1,0 +1,174 @@
+/*
+ * Moves traffic by rewriting the weights of an Istio VirtualService. The
+ * route is copied into every cluster of the mesh, so each copy is patched;
+ * a destination belongs to the cluster named by its DestinationRule subset's
+ * `topology.istio.io/cluster` label. Patches carry the resourceVersion read,
+ * so a concurrent edit answers 409 instead of being overwritten.
+ */
+import {
+  KubeObject,
+  LABEL_ISTIO_CLUSTER,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  ClusterWriteClient,
+  FailoverTrafficRouter,
+  IstioTrafficRouter,
+  TrafficChange,
+  TrafficRouteContext,
+  UndoData,
+} from '@multicluster/backstage-plugin-statefulsets-node';
+import { collectionPath } from './kubePaths';
+
+const API = 'networking.istio.io/v1';
+
+interface RouteCopy {
+  client: ClusterWriteClient;
+  vs: KubeObject;
+  /** `tcp` for databases, `http` otherwise. */
+  section: 'tcp' | 'http';
+  /** Cluster per destination of the first route, undefined when unlabelled. */
+  owners: Array<string | undefined>;
+}
+
+function shortHost(host: string | undefined): string {
+  return (host ?? '').split('.')[0];
+}
+
+/** Weights per cluster of one copy's first route. */
+function weightsOf(copy: RouteCopy): Record<string, number> {
+  const route: any[] = copy.vs.spec?.[copy.section]?.[0]?.route ?? [];
+  const weights: Record<string, number> = {};
+  route.forEach((dest, i) => {
+    const owner = copy.owners[i];
+    if (!owner) return;
+    // Istio sends everything to a lone destination without a weight.
+    const implicit = route.length === 1 ? 100 : 0;
+    const w = dest?.weight === undefined ? implicit : dest.weight;
+    weights[owner] = (weights[owner] ?? 0) + Number(w);
+  });
+  return weights;
+}
+
+/** Istio VirtualService traffic router with write support. */
+export class IstioFailoverRouter
+  extends IstioTrafficRouter
+  implements FailoverTrafficRouter
+{
+  readonly method = 'virtualservice' as const;
+
+  async #copies(
+    ctx: TrafficRouteContext,
+  ): Promise<{ copies: RouteCopy[]; unreachable: string[] }> {
+    const ref = ctx.route;
+    if (!ref) return { copies: [], unreachable: [] };
+    const copies: RouteCopy[] = [];
+    const unreachable: string[] = [];
+    await Promise.all(
+      ctx.clients.map(async client => {
+        try {
+          const vs = await client.get<KubeObject>(
+            `${collectionPath(API, ref.namespace, 'virtualservices')}/${
+              ref.name
+            }`,
+          );
+          if (!vs) return;
+          const rules =
+            (
+              await client.get<{ items: KubeObject[] }>(
+                collectionPath(API, ref.namespace, 'destinationrules'),
+              )
+            )?.items ?? [];
+          const section = vs.spec?.tcp?.length ? 'tcp' : 'http';
+          const route: any[] = vs.spec?.[section]?.[0]?.route ?? [];
+          const owners = route.map(dest => {
+            const rule = rules.find(
+              r =>
+                r.spec?.host === dest?.destination?.host ||
+                shortHost(r.spec?.host) === shortHost(dest?.destination?.host),
+            );
+            const subset = (rule?.spec?.subsets ?? []).find(
+              (s: any) => s?.name === dest?.destination?.subset,
+            );
+            return subset?.labels?.[LABEL_ISTIO_CLUSTER] as string | undefined;
+          });
+          copies.push({ client, vs, section, owners });
+        } catch {
+          unreachable.push(client.cluster);
+        }
+      }),
+    );
+    copies.sort((a, b) => a.client.cluster.localeCompare(b.client.cluster));
+    return { copies, unreachable: unreachable.sort() };
+  }
+
+  async hasRoute(ctx: TrafficRouteContext): Promise<boolean> {
+    return (await this.#copies(ctx)).copies.length > 0;
+  }
+
+  async readWeights(ctx: TrafficRouteContext): Promise<Record<string, number>> {
+    const { copies } = await this.#copies(ctx);
+    return copies.length ? weightsOf(copies[0]) : {};
+  }
+
+  async setWeights(
+    ctx: TrafficRouteContext,
+    weights: Record<string, number>,
+    options?: { onlyClusters?: string[] },
+  ): Promise<TrafficChange> {
+    const { copies, unreachable } = await this.#copies(ctx);
+    const only = options?.onlyClusters;
+    const previous: Record<string, Record<string, number>> = {};
+    const failed: string[] = [
+      ...unreachable.filter(c => !only || only.includes(c)),
+    ];
+    for (const copy of copies) {
+      if (only && !only.includes(copy.client.cluster)) continue;
+      const current = weightsOf(copy);
+      previous[copy.client.cluster] = current;
+      const route: any[] = copy.vs.spec[copy.section][0].route;
+      const assigned = new Set<string>();
+      const next = route.map((dest, i) => {
+        const owner = copy.owners[i];
+        // A cluster's share goes to its first destination, the rest get 0.
+        const w =
+          owner && !assigned.has(owner) ? Math.round(weights[owner] ?? 0) : 0;
+        if (owner) assigned.add(owner);
+        return { ...dest, weight: w };
+      });
+      if (next.every((d, i) => d.weight === route[i]?.weight)) continue;
+      const sections = [...copy.vs.spec[copy.section]];
+      sections[0] = { ...sections[0], route: next };
+      await copy.client.mergePatch(
+        `${collectionPath(
+          API,
+          copy.vs.metadata.namespace!,
+          'virtualservices',
+        )}/${copy.vs.metadata.name}`,
+        {
+          metadata: { resourceVersion: copy.vs.metadata.resourceVersion },
+          spec: { [copy.section]: sections },
+        },
+      );
+    }
+    return { undo: { weights: previous }, unreachable: failed };
+  }
+
+  async moveTraffic(
+    ctx: TrafficRouteContext,
+    _from: string | undefined,
+    to: string,
+    options?: { onlyClusters?: string[] },
+  ): Promise<TrafficChange> {
+    return this.setWeights(ctx, { [to]: 100 }, options);
+  }
+
+  async restore(ctx: TrafficRouteContext, undo: UndoData): Promise<void> {
+    const perCluster = (undo.weights ?? {}) as Record<
+      string,
+      Record<string, number>
+    >;
+    for (const [cluster, weights] of Object.entries(perCluster)) {
+      await this.setWeights(ctx, weights, { onlyClusters: [cluster] });
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import express from 'express';
+import request from 'supertest';
+import { buildFailover, readFailoverOptions } from './buildFailover';
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+describe('buildFailover', () => {
+  it('reads its tunables with defaults', () => {
+    const config = mockServices.rootConfig({
+      data: {
+        multiclusterStatefulsets: {
+          requestTimeoutMs: 1234,
+          failover: { catchUpTimeoutMs: 9000 },
+        },
+      },
+    });
+    expect(readFailoverOptions(config)).toEqual({
+      writeTimeoutMs: 1234,
+      catchUpTimeoutMs: 9000,
+      leaseMs: 30_000,
+    });
+  });
+
+  it('assembles an engine, a migrated journal and the routes', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const feature = await buildFailover({
+      config: mockServices.rootConfig({
+        data: {
+          kubernetes: {
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: [
+                  {
+                    name: 'a',
+                    url: 'http://127.0.0.1:1',
+                    authProvider: 'serviceAccount',
+                    serviceAccountToken: 't',
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      }),
+      database: mockServices.database({ knex }),
+      logger: mockServices.logger.mock(),
+      auditor: mockServices.auditor.mock(),
+      httpAuth: mockServices.httpAuth(),
+      permissions: mockServices.permissions(),
+      topology: {
+        getTopology: async () => {
+          throw new Error('not used');
+        },
+      },
+    });
+    expect(await feature.engine.resumeInterrupted()).toEqual([]);
+    const res = await request(express().use(feature.router)).get(
+      '/entities/component/default/orders/failover/runs',
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ items: [] });
+  });
+});

@@ -1,0 +1,124 @@
+/*
+ * Assembles the failover feature from core services: write clients for the
+ * clusters configured under `kubernetes:`, the journal in the plugin's
+ * database, the engine with the built-in and the modules' write-capable
+ * providers and routers, and the REST routes. plugin.ts calls this once and
+ * mounts the router; the engine resumes interrupted runs on start-up.
+ */
+import {
+  AuditorService,
+  BackstageCredentials,
+  DatabaseService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import { EntityTopology } from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  FailoverReplicationProvider,
+  FailoverTrafficRouter,
+} from '@multicluster/backstage-plugin-statefulsets-node';
+import express from 'express';
+import { createAuthStrategy } from '../cluster/createAuthStrategy';
+import {
+  readClusterConfig,
+  readPluginOptions,
+} from '../cluster/readClusterConfig';
+import { CnpgFailoverProvider } from './CnpgFailoverProvider';
+import { createFailoverRouter } from './createFailoverRouter';
+import { DatabaseFailoverStore } from './DatabaseFailoverStore';
+import { FailoverEngine } from './FailoverEngine';
+import { GenericFailoverProvider } from './GenericFailoverProvider';
+import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+import { IstioFailoverRouter } from './IstioFailoverRouter';
+import { McsFailoverRouter } from './McsFailoverRouter';
+import { NoneTrafficRouter } from './NoneTrafficRouter';
+
+/** Tunables under `multiclusterStatefulsets.failover`, with defaults. */
+export interface FailoverOptions {
+  /** Timeout of one write to a cluster (default: the plugin's requestTimeoutMs). */
+  writeTimeoutMs: number;
+  /** Bound of the catch-up wait of a switchover (default 60 s). */
+  catchUpTimeoutMs: number;
+  /** Lease of a running run without heartbeat (default 30 s). */
+  leaseMs: number;
+}
+
+/** Reads the failover tunables. */
+export function readFailoverOptions(
+  config: RootConfigService,
+): FailoverOptions {
+  const c = config.getOptionalConfig('multiclusterStatefulsets.failover');
+  return {
+    writeTimeoutMs:
+      c?.getOptionalNumber('writeTimeoutMs') ??
+      readPluginOptions(config).requestTimeoutMs,
+    catchUpTimeoutMs: c?.getOptionalNumber('catchUpTimeoutMs') ?? 60_000,
+    leaseMs: c?.getOptionalNumber('leaseMs') ?? 30_000,
+  };
+}
+
+/** The assembled failover feature. */
+export interface FailoverFeature {
+  engine: FailoverEngine;
+  store: DatabaseFailoverStore;
+  router: express.Router;
+}
+
+/** Builds the failover engine, journal and routes; does not start resuming runs. */
+export async function buildFailover(options: {
+  config: RootConfigService;
+  database: DatabaseService;
+  logger: LoggerService;
+  auditor: AuditorService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  topology: {
+    getTopology(
+      entityRef: string,
+      credentials: BackstageCredentials,
+    ): Promise<{ topology: EntityTopology }>;
+  };
+  /** Providers and routers added by modules; consulted before the built-in ones. */
+  providers?: FailoverReplicationProvider[];
+  routers?: FailoverTrafficRouter[];
+}): Promise<FailoverFeature> {
+  const settings = readFailoverOptions(options.config);
+  const clients = await HttpClusterWriteClient.createAll(
+    readClusterConfig(options.config),
+    createAuthStrategy(),
+    { timeoutMs: settings.writeTimeoutMs },
+  );
+  const store = await DatabaseFailoverStore.create({
+    database: options.database,
+  });
+  const engine = FailoverEngine.create({
+    store,
+    clients,
+    logger: options.logger,
+    auditor: options.auditor,
+    leaseMs: settings.leaseMs,
+    catchUpTimeoutMs: settings.catchUpTimeoutMs,
+    providers: [
+      ...(options.providers ?? []),
+      new CnpgFailoverProvider(),
+      new GenericFailoverProvider(),
+    ],
+    routers: [
+      ...(options.routers ?? []),
+      new IstioFailoverRouter(),
+      new McsFailoverRouter(),
+      new NoneTrafficRouter(),
+    ],
+  });
+  const router = await createFailoverRouter({
+    engine,
+    store,
+    topology: options.topology,
+    httpAuth: options.httpAuth,
+    permissions: options.permissions,
+    auditor: options.auditor,
+  });
+  return { engine, store, router };
+}

@@ -1,0 +1,83 @@
+/*
+ * API paths of the objects the failover engine reads and writes, and the
+ * small polling helper its waits share (one place for the abort handling).
+ */
+import { WorkloadRef } from '@multicluster/backstage-plugin-statefulsets-node';
+
+/** The base path of an apiVersion: `/api/v1` for the core group, `/apis/<group>/<version>` otherwise. */
+export function apiBase(apiVersion: string): string {
+  return apiVersion.includes('/')
+    ? `/apis/${apiVersion}`
+    : `/api/${apiVersion}`;
+}
+
+/** The path of a namespaced object by its kind (plural = lower-case kind + s). */
+export function objectPath(ref: WorkloadRef): string {
+  return `${apiBase(ref.apiVersion)}/namespaces/${encodeURIComponent(
+    ref.namespace,
+  )}/${ref.kind.toLowerCase()}s/${encodeURIComponent(ref.name)}`;
+}
+
+/** The collection path of a namespaced resource. */
+export function collectionPath(
+  apiVersion: string,
+  namespace: string,
+  plural: string,
+): string {
+  return `${apiBase(apiVersion)}/namespaces/${encodeURIComponent(
+    namespace,
+  )}/${plural}`;
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason when aborted first. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason ?? new Error('aborted'));
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined = undefined;
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason ?? new Error('aborted'));
+    };
+    timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Polls `probe` until it returns a value other than undefined, or throws
+ * with `describe()` once `timeoutMs` passed. Probe errors count as "not yet"
+ * until the deadline, so a cluster blip does not fail a wait.
+ */
+export async function pollUntil<T>(
+  probe: () => Promise<T | undefined>,
+  options: {
+    timeoutMs: number;
+    intervalMs?: number;
+    signal?: AbortSignal;
+    describe: () => string;
+  },
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `${options.describe()} (gave up after ${options.timeoutMs} ms)`,
+        { cause: lastError },
+      );
+    }
+    await sleep(options.intervalMs ?? 100, options.signal);
+  }
+}

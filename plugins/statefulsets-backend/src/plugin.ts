@@ -1,0 +1,126 @@
+/*
+ * The `multicluster-statefulsets` backend plugin: wires core services, the
+ * extension point and the signals service to the services in ./service and
+ * ./cluster. No logic lives here.
+ */
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { multiclusterStatefulsetsPermissions } from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  AnnotationReplicationProvider,
+  CloudNativePgReplicationProvider,
+  IstioTrafficRouter,
+  multiclusterStatefulsetsExtensionPoint,
+  ReplicationProvider,
+  ServiceExportTrafficRouter,
+  TrafficRouter,
+} from '@multicluster/backstage-plugin-statefulsets-node';
+import { createAuthStrategy } from './cluster/createAuthStrategy';
+import { ClusterWatchCache } from './cluster/ClusterWatchCache';
+import {
+  readClusterConfig,
+  readPluginOptions,
+} from './cluster/readClusterConfig';
+import { createRouter } from './service/createRouter';
+import { TopologyService } from './service/TopologyService';
+
+/** Multi-cluster StatefulSets backend plugin. */
+export const multiclusterStatefulsetsPlugin = createBackendPlugin({
+  pluginId: 'multicluster-statefulsets',
+  register(env) {
+    const replicationProviders: ReplicationProvider[] = [];
+    const trafficRouters: TrafficRouter[] = [];
+    env.registerExtensionPoint(multiclusterStatefulsetsExtensionPoint, {
+      addReplicationProvider(...providers) {
+        replicationProviders.push(...providers);
+      },
+      addTrafficRouter(...routers) {
+        trafficRouters.push(...routers);
+      },
+    });
+
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        cache: coreServices.cache,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
+        signals: signalsServiceRef,
+      },
+      async init(deps) {
+        const options = readPluginOptions(deps.config);
+        const strategy = createAuthStrategy();
+        const clusters = readClusterConfig(deps.config).map(cluster =>
+          ClusterWatchCache.create({
+            cluster,
+            strategy,
+            options,
+            logger: deps.logger,
+          }),
+        );
+        deps.logger.info(
+          `Serving the topology of ${clusters.length} configured cluster(s)`,
+        );
+
+        const topology = TopologyService.create({
+          clusters,
+          catalog: deps.catalog,
+          cache: deps.cache,
+          signals: deps.signals,
+          logger: deps.logger,
+          options,
+          replicationProviders: [
+            ...replicationProviders,
+            new CloudNativePgReplicationProvider(),
+            new AnnotationReplicationProvider(),
+          ],
+          trafficRouters: [
+            ...trafficRouters,
+            new IstioTrafficRouter(),
+            new ServiceExportTrafficRouter(),
+          ],
+        });
+
+        deps.permissionsRegistry.addPermissions(
+          multiclusterStatefulsetsPermissions,
+        );
+
+        await deps.scheduler.scheduleTask({
+          id: 'multicluster-statefulsets-discovery',
+          frequency: { minutes: 5 },
+          timeout: { minutes: 1 },
+          initialDelay: { seconds: 0 },
+          scope: 'local',
+          fn: () => topology.discoverAll(),
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'multicluster-statefulsets-idle-sweep',
+          frequency: { minutes: 1 },
+          timeout: { seconds: 30 },
+          initialDelay: { minutes: 1 },
+          scope: 'local',
+          fn: async () => topology.sweepIdle(),
+        });
+        deps.lifecycle.addShutdownHook(() => topology.close());
+
+        deps.httpRouter.use(
+          await createRouter({
+            topology,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+          }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,366 @@
+/*
+ * Answers "what does this entity look like across all clusters": reads every
+ * cluster's watch cache in parallel under one deadline, asks the replication
+ * providers and traffic routers, builds the topology with the pure functions
+ * of the common package, shares the result and its ETag through the cache
+ * service, and pushes a signal when a cluster-side change alters it.
+ */
+import { createHash } from 'node:crypto';
+import {
+  BackstageCredentials,
+  CacheService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { SignalsService } from '@backstage/plugin-signals-node';
+import {
+  buildTopology,
+  ClusterHealth,
+  ClusterSnapshot,
+  EntityTopology,
+  noTraffic,
+  readEntityPolicy,
+  ReplicationLink,
+  topologySignalChannel,
+  TrafficSplit,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  ClusterView,
+  EntityContext,
+  ReplicationProvider,
+  TrafficRouter,
+} from '@multicluster/backstage-plugin-statefulsets-node';
+import {
+  ClusterWatchCache,
+  scopeKeyOf,
+  WatchScope,
+} from '../cluster/ClusterWatchCache';
+import { PluginOptions } from '../cluster/readClusterConfig';
+import { entityScope } from './entityScope';
+import { topologyEtag } from './etag';
+
+/** A topology with its ETag. */
+export interface TopologyResult {
+  topology: EntityTopology;
+  etag: string;
+}
+
+interface WatchedEntity {
+  entityRef: string;
+  annotations: Record<string, string>;
+  scope: WatchScope;
+  scopeKey: string;
+  etag?: string;
+  lastRequested: number;
+  debounce?: NodeJS.Timeout;
+}
+
+const CACHE_PREFIX = 'topology:v1:';
+
+/**
+ * The cache key covers the entity's annotations too, so a topology computed
+ * under an older policy (other selector, lag bound, regions) is never served.
+ */
+function cacheKey(watched: WatchedEntity): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([watched.scopeKey, watched.annotations]))
+    .digest('base64url')
+    .slice(0, 16);
+  return `${CACHE_PREFIX}${watched.entityRef}:${digest}`;
+}
+const CHANGE_DEBOUNCE_MS = 200;
+
+/**
+ * Whether a change in a watch scope can alter an entity: its own scope, a
+ * cluster-wide kind (`*`), or a namespace-wide kind (`<ns>|`) of a namespace
+ * the entity may use.
+ */
+function changeAffects(scopeKey: string, watched: WatchedEntity): boolean {
+  if (scopeKey === '*' || scopeKey === watched.scopeKey) return true;
+  if (!scopeKey.endsWith('|')) return false;
+  return (
+    watched.scope.namespace === undefined ||
+    scopeKey === `${watched.scope.namespace}|`
+  );
+}
+
+/** Computes, caches and pushes entity topologies. */
+export class TopologyService {
+  readonly #clusters: ClusterWatchCache[];
+  readonly #catalog: CatalogService;
+  readonly #cache: CacheService;
+  readonly #signals?: SignalsService;
+  readonly #logger: LoggerService;
+  readonly #options: PluginOptions;
+  readonly #providers: ReplicationProvider[];
+  readonly #routers: TrafficRouter[];
+  readonly #watched = new Map<string, WatchedEntity>();
+  readonly #now: () => number;
+  readonly #unsubscribe: Array<() => void> = [];
+
+  private constructor(options: {
+    clusters: ClusterWatchCache[];
+    catalog: CatalogService;
+    cache: CacheService;
+    signals?: SignalsService;
+    logger: LoggerService;
+    options: PluginOptions;
+    replicationProviders: ReplicationProvider[];
+    trafficRouters: TrafficRouter[];
+    now?: () => number;
+  }) {
+    this.#clusters = options.clusters;
+    this.#catalog = options.catalog;
+    this.#cache = options.cache;
+    this.#signals = options.signals;
+    this.#logger = options.logger;
+    this.#options = options.options;
+    this.#providers = options.replicationProviders;
+    this.#routers = options.trafficRouters;
+    this.#now = options.now ?? Date.now;
+    for (const cluster of this.#clusters) {
+      this.#unsubscribe.push(
+        cluster.onChange((_name, scopeKey) => this.#onClusterChange(scopeKey)),
+      );
+    }
+  }
+
+  /** Creates the service and subscribes to cluster changes. */
+  static create(options: {
+    clusters: ClusterWatchCache[];
+    catalog: CatalogService;
+    cache: CacheService;
+    signals?: SignalsService;
+    logger: LoggerService;
+    options: PluginOptions;
+    replicationProviders: ReplicationProvider[];
+    trafficRouters: TrafficRouter[];
+    now?: () => number;
+  }): TopologyService {
+    return new TopologyService(options);
+  }
+
+  /** The topology of an entity, from the shared cache when another read already computed it. */
+  async getTopology(
+    requestedRef: string,
+    credentials: BackstageCredentials,
+    options?: { startedAt?: number },
+  ): Promise<TopologyResult> {
+    const startedAt = options?.startedAt ?? this.#now();
+    const entity = await this.#catalog.getEntityByRef(requestedRef, {
+      credentials,
+    });
+    if (!entity) throw new NotFoundError(`No entity ${requestedRef}`);
+    // Refs match case-insensitively; one spelling keeps one watch and one channel.
+    const entityRef = stringifyEntityRef(entity);
+    const scope = entityScope(entity, entityRef);
+    const watched = this.#watch(entityRef, entity, scope);
+
+    const cached = await this.#readCache(watched);
+    if (cached && watched.etag === cached.etag) return cached;
+    if (cached && watched.etag === undefined) {
+      // Another replica computed it: answer now, and start this replica's
+      // watches in the background so it notices the next change itself.
+      this.#compute(watched, undefined, cached.etag).catch(err =>
+        this.#logger.warn(`Computing ${entityRef} failed: ${err}`),
+      );
+      return cached;
+    }
+    return this.#compute(watched, startedAt);
+  }
+
+  /** Health of every configured cluster. */
+  listClusters(): ClusterHealth[] {
+    return this.#clusters.map(c => c.health());
+  }
+
+  /** Runs discovery on every cluster (start-up and the slow timer). */
+  async discoverAll(): Promise<void> {
+    await Promise.all(this.#clusters.map(c => c.discover()));
+  }
+
+  /** Stops idle informers and forgets entities nobody looked at lately. */
+  sweepIdle(): void {
+    const now = this.#now();
+    for (const [ref, w] of this.#watched) {
+      if (now - w.lastRequested > this.#options.idleTimeoutMs) {
+        clearTimeout(w.debounce);
+        this.#watched.delete(ref);
+      }
+    }
+    for (const cluster of this.#clusters) cluster.stopIdle(now);
+  }
+
+  /** Stops all watches and timers. */
+  close(): void {
+    this.#unsubscribe.forEach(u => u());
+    for (const w of this.#watched.values()) clearTimeout(w.debounce);
+    this.#watched.clear();
+    this.#clusters.forEach(c => c.close());
+  }
+
+  #watch(entityRef: string, entity: Entity, scope: WatchScope): WatchedEntity {
+    const existing = this.#watched.get(entityRef);
+    const annotations = entity.metadata.annotations ?? {};
+    const scopeKey = scopeKeyOf(scope);
+    if (existing) {
+      existing.lastRequested = this.#now();
+      if (
+        existing.scopeKey !== scopeKey ||
+        JSON.stringify(existing.annotations) !== JSON.stringify(annotations)
+      ) {
+        existing.annotations = annotations;
+        existing.scope = scope;
+        existing.scopeKey = scopeKey;
+        existing.etag = undefined;
+      }
+      return existing;
+    }
+    const watched: WatchedEntity = {
+      entityRef,
+      annotations,
+      scope,
+      scopeKey,
+      lastRequested: this.#now(),
+    };
+    this.#watched.set(entityRef, watched);
+    return watched;
+  }
+
+  async #readCache(
+    watched: WatchedEntity,
+  ): Promise<TopologyResult | undefined> {
+    try {
+      return (await this.#cache.get<any>(cacheKey(watched))) as
+        | TopologyResult
+        | undefined;
+    } catch (err) {
+      this.#logger.warn(`Topology cache read failed: ${err}`);
+      return undefined;
+    }
+  }
+
+  async #compute(
+    watched: WatchedEntity,
+    startedAt?: number,
+    knownEtag?: string,
+  ): Promise<TopologyResult> {
+    // The deadline counts from when the request arrived, minus a margin for
+    // building and sending the answer.
+    const deadline =
+      (startedAt ?? this.#now()) + this.#options.requestTimeoutMs - 100;
+    const policy = readEntityPolicy(watched.annotations);
+    const reads = await Promise.all(
+      this.#clusters.map(async cluster => {
+        const read = await cluster.read(watched.scope, deadline);
+        const snapshot: ClusterSnapshot = {
+          info: cluster.info(),
+          objects: read.objects,
+          error: read.error,
+          stale: read.stale,
+          latencyMs: read.latencyMs,
+        };
+        return snapshot;
+      }),
+    );
+    const views: ClusterView[] = reads.map(s => ({
+      cluster: s.info,
+      objects: s.objects,
+      error: s.error,
+    }));
+    const context: EntityContext = {
+      entityRef: watched.entityRef,
+      annotations: watched.annotations,
+      policy,
+      clusters: views,
+      now: this.#now(),
+    };
+    const [replication, traffic] = await Promise.all([
+      this.#readReplication(context),
+      this.#readTraffic(context),
+    ]);
+    const topology = buildTopology({
+      entityRef: watched.entityRef,
+      policy,
+      snapshots: reads,
+      replication,
+      traffic,
+      now: this.#now(),
+    });
+    const etag = topologyEtag(topology);
+    const result = { topology, etag };
+    const previous = watched.etag ?? knownEtag;
+    const changed = previous !== undefined && previous !== etag;
+    watched.etag = etag;
+    try {
+      await this.#cache.set(cacheKey(watched), result as any, {
+        ttl: this.#options.cacheTtlMs,
+      });
+    } catch (err) {
+      this.#logger.warn(`Topology cache write failed: ${err}`);
+    }
+    if (changed) await this.#publish(watched.entityRef, etag);
+    return result;
+  }
+
+  async #readReplication(context: EntityContext): Promise<ReplicationLink[]> {
+    const provider = this.#providers.find(p => {
+      try {
+        return p.supports(context);
+      } catch {
+        return false;
+      }
+    });
+    if (!provider) return [];
+    try {
+      return await provider.readReplication(context);
+    } catch (err) {
+      this.#logger.warn(`Replication provider ${provider.id} failed: ${err}`);
+      return [];
+    }
+  }
+
+  async #readTraffic(context: EntityContext): Promise<TrafficSplit> {
+    let fallback: TrafficSplit | undefined;
+    for (const router of this.#routers) {
+      try {
+        const split = await router.readTraffic(context);
+        if (split && split.source !== 'none') return split;
+        fallback ??= split;
+      } catch (err) {
+        this.#logger.warn(`Traffic router ${router.id} failed: ${err}`);
+      }
+    }
+    return fallback ?? noTraffic();
+  }
+
+  async #publish(entityRef: string, etag: string): Promise<void> {
+    if (!this.#signals) return;
+    try {
+      await this.#signals.publish({
+        recipients: { type: 'broadcast' },
+        channel: topologySignalChannel(entityRef),
+        message: { etag },
+      });
+    } catch (err) {
+      this.#logger.warn(`Publishing the topology signal failed: ${err}`);
+    }
+  }
+
+  #onClusterChange(scopeKey: string): void {
+    for (const watched of this.#watched.values()) {
+      if (!changeAffects(scopeKey, watched)) continue;
+      if (watched.debounce) continue;
+      watched.debounce = setTimeout(() => {
+        watched.debounce = undefined;
+        if (this.#watched.get(watched.entityRef) !== watched) return;
+        this.#compute(watched).catch(err =>
+          this.#logger.warn(`Recomputing ${watched.entityRef} failed: ${err}`),
+        );
+      }, CHANGE_DEBOUNCE_MS);
+      watched.debounce.unref?.();
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/*
+ * The HTTP surface: the generated, validated OpenAPI router with one thin
+ * handler per operation. Authentication, authorisation and conditional
+ * requests are handled here; everything else is the TopologyService's.
+ */
+import {
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { NotAllowedError } from '@backstage/errors';
+import { kubernetesClustersReadPermission } from '@backstage/plugin-kubernetes-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { topologyReadPermission } from '@multicluster/backstage-plugin-statefulsets-common';
+import express from 'express';
+import { createOpenApiRouter } from '../schema/openapi';
+import { etagMatches } from './etag';
+import { TopologyService } from './TopologyService';
+
+/** Creates the plugin's router. */
+export async function createRouter(options: {
+  topology: TopologyService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+}): Promise<express.Router> {
+  const { topology, httpAuth, permissions } = options;
+  const router = await createOpenApiRouter();
+
+  router.get('/entities/:kind/:namespace/:name/topology', async (req, res) => {
+    const startedAt = Date.now();
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const entityRef = stringifyEntityRef({
+      kind: req.params.kind,
+      namespace: req.params.namespace,
+      name: req.params.name,
+    });
+    const [decision] = await permissions.authorize(
+      [{ permission: topologyReadPermission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed to read the topology of ${entityRef}`,
+      );
+    }
+    const result = await topology.getTopology(entityRef, credentials, {
+      startedAt,
+    });
+    res.setHeader('ETag', result.etag);
+    res.setHeader('Cache-Control', 'private, no-cache');
+    if (etagMatches(req.header('if-none-match'), result.etag)) {
+      res.status(304).end();
+      return;
+    }
+    res.json(result.topology);
+  });
+
+  router.get('/clusters', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    // The same permission guards the official plugin's cluster list.
+    const [decision] = await permissions.authorize(
+      [{ permission: kubernetesClustersReadPermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError('Not allowed to list Kubernetes clusters');
+    }
+    res.json({ items: topology.listClusters() });
+  });
+
+  return router;
+}

@@ -1,0 +1,203 @@
+import { demoCluster } from './__fixtures__/objects';
+import { buildTopology, ClusterSnapshot } from './buildTopology';
+import { readEntityPolicy } from './entityPolicy';
+import { replicationFromAnnotations } from './replication';
+import { readIstioTraffic } from './traffic';
+import { ClusterObjects } from './kube';
+
+const now = Date.parse('2026-11-27T12:00:00Z');
+const fresh = new Date(now - 2000).toISOString();
+const policy = readEntityPolicy({
+  'multicluster-statefulsets/allowed-regions': 'eu-*',
+  'multicluster-statefulsets/traffic': 'databases/orders-db',
+});
+
+function withTraffic(objects: ClusterObjects): ClusterObjects {
+  objects.virtualServices.push({
+    metadata: { name: 'orders-db', namespace: 'databases' },
+    spec: {
+      tcp: [
+        {
+          route: [
+            {
+              destination: { host: 'orders-db', subset: 'central' },
+              weight: 100,
+            },
+            { destination: { host: 'orders-db', subset: 'west' }, weight: 0 },
+          ],
+        },
+      ],
+    },
+  });
+  objects.destinationRules.push({
+    metadata: { name: 'orders-db', namespace: 'databases' },
+    spec: {
+      host: 'orders-db',
+      subsets: [
+        {
+          name: 'central',
+          labels: { 'topology.istio.io/cluster': 'eu-central' },
+        },
+        { name: 'west', labels: { 'topology.istio.io/cluster': 'eu-west' } },
+      ],
+    },
+  });
+  return objects;
+}
+
+function snapshots(): ClusterSnapshot[] {
+  return [
+    {
+      info: {
+        name: 'eu-central',
+        region: 'eu-central-1',
+        zones: ['a'],
+        federationHost: 'karmada',
+      },
+      objects: withTraffic(
+        demoCluster({
+          cluster: 'eu-central',
+          role: 'active',
+          sharedCephfs: 'csi',
+        }),
+      ),
+    },
+    {
+      info: { name: 'eu-west', region: 'eu-west-1', zones: ['a'] },
+      objects: demoCluster({
+        cluster: 'eu-west',
+        role: 'passive',
+        source: 'eu-central',
+        lag: '0.4',
+        observedAt: fresh,
+        ordinalsStart: 10,
+        sharedCephfs: 'csi',
+      }),
+    },
+    {
+      info: { name: 'us-east', region: 'us-east-1', zones: [] },
+      error: { reason: 'timeout', message: 'no answer within 5000 ms' },
+    },
+  ];
+}
+
+function build(s: ClusterSnapshot[]) {
+  const vsCluster = s.find(x => x.objects?.virtualServices.length)!;
+  return buildTopology({
+    entityRef: 'component:default/orders-db',
+    policy,
+    snapshots: s,
+    replication: replicationFromAnnotations(
+      Object.fromEntries(
+        s
+          .filter(x => x.objects)
+          .map(x => [x.info.name, x.objects!.statefulSets]),
+      ),
+      { now, maxLagSeconds: policy.maxFailoverLagSeconds },
+    ),
+    traffic: readIstioTraffic(
+      vsCluster.objects!.virtualServices[0],
+      vsCluster.objects!.destinationRules,
+      vsCluster.info.name,
+    ),
+    now,
+  });
+}
+
+describe('buildTopology', () => {
+  it('assembles clusters, roles, weights, links and shared volumes', () => {
+    const topology = build(snapshots());
+    expect(
+      topology.clusters.map(c => [
+        c.name,
+        c.role,
+        c.trafficWeight,
+        c.reachable,
+      ]),
+    ).toEqual([
+      ['eu-central', 'active', 100, true],
+      ['eu-west', 'passive', 0, true],
+      ['us-east', 'unknown', 0, false],
+    ]);
+    expect(topology.clusters[2].error?.reason).toBe('timeout');
+    expect(topology.replication).toHaveLength(1);
+    const shared = topology.clusters[0].workloads[0].volumes.find(
+      v => v.sharedSource,
+    )!;
+    expect(shared.sharedWith).toEqual(['eu-west']);
+    expect(topology.drift).toEqual([]);
+    expect(topology.generatedAt).toBe('2026-11-27T12:00:00.000Z');
+  });
+
+  it('is degraded, not failed, when only an unrelated cluster is unreachable', () => {
+    const topology = build(snapshots());
+    expect(topology.readiness.verdict).toBe('degraded');
+    const failing = topology.readiness.checks.filter(c => c.status !== 'pass');
+    expect(failing.map(c => c.id)).toEqual(['clusters-reachable']);
+  });
+
+  it('is ready when every check passes', () => {
+    const topology = build(snapshots().slice(0, 2));
+    expect(topology.readiness.verdict).toBe('ready');
+  });
+
+  it('is not ready when data sits outside the allowed regions', () => {
+    const s = snapshots().slice(0, 2);
+    s[1].info = { ...s[1].info, region: 'us-east-1' };
+    const topology = build(s);
+    expect(topology.readiness.verdict).toBe('not-ready');
+    const residency = topology.readiness.checks.find(
+      c => c.id === 'data-residency',
+    )!;
+    expect(residency.status).toBe('fail');
+    expect(residency.evidence).toContain('eu-west (us-east-1)');
+  });
+
+  it('compares federation placement with what runs', () => {
+    const s = snapshots().slice(0, 2);
+    s[0].objects!.propagationPolicies.push({
+      metadata: { name: 'orders-db', namespace: 'databases' },
+      spec: {
+        resourceSelectors: [
+          { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'orders-db' },
+        ],
+        placement: { clusterAffinity: { clusterNames: ['eu-central'] } },
+      },
+    });
+    const topology = build(s);
+    expect(topology.federation).toEqual([
+      {
+        kind: 'karmada',
+        hostCluster: 'eu-central',
+        workload: 'orders-db',
+        clusters: ['eu-central'],
+      },
+    ]);
+    const placement = topology.readiness.checks.find(
+      c => c.id === 'federation-placement',
+    )!;
+    expect(placement.status).toBe('warn');
+    expect(placement.evidence).toContain('runs eu-central, eu-west');
+  });
+
+  it('shows cached workloads of a failing cluster beside its error', () => {
+    const s = snapshots().slice(0, 2);
+    s[1] = {
+      ...s[1],
+      stale: true,
+      error: {
+        reason: 'unreachable',
+        message: 'connection failed (ECONNREFUSED)',
+      },
+    };
+    const west = build(s).clusters[1];
+    expect(west).toEqual(
+      expect.objectContaining({
+        reachable: false,
+        stale: true,
+        role: 'passive',
+      }),
+    );
+    expect(west.workloads).toHaveLength(1);
+  });
+});

@@ -1,0 +1,146 @@
+/*
+ * Assembles the complete multi-cluster topology of one entity from per-cluster
+ * snapshots plus what the replication providers and the traffic router found.
+ * Pure: the same input always gives the same output.
+ */
+import { buildWorkloads } from './buildWorkloads';
+import { computeDrift } from './drift';
+import { FederationObjects, readFederationPlacement } from './federation';
+import { ClusterObjects, KubeObject } from './kube';
+import { evaluateReadiness } from './readiness';
+import {
+  ClusterError,
+  ClusterInfo,
+  ClusterRole,
+  EntityPolicy,
+  EntityTopology,
+  ReplicationLink,
+  TopologyCluster,
+  TopologyWorkload,
+  TrafficSplit,
+} from './types';
+
+/** What is known about one cluster at build time: its objects, or why they are missing. */
+export interface ClusterSnapshot {
+  info: ClusterInfo;
+  /** Absent when the cluster could not be read at all. */
+  objects?: ClusterObjects;
+  error?: ClusterError;
+  /** Objects come from a cache whose connection is currently failing. */
+  stale?: boolean;
+  latencyMs?: number;
+}
+
+/** Inputs of {@link buildTopology}. */
+export interface BuildTopologyInput {
+  entityRef: string;
+  policy: EntityPolicy;
+  snapshots: ClusterSnapshot[];
+  replication: ReplicationLink[];
+  traffic: TrafficSplit;
+  /** Milliseconds since the epoch. */
+  now: number;
+}
+
+function clusterRole(
+  name: string,
+  workloads: TopologyWorkload[],
+  replication: ReplicationLink[],
+  weight: number | undefined,
+): ClusterRole {
+  const roles = new Set(workloads.map(w => w.role));
+  if (roles.has('fenced')) return 'fenced';
+  if (roles.has('active')) return 'active';
+  if (roles.has('passive')) return 'passive';
+  if (workloads.length === 0) return 'unknown';
+  if (replication.some(l => l.to === name)) return 'passive';
+  if (replication.some(l => l.from === name)) return 'active';
+  if (weight !== undefined && weight > 0) return 'active';
+  return 'unknown';
+}
+
+/** Marks volumes that mount the same shared source as volumes in other clusters. */
+export function markSharedVolumes(clusters: TopologyCluster[]): void {
+  const holders = new Map<string, Set<string>>();
+  for (const c of clusters) {
+    for (const w of c.workloads) {
+      for (const v of w.volumes) {
+        if (!v.sharedSource) continue;
+        if (!holders.has(v.sharedSource))
+          holders.set(v.sharedSource, new Set());
+        holders.get(v.sharedSource)!.add(c.name);
+      }
+    }
+  }
+  for (const c of clusters) {
+    for (const w of c.workloads) {
+      for (const v of w.volumes) {
+        if (!v.sharedSource) continue;
+        v.sharedWith = [...holders.get(v.sharedSource)!]
+          .filter(n => n !== c.name)
+          .sort();
+      }
+    }
+  }
+}
+
+/** Builds the entity topology. */
+export function buildTopology(input: BuildTopologyInput): EntityTopology {
+  const { policy, snapshots, replication, traffic } = input;
+  const clusters: TopologyCluster[] = snapshots.map(s => {
+    const workloads = s.objects ? buildWorkloads(s.objects) : [];
+    const weight =
+      traffic.source === 'none' ? undefined : traffic.weights[s.info.name] ?? 0;
+    return {
+      ...s.info,
+      zones: [...s.info.zones],
+      reachable: !s.error,
+      stale: !!s.stale,
+      latencyMs: s.latencyMs,
+      error: s.error,
+      role: clusterRole(s.info.name, workloads, replication, weight),
+      trafficWeight: weight,
+      workloads,
+    };
+  });
+  markSharedVolumes(clusters);
+
+  const federationByHost: Record<string, FederationObjects> = {};
+  const workloadObjects: Record<string, KubeObject[]> = {};
+  for (const s of snapshots) {
+    if (!s.objects) continue;
+    const { federatedStatefulSets, propagationPolicies } = s.objects;
+    if (federatedStatefulSets.length || propagationPolicies.length) {
+      federationByHost[s.info.name] = {
+        federatedStatefulSets,
+        propagationPolicies,
+      };
+    }
+    const objs = [
+      ...s.objects.statefulSets.map(o => ({ ...o, kind: 'StatefulSet' })),
+      ...s.objects.cnpgClusters.map(o => ({ ...o, kind: 'Cluster' })),
+    ];
+    if (objs.length) workloadObjects[s.info.name] = objs;
+  }
+  const federation = readFederationPlacement(federationByHost);
+  const drift = computeDrift(workloadObjects);
+  const readiness = evaluateReadiness({
+    policy,
+    clusters,
+    replication,
+    traffic,
+    federation,
+    drift,
+  });
+  return {
+    entityRef: input.entityRef,
+    generatedAt: new Date(input.now).toISOString(),
+    policy,
+    clusters,
+    replication,
+    traffic,
+    federation,
+    drift,
+    readiness,
+  };
+}

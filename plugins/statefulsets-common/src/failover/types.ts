@@ -1,0 +1,163 @@
+/*
+ * The vocabulary of failover: modes, the dry-run plan with its checks and
+ * ordered steps, and the persisted run with its journal of steps. Shared by
+ * the planner, the backend engine, the REST API and the frontend.
+ */
+import { CheckStatus } from '../types';
+
+/** What a run does: planned switchover, emergency failover, or draining one cluster of an active-active set. */
+export type FailoverMode = 'switchover' | 'failover' | 'drain';
+
+/** Every mode, for input validation. */
+export const FAILOVER_MODES: readonly FailoverMode[] = [
+  'switchover',
+  'failover',
+  'drain',
+];
+
+/** The kinds of step a run is made of, in the order they may appear. */
+export type FailoverStepKind =
+  | 'fence-traffic'
+  | 'fence'
+  | 'wait-catch-up'
+  | 'promote'
+  | 'move-traffic'
+  | 'fence-old-source'
+  | 'reattach'
+  | 'drain-traffic'
+  | 'verify';
+
+/** A GitOps controller that manages an object and would revert a change made beside it. */
+export interface GitOpsMarker {
+  cluster: string;
+  /** `Kind namespace/name` of the managed object. */
+  object: string;
+  tool: 'argocd' | 'flux';
+  /** The label or annotation that gave it away. */
+  key: string;
+}
+
+/** One precondition of a plan with its verdict and evidence. */
+export interface FailoverCheck {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  evidence: string;
+}
+
+/** One step of a plan: what it changes, in which cluster. */
+export interface PlannedStep {
+  index: number;
+  kind: FailoverStepKind;
+  title: string;
+  /** The cluster whose objects the step changes or reads; `*` for every cluster holding the route. */
+  cluster: string;
+  /** Plain-language list of the changes. */
+  changes: string[];
+  /** True for steps undone by a rollback when a later step before promotion fails. */
+  beforePromotion: boolean;
+}
+
+/** The dry-run answer: what would happen, whether it may, and what may be lost. */
+export interface FailoverPlan {
+  entityRef: string;
+  mode: FailoverMode;
+  /** The side giving up the primary role (for drain: the cluster drained). */
+  sourceCluster?: string;
+  targetCluster: string;
+  generatedAt: string;
+  /** True when no check failed. */
+  allowed: boolean;
+  /** An emergency failover needs an explicit `force`. */
+  requiresForce: boolean;
+  /** Modes the current state allows, e.g. only `failover` while the source is unreachable. */
+  offeredModes: FailoverMode[];
+  checks: FailoverCheck[];
+  steps: PlannedStep[];
+  /** Seconds of writes that may be lost; 0 for a switchover that waits for catch-up; null when unknown. */
+  dataLossWindowSeconds: number | null;
+  /** The data-loss window in words. */
+  dataLoss: string;
+  /** How the source is fenced, in words (scale to zero, CloudNativePG demotion, …). */
+  fenceMethod: string;
+  /** How traffic moves: `virtualservice`, `serviceexport`, or `none` (clients redirected by hand). */
+  trafficMethod: 'virtualservice' | 'serviceexport' | 'none';
+  warnings: string[];
+  /** The workload acted on per cluster (source and target), so a resumed run needs no topology. */
+  workloads: Record<string, FailoverWorkloadRef>;
+  /** The routing object named by the entity, if any. */
+  route?: { namespace: string; name: string };
+}
+
+/** A workload a run acts on. */
+export interface FailoverWorkloadRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** Lifecycle of a run. */
+export type FailoverRunStatus =
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'rolled-back'
+  | 'needs-attention'
+  | 'failed';
+
+/** Lifecycle of a step; `deferred` waits for an unreachable cluster to come back. */
+export type FailoverStepStatus =
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'deferred';
+
+/** Whether a step's change was undone by a rollback. */
+export type CompensationStatus = 'none' | 'compensated' | 'failed';
+
+/** A persisted run. */
+export interface FailoverRun {
+  id: string;
+  entityRef: string;
+  mode: FailoverMode;
+  sourceCluster?: string;
+  targetCluster: string;
+  status: FailoverRunStatus;
+  actor: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Recovery point: lag in seconds at fence time (switchover) or the last known lag (failover). */
+  rpoSeconds?: number | null;
+  /** Recovery time: from the start of the fence (or promotion) until traffic moved, in milliseconds. */
+  rtoMs?: number | null;
+  error?: string;
+  /** What a human must do, when the run needs attention. */
+  attention?: string;
+  plan: FailoverPlan;
+}
+
+/** A persisted step of a run. */
+export interface FailoverRunStep {
+  runId: string;
+  index: number;
+  kind: FailoverStepKind;
+  title: string;
+  cluster: string;
+  status: FailoverStepStatus;
+  startedAt?: string;
+  finishedAt?: string;
+  inputs?: Record<string, unknown>;
+  outcome?: Record<string, unknown>;
+  error?: string;
+  compensation: CompensationStatus;
+  compensationError?: string;
+}
+
+/** A run with its journal. */
+export interface FailoverRunDetails extends FailoverRun {
+  steps: FailoverRunStep[];
+}

@@ -1,0 +1,192 @@
+/*
+ * The multi-cluster topology of one catalog entity, exactly as the backend
+ * returns it and the frontend renders it.
+ */
+
+/** Why a cluster could not be read. */
+export type ClusterErrorReason =
+  | 'unreachable'
+  | 'timeout'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'malformed'
+  | 'error';
+
+/** A typed cluster failure; the message never contains credentials. */
+export interface ClusterError {
+  reason: ClusterErrorReason;
+  message: string;
+}
+
+/** The part a cluster plays for the entity. */
+export type ClusterRole = 'active' | 'passive' | 'fenced' | 'unknown';
+
+/** The part a pod plays inside its workload. */
+export type PodRole = 'primary' | 'replica' | 'arbiter' | 'unknown';
+
+/** Which federation control plane a cluster hosts. */
+export type FederationHostKind = 'karmada' | 'kubefed';
+
+/** Static facts about a configured cluster. */
+export interface ClusterInfo {
+  name: string;
+  title?: string;
+  region?: string;
+  zones: string[];
+  federationHost?: FederationHostKind;
+}
+
+/** One pod of a stateful workload. */
+export interface TopologyPod {
+  name: string;
+  ordinal?: number;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  node?: string;
+  zone?: string;
+  role: PodRole;
+}
+
+/** One claim of a workload with the volume bound to it. */
+export interface TopologyVolume {
+  claimName: string;
+  /** Requested size, e.g. `10Gi`. */
+  size?: string;
+  /** Capacity of the bound volume, when known. */
+  capacity?: string;
+  storageClass?: string;
+  accessModes: string[];
+  bound: boolean;
+  volumeName?: string;
+  /** Identity of a shared (RWX) backing store, e.g. a CephFS path; equal ids mean the same data. */
+  sharedSource?: string;
+  /** Other clusters mounting the same shared source. */
+  sharedWith: string[];
+}
+
+/** A stateful workload: a StatefulSet or an operator object such as a CloudNativePG `Cluster`. */
+export interface TopologyWorkload {
+  kind: 'StatefulSet' | 'Cluster';
+  apiVersion: string;
+  name: string;
+  namespace: string;
+  role: ClusterRole;
+  replicas: { desired: number; ready: number; updated: number };
+  revision?: string;
+  image?: string;
+  ordinalsStart: number;
+  updateStrategy?: string;
+  serviceName?: string;
+  pods: TopologyPod[];
+  volumes: TopologyVolume[];
+}
+
+/** One cluster in the entity's topology, or the error that kept it from being read. */
+export interface TopologyCluster extends ClusterInfo {
+  reachable: boolean;
+  /**
+   * True when the workloads come from a cache whose connection is currently
+   * failing; `error` then says why, and `reachable` is false.
+   */
+  stale: boolean;
+  latencyMs?: number;
+  error?: ClusterError;
+  role: ClusterRole;
+  /** Percentage of traffic routed to this cluster, when a route is known. */
+  trafficWeight?: number;
+  workloads: TopologyWorkload[];
+}
+
+/** Replication of data from one cluster to another. */
+export interface ReplicationLink {
+  from: string;
+  to: string;
+  workload: string;
+  /** Lag in seconds; null when unknown (not reported or too old). */
+  lagSeconds: number | null;
+  lagBytes?: number;
+  /** False when the lag is unknown or over the entity's bound. */
+  healthy: boolean;
+  observedAt?: string;
+  /** Id of the replication provider that reported the link. */
+  provider: string;
+  /** Why the link is not healthy, if it is not. */
+  reason?: string;
+}
+
+/** How traffic is split across clusters. */
+export interface TrafficSplit {
+  /** Which mechanism routes traffic; `none` when no route was found. */
+  source: 'virtualservice' | 'serviceexport' | 'none';
+  /** Weight (percent) per cluster name. */
+  weights: Record<string, number>;
+  /** The routing object, as `cluster:namespace/name`. */
+  object?: string;
+  /** Problems found while reading the route. */
+  warnings: string[];
+}
+
+/** Where a federation control plane places a workload. */
+export interface FederationPlacement {
+  kind: 'kubefed' | 'karmada';
+  hostCluster: string;
+  workload: string;
+  clusters: string[];
+}
+
+/** A field whose value differs across clusters. */
+export interface DriftEntry {
+  workload: string;
+  field: string;
+  /** Value per cluster; null where the cluster lacks the field or the workload. */
+  values: Record<string, string | null>;
+}
+
+/** Outcome of one DR readiness check. */
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+/** A named DR readiness check with its evidence. */
+export interface ReadinessCheck {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  evidence: string;
+}
+
+/** DR readiness verdict. */
+export interface DrReadiness {
+  verdict: 'ready' | 'degraded' | 'not-ready';
+  checks: ReadinessCheck[];
+}
+
+/** The entity-level settings that shape the topology and readiness. */
+export interface EntityPolicy {
+  engine: string;
+  strategy: 'active-passive' | 'active-active';
+  traffic?: { namespace: string; name: string };
+  maxFailoverLagSeconds: number;
+  allowedRegions: string[];
+}
+
+/** The complete multi-cluster picture of one entity. */
+export interface EntityTopology {
+  entityRef: string;
+  generatedAt: string;
+  policy: EntityPolicy;
+  clusters: TopologyCluster[];
+  replication: ReplicationLink[];
+  traffic: TrafficSplit;
+  federation: FederationPlacement[];
+  drift: DriftEntry[];
+  readiness: DrReadiness;
+}
+
+/** Health of one configured cluster, as listed by `GET /clusters`. */
+export interface ClusterHealth extends ClusterInfo {
+  synced: boolean;
+  lastSyncAt?: string;
+  lastError?: ClusterError & { at: string };
+  /** CRD groups the cluster serves (discovery). */
+  servedKinds: string[];
+}
