@@ -1,0 +1,59 @@
+/*
+ * The frontend's view of the multi-cluster StatefulSets backend: an API
+ * interface (so tests and other apps can provide their own) and its ref.
+ */
+import { createApiRef } from '@backstage/core-plugin-api';
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import {
+  ClusterHealth,
+  EntityTopology,
+  FailoverMode,
+  FailoverPlan,
+  FailoverRun,
+  FailoverRunDetails,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+
+/** What a failover is asked to do. */
+export interface FailoverRequest {
+  targetCluster: string;
+  mode: FailoverMode;
+}
+
+/** Result of a conditional topology read. */
+export type TopologyResponse =
+  | { notModified: true; etag: string }
+  | { notModified: false; etag?: string; topology: EntityTopology };
+
+/** Reads topologies and clusters from the multi-cluster StatefulSets backend. */
+export interface MultiClusterStatefulSetsApi {
+  /** The entity's topology; with `etag`, answers `notModified` when unchanged. */
+  getTopology(
+    entityRef: CompoundEntityRef,
+    options?: { etag?: string; signal?: AbortSignal },
+  ): Promise<TopologyResponse>;
+  /** The configured clusters with region, zones and health. */
+  listClusters(): Promise<ClusterHealth[]>;
+  /** The dry-run plan of a failover, with its checks. */
+  planFailover(
+    entityRef: CompoundEntityRef,
+    request: FailoverRequest,
+  ): Promise<FailoverPlan>;
+  /** Starts a failover run; `confirm` is the entity's name. */
+  startFailover(
+    entityRef: CompoundEntityRef,
+    request: FailoverRequest & { confirm: string; force?: boolean },
+  ): Promise<{ id: string }>;
+  /** The entity's failover runs, newest first. */
+  listFailoverRuns(entityRef: CompoundEntityRef): Promise<FailoverRun[]>;
+  /** One run with its journal of steps. */
+  getFailoverRun(
+    entityRef: CompoundEntityRef,
+    id: string,
+  ): Promise<FailoverRunDetails>;
+}
+
+/** Ref of {@link MultiClusterStatefulSetsApi}. */
+export const multiClusterStatefulSetsApiRef =
+  createApiRef<MultiClusterStatefulSetsApi>({
+    id: 'plugin.multicluster-statefulsets.service',
+  });

@@ -1,0 +1,2 @@
+export * from './MultiClusterStatefulSetsApi';
+export * from './MultiClusterStatefulSetsClient';

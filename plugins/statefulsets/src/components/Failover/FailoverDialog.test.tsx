@@ -1,0 +1,199 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { Entity } from '@backstage/catalog-model';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import {
+  FailoverPlan,
+  FailoverRunDetails,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import { mysqlTopology } from '../../__fixtures__/topology';
+import { multiClusterStatefulSetsApiRef } from '../../api';
+import { FailoverButton } from './FailoverButton';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'orders-mysql', namespace: 'default' },
+  spec: {},
+};
+
+const plan: FailoverPlan = {
+  entityRef: 'component:default/orders-mysql',
+  mode: 'switchover',
+  sourceCluster: 'eu-central',
+  targetCluster: 'eu-west',
+  generatedAt: '2026-11-27T10:00:00Z',
+  allowed: true,
+  requiresForce: false,
+  offeredModes: ['switchover', 'failover'],
+  checks: [
+    {
+      id: 'lag',
+      title: 'Replication lag within 5 s',
+      status: 'pass',
+      evidence: 'eu-central → eu-west lag 0.8 s',
+    },
+  ],
+  steps: [
+    {
+      index: 0,
+      kind: 'fence',
+      title: 'Fence the source',
+      cluster: 'eu-central',
+      changes: ['scale orders-mysql to 0'],
+      beforePromotion: true,
+    },
+  ],
+  dataLossWindowSeconds: 0,
+  dataLoss: 'none',
+  fenceMethod: 'scale the source StatefulSet to zero',
+  trafficMethod: 'virtualservice',
+  warnings: [],
+  workloads: {},
+};
+
+function run(status: FailoverRunDetails['status']): FailoverRunDetails {
+  return {
+    id: 'run-1',
+    entityRef: plan.entityRef,
+    mode: 'switchover',
+    sourceCluster: 'eu-central',
+    targetCluster: 'eu-west',
+    status,
+    actor: 'user:default/guest',
+    createdAt: '2026-11-27T10:00:00Z',
+    rpoSeconds: status === 'succeeded' ? 0.4 : undefined,
+    rtoMs: status === 'succeeded' ? 1200 : undefined,
+    plan,
+    steps: [
+      {
+        runId: 'run-1',
+        index: 0,
+        kind: 'fence',
+        title: 'Fence the source',
+        cluster: 'eu-central',
+        status: status === 'succeeded' ? 'succeeded' : 'running',
+        compensation: 'none',
+      },
+    ],
+  };
+}
+
+async function openDialog() {
+  await waitFor(() =>
+    expect(screen.getByRole('button', { name: 'Failover' })).toBeEnabled(),
+  );
+  await userEvent.click(screen.getByRole('button', { name: 'Failover' }));
+  return screen.findByRole('dialog');
+}
+
+async function renderButton(allowed = true, name = 'orders-mysql') {
+  const api = {
+    getTopology: jest.fn(),
+    listClusters: jest.fn(),
+    planFailover: jest.fn(async () => plan),
+    startFailover: jest.fn(async () => ({ id: 'run-1' })),
+    listFailoverRuns: jest.fn(async () => []),
+    getFailoverRun: jest
+      .fn()
+      .mockResolvedValueOnce(run('running'))
+      .mockResolvedValue(run('succeeded')),
+  };
+  const permission = mockApis.permission({
+    authorize: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+  });
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [multiClusterStatefulSetsApiRef, api],
+        [permissionApiRef, permission],
+      ]}
+    >
+      <EntityProvider
+        entity={{ ...entity, metadata: { ...entity.metadata, name } }}
+      >
+        <FailoverButton topology={mysqlTopology()} />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+  return api;
+}
+
+describe('Failover', () => {
+  it('shows the plan, needs the name typed, then follows the run', async () => {
+    const api = await renderButton();
+    const dialog = await openDialog();
+    expect(
+      await within(dialog).findByText('Replication lag within 5 s'),
+    ).toBeInTheDocument();
+    expect(api.planFailover).toHaveBeenCalledWith(
+      { kind: 'Component', namespace: 'default', name: 'orders-mysql' },
+      { targetCluster: 'eu-west', mode: 'switchover' },
+    );
+    const startButton = within(dialog).getByRole('button', {
+      name: 'Start switchover',
+    });
+    expect(startButton).toBeDisabled();
+    await userEvent.type(
+      within(dialog).getByLabelText('Type orders-mysql to confirm'),
+      'orders-mysql',
+    );
+    expect(startButton).toBeEnabled();
+    await userEvent.click(startButton);
+    expect(api.startFailover).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'orders-mysql' }),
+      {
+        targetCluster: 'eu-west',
+        mode: 'switchover',
+        confirm: 'orders-mysql',
+        force: undefined,
+      },
+    );
+    await waitFor(
+      () =>
+        expect(within(dialog).getByText(/RTO 1\.20 s/)).toBeInTheDocument(),
+      { timeout: 5000 },
+    );
+    expect(api.getFailoverRun).toHaveBeenCalledTimes(2);
+  }, 30_000);
+
+  it('asks for force before an emergency failover', async () => {
+    await renderButton();
+    const dialog = await openDialog();
+    await within(dialog).findByText('Replication lag within 5 s');
+    await userEvent.click(within(dialog).getByRole('button', { name: /Planned switchover/ }));
+    await userEvent.click(
+      await screen.findByRole('option', {
+        name: 'Emergency failover (source unreachable)',
+      }),
+    );
+    await userEvent.type(
+      within(dialog).getByLabelText('Type orders-mysql to confirm'),
+      'orders-mysql',
+    );
+    const start = within(dialog).getByRole('button', {
+      name: 'Start failover',
+    });
+    expect(start).toBeDisabled();
+    await userEvent.click(within(dialog).getByRole('checkbox'));
+    expect(start).toBeEnabled();
+  }, 30_000);
+
+  // Another entity: permission answers are cached per entity.
+  it('is disabled with the reason when the permission is missing', async () => {
+    await renderButton(false, 'someone-elses-db');
+    expect(
+      await screen.findByLabelText(
+        /Failover unavailable: You need the permission multicluster-statefulsets\.failover\.execute/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Failover' })).toBeDisabled();
+  });
+});

@@ -1,0 +1,75 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { multiClusterStatefulSetsApiRef } from '../api';
+import { checkPick, MultiClusterPicker, PickedCluster } from './MultiClusterPicker';
+
+const clusters = ['eu-central', 'eu-west', 'us-east'].map((name, i) => ({
+  name,
+  region: `${name}-1`,
+  zones: [],
+  synced: true,
+  servedKinds: [],
+  federationHost: i === 0 ? ('karmada' as const) : undefined,
+}));
+
+function renderPicker(formData?: PickedCluster[]) {
+  const onChange = jest.fn();
+  const api = {
+    getTopology: jest.fn(),
+    listClusters: jest.fn(async () => clusters),
+  };
+  const props = {
+    formData,
+    onChange,
+    schema: { title: 'Clusters' },
+    uiSchema: {},
+    rawErrors: [],
+    required: true,
+    disabled: false,
+    idSchema: { $id: 'clusters' },
+  } as any;
+  return renderInTestApp(
+    <TestApiProvider apis={[[multiClusterStatefulSetsApiRef, api]]}>
+      <MultiClusterPicker {...props} />
+    </TestApiProvider>,
+  ).then(() => ({ onChange, api }));
+}
+
+describe('MultiClusterPicker', () => {
+  it('offers the configured clusters and defaults to active/passive', async () => {
+    const { onChange, api } = await renderPicker();
+    expect(await screen.findByText('eu-central-1 · karmada host')).toBeInTheDocument();
+    expect(api.listClusters).toHaveBeenCalled();
+    await waitFor(() =>
+      expect(onChange).toHaveBeenCalledWith([
+        { name: 'eu-central', role: 'active', weight: 100, replicas: 3 },
+        { name: 'eu-west', role: 'passive', weight: 0, replicas: 3 },
+      ]),
+    );
+  });
+
+  it('adds a cluster and reports weights that do not add up', async () => {
+    const picked: PickedCluster[] = [
+      { name: 'eu-central', role: 'active', weight: 60, replicas: 3 },
+    ];
+    const { onChange } = await renderPicker(picked);
+    expect(
+      await screen.findByText(
+        'Traffic weights add up to 60; make them add up to 100.',
+      ),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Use us-east' }));
+    expect(onChange).toHaveBeenLastCalledWith([
+      ...picked,
+      { name: 'us-east', role: 'passive', weight: 0, replicas: 3 },
+    ]);
+  });
+
+  it('checks a pick', () => {
+    expect(checkPick([])).toBe('Choose at least one cluster.');
+    expect(
+      checkPick([{ name: 'a', role: 'active', weight: 100, replicas: 1 }]),
+    ).toBeUndefined();
+  });
+});
