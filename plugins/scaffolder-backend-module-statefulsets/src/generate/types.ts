@@ -1,0 +1,129 @@
+/*
+ * The request the generator takes and the result it returns. Kept apart from
+ * the scaffolder action so the same shapes serve the action, tests and bench.
+ */
+
+/** Database engines the generator knows how to replicate. */
+export type Engine =
+  | 'mysql'
+  | 'postgresql'
+  | 'mongodb'
+  | 'kafka'
+  | 'elasticsearch'
+  | 'generic';
+
+/** How the clusters share the writes. */
+export type Strategy = 'active-passive' | 'active-active';
+
+/** How the StatefulSets reach their clusters. */
+export type Federation = 'none' | 'kubefed' | 'karmada';
+
+/** How clients reach the database across clusters. */
+export type Routing = 'istio' | 'mcs' | 'none';
+
+/** A cluster as the backend plugin's `GET /clusters` describes it. */
+export interface ClusterInfo {
+  name: string;
+  title?: string;
+  region?: string;
+  zones?: string[];
+  federationHost?: 'karmada' | 'kubefed';
+}
+
+/** One cluster the database should run in, as the template asks for it. */
+export interface ClusterPlacement {
+  name: string;
+  role: 'active' | 'passive';
+  weight: number;
+  replicas: number;
+  storageClass?: string;
+  ordinalsStart?: number;
+}
+
+/** A CephFS file system shared by every cluster through a static CSI volume. */
+export interface CephFsSource {
+  fsName: string;
+  path: string;
+  clusterID: string;
+  secretRef: { name: string; namespace?: string };
+}
+
+/** Volume settings of every pod. */
+export interface StorageRequest {
+  size: string;
+  storageClass?: string;
+  accessMode?: 'ReadWriteOnce' | 'ReadWriteMany';
+  sharedVolume?: { cephfs?: CephFsSource };
+}
+
+/** Compute resources of the database container. */
+export interface ResourceRequest {
+  requests?: { cpu?: string; memory?: string };
+  limits?: { cpu?: string; memory?: string };
+}
+
+/** Everything the generator needs; optional fields get engine defaults. */
+export interface GenerateRequest {
+  name: string;
+  namespace: string;
+  engine: Engine;
+  image?: string;
+  version?: string;
+  port?: number;
+  strategy: Strategy;
+  clusters: ClusterPlacement[];
+  storage: StorageRequest;
+  federation?: Federation;
+  routing?: Routing;
+  globalHost?: string;
+  resources?: ResourceRequest;
+  owner: string;
+  system?: string;
+  lifecycle?: string;
+  description?: string;
+  allowedRegions?: string[];
+  maxFailoverLagSeconds?: number;
+}
+
+/** One generated file, relative to the target directory. */
+export interface GeneratedFile {
+  path: string;
+  content: string;
+  /** The cluster the file is applied to; absent for files every member gets or none. */
+  cluster?: string;
+}
+
+/** What to apply to one cluster, in order. */
+export interface ClusterTarget {
+  name: string;
+  region?: string;
+  /** The database role the cluster plays; absent on a host that only runs the federation control plane. */
+  role?: 'active' | 'passive';
+  /** True when the federation objects are applied here. */
+  federationHost?: boolean;
+  manifests: string[];
+}
+
+/** The generator's result: the files, the apply plan per cluster and the entity. */
+export interface GenerateResult {
+  files: GeneratedFile[];
+  targets: ClusterTarget[];
+  entityRef: string;
+  /** Things that are allowed but deserve a second look. */
+  warnings: string[];
+  /** Every Kubernetes object generated, in file order, for validation. */
+  objects: Array<{ path: string; object: KubeObject }>;
+}
+
+/** The minimal shape every generated Kubernetes object has. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [key: string]: unknown;
+}

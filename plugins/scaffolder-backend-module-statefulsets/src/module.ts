@@ -1,0 +1,36 @@
+/*
+ * The scaffolder backend module: registers the multi-cluster StatefulSet
+ * actions with the scaffolder, wired to the backend plugin's cluster list.
+ */
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createGenerateStatefulSetAction } from './actions/generate';
+import { DiscoveryClusterDirectory } from './clusters/ClusterDirectory';
+
+/** Adds `multicluster:statefulset:generate` to the scaffolder. */
+export const scaffolderModuleMulticlusterStatefulsets = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'multicluster-statefulsets',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
+      },
+      async init({ scaffolder, discovery, auth }) {
+        scaffolder.addActions(
+          createGenerateStatefulSetAction({
+            clusterDirectory: DiscoveryClusterDirectory.create({
+              discovery,
+              auth,
+            }),
+          }),
+        );
+      },
+    });
+  },
+});
