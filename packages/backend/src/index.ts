@@ -21,6 +21,11 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // Scaffolder
 backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(
+  import(
+    '@multicluster/backstage-plugin-scaffolder-backend-module-statefulsets'
+  ),
+);
 
 // Permissions: reads for everyone, the product's writes for an entity's owners
 backend.add(import('@backstage/plugin-permission-backend'));
@@ -32,6 +37,9 @@ backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 
 // The official Kubernetes backend, reading the same `kubernetes:` config as ours
 backend.add(import('@backstage/plugin-kubernetes-backend'));
+
+// Multi-cluster StatefulSets: topology API, cluster access, failover
+backend.add(import('@multicluster/backstage-plugin-statefulsets-backend'));
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
