@@ -17,6 +17,15 @@ export interface Config {
     backoffMaxMs?: number;
     /** How long a computed topology stays in the cache service, in milliseconds (default 10000). */
     cacheTtlMs?: number;
+    /** Failover engine settings. */
+    failover?: {
+      /** Timeout of one write to a cluster, in milliseconds (default: requestTimeoutMs). */
+      writeTimeoutMs?: number;
+      /** Longest wait for the target to catch up during a switchover, in milliseconds (default 60000). */
+      catchUpTimeoutMs?: number;
+      /** How long a run's lease lasts without a heartbeat, in milliseconds (default 30000). */
+      leaseMs?: number;
+    };
     /** Placement facts per cluster name (the official cluster entry has no place for them). */
     clusters?: {
       [clusterName: string]: {

@@ -226,6 +226,16 @@ describe('kubectl v1.35 against the simulator', () => {
     );
   });
 
+  it('describes a pod with its scheduler and kubelet events', async () => {
+    const out = await ok(['describe', 'pod', 'orders-db-0', '-n', 'databases']);
+    expect(out).toMatch(/^Status:\s+Running$/m);
+    expect(out).toMatch(/^Controlled By:\s+StatefulSet\/orders-db$/m);
+    expect(out).toMatch(
+      /Scheduled\s+.*default-scheduler\s+Successfully assigned databases\/orders-db-0 to /,
+    );
+    expect(out).toMatch(/Started\s+.*kubelet\s+Started container mysql/);
+  });
+
   it('scales a StatefulSet up and down', async () => {
     expect(
       await ok([

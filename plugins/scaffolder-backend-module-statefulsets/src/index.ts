@@ -1,13 +1,20 @@
 /*
- * Scaffolder actions that generate multi-cluster StatefulSet databases:
- * the backend module (default export), the action factory, and the pure
- * generator for reuse elsewhere.
+ * Scaffolder actions that generate and apply multi-cluster StatefulSet
+ * databases: the backend module (default export), the action factories, the
+ * backend client, and the pure generator for reuse elsewhere.
  */
 export { scaffolderModuleMulticlusterStatefulsets as default } from './module';
 export {
   createGenerateStatefulSetAction,
   GENERATE_ACTION_ID,
 } from './actions/generate';
+export {
+  createApplyStatefulSetAction,
+  APPLY_ACTION_ID,
+  catalogPathOf,
+} from './actions/apply';
+export { StatefulsetsBackendClient } from './backend/StatefulsetsBackendClient';
+export type { BackendRequestOptions } from './backend/StatefulsetsBackendClient';
 export {
   DiscoveryClusterDirectory,
   StaticClusterDirectory,

@@ -1,16 +1,18 @@
 /*
  * The scaffolder backend module: registers the multi-cluster StatefulSet
- * actions with the scaffolder, wired to the backend plugin's cluster list.
+ * actions with the scaffolder, wired to the backend plugin's REST API.
  */
 import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createApplyStatefulSetAction } from './actions/apply';
 import { createGenerateStatefulSetAction } from './actions/generate';
+import { StatefulsetsBackendClient } from './backend/StatefulsetsBackendClient';
 import { DiscoveryClusterDirectory } from './clusters/ClusterDirectory';
 
-/** Adds `multicluster:statefulset:generate` to the scaffolder. */
+/** Adds `multicluster:statefulset:generate` and `multicluster:statefulset:apply` to the scaffolder. */
 export const scaffolderModuleMulticlusterStatefulsets = createBackendModule({
   pluginId: 'scaffolder',
   moduleId: 'multicluster-statefulsets',
@@ -28,6 +30,9 @@ export const scaffolderModuleMulticlusterStatefulsets = createBackendModule({
               discovery,
               auth,
             }),
+          }),
+          createApplyStatefulSetAction({
+            client: StatefulsetsBackendClient.create({ discovery, auth }),
           }),
         );
       },

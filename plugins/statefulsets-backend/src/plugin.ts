@@ -11,6 +11,8 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { multiclusterStatefulsetsPermissions } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
+  isFailoverReplicationProvider,
+  isFailoverTrafficRouter,
   AnnotationReplicationProvider,
   CloudNativePgReplicationProvider,
   IstioTrafficRouter,
@@ -25,6 +27,7 @@ import {
   readClusterConfig,
   readPluginOptions,
 } from './cluster/readClusterConfig';
+import { buildFailover } from './failover';
 import { createRouter } from './service/createRouter';
 import { TopologyService } from './service/TopologyService';
 
@@ -54,6 +57,8 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
         cache: coreServices.cache,
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
+        database: coreServices.database,
+        auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
       },
@@ -120,6 +125,32 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
             permissions: deps.permissions,
           }),
         );
+
+        const failover = await buildFailover({
+          config: deps.config,
+          database: deps.database,
+          logger: deps.logger,
+          auditor: deps.auditor,
+          httpAuth: deps.httpAuth,
+          permissions: deps.permissions,
+          topology,
+          providers: replicationProviders.filter(isFailoverReplicationProvider),
+          routers: trafficRouters.filter(isFailoverTrafficRouter),
+        });
+        deps.httpRouter.use(failover.router);
+        // A backend killed mid-run picks its runs up again when it starts.
+        deps.lifecycle.addStartupHook(async () => {
+          await failover.engine.resumeInterrupted();
+        });
+        deps.lifecycle.addShutdownHook(() => failover.engine.stop());
+        await deps.scheduler.scheduleTask({
+          id: 'multicluster-statefulsets-failover-deferred-fences',
+          frequency: { seconds: 30 },
+          timeout: { seconds: 25 },
+          initialDelay: { seconds: 30 },
+          scope: 'local',
+          fn: () => failover.engine.retryDeferred(),
+        });
       },
     });
   },

@@ -55,7 +55,8 @@ export const EntityMultiClusterOverviewCard =
     createComponentExtension({
       name: 'EntityMultiClusterOverviewCard',
       component: {
-        lazy: () => import('./components/OverviewCard').then(m => m.OverviewCard),
+        lazy: () =>
+          import('./components/OverviewCard').then(m => m.OverviewCard),
       },
     }),
   );

@@ -518,3 +518,80 @@ describe('the read-only token', () => {
     }
   });
 });
+
+describe('watch options and collections', () => {
+  it('streams initial events with the end bookmark, and ends at timeoutSeconds', async () => {
+    const ws = await startTestSimulator();
+    try {
+      const c = ws.clusters[0];
+      const res = await fetch(
+        `${c.url}/apis/apps/v1/namespaces/databases/statefulsets?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1`,
+        { headers: { Authorization: `Bearer ${c.token}` } },
+      );
+      const started = Date.now();
+      const lines = (await res.text())
+        .trim()
+        .split('\n')
+        .map(l => JSON.parse(l));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      expect(lines[0]).toMatchObject({
+        type: 'ADDED',
+        object: { metadata: { name: 'orders-db' } },
+      });
+      expect(lines[1]).toMatchObject({
+        type: 'BOOKMARK',
+        object: {
+          kind: 'StatefulSet',
+          metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } },
+        },
+      });
+    } finally {
+      await ws.stop();
+    }
+  });
+
+  it('deletes collections by label selector', async () => {
+    const ws = await startTestSimulator();
+    try {
+      const c = ws.clusters[0];
+      const headers = {
+        Authorization: `Bearer ${c.token}`,
+        'Content-Type': 'application/json',
+      };
+      for (const [name, app] of [
+        ['d1', 'x'],
+        ['d2', 'x'],
+        ['d3', 'y'],
+      ]) {
+        await fetch(`${c.url}/api/v1/namespaces/databases/configmaps`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name, labels: { app } },
+          }),
+        });
+      }
+      const del = await fetch(
+        `${c.url}/api/v1/namespaces/databases/configmaps?labelSelector=app%3Dx`,
+        {
+          method: 'DELETE',
+          headers,
+        },
+      );
+      expect(del.status).toBe(200);
+      expect((await del.json()).items.map((i: any) => i.metadata.name)).toEqual(
+        ['d1', 'd2'],
+      );
+      const left = await (
+        await fetch(`${c.url}/api/v1/namespaces/databases/configmaps`, {
+          headers,
+        })
+      ).json();
+      expect(left.items.map((i: any) => i.metadata.name)).toEqual(['d3']);
+    } finally {
+      await ws.stop();
+    }
+  });
+});

@@ -42,7 +42,7 @@ export interface ClusterStoreOptions {
   historySize?: number;
   /**
    * How many recorded core/v1 Events are kept; the oldest go first, as
-   * upstream's event TTL would remove them (default 5000).
+   * upstream's event TTL would remove them (default 2000).
    */
   maxEvents?: number;
   now?: () => number;
@@ -88,7 +88,7 @@ export class ClusterStore implements ClusterApi {
     this.zones = options.zones;
     this.#history = new WatchHistory(options.historySize ?? 10000);
     this.#now = options.now ?? Date.now;
-    this.#maxEvents = options.maxEvents ?? 5000;
+    this.#maxEvents = options.maxEvents ?? 2000;
     for (const ns of SYSTEM_NAMESPACES) {
       this.create({
         apiVersion: 'v1',

@@ -126,16 +126,23 @@ export function createApplyStatefulSetAction(options: {
         clusters: z =>
           z
             .array(
-              z
-                .object({
-                  name: z.string().describe('Cluster name, e.g. "eu-central"'),
-                  manifests: z
-                    .array(z.string())
-                    .describe(
-                      'Workspace-relative manifest files, applied in this order',
-                    ),
-                })
-                .passthrough(),
+              z.object({
+                name: z.string().describe('Cluster name, e.g. "eu-central"'),
+                region: z.string().optional().describe('Cluster region'),
+                role: z
+                  .string()
+                  .optional()
+                  .describe('Database role in this cluster'),
+                federationHost: z
+                  .boolean()
+                  .optional()
+                  .describe('True where federation objects go'),
+                manifests: z
+                  .array(z.string())
+                  .describe(
+                    'Workspace-relative manifest files, applied in this order',
+                  ),
+              }),
             )
             .min(1)
             .describe('The apply plan: the generate step output clusters'),
@@ -231,7 +238,10 @@ export function createApplyStatefulSetAction(options: {
       const key = (cluster: string) =>
         `multicluster-statefulset-apply-${entityRef}-${cluster}`;
       // A retried task finds the clusters an earlier attempt finished; a
-      // dry run never records anything.
+      // dry run never records anything. The probe throws so that nothing is
+      // recorded for a cluster yet: the still-missing clusters go to the
+      // backend together in one call, which registers the entity only when
+      // all of them succeed, and each success is recorded after that call.
       const finished = new Map<string, ClusterResult>();
       if (!dryRun) {
         for (const t of targets) {

@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { StaticClusterDirectory } from '../clusters/ClusterDirectory';
+import { mockServices } from '@backstage/backend-test-utils';
+import { StatefulsetsBackendClient } from '../backend/StatefulsetsBackendClient';
+import { createApplyStatefulSetAction } from './apply';
 import { createGenerateStatefulSetAction } from './generate';
 
 // The Software Template ships beside the action; keep the two in step.
@@ -16,26 +19,42 @@ describe('multicluster-database template', () => {
     clusterDirectory: new StaticClusterDirectory([]),
   });
 
-  it('passes only inputs the generate action knows', () => {
-    const step = template.spec.steps.find(
-      (s: { action: string }) => s.action === action.id,
-    );
-    const known = Object.keys(
-      (action.schema?.input as { properties: object }).properties,
-    );
-    expect(Object.keys(step.input).filter(k => !known.includes(k))).toEqual([]);
+  const applyAction = createApplyStatefulSetAction({
+    client: StatefulsetsBackendClient.create({
+      discovery: mockServices.discovery(),
+      auth: mockServices.auth(),
+    }),
   });
 
-  it('runs generate, apply and registration, and links the entity', () => {
+  it.each([action, applyAction].map(a => [a.id, a] as const))(
+    'passes only inputs %s knows',
+    (_id, a) => {
+      const step = template.spec.steps.find(
+        (s: { action: string }) => s.action === a.id,
+      );
+      const known = Object.keys(
+        (a.schema?.input as { properties: object }).properties,
+      );
+      expect(Object.keys(step.input).filter(k => !known.includes(k))).toEqual(
+        [],
+      );
+    },
+  );
+
+  it('generates and applies, registering offline through the apply step, and links the entity', () => {
     expect(
       template.spec.steps.map((s: { id: string; action: string }) => s.action),
     ).toEqual([
       'multicluster:statefulset:generate',
       'multicluster:statefulset:apply',
-      'catalog:register',
     ]);
+    const apply = template.spec.steps[1];
+    expect(apply.input.register).not.toBe(false);
+    expect(apply.input.catalogInfoPath).toBe(
+      "${{ steps['generate'].output.catalogInfoPath }}",
+    );
     expect(template.spec.output.links[0].entityRef).toBe(
-      "${{ steps['generate'].output.entityRef }}",
+      "${{ steps['apply'].output.entityRef }}",
     );
   });
 

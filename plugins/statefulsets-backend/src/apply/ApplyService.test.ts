@@ -13,16 +13,21 @@ import { ConfiguredCluster } from '../cluster/readClusterConfig';
 import { ApplyService } from './ApplyService';
 import { DatabaseGeneratedEntityStore } from './DatabaseGeneratedEntityStore';
 import { ApplyRequest, ClusterManifests, ManifestObject } from './types';
+import { validateCatalogInfo } from './validateApplyRequest';
 
 // The generator's golden output for MySQL, active-passive, no federation,
 // MCS routing: what `multicluster:statefulset:generate` writes for that case.
-const CASE_DIR = path.resolve(
+const GOLDEN = path.resolve(
   __dirname,
-  '../../../scaffolder-backend-module-statefulsets/src/generate/__fixtures__/golden/mysql-active-passive-none-mcs',
+  '../../../scaffolder-backend-module-statefulsets/src/generate/__fixtures__/golden',
 );
 const ENTITY_REF = 'component:default/mysql-db';
 
-function loadCase(): { clusters: ClusterManifests[]; catalogInfo: any } {
+function loadCase(caseName = 'mysql-active-passive-none-mcs'): {
+  clusters: ClusterManifests[];
+  catalogInfo: any;
+} {
+  const CASE_DIR = path.join(GOLDEN, caseName);
   const plan = parse(
     fs.readFileSync(path.join(CASE_DIR, 'apply-plan.yaml'), 'utf8'),
   );
@@ -104,6 +109,10 @@ describe('ApplyService against the cluster simulator', () => {
 
   it('applies a generated set, creates the namespace and registers the entity', async () => {
     const req = request();
+    // The generated entity passes the endpoint's own validation.
+    await expect(
+      validateCatalogInfo(req.catalogInfo, ENTITY_REF),
+    ).resolves.toMatchObject({ metadata: { name: 'mysql-db' } });
     const res = await service.apply(req, { actor: 'user:default/ann' });
     expect(res.results.map(r => r.error)).toEqual([undefined, undefined]);
 
@@ -143,6 +152,35 @@ describe('ApplyService against the cluster simulator', () => {
       'backstage.io/managed-by-origin-location':
         'multicluster-statefulsets:component:default/mysql-db',
     });
+  });
+
+  it('applies a federated set of custom resources (Karmada, CloudNativePG, Istio)', async () => {
+    const { clusters, catalogInfo } = loadCase(
+      'postgresql-active-passive-karmada-istio',
+    );
+    const kinds = new Set(clusters.flatMap(c => c.manifests.map(m => m.kind)));
+    expect([...kinds]).toEqual(
+      expect.arrayContaining([
+        'PropagationPolicy',
+        'Cluster',
+        'VirtualService',
+      ]),
+    );
+
+    const res = await service.apply(
+      {
+        entityRef: 'component:default/postgresql-db',
+        dryRun: false,
+        clusters,
+        catalogInfo,
+      },
+      { actor: 'user:default/ann' },
+    );
+
+    expect(res.results.map(r => [r.cluster, r.status, r.error])).toEqual(
+      clusters.map(c => [c.name, 'ok', undefined]),
+    );
+    expect(res.registered).toBe(true);
   });
 
   it('reports every object unchanged when run again', async () => {

@@ -1,5 +1,6 @@
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import { DatabaseFailoverStore } from '../failover/DatabaseFailoverStore';
 import { DatabaseGeneratedEntityStore } from './DatabaseGeneratedEntityStore';
 
 function entity(name: string, owner = 'group:default/dba'): Entity {
@@ -12,7 +13,8 @@ function entity(name: string, owner = 'group:default/dba'): Entity {
 }
 
 describe('DatabaseGeneratedEntityStore', () => {
-  const databases = TestDatabases.create();
+  // The engines the plugin supports: SQLite by default, PostgreSQL in production.
+  const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
   it.each(databases.eachSupportedId())(
     'stores, replaces, lists and deletes entities on %p',
@@ -70,4 +72,31 @@ describe('DatabaseGeneratedEntityStore', () => {
       expect(await again.get('component:default/b-db')).toBeUndefined();
     },
   );
+
+  it('shares the migrations folder with the failover store, in either order', async () => {
+    const first = await databases.init('SQLITE_3');
+    await DatabaseFailoverStore.create({ database: first });
+    const store = await DatabaseGeneratedEntityStore.create({
+      database: first,
+    });
+    await store.upsert({
+      entityRef: 'component:default/x-db',
+      entity: entity('x-db'),
+      actor: 'user:default/ann',
+    });
+    expect(await first.schema.hasTable('failover_runs')).toBe(true);
+
+    const second = await databases.init('SQLITE_3');
+    await DatabaseGeneratedEntityStore.create({ database: second });
+    await DatabaseFailoverStore.create({ database: second });
+    const names = (await second('knex_migrations').select('name')).map(
+      (r: { name: string }) => r.name,
+    );
+    expect(names).toEqual(
+      expect.arrayContaining([
+        '20261127120000_failover_runs.js',
+        '20261127T2330_generated_entities.js',
+      ]),
+    );
+  });
 });

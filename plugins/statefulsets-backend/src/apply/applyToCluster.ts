@@ -120,6 +120,13 @@ export function classifyApply(
   return comparable(before) === comparable(after) ? 'unchanged' : 'configured';
 }
 
+/** Stands for any Namespace when resolving kinds. */
+const NAMESPACE_KIND: ManifestObject = {
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name: 'any' },
+};
+
 function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -133,8 +140,9 @@ export async function applyToCluster(
   const objects: ObjectResult[] = [];
   const cluster = client.cluster;
   try {
+    // Namespaces are resolved with the rest: missing ones are created below.
     const { served, missing } = await resolveKinds(client, [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: '_' } },
+      NAMESPACE_KIND,
       ...manifests,
     ]);
     if (missing.length > 0) {

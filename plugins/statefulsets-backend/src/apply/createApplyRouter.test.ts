@@ -83,7 +83,10 @@ describe('createApplyRouter', () => {
     service = {
       clusterNames: jest.fn(() => ['eu-central', 'eu-west']),
       apply: jest.fn(
-        async (req: ApplyRequest): Promise<ApplyResponse> => ({
+        async (
+          req: ApplyRequest,
+          _options: { actor: string },
+        ): Promise<ApplyResponse> => ({
           entityRef: req.entityRef,
           dryRun: req.dryRun,
           registered: !req.dryRun,
@@ -215,6 +218,18 @@ describe('createApplyRouter', () => {
       [
         body({ catalogInfo: { ...catalogInfo, kind: undefined } }),
         /^catalogInfo: not a valid catalog entity/,
+      ],
+      [
+        body({
+          entityRef: 'group:default/admins',
+          catalogInfo: {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Group',
+            metadata: { name: 'admins' },
+            spec: { type: 'team', children: [] },
+          },
+        }),
+        /^catalogInfo\.kind: must be one of Component, Resource, not Group/,
       ],
       [
         body({

@@ -19,6 +19,9 @@ function isObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The kinds a database entity may have. */
+const REGISTRABLE_KINDS = ['Component', 'Resource'];
+
 const ENTITY_REF =
   /^[A-Za-z][A-Za-z0-9-]*:([a-z0-9][a-z0-9.-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -71,6 +74,15 @@ export async function validateCatalogInfo(
   }
   if (!entity) {
     throw new InputError('catalogInfo: not a valid catalog entity');
+  }
+  // The deploy permission lets a user add a database, not users, groups or
+  // locations, to the catalog.
+  if (!REGISTRABLE_KINDS.includes(entity.kind)) {
+    throw new InputError(
+      `catalogInfo.kind: must be one of ${REGISTRABLE_KINDS.join(
+        ', ',
+      )}, not ${entity.kind}`,
+    );
   }
   if (stringifyEntityRef(entity) !== entityRef) {
     throw new InputError(

@@ -348,6 +348,7 @@ export class ClusterWatchCache {
             // A resumed watch delivers again: the cache is current once more.
             entry.lastError = undefined;
             entry.attempt = 0;
+            this.#emit(scopeKey);
           }
         },
       ),
@@ -380,8 +381,12 @@ export class ClusterWatchCache {
         return;
       }
       const error = classifyClusterError(err);
+      const wasHealthy = !entry.lastError;
       entry.lastError = { ...error, at: Date.now() };
       entry.settle();
+      // A cluster that breaks changes the answer (stale, with its reason):
+      // tell the open pages, not only the next reader.
+      if (wasHealthy && entry.synced) this.#emit(scopeKey);
       const delay = backoffDelay(entry.attempt++, {
         initialMs: this.#options.backoffInitialMs,
         maxMs: this.#options.backoffMaxMs,

@@ -94,7 +94,19 @@ describe('FailoverEngine against the cluster simulator', () => {
   }
 
   it('switches orders-mysql over to eu-west and back, recording RPO and RTO', async () => {
-    const e = engine();
+    const audited: string[] = [];
+    const e = engine({
+      auditor: mockServices.auditor.mock({
+        createEvent: async (o: any) => ({
+          success: async () => {
+            audited.push(`${o.eventId}:${o.meta.step}:ok`);
+          },
+          fail: async () => {
+            audited.push(`${o.eventId}:${o.meta.step}:fail`);
+          },
+        }),
+      }),
+    });
     const topology = await liveTopology(sim, clients, 'orders-mysql');
     const run = await e.start({
       topology,
@@ -107,6 +119,9 @@ describe('FailoverEngine against the cluster simulator', () => {
     expect(done.status).toBe('succeeded');
     expect(done.steps.map(s => s.status)).toEqual(
       done.steps.map(() => 'succeeded'),
+    );
+    expect(audited).toEqual(
+      done.steps.map(step => `failover-step:${step.kind}:ok`),
     );
     expect(typeof done.rpoSeconds).toBe('number');
     expect(done.rtoMs).toBeGreaterThan(0);

@@ -1,4 +1,7 @@
-import { ClusterWriteClient } from '@multicluster/backstage-plugin-statefulsets-node';
+import {
+  ClusterWriteClient,
+  FailoverReplicationProvider,
+} from '@multicluster/backstage-plugin-statefulsets-node';
 import {
   ANNOTATION_FENCED_REPLICAS,
   caughtUpSince,
@@ -64,7 +67,8 @@ const ctx = { entityRef: 'component:default/orders', now: () => Date.now() };
 
 describe('GenericFailoverProvider', () => {
   it('fences idempotently and unfences to the remembered replica count', async () => {
-    const provider = new GenericFailoverProvider();
+    // Used through the extension point's contract, as the engine does.
+    const provider: FailoverReplicationProvider = new GenericFailoverProvider();
     const source = side('a', { 'multicluster-statefulsets/role': 'active' });
     const target = side('b', {});
     const undo = await provider.fence(source, target, ctx);
@@ -87,7 +91,8 @@ describe('GenericFailoverProvider', () => {
   });
 
   it('promotes once, then reattaches the old side as a replica', async () => {
-    const provider = new GenericFailoverProvider();
+    // Used through the extension point's contract, as the engine does.
+    const provider: FailoverReplicationProvider = new GenericFailoverProvider();
     const old = side('a', { 'multicluster-statefulsets/role': 'active' });
     const target = side('b', {
       'multicluster-statefulsets/role': 'passive',
@@ -95,8 +100,9 @@ describe('GenericFailoverProvider', () => {
       'multicluster-statefulsets/replication-lag-seconds': '0.000',
     });
     expect(await provider.isPromoted(target, ctx)).toBe(false);
-    await provider.promote(target);
-    await provider.promote(target);
+    const promote = { ...ctx, emergency: false };
+    await provider.promote(target, old, promote);
+    await provider.promote(target, old, promote);
     expect(target.client.patches).toBe(1);
     expect(await provider.isPromoted(target, ctx)).toBe(true);
     expect(target.client.obj.metadata.annotations).toEqual({
@@ -104,8 +110,8 @@ describe('GenericFailoverProvider', () => {
     });
 
     await provider.fence(old, target, ctx);
-    expect(await provider.verifyRoles(target, old)).toEqual([]);
-    await provider.reattach(old, target);
+    expect(await provider.verifyRoles(target, old, ctx)).toEqual([]);
+    await provider.reattach!(old, target, {}, ctx);
     expect(old.client.obj.spec.replicas).toBe(3);
     expect(old.client.obj.metadata.annotations).toEqual({
       'multicluster-statefulsets/role': 'passive',

@@ -135,7 +135,8 @@ export function mysqlTopology(): EntityTopology {
           id: 'no-image-drift',
           title: 'Same image everywhere',
           status: 'warn',
-          evidence: 'orders-mysql image: eu-central mysql:8.4.3, eu-west mysql:8.4.2',
+          evidence:
+            'orders-mysql image: eu-central mysql:8.4.3, eu-west mysql:8.4.2',
         },
       ],
     },

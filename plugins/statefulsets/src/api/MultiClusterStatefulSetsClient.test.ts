@@ -19,10 +19,17 @@ describe('MultiClusterStatefulSetsClient', () => {
 
   it('reads a topology with its ETag and answers 304 as not modified', async () => {
     server.use(
-      http.get(`${base}/entities/Component/default/orders-mysql/topology`, ({ request }) =>
-        request.headers.get('If-None-Match') === '"abc"'
-          ? new HttpResponse(null, { status: 304, headers: { ETag: '"abc"' } })
-          : HttpResponse.json(mysqlTopology(), { headers: { ETag: '"abc"' } }),
+      http.get(
+        `${base}/entities/Component/default/orders-mysql/topology`,
+        ({ request }) =>
+          request.headers.get('If-None-Match') === '"abc"'
+            ? new HttpResponse(null, {
+                status: 304,
+                headers: { ETag: '"abc"' },
+              })
+            : HttpResponse.json(mysqlTopology(), {
+                headers: { ETag: '"abc"' },
+              }),
       ),
     );
     const first = await client.getTopology(ref);
@@ -54,7 +61,9 @@ describe('MultiClusterStatefulSetsClient', () => {
     server.use(
       http.get(`${base}/clusters`, () =>
         HttpResponse.json({
-          items: [{ name: 'eu-central', zones: [], synced: true, servedKinds: [] }],
+          items: [
+            { name: 'eu-central', zones: [], synced: true, servedKinds: [] },
+          ],
         }),
       ),
     );

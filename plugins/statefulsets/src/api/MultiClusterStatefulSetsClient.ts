@@ -45,10 +45,13 @@ export class MultiClusterStatefulSetsClient
     entityRef: CompoundEntityRef,
     options?: { etag?: string; signal?: AbortSignal },
   ): Promise<TopologyResponse> {
-    const res = await this.#request(`/entities/${entityPath(entityRef)}/topology`, {
-      headers: options?.etag ? { 'If-None-Match': options.etag } : undefined,
-      signal: options?.signal,
-    });
+    const res = await this.#request(
+      `/entities/${entityPath(entityRef)}/topology`,
+      {
+        headers: options?.etag ? { 'If-None-Match': options.etag } : undefined,
+        signal: options?.signal,
+      },
+    );
     const etag = res.headers.get('ETag') ?? undefined;
     if (res.status === 304) {
       return { notModified: true, etag: etag ?? options!.etag! };
@@ -96,7 +99,9 @@ export class MultiClusterStatefulSetsClient
     id: string,
   ): Promise<FailoverRunDetails> {
     const res = await this.#request(
-      `/entities/${entityPath(entityRef)}/failover/runs/${encodeURIComponent(id)}`,
+      `/entities/${entityPath(entityRef)}/failover/runs/${encodeURIComponent(
+        id,
+      )}`,
     );
     return res.json();
   }

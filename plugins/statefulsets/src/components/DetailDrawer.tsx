@@ -41,7 +41,11 @@ function workloadFields(cluster: string, w: TopologyWorkload): Field[] {
   ];
 }
 
-function podFields(cluster: string, w: TopologyWorkload, p: TopologyPod): Field[] {
+function podFields(
+  cluster: string,
+  w: TopologyWorkload,
+  p: TopologyPod,
+): Field[] {
   return [
     ['Cluster', cluster],
     ['Workload', `${w.kind} ${w.name}`],

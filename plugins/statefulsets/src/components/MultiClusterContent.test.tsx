@@ -1,6 +1,6 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { Entity } from '@backstage/catalog-model';
+import { CompoundEntityRef, Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { signalApiRef } from '@backstage/plugin-signals-react';
@@ -47,7 +47,9 @@ function fakeApi(
     listClusters: jest.fn(),
     planFailover: jest.fn(),
     startFailover: jest.fn(),
-    listFailoverRuns: jest.fn(async () => [] as FailoverRun[]),
+    listFailoverRuns: jest.fn<Promise<FailoverRun[]>, [CompoundEntityRef]>(
+      async () => [],
+    ),
     getFailoverRun: jest.fn(),
   };
 }

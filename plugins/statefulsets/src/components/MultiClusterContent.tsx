@@ -60,8 +60,8 @@ export function MultiClusterContent() {
       {error && (
         <Box mb={2}>
           <Alert severity="warning">
-            Could not refresh the topology ({serverMessage(error)}); showing the last
-            answer.
+            Could not refresh the topology ({serverMessage(error)}); showing the
+            last answer.
           </Alert>
         </Box>
       )}

@@ -17,7 +17,6 @@ import { Verdict } from './Panels/ReadinessPanel';
 import { CONTENT_PATH } from './paths';
 import { lagLabel } from './presentation';
 
-
 function Summary(props: { topology: EntityTopology }) {
   const { clusters, replication, readiness } = props.topology;
   const active = clusters.filter(c => c.role === 'active');
@@ -45,7 +44,9 @@ function Summary(props: { topology: EntityTopology }) {
           primary="Passive"
           secondary={
             passive
-              .map(c => `${c.name} · ${lagOf(c.name)}${weight(c.trafficWeight)}`)
+              .map(
+                c => `${c.name} · ${lagOf(c.name)}${weight(c.trafficWeight)}`,
+              )
               .join('; ') || 'none'
           }
         />

@@ -1,4 +1,9 @@
-import { describePod, lagLabel, podHealth, shortAccessMode } from './presentation';
+import {
+  describePod,
+  lagLabel,
+  podHealth,
+  shortAccessMode,
+} from './presentation';
 
 const pod = {
   name: 'db-0',

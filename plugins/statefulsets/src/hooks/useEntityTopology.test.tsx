@@ -16,7 +16,11 @@ describe('useEntityTopology', () => {
       getTopology: jest.fn(async (_r: unknown, options?: { etag?: string }) =>
         options?.etag === '"1"'
           ? { notModified: true as const, etag: '"1"' }
-          : { notModified: false as const, etag: '"1"', topology: mysqlTopology() },
+          : {
+              notModified: false as const,
+              etag: '"1"',
+              topology: mysqlTopology(),
+            },
       ),
       listClusters: jest.fn(),
     };

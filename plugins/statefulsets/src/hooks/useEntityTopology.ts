@@ -5,7 +5,10 @@
  * signals plugin is not installed the hook polls with If-None-Match instead.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { CompoundEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  CompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import { useSignal } from '@backstage/plugin-signals-react';
 import {

@@ -2,7 +2,11 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { multiClusterStatefulSetsApiRef } from '../api';
-import { checkPick, MultiClusterPicker, PickedCluster } from './MultiClusterPicker';
+import {
+  checkPick,
+  MultiClusterPicker,
+  PickedCluster,
+} from './MultiClusterPicker';
 
 const clusters = ['eu-central', 'eu-west', 'us-east'].map((name, i) => ({
   name,
@@ -39,7 +43,9 @@ function renderPicker(formData?: PickedCluster[]) {
 describe('MultiClusterPicker', () => {
   it('offers the configured clusters and defaults to active/passive', async () => {
     const { onChange, api } = await renderPicker();
-    expect(await screen.findByText('eu-central-1 · karmada host')).toBeInTheDocument();
+    expect(
+      await screen.findByText('eu-central-1 · karmada host'),
+    ).toBeInTheDocument();
     expect(api.listClusters).toHaveBeenCalled();
     await waitFor(() =>
       expect(onChange).toHaveBeenCalledWith([
@@ -59,7 +65,9 @@ describe('MultiClusterPicker', () => {
         'Traffic weights add up to 60; make them add up to 100.',
       ),
     ).toBeInTheDocument();
-    await userEvent.click(screen.getByRole('checkbox', { name: 'Use us-east' }));
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Use us-east' }),
+    );
     expect(onChange).toHaveBeenLastCalledWith([
       ...picked,
       { name: 'us-east', role: 'passive', weight: 0, replicas: 3 },

@@ -59,10 +59,11 @@ export function MultiClusterPicker(
 ) {
   const { formData, onChange, schema, rawErrors, required, disabled } = props;
   const api = useApi(multiClusterStatefulSetsApiRef);
-  const { value: clusters, loading, error } = useAsync(
-    () => api.listClusters(),
-    [api],
-  );
+  const {
+    value: clusters,
+    loading,
+    error,
+  } = useAsync(() => api.listClusters(), [api]);
 
   useEffect(() => {
     if (clusters && formData === undefined) onChange(defaultPick(clusters));

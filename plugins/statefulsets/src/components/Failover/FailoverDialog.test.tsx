@@ -157,8 +157,7 @@ describe('Failover', () => {
       },
     );
     await waitFor(
-      () =>
-        expect(within(dialog).getByText(/RTO 1\.20 s/)).toBeInTheDocument(),
+      () => expect(within(dialog).getByText(/RTO 1\.20 s/)).toBeInTheDocument(),
       { timeout: 5000 },
     );
     expect(api.getFailoverRun).toHaveBeenCalledTimes(2);
@@ -168,7 +167,9 @@ describe('Failover', () => {
     await renderButton();
     const dialog = await openDialog();
     await within(dialog).findByText('Replication lag within 5 s');
-    await userEvent.click(within(dialog).getByRole('button', { name: /Planned switchover/ }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: /Planned switchover/ }),
+    );
     await userEvent.click(
       await screen.findByRole('option', {
         name: 'Emergency failover (source unreachable)',

@@ -260,9 +260,7 @@ export function FailoverDialog(props: {
         {run && <RunJournal run={run} />}
       </DialogContent>
       <DialogActions>
-        <Button onClick={onClose}>
-          {runId ? 'Close' : 'Cancel'}
-        </Button>
+        <Button onClick={onClose}>{runId ? 'Close' : 'Cancel'}</Button>
         {!runId && (
           <Button
             color="secondary"

@@ -88,7 +88,9 @@ export function FailoverHistory(props: {
                     size="small"
                     aria-label={`Journal of run ${run.id}`}
                     aria-expanded={open === run.id}
-                    onClick={() => setOpen(open === run.id ? undefined : run.id)}
+                    onClick={() =>
+                      setOpen(open === run.id ? undefined : run.id)
+                    }
                   >
                     {open === run.id ? <ExpandLessIcon /> : <ExpandMoreIcon />}
                   </IconButton>

@@ -65,7 +65,9 @@ function duration(start?: string, end?: string): string {
 
 /** The run's outcome in one line. */
 export function outcomeLine(run: FailoverRunDetails): string {
-  const parts = [`${run.mode} ${run.sourceCluster ?? '?'} → ${run.targetCluster}`];
+  const parts = [
+    `${run.mode} ${run.sourceCluster ?? '?'} → ${run.targetCluster}`,
+  ];
   if (run.rpoSeconds !== undefined && run.rpoSeconds !== null) {
     parts.push(`RPO ${run.rpoSeconds.toFixed(1)} s`);
   }

@@ -48,16 +48,16 @@ export function ReplicationPanel(props: { topology: EntityTopology }) {
     <InfoCard title="Replication">
       <Box aria-hidden>
         {showGraph && (
-        <DependencyGraph
-          nodes={nodes}
-          edges={edges}
-          direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
-          paddingX={16}
-          paddingY={16}
-          fit="contain"
-          labelPosition={DependencyGraphTypes.LabelPosition.RIGHT}
-          zoom="disabled"
-        />
+          <DependencyGraph
+            nodes={nodes}
+            edges={edges}
+            direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
+            paddingX={16}
+            paddingY={16}
+            fit="contain"
+            labelPosition={DependencyGraphTypes.LabelPosition.RIGHT}
+            zoom="disabled"
+          />
         )}
       </Box>
       <ul aria-label="Replication links">

@@ -65,7 +65,10 @@ export function ClusterPanel(props: {
         )}
       </div>
       <Typography variant="body2" color="textSecondary">
-        {[cluster.zones.join(', '), cluster.federationHost && `${cluster.federationHost} host`]
+        {[
+          cluster.zones.join(', '),
+          cluster.federationHost && `${cluster.federationHost} host`,
+        ]
           .filter(Boolean)
           .join(' · ')}
       </Typography>
@@ -85,17 +88,17 @@ export function ClusterPanel(props: {
       )}
       {cluster.trafficWeight !== undefined &&
         (cluster.trafficWeight > 0 || cluster.workloads.length > 0) && (
-        <Box mt={1}>
-          <Typography variant="body2" id={`${titleId}-traffic`}>
-            Traffic {cluster.trafficWeight}%
-          </Typography>
-          <LinearProgress
-            variant="determinate"
-            value={cluster.trafficWeight}
-            aria-labelledby={`${titleId}-traffic`}
-          />
-        </Box>
-      )}
+          <Box mt={1}>
+            <Typography variant="body2" id={`${titleId}-traffic`}>
+              Traffic {cluster.trafficWeight}%
+            </Typography>
+            <LinearProgress
+              variant="determinate"
+              value={cluster.trafficWeight}
+              aria-labelledby={`${titleId}-traffic`}
+            />
+          </Box>
+        )}
       {cluster.workloads.map(w => (
         <WorkloadBlock
           key={`${w.kind}/${w.name}`}

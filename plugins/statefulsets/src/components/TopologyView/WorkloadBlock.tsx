@@ -134,7 +134,11 @@ function Claims(props: { workload: TopologyWorkload }) {
     <Box aria-label={`Claims of ${workload.name}`} role="group">
       <Typography variant="body2">
         Claims: {summariseVolumes(workload.volumes).join('; ')}{' '}
-        <Link component="button" variant="body2" onClick={() => setExpanded(true)}>
+        <Link
+          component="button"
+          variant="body2"
+          onClick={() => setExpanded(true)}
+        >
           list all {workload.volumes.length}
         </Link>
       </Typography>

@@ -1,0 +1,206 @@
+/*
+ * The `multicluster:failover` scaffolder action: starts a switchover,
+ * emergency failover or drain of a database through the multi-cluster
+ * StatefulSets backend, on behalf of the template's initiator (so the same
+ * permission applies as on the entity page), and waits for its outcome. A dry
+ * run returns the plan only.
+ */
+import { parseEntityRef } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { StatefulsetsBackendClient } from '../backend/StatefulsetsBackendClient';
+import { examples } from './failover.examples';
+
+/** The id of the failover action. */
+export const FAILOVER_ACTION_ID = 'multicluster:failover';
+
+const FINISHED = ['succeeded', 'rolled-back', 'needs-attention', 'failed'];
+
+interface RunAnswer {
+  id: string;
+  status: string;
+  rpoSeconds?: number | null;
+  rtoMs?: number | null;
+  error?: string;
+  attention?: string;
+  steps?: Array<{ index: number; title: string; status: string; error?: string }>;
+}
+
+/** The REST path of an entity's failover resources. */
+export function failoverPath(entityRef: string): string {
+  const { kind, namespace, name } = parseEntityRef(entityRef);
+  return `/entities/${[kind, namespace, name]
+    .map(encodeURIComponent)
+    .join('/')}/failover`;
+}
+
+/** Creates the action that runs a failover through the backend plugin. */
+export function createFailoverAction(options: {
+  client: StatefulsetsBackendClient;
+  /** How often a running run is re-read; tests shorten it. */
+  pollIntervalMs?: number;
+}) {
+  const { client } = options;
+  const pollIntervalMs = options.pollIntervalMs ?? 2000;
+  return createTemplateAction({
+    id: FAILOVER_ACTION_ID,
+    description:
+      'Plans and runs a switchover, emergency failover or drain of a multi-cluster database through the multi-cluster StatefulSets backend, as the template initiator, and waits for the outcome. Dry run returns the plan only.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        entityRef: z =>
+          z
+            .string()
+            .describe(
+              'The database entity, e.g. "component:default/orders-mysql"',
+            ),
+        targetCluster: z =>
+          z
+            .string()
+            .describe(
+              'Cluster to promote (switchover, failover) or to drain (drain), e.g. "eu-west"',
+            ),
+        mode: z =>
+          z
+            .enum(['switchover', 'failover', 'drain'])
+            .default('switchover')
+            .describe(
+              'switchover: planned, zero data loss; failover: emergency, source unreachable, needs force; drain: move an active-active cluster\'s traffic away',
+            ),
+        confirm: z =>
+          z
+            .string()
+            .describe(
+              "The entity's name typed as confirmation, e.g. \"orders-mysql\"",
+            ),
+        force: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'Required for an emergency failover: promote without fencing the unreachable source',
+            ),
+        timeoutSeconds: z =>
+          z
+            .number()
+            .int()
+            .positive()
+            .max(3600)
+            .default(600)
+            .describe('How long to wait for the run to finish, e.g. 600'),
+      },
+      output: {
+        runId: z => z.string().optional().describe('Id of the started run'),
+        status: z =>
+          z
+            .string()
+            .describe(
+              'Outcome: succeeded, rolled-back, needs-attention, failed, or planned (dry run)',
+            ),
+        rpoSeconds: z =>
+          z
+            .number()
+            .nullable()
+            .optional()
+            .describe('Replication lag at fence time, or the data-loss risk'),
+        rtoMs: z =>
+          z
+            .number()
+            .nullable()
+            .optional()
+            .describe('Fence start to traffic moved, in milliseconds'),
+        plan: z =>
+          z.unknown().optional().describe('The plan (dry run only)'),
+      },
+    },
+    async handler(ctx) {
+      const { input } = ctx;
+      const { name } = parseEntityRef(input.entityRef);
+      if (input.confirm !== name) {
+        throw new InputError(
+          `confirm: type the entity's name "${name}" to confirm the ${input.mode}`,
+        );
+      }
+      const credentials = await ctx.getInitiatorCredentials();
+      const base = failoverPath(input.entityRef);
+
+      if (ctx.isDryRun) {
+        const plan = await client.request<{ allowed: boolean; checks: unknown[] }>(
+          `${base}/plan`,
+          {
+            method: 'POST',
+            credentials,
+            body: { targetCluster: input.targetCluster, mode: input.mode },
+          },
+        );
+        ctx.logger.info(
+          `Plan for ${input.mode} of ${input.entityRef} to ${input.targetCluster}: ${
+            plan.allowed ? 'allowed' : 'not allowed'
+          }`,
+        );
+        ctx.output('status', 'planned');
+        ctx.output('plan', plan);
+        return;
+      }
+
+      // A retried task resumes waiting for the run it already started.
+      const { id } = await ctx.checkpoint({
+        key: `multicluster-failover-${input.entityRef}-${input.targetCluster}-${input.mode}`,
+        fn: () =>
+          client.request<{ id: string }>(`${base}/runs`, {
+            method: 'POST',
+            credentials,
+            body: {
+              targetCluster: input.targetCluster,
+              mode: input.mode,
+              confirm: input.confirm,
+              ...(input.force !== undefined ? { force: input.force } : {}),
+            },
+          }),
+      });
+      ctx.logger.info(`Started ${input.mode} run ${id} of ${input.entityRef}`);
+      ctx.output('runId', id);
+
+      const deadline = Date.now() + input.timeoutSeconds * 1000;
+      let run: RunAnswer;
+      const reported = new Set<string>();
+      for (;;) {
+        run = await client.request<RunAnswer>(
+          `${base}/runs/${encodeURIComponent(id)}`,
+          { credentials },
+        );
+        for (const step of run.steps ?? []) {
+          const key = `${step.index}:${step.status}`;
+          if (!reported.has(key) && step.status !== 'pending') {
+            reported.add(key);
+            ctx.logger.info(
+              `step ${step.index + 1} ${step.title}: ${step.status}${
+                step.error ? ` (${step.error})` : ''
+              }`,
+            );
+          }
+        }
+        if (FINISHED.includes(run.status)) break;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `Run ${id} is still ${run.status} after ${input.timeoutSeconds} s; it goes on in the backend, follow it on the entity's Multi-cluster tab`,
+          );
+        }
+        await new Promise(resolve => setTimeout(resolve, pollIntervalMs));
+      }
+
+      ctx.output('status', run.status);
+      ctx.output('rpoSeconds', run.rpoSeconds ?? null);
+      ctx.output('rtoMs', run.rtoMs ?? null);
+      if (run.status !== 'succeeded') {
+        throw new Error(
+          `Run ${id} ended ${run.status}${run.error ? `: ${run.error}` : ''}${
+            run.attention ? `. What a human must do: ${run.attention}` : ''
+          }`,
+        );
+      }
+    },
+  });
+}
