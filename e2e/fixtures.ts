@@ -1,12 +1,17 @@
 /*
  * Shared browser-test fixtures: every page fails its test on a console error
- * or an uncaught exception, and `signIn` enters the portal as the demo guest.
+ * or an uncaught exception (a test may name the errors it expects), and
+ * `signIn` enters the portal as the demo guest.
  */
 import { test as base, expect, Page } from '@playwright/test';
 
-export const test = base.extend<{ consoleErrors: string[] }>({
+export const test = base.extend<{
+  consoleErrors: string[];
+  allowedConsoleErrors: RegExp[];
+}>({
+  allowedConsoleErrors: [[], { option: true }],
   consoleErrors: [
-    async ({ page }, use) => {
+    async ({ page, allowedConsoleErrors }, use) => {
       const errors: string[] = [];
       page.on('console', message => {
         if (message.type() === 'error') {
@@ -15,7 +20,10 @@ export const test = base.extend<{ consoleErrors: string[] }>({
       });
       page.on('pageerror', error => errors.push(error.message));
       await use(errors);
-      expect(errors, 'console errors in the browser').toEqual([]);
+      const unexpected = errors.filter(
+        e => !allowedConsoleErrors.some(allowed => allowed.test(e)),
+      );
+      expect(unexpected, 'console errors in the browser').toEqual([]);
     },
     { auto: true },
   ],

@@ -29,6 +29,9 @@ for port in 7007; do
   fi
 done
 
+# The browser tests read the clusters with a real kubectl.
+bash "$ROOT/packages/cluster-simulator/scripts/fetch-kubectl.sh"
+
 log="$ROOT/data/e2e-portal.log"
 mkdir -p "$ROOT/data"
 PORTAL_BUILT_APP=1 PORTAL_EXTRA_CONFIG="$ROOT/e2e/app-config.yaml" \

@@ -18,6 +18,10 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+// Entities of databases created from the template, registered without a Git host
+backend.add(
+  import('@multicluster/backstage-plugin-catalog-backend-module-statefulsets'),
+);
 
 // Scaffolder
 backend.add(import('@backstage/plugin-scaffolder-backend'));

@@ -13,6 +13,11 @@ export {
   APPLY_ACTION_ID,
   catalogPathOf,
 } from './actions/apply';
+export {
+  createFailoverAction,
+  FAILOVER_ACTION_ID,
+  failoverPath,
+} from './actions/failover';
 export { StatefulsetsBackendClient } from './backend/StatefulsetsBackendClient';
 export type { BackendRequestOptions } from './backend/StatefulsetsBackendClient';
 export {

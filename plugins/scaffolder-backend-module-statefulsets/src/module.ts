@@ -8,11 +8,12 @@ import {
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createApplyStatefulSetAction } from './actions/apply';
+import { createFailoverAction } from './actions/failover';
 import { createGenerateStatefulSetAction } from './actions/generate';
 import { StatefulsetsBackendClient } from './backend/StatefulsetsBackendClient';
 import { DiscoveryClusterDirectory } from './clusters/ClusterDirectory';
 
-/** Adds `multicluster:statefulset:generate` and `multicluster:statefulset:apply` to the scaffolder. */
+/** Adds `multicluster:statefulset:generate`, `multicluster:statefulset:apply` and `multicluster:failover` to the scaffolder. */
 export const scaffolderModuleMulticlusterStatefulsets = createBackendModule({
   pluginId: 'scaffolder',
   moduleId: 'multicluster-statefulsets',
@@ -24,6 +25,7 @@ export const scaffolderModuleMulticlusterStatefulsets = createBackendModule({
         auth: coreServices.auth,
       },
       async init({ scaffolder, discovery, auth }) {
+        const client = StatefulsetsBackendClient.create({ discovery, auth });
         scaffolder.addActions(
           createGenerateStatefulSetAction({
             clusterDirectory: DiscoveryClusterDirectory.create({
@@ -31,9 +33,8 @@ export const scaffolderModuleMulticlusterStatefulsets = createBackendModule({
               auth,
             }),
           }),
-          createApplyStatefulSetAction({
-            client: StatefulsetsBackendClient.create({ discovery, auth }),
-          }),
+          createApplyStatefulSetAction({ client }),
+          createFailoverAction({ client }),
         );
       },
     });

@@ -27,6 +27,11 @@ import {
   readClusterConfig,
   readPluginOptions,
 } from './cluster/readClusterConfig';
+import {
+  ApplyService,
+  createApplyRouter,
+  DatabaseGeneratedEntityStore,
+} from './apply';
 import { buildFailover } from './failover';
 import { createRouter } from './service/createRouter';
 import { TopologyService } from './service/TopologyService';
@@ -65,7 +70,8 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
       async init(deps) {
         const options = readPluginOptions(deps.config);
         const strategy = createAuthStrategy();
-        const clusters = readClusterConfig(deps.config).map(cluster =>
+        const clusterConfigs = readClusterConfig(deps.config);
+        const clusters = clusterConfigs.map(cluster =>
           ClusterWatchCache.create({
             cluster,
             strategy,
@@ -117,6 +123,28 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           fn: async () => topology.sweepIdle(),
         });
         deps.lifecycle.addShutdownHook(() => topology.close());
+
+        // Applying generated manifests and feeding their entities to the
+        // catalog. Mounted before the topology router, whose JSON body limit
+        // is too small for a large manifest set.
+        const generatedEntities = await DatabaseGeneratedEntityStore.create({
+          database: deps.database,
+        });
+        const apply = ApplyService.create({
+          clusters: clusterConfigs,
+          strategy,
+          store: generatedEntities,
+          logger: deps.logger,
+          timeoutMs: 15_000,
+        });
+        deps.httpRouter.use(
+          await createApplyRouter({
+            apply,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+          }),
+        );
 
         deps.httpRouter.use(
           await createRouter({

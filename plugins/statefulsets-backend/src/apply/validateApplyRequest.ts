@@ -79,9 +79,9 @@ export async function validateCatalogInfo(
   // locations, to the catalog.
   if (!REGISTRABLE_KINDS.includes(entity.kind)) {
     throw new InputError(
-      `catalogInfo.kind: must be one of ${REGISTRABLE_KINDS.join(
-        ', ',
-      )}, not ${entity.kind}`,
+      `catalogInfo.kind: must be one of ${REGISTRABLE_KINDS.join(', ')}, not ${
+        entity.kind
+      }`,
     );
   }
   if (stringifyEntityRef(entity) !== entityRef) {

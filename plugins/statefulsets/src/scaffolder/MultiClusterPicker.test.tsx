@@ -81,3 +81,15 @@ describe('MultiClusterPicker', () => {
     ).toBeUndefined();
   });
 });
+
+describe('MultiClusterPicker defaults', () => {
+  it('replaces placeholder items made up by the form with the default pick', async () => {
+    const { onChange } = await renderPicker([{ replicas: 3 } as any]);
+    await waitFor(() =>
+      expect(onChange).toHaveBeenCalledWith([
+        { name: 'eu-central', role: 'active', weight: 100, replicas: 3 },
+        { name: 'eu-west', role: 'passive', weight: 0, replicas: 3 },
+      ]),
+    );
+  });
+});

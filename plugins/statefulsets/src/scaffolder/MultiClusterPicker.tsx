@@ -65,13 +65,19 @@ export function MultiClusterPicker(
     error,
   } = useAsync(() => api.listClusters(), [api]);
 
+  // The form may start with nothing, or with placeholder items that the
+  // schema's `minItems` made up: both mean "not chosen yet".
+  const chosen = (formData ?? []).filter(
+    c => typeof c?.name === 'string' && c.name !== '',
+  );
+  const unset = chosen.length === 0;
   useEffect(() => {
-    if (clusters && formData === undefined) onChange(defaultPick(clusters));
-  }, [clusters, formData, onChange]);
+    if (clusters && unset) onChange(defaultPick(clusters));
+  }, [clusters, unset, onChange]);
 
   if (loading) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
-  const picked = formData ?? [];
+  const picked = chosen;
   const byName = new Map(picked.map(c => [c.name, c]));
   const update = (name: string, change: Partial<PickedCluster> | null) => {
     const next = (clusters ?? []).flatMap(c => {
@@ -97,7 +103,7 @@ export function MultiClusterPicker(
     <FormControl
       fullWidth
       required={required}
-      error={!!rawErrors?.length || !!problem}
+      error={!!rawErrors?.length}
       component="fieldset"
     >
       <FormLabel component="legend">{schema.title ?? 'Clusters'}</FormLabel>
@@ -126,7 +132,7 @@ export function MultiClusterPicker(
                 </TableCell>
                 <TableCell>
                   {c.name}
-                  <FormHelperText>
+                  <FormHelperText error={false}>
                     {[c.region, c.federationHost && `${c.federationHost} host`]
                       .filter(Boolean)
                       .join(' · ')}
@@ -182,7 +188,7 @@ export function MultiClusterPicker(
           })}
         </TableBody>
       </Table>
-      <FormHelperText>
+      <FormHelperText error={!!problem}>
         {problem ?? schema.description ?? 'Clusters configured in the portal.'}
       </FormHelperText>
     </FormControl>
