@@ -1,9 +1,6 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import {
-  mockCredentials,
-  mockServices,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { parse } from 'yaml';
 import { StatefulsetsBackendClient } from '../backend/StatefulsetsBackendClient';
@@ -12,8 +9,12 @@ import { examples } from './failover.examples';
 
 /** A stand-in for the backend plugin's failover routes, on loopback. */
 async function startBackend(runStatuses: string[]) {
-  const calls: Array<{ method: string; path: string; auth?: string; body: any }> =
-    [];
+  const calls: Array<{
+    method: string;
+    path: string;
+    auth?: string;
+    body: any;
+  }> = [];
   let reads = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -93,7 +94,10 @@ describe('multicluster:failover', () => {
     for (const example of examples) {
       backend = await startBackend(['running', 'succeeded']);
       const step = parse(example.example).steps[0];
-      const { action, ctx, user } = setup({ timeoutSeconds: 600, ...step.input });
+      const { action, ctx, user } = setup({
+        timeoutSeconds: 600,
+        ...step.input,
+      });
       await action.handler(ctx);
       expect(auth.getPluginRequestToken).toHaveBeenCalledWith({
         onBehalfOf: user,
@@ -101,7 +105,9 @@ describe('multicluster:failover', () => {
       });
       const start = backend.calls.find(c => c.method === 'POST')!;
       expect(start.path).toBe(
-        `/api/multicluster-statefulsets${failoverPath(step.input.entityRef)}/runs`,
+        `/api/multicluster-statefulsets${failoverPath(
+          step.input.entityRef,
+        )}/runs`,
       );
       expect(start.body).toMatchObject({
         targetCluster: step.input.targetCluster,

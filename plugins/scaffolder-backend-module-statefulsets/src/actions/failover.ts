@@ -23,7 +23,12 @@ interface RunAnswer {
   rtoMs?: number | null;
   error?: string;
   attention?: string;
-  steps?: Array<{ index: number; title: string; status: string; error?: string }>;
+  steps?: Array<{
+    index: number;
+    title: string;
+    status: string;
+    error?: string;
+  }>;
 }
 
 /** The REST path of an entity's failover resources. */
@@ -67,13 +72,13 @@ export function createFailoverAction(options: {
             .enum(['switchover', 'failover', 'drain'])
             .default('switchover')
             .describe(
-              'switchover: planned, zero data loss; failover: emergency, source unreachable, needs force; drain: move an active-active cluster\'s traffic away',
+              "switchover: planned, zero data loss; failover: emergency, source unreachable, needs force; drain: move an active-active cluster's traffic away",
             ),
         confirm: z =>
           z
             .string()
             .describe(
-              "The entity's name typed as confirmation, e.g. \"orders-mysql\"",
+              'The entity\'s name typed as confirmation, e.g. "orders-mysql"',
             ),
         force: z =>
           z
@@ -111,8 +116,7 @@ export function createFailoverAction(options: {
             .nullable()
             .optional()
             .describe('Fence start to traffic moved, in milliseconds'),
-        plan: z =>
-          z.unknown().optional().describe('The plan (dry run only)'),
+        plan: z => z.unknown().optional().describe('The plan (dry run only)'),
       },
     },
     async handler(ctx) {
@@ -127,18 +131,18 @@ export function createFailoverAction(options: {
       const base = failoverPath(input.entityRef);
 
       if (ctx.isDryRun) {
-        const plan = await client.request<{ allowed: boolean; checks: unknown[] }>(
-          `${base}/plan`,
-          {
-            method: 'POST',
-            credentials,
-            body: { targetCluster: input.targetCluster, mode: input.mode },
-          },
-        );
+        const plan = await client.request<{
+          allowed: boolean;
+          checks: unknown[];
+        }>(`${base}/plan`, {
+          method: 'POST',
+          credentials,
+          body: { targetCluster: input.targetCluster, mode: input.mode },
+        });
         ctx.logger.info(
-          `Plan for ${input.mode} of ${input.entityRef} to ${input.targetCluster}: ${
-            plan.allowed ? 'allowed' : 'not allowed'
-          }`,
+          `Plan for ${input.mode} of ${input.entityRef} to ${
+            input.targetCluster
+          }: ${plan.allowed ? 'allowed' : 'not allowed'}`,
         );
         ctx.output('status', 'planned');
         ctx.output('plan', plan);
