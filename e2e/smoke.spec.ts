@@ -1,7 +1,8 @@
 /*
  * Smoke test: a new user signs in as guest and opens a demo database; its
  * overview shows the Multi-cluster card, and the official Kubernetes tab lists
- * the database's objects from the demo clusters without cluster errors.
+ * the objects of a database spanning all three demo clusters without cluster
+ * errors.
  */
 import { test, expect, signIn } from './fixtures';
 
