@@ -628,9 +628,18 @@ describe.each(databases.eachSupportedId())('FailoverEngine lock on %s', id => {
         }),
       );
     }
+    // Race on a topology whose plan passes, so that only the lock decides
+    // (a loaded machine can otherwise leave the lag momentarily stale).
+    const request = {
+      targetCluster: 'eu-west',
+      mode: 'switchover' as const,
+      actor: 'user:default/ops',
+    };
     const topology = await waitFor(async () => {
       const t = await liveTopology(sim, clients, 'orders-mysql');
-      return t.replication[0]?.lagSeconds !== null ? t : undefined;
+      if (t.replication[0]?.lagSeconds === null) return undefined;
+      const plan = await engines[0].plan({ topology: t, ...request });
+      return plan.allowed ? t : undefined;
     });
     const results = await Promise.allSettled(
       engines.map(e =>
