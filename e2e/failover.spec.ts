@@ -33,6 +33,7 @@ test('switches the demo MySQL over and back from the page', async ({
   const central = page.getByRole('region', { name: 'eu-central' });
   const west = page.getByRole('region', { name: 'eu-west' });
   await expect(central.getByText('active', { exact: true })).toBeVisible();
+  await expect(west.getByText('3/3 ready', { exact: false })).toBeVisible();
 
   await switchOver(page, 'eu-west');
   await expect(west.getByText('active', { exact: true })).toBeVisible({
@@ -46,6 +47,11 @@ test('switches the demo MySQL over and back from the page', async ({
     fullPage: true,
   });
 
+  // The old source rejoins as a replica; its pods start again before it can
+  // take over, and the plan says so until they are ready.
+  await expect(central.getByText('3/3 ready', { exact: false })).toBeVisible({
+    timeout: 60_000,
+  });
   await switchOver(page, 'eu-central');
   await expect(central.getByText('active', { exact: true })).toBeVisible({
     timeout: 15_000,
