@@ -20,7 +20,7 @@ import {
   UndoData,
   WorkloadRef,
 } from '@multicluster/backstage-plugin-statefulsets-node';
-import { caughtUpSince, lagFromAnnotations } from './GenericFailoverProvider';
+import { lagFromAnnotations, waitForCatchUp } from './GenericFailoverProvider';
 import { objectPath, pollUntil } from './kubePaths';
 
 async function load(side: FailoverSide): Promise<KubeObject> {
@@ -123,23 +123,13 @@ export class CnpgFailoverProvider
     source: FailoverSide,
     ctx: FailoverCallContext & { timeoutMs: number; since?: number },
   ): Promise<LagReading> {
-    const since = ctx.since ?? ctx.now();
-    let last: LagReading = { seconds: null };
-    return pollUntil(
-      async () => {
-        last = await this.readLag(target);
-        return caughtUpSince(last, since) ? last : undefined;
-      },
-      {
-        timeoutMs: ctx.timeoutMs,
-        intervalMs: this.#pollMs,
-        signal: ctx.signal,
-        describe: () =>
-          `${target.cluster} did not catch up with ${
-            source.cluster
-          } (last lag ${last.seconds ?? 'unknown'}s)`,
-      },
-    );
+    return waitForCatchUp({
+      readLag: () => this.readLag(target),
+      target,
+      source,
+      ctx,
+      intervalMs: this.#pollMs,
+    });
   }
 
   async promote(

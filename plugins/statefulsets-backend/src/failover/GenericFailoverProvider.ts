@@ -59,6 +59,37 @@ export function caughtUpSince(lag: LagReading, since: number): boolean {
   return Date.parse(lag.observedAt) >= Math.floor(since / 1000) * 1000;
 }
 
+/**
+ * Polls a side's lag until it reads zero, measured after `since`; both
+ * providers wait for catch-up this way and differ only in how they read lag.
+ */
+export function waitForCatchUp(options: {
+  readLag(): Promise<LagReading>;
+  target: FailoverSide;
+  source: FailoverSide;
+  ctx: FailoverCallContext & { timeoutMs: number; since?: number };
+  intervalMs: number;
+}): Promise<LagReading> {
+  const { target, source, ctx } = options;
+  const since = ctx.since ?? ctx.now();
+  let last: LagReading = { seconds: null };
+  return pollUntil(
+    async () => {
+      last = await options.readLag();
+      return caughtUpSince(last, since) ? last : undefined;
+    },
+    {
+      timeoutMs: ctx.timeoutMs,
+      intervalMs: options.intervalMs,
+      signal: ctx.signal,
+      describe: () =>
+        `${target.cluster} did not catch up with ${source.cluster} (last lag ${
+          last.seconds ?? 'unknown'
+        }s at ${last.observedAt ?? '?'})`,
+    },
+  );
+}
+
 /** Generic StatefulSet failover through role annotations and scaling. */
 export class GenericFailoverProvider
   extends AnnotationReplicationProvider
@@ -135,25 +166,13 @@ export class GenericFailoverProvider
     source: FailoverSide,
     ctx: FailoverCallContext & { timeoutMs: number; since?: number },
   ): Promise<LagReading> {
-    const since = ctx.since ?? ctx.now();
-    let last: LagReading = { seconds: null };
-    return pollUntil(
-      async () => {
-        last = await this.readLag(target);
-        return caughtUpSince(last, since) ? last : undefined;
-      },
-      {
-        timeoutMs: ctx.timeoutMs,
-        intervalMs: this.#pollMs,
-        signal: ctx.signal,
-        describe: () =>
-          `${target.cluster} did not catch up with ${
-            source.cluster
-          } (last lag ${last.seconds ?? 'unknown'}s at ${
-            last.observedAt ?? '?'
-          })`,
-      },
-    );
+    return waitForCatchUp({
+      readLag: () => this.readLag(target),
+      target,
+      source,
+      ctx,
+      intervalMs: this.#pollMs,
+    });
   }
 
   async promote(target: FailoverSide): Promise<UndoData> {
