@@ -11,7 +11,7 @@ TOOLS="$ROOT/.toolchain"
 DATA="$ROOT/data"
 mkdir -p "$TOOLS/bin" "$DATA"
 
-log() { printf '\033[1m› %s\033[0m\n' "$*"; }
+log() { printf '\033[1m› %s\033[0m\n' "$*" >&2; }
 
 ensure_node() {
   if command -v node >/dev/null 2>&1 && [[ "$(node --version)" =~ ^v(22|24)\. ]]; then
@@ -81,9 +81,11 @@ case "$cmd" in
     exec bash "$ROOT/scripts/test-all.sh" "$@"
     ;;
   env)
-    # `source <(bash scripts/run.sh env)` puts the repository's toolchain on PATH.
+    # `source <(bash scripts/run.sh env)` installs what is missing and puts the
+    # repository's toolchain on PATH.
     ensure_node
     ensure_yarn
+    ensure_deps >&2
     echo "export PATH='$PATH' YARN_NPM_REGISTRY_SERVER='$YARN_NPM_REGISTRY_SERVER'${npm_config_nodedir:+ npm_config_nodedir='$npm_config_nodedir'}"
     ;;
   *)

@@ -75,10 +75,59 @@ function clusterOf(
   };
 }
 
+/**
+ * The route lives in its own namespace and carries none of the entity's
+ * labels: only the entity's traffic annotation leads to it.
+ */
+const routes = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'routing' } },
+  {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'orders-db', namespace: 'routing' },
+    spec: {
+      host: 'orders-db.databases.svc.cluster.local',
+      subsets: [
+        { name: 'central', labels: { 'topology.istio.io/cluster': 'eu-central' } },
+        { name: 'west', labels: { 'topology.istio.io/cluster': 'eu-west' } },
+      ],
+    },
+  },
+  {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'orders-db', namespace: 'routing' },
+    spec: {
+      hosts: ['orders-db.databases.svc.cluster.local'],
+      tcp: [
+        {
+          route: [
+            {
+              destination: {
+                host: 'orders-db.databases.svc.cluster.local',
+                subset: 'central',
+              },
+              weight: 90,
+            },
+            {
+              destination: {
+                host: 'orders-db.databases.svc.cluster.local',
+                subset: 'west',
+              },
+              weight: 10,
+            },
+          ],
+        },
+      ],
+    },
+  },
+];
+
 const world = {
   clusters: [
     clusterOf('eu-central', 'eu-central-1', [
       statefulSet({ 'multicluster-statefulsets/role': 'active' }),
+      ...routes,
     ]),
     clusterOf(
       'eu-west',
@@ -110,6 +159,7 @@ const entity: Entity = {
     annotations: {
       'backstage.io/kubernetes-id': 'orders-db',
       'multicluster-statefulsets/allowed-regions': 'eu-*',
+      'multicluster-statefulsets/traffic': 'routing/orders-db',
     },
   },
   spec: {
@@ -189,6 +239,12 @@ describe('against the cluster simulator', () => {
       expect(
         byName['eu-west'].workloads[0].volumes.map((v: any) => v.claimName),
       ).toEqual(['data-orders-db-10', 'data-orders-db-11']);
+      expect(res.body.traffic).toEqual(
+        expect.objectContaining({
+          source: 'virtualservice',
+          weights: { 'eu-central': 90, 'eu-west': 10 },
+        }),
+      );
       expect(byName.down.error.reason).toBe('unreachable');
       expect(byName.hanging.error.reason).toBe('timeout');
       expect(byName.unauthorised.error.reason).toBe('unauthorized');
@@ -196,6 +252,39 @@ describe('against the cluster simulator', () => {
       for (const c of sim.clusters) {
         expect(JSON.stringify(res.body)).not.toContain(c.token);
       }
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('follows a change of the route named by the traffic annotation', async () => {
+    const backend = await startBackend();
+    try {
+      expect((await request(backend.server).get(TOPOLOGY)).status).toBe(200);
+      const central = sim.clusters.find(c => c.name === 'eu-central')!;
+      const patch = await fetch(
+        `${central.url}/apis/networking.istio.io/v1/namespaces/routing/virtualservices/orders-db`,
+        {
+          method: 'PATCH',
+          headers: {
+            authorization: `Bearer ${central.token}`,
+            'content-type': 'application/json-patch+json',
+          },
+          body: JSON.stringify([
+            { op: 'replace', path: '/spec/tcp/0/route/0/weight', value: 0 },
+            { op: 'replace', path: '/spec/tcp/0/route/1/weight', value: 100 },
+          ]),
+        },
+      );
+      expect(patch.status).toBe(200);
+      let weights: unknown;
+      for (let i = 0; i < 40; i++) {
+        await new Promise(r => setTimeout(r, 50));
+        weights = (await request(backend.server).get(TOPOLOGY)).body.traffic
+          ?.weights;
+        if ((weights as any)?.['eu-west'] === 100) break;
+      }
+      expect(weights).toEqual({ 'eu-central': 0, 'eu-west': 100 });
     } finally {
       await backend.stop();
     }

@@ -90,6 +90,30 @@ describe('ClusterWatchCache', () => {
     );
   });
 
+  it('answers a first read in one round of lists and hands each answer to its informer', async () => {
+    const cache = track(cacheFor(url));
+    await cache.discover();
+    const before = api.requests.length;
+    const everywhere = { labelSelector: scope.labelSelector };
+    const first = await cache.read(everywhere, Date.now() + 2000);
+    expect(first.error).toBeUndefined();
+    expect(first.objects?.persistentVolumeClaims).toHaveLength(1);
+    // Claims of unknown namespaces come from one list across all of them.
+    const firstRound = api.requests.slice(before);
+    expect(firstRound).toContain('GET /api/v1/persistentvolumeclaims');
+    const isList = (r: string) => !r.endsWith('?watch');
+    const listsOfFirstRead = firstRound.filter(isList).length;
+    // Informers start watching from those lists and never list again.
+    await new Promise(r => setTimeout(r, 200));
+    const second = await cache.read(everywhere, Date.now() + 2000);
+    expect(second.objects).toEqual(first.objects);
+    const after = api.requests.slice(before);
+    expect(after.filter(isList)).toHaveLength(listsOfFirstRead);
+    expect(after).toContain(
+      'GET /api/v1/namespaces/databases/persistentvolumeclaims?watch',
+    );
+  });
+
   it('only watches CRD kinds the cluster serves', async () => {
     api.groups = [{ name: 'networking.istio.io', version: 'v1beta1' }];
     const cache = track(cacheFor(url));

@@ -41,6 +41,8 @@ export interface WatchScope {
   /** Undefined for all namespaces. */
   namespace?: string;
   labelSelector: string;
+  /** Namespace of the VirtualService the entity's traffic annotation names, if any. */
+  routeNamespace?: string;
 }
 
 /** What a read returns: objects, the typed reason there are none, or both when stale. */
@@ -50,6 +52,12 @@ export interface ScopeRead {
   /** Data is served from the cache while its connection is failing. */
   stale: boolean;
   latencyMs?: number;
+}
+
+/** One LIST answer, as the informers store it. */
+interface Listed {
+  resourceVersion: string;
+  items: KubeObject[];
 }
 
 /** Called when an object in a watched scope changes; `scopeKey` is `*` for cluster-wide kinds. */
@@ -82,6 +90,19 @@ function fingerprint(obj: KubernetesObject): string {
     ...obj,
     metadata: { ...obj.metadata, resourceVersion: undefined },
   });
+}
+
+/** A route both labelled for the entity and in its route namespace is listed twice: keep one. */
+function dedupeRoutes(objects: ClusterObjects): void {
+  for (const kind of KINDS.filter(k => k.routeWide)) {
+    const seen = new Set<string>();
+    objects[kind.key] = objects[kind.key].filter(o => {
+      const id = `${o.metadata.namespace}/${o.metadata.name}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+  }
 }
 
 /** Watch cache of one cluster. */
@@ -259,10 +280,46 @@ export class ClusterWatchCache {
     }
   }
 
+  /** One LIST of a kind, slimmed; a 404 is thrown as a ClusterRequestError with its status. */
+  async #list(
+    kind: KindSpec,
+    version: string,
+    namespace: string | undefined,
+    selector: string | undefined,
+    timeoutMs: number,
+  ): Promise<Listed> {
+    const path = collectionPath(kind, version, namespace);
+    const query = selector
+      ? `?labelSelector=${encodeURIComponent(selector)}`
+      : '';
+    const body = await this.#client!.getJson(path + query, { timeoutMs });
+    if (!body || !Array.isArray(body.items)) {
+      throw new ClusterRequestError(
+        'malformed',
+        `list of ${kind.plural} has no items`,
+      );
+    }
+    const items = body.items.map((o: any) =>
+      slimObject(kind.key, {
+        ...o,
+        apiVersion:
+          o?.apiVersion ?? `${kind.group ? `${kind.group}/` : ''}${version}`,
+      }),
+    );
+    if (items.some((o: KubeObject) => typeof o.metadata?.name !== 'string')) {
+      throw new ClusterRequestError(
+        'malformed',
+        `list of ${kind.plural} holds objects without names`,
+      );
+    }
+    return { resourceVersion: body.metadata?.resourceVersion ?? '', items };
+  }
+
   #createEntry(
     kind: KindSpec,
     version: string,
     scope: WatchScope,
+    seed?: Listed,
   ): InformerEntry {
     const client = this.#client!;
     const scopeKey = kind.clusterScoped ? '*' : scopeKeyOf(scope);
@@ -270,6 +327,9 @@ export class ClusterWatchCache {
     const selector = kind.clusterScoped
       ? undefined
       : scope.labelSelector || undefined;
+    // A first view already listed this collection: the informer starts from
+    // that answer and goes straight to watching.
+    let pendingSeed = seed;
     let settle!: () => void;
     const settled = new Promise<void>(resolve => {
       settle = resolve;
@@ -288,38 +348,27 @@ export class ClusterWatchCache {
     } as Omit<InformerEntry, 'informer'> as InformerEntry;
 
     const listFn = async () => {
-      const query = selector
-        ? `?labelSelector=${encodeURIComponent(selector)}`
-        : '';
-      let body: any;
-      try {
-        body = await client.getJson(path + query, {
-          timeoutMs: this.#options.requestTimeoutMs,
-        });
-      } catch (err) {
-        if (err instanceof ClusterRequestError && err.statusCode === 404) {
-          entry.notServed = true;
+      let listed: Listed;
+      // A seeded first sync brings nothing the reader has not seen already.
+      const quiet = !!pendingSeed;
+      if (pendingSeed) {
+        listed = pendingSeed;
+        pendingSeed = undefined;
+      } else {
+        try {
+          listed = await this.#list(
+            kind,
+            version,
+            entry.namespace,
+            selector,
+            this.#options.requestTimeoutMs,
+          );
+        } catch (err) {
+          if (err instanceof ClusterRequestError && err.statusCode === 404) {
+            entry.notServed = true;
+          }
+          throw err;
         }
-        throw err;
-      }
-      if (!body || !Array.isArray(body.items)) {
-        throw new ClusterRequestError(
-          'malformed',
-          `list of ${kind.plural} has no items`,
-        );
-      }
-      const items = body.items.map((o: any) =>
-        slimObject(kind.key, {
-          ...o,
-          apiVersion:
-            o?.apiVersion ?? `${kind.group ? `${kind.group}/` : ''}${version}`,
-        }),
-      );
-      if (items.some((o: KubeObject) => typeof o.metadata?.name !== 'string')) {
-        throw new ClusterRequestError(
-          'malformed',
-          `list of ${kind.plural} holds objects without names`,
-        );
       }
       // The informer stores the items after this promise resolves; mark the
       // entry synced only once that has happened.
@@ -329,11 +378,11 @@ export class ClusterWatchCache {
         entry.lastError = undefined;
         entry.attempt = 0;
         entry.settle();
-        this.#emit(scopeKey);
+        if (!quiet) this.#emit(scopeKey);
       });
       return {
-        metadata: { resourceVersion: body.metadata?.resourceVersion ?? '' },
-        items,
+        metadata: { resourceVersion: listed.resourceVersion },
+        items: listed.items as KubernetesObject[],
       };
     };
 
@@ -461,6 +510,11 @@ export class ClusterWatchCache {
       }
     }
 
+    const first = KINDS.find(k => !k.namespaceWide && !k.clusterScoped)!;
+    if (!this.#entries.has(this.#entryKey(first, scopeKey))) {
+      return this.#firstRead(scope, deadline);
+    }
+
     // Namespace-wide kinds follow the namespaces the workloads run in; the
     // ones already known start together with the selector-scoped kinds.
     const ensureWide = (namespaces: string[], into: InformerEntry[]) => {
@@ -474,6 +528,14 @@ export class ClusterWatchCache {
       }
     };
     const wide: InformerEntry[] = [];
+    if (scope.routeNamespace) {
+      const routeScope = { namespace: scope.routeNamespace, labelSelector: '' };
+      this.#scopeLastUsed.set(scopeKeyOf(routeScope), Date.now());
+      for (const kind of KINDS.filter(k => k.routeWide)) {
+        const entry = this.#ensureEntry(kind, routeScope);
+        if (entry) wide.push(entry);
+      }
+    }
     ensureWide(
       scope.namespace
         ? [scope.namespace]
@@ -516,6 +578,7 @@ export class ClusterWatchCache {
         ...(entry.informer.list(entry.namespace) as KubeObject[]),
       );
     }
+    dedupeRoutes(objects);
     // Data from a cache whose connection fails is still worth showing, with
     // the failure beside it.
     const failures = [...entries, ...wide]
@@ -530,6 +593,155 @@ export class ClusterWatchCache {
       error: latest && { reason: latest.reason, message: latest.message },
       latencyMs: this.#latencyMs,
     };
+  }
+
+  /**
+   * The first read of a scope answers from one parallel round of LISTs —
+   * every kind at once, claims across all namespaces when the workloads'
+   * namespaces are not known yet — and then hands each answer to an informer,
+   * which starts watching from it: one round trip, and no LIST twice.
+   */
+  async #firstRead(scope: WatchScope, deadline: number): Promise<ScopeRead> {
+    const scopeKey = scopeKeyOf(scope);
+    const timeoutMs = Math.max(
+      1,
+      Math.min(this.#options.requestTimeoutMs, deadline - Date.now()),
+    );
+    const knownNamespaces = scope.namespace
+      ? [scope.namespace]
+      : this.#knownNamespaces.get(scopeKey);
+    interface Job {
+      kind: KindSpec;
+      version: string;
+      /** The informer scope the answer seeds; undefined for claims across all namespaces. */
+      scope?: WatchScope;
+      /** Watched without the entity's selector; failing, it leaves the rest of the answer. */
+      wide: boolean;
+      listed?: Listed;
+      error?: unknown;
+    }
+    const jobs: Job[] = [];
+    for (const kind of KINDS) {
+      const version = servedVersion(kind, this.#served!);
+      if (!version) continue;
+      if (!kind.namespaceWide) {
+        jobs.push({ kind, version, scope, wide: false });
+      } else if (knownNamespaces) {
+        for (const namespace of knownNamespaces)
+          jobs.push({
+            kind,
+            version,
+            scope: { namespace, labelSelector: '' },
+            wide: true,
+          });
+      } else {
+        jobs.push({ kind, version, wide: true });
+      }
+      if (kind.routeWide && scope.routeNamespace) {
+        jobs.push({
+          kind,
+          version,
+          scope: { namespace: scope.routeNamespace, labelSelector: '' },
+          wide: true,
+        });
+      }
+    }
+    await Promise.all(
+      jobs.map(async job => {
+        const existing =
+          job.scope &&
+          this.#entries.get(this.#entryKey(job.kind, scopeKeyOf(job.scope)));
+        if (existing?.synced && !existing.lastError) {
+          job.listed = {
+            resourceVersion: existing.informer.latestResourceVersion(),
+            items: existing.informer.list(existing.namespace) as KubeObject[],
+          };
+          return;
+        }
+        const namespaced = !job.kind.clusterScoped && job.scope;
+        try {
+          job.listed = await this.#list(
+            job.kind,
+            job.version,
+            namespaced ? job.scope!.namespace : undefined,
+            namespaced ? job.scope!.labelSelector || undefined : undefined,
+            timeoutMs,
+          );
+        } catch (err) {
+          if (err instanceof ClusterRequestError && err.statusCode === 404) {
+            // The group vanished since discovery: an empty kind, not a broken cluster.
+            job.listed = { resourceVersion: '', items: [] };
+          } else {
+            job.error = err;
+          }
+        }
+      }),
+    );
+
+    const objects = emptyClusterObjects();
+    for (const job of jobs) {
+      if (job.listed) objects[job.kind.key].push(...job.listed.items);
+    }
+    dedupeRoutes(objects);
+    const namespaces = scope.namespace
+      ? [scope.namespace]
+      : [
+          ...new Set(
+            [...objects.statefulSets, ...objects.cnpgClusters]
+              .map(o => o.metadata.namespace)
+              .filter((ns): ns is string => !!ns),
+          ),
+        ].sort();
+    if (!scope.namespace) this.#knownNamespaces.set(scopeKey, namespaces);
+    const wideKinds = KINDS.filter(k => k.namespaceWide).map(k => k.key);
+    for (const key of wideKinds) {
+      objects[key] = objects[key].filter(o =>
+        namespaces.includes(o.metadata.namespace ?? ''),
+      );
+    }
+
+    // Informers take over from here, seeded with what was just listed. A
+    // kind whose LIST failed gets an informer that retries on its own.
+    const now = Date.now();
+    for (const job of jobs) {
+      const scopes = job.scope
+        ? [job.scope]
+        : namespaces.map(namespace => ({ namespace, labelSelector: '' }));
+      for (const seedScope of scopes) {
+        const key = this.#entryKey(job.kind, scopeKeyOf(seedScope));
+        if (job.wide) this.#scopeLastUsed.set(scopeKeyOf(seedScope), now);
+        if (this.#entries.has(key)) continue;
+        const seed = job.listed && {
+          resourceVersion: job.listed.resourceVersion,
+          items: job.scope
+            ? job.listed.items
+            : job.listed.items.filter(
+                o => o.metadata.namespace === seedScope.namespace,
+              ),
+        };
+        // An empty resourceVersion (a kind that vanished) cannot seed a watch.
+        const usable = seed?.resourceVersion ? seed : undefined;
+        this.#entries.set(
+          key,
+          this.#createEntry(job.kind, job.version, seedScope, usable),
+        );
+      }
+    }
+
+    const failed = jobs.filter(j => j.error);
+    const primary = failed.find(j => !j.wide);
+    if (primary)
+      return { stale: false, error: classifyClusterError(primary.error) };
+    if (failed.length) {
+      // Claims missing do not hide the rest of the cluster.
+      return {
+        objects,
+        stale: true,
+        error: classifyClusterError(failed[0].error),
+        latencyMs: this.#latencyMs,
+      };
+    }
+    return { objects, stale: false, latencyMs: this.#latencyMs };
   }
 
   #ensureEntry(kind: KindSpec, scope: WatchScope): InformerEntry | undefined {

@@ -19,6 +19,11 @@ export interface KindSpec {
    * volumeClaimTemplates carry the template's labels, not the StatefulSet's.
    */
   namespaceWide?: boolean;
+  /**
+   * Also watched whole in the namespace the entity's traffic annotation
+   * names: a route need not carry the entity's labels.
+   */
+  routeWide?: boolean;
 }
 
 /** Every kind the topology reads. */
@@ -72,6 +77,7 @@ export const KINDS: KindSpec[] = [
     versions: ['v1', 'v1beta1', 'v1alpha3'],
     plural: 'virtualservices',
     clusterScoped: false,
+    routeWide: true,
   },
   {
     key: 'destinationRules',
@@ -79,6 +85,7 @@ export const KINDS: KindSpec[] = [
     versions: ['v1', 'v1beta1', 'v1alpha3'],
     plural: 'destinationrules',
     clusterScoped: false,
+    routeWide: true,
   },
   {
     key: 'serviceEntries',

@@ -75,14 +75,15 @@ const CHANGE_DEBOUNCE_MS = 200;
 /**
  * Whether a change in a watch scope can alter an entity: its own scope, a
  * cluster-wide kind (`*`), or a namespace-wide kind (`<ns>|`) of a namespace
- * the entity may use.
+ * the entity may use or its route lives in.
  */
 function changeAffects(scopeKey: string, watched: WatchedEntity): boolean {
   if (scopeKey === '*' || scopeKey === watched.scopeKey) return true;
   if (!scopeKey.endsWith('|')) return false;
   return (
     watched.scope.namespace === undefined ||
-    scopeKey === `${watched.scope.namespace}|`
+    scopeKey === `${watched.scope.namespace}|` ||
+    scopeKey === `${watched.scope.routeNamespace}|`
   );
 }
 

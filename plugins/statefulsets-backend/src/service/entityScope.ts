@@ -8,6 +8,7 @@ import {
   ANNOTATION_KUBERNETES_ID,
   ANNOTATION_KUBERNETES_LABEL_SELECTOR,
   ANNOTATION_KUBERNETES_NAMESPACE,
+  ANNOTATION_TRAFFIC,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import { WatchScope } from '../cluster/ClusterWatchCache';
 
@@ -21,9 +22,15 @@ export function entityScope(entity: Entity, entityRef: string): WatchScope {
       `Entity ${entityRef} has no Kubernetes objects: add the ${ANNOTATION_KUBERNETES_ID} annotation (or ${ANNOTATION_KUBERNETES_LABEL_SELECTOR})`,
     );
   }
+  // The VirtualService the traffic annotation names is read by name, with
+  // its namespace's DestinationRules, whatever labels it carries.
+  const [routeNamespace, routeName] = (
+    annotations[ANNOTATION_TRAFFIC]?.trim() ?? ''
+  ).split('/');
   return {
     namespace:
       annotations[ANNOTATION_KUBERNETES_NAMESPACE]?.trim() || undefined,
     labelSelector: selector || `${ANNOTATION_KUBERNETES_ID}=${id}`,
+    routeNamespace: routeNamespace && routeName ? routeNamespace : undefined,
   };
 }
