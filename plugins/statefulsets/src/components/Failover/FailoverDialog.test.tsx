@@ -1,4 +1,5 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { useState } from 'react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Entity } from '@backstage/catalog-model';
@@ -127,6 +128,72 @@ async function renderButton(allowed = true, name = 'orders-mysql') {
 }
 
 describe('Failover', () => {
+  it('plans again when the topology changes while the dialog is open', async () => {
+    const lagging: FailoverPlan = {
+      ...plan,
+      allowed: false,
+      checks: [
+        {
+          id: 'lag',
+          title: 'Replication lag within 5 s',
+          status: 'fail',
+          evidence: 'eu-central → eu-west lag 42 s',
+        },
+      ],
+    };
+    const api = {
+      getTopology: jest.fn(),
+      listClusters: jest.fn(),
+      planFailover: jest
+        .fn()
+        .mockResolvedValueOnce(plan)
+        .mockResolvedValue(lagging),
+      startFailover: jest.fn(),
+      listFailoverRuns: jest.fn(async () => []),
+      getFailoverRun: jest.fn(),
+    };
+    let refresh: () => void = () => {};
+    function LiveTopology() {
+      const [topology, setTopology] = useState(mysqlTopology());
+      refresh = () => setTopology(mysqlTopology());
+      return <FailoverButton topology={topology} />;
+    }
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [multiClusterStatefulSetsApiRef, api],
+          [
+            permissionApiRef,
+            mockApis.permission({ authorize: AuthorizeResult.ALLOW }),
+          ],
+        ]}
+      >
+        <EntityProvider entity={entity}>
+          <LiveTopology />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
+    const dialog = await openDialog();
+    expect(
+      await within(dialog).findByText('eu-central → eu-west lag 0.8 s'),
+    ).toBeInTheDocument();
+    await userEvent.type(
+      within(dialog).getByLabelText('Type orders-mysql to confirm'),
+      'orders-mysql',
+    );
+    expect(
+      within(dialog).getByRole('button', { name: 'Start switchover' }),
+    ).toBeEnabled();
+    act(() => refresh());
+    expect(
+      await within(dialog).findByText('eu-central → eu-west lag 42 s'),
+    ).toBeInTheDocument();
+    expect(api.planFailover).toHaveBeenCalledTimes(2);
+    expect(
+      within(dialog).getByRole('button', { name: 'Start switchover' }),
+    ).toBeDisabled();
+  }, 30_000);
+
   it('shows the plan, needs the name typed, then follows the run', async () => {
     const api = await renderButton();
     const dialog = await openDialog();

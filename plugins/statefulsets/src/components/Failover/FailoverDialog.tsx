@@ -92,13 +92,28 @@ export function FailoverDialog(props: {
   const [startError, setStartError] = useState<Error>();
   const [starting, setStarting] = useState(false);
 
-  const plan = useAsync(
+  // The plan is made again whenever the live topology changes (lag, pods,
+  // reachability), so its checks never describe a state that has passed. The
+  // last plan for the same target and mode stays on screen meanwhile.
+  const planKey = `${target}|${mode}`;
+  const planned = useAsync(
     async () =>
       open && target && !runId
-        ? api.planFailover(entityRef, { targetCluster: target, mode })
+        ? {
+            key: planKey,
+            plan: await api.planFailover(entityRef, {
+              targetCluster: target,
+              mode,
+            }),
+          }
         : undefined,
-    [open, target, mode, runId],
+    [open, target, mode, runId, topology],
   );
+  const plan = {
+    loading: planned.loading,
+    error: planned.error,
+    value: planned.value?.key === planKey ? planned.value.plan : undefined,
+  };
   const { run, error: runError } = useRun(entityRef, runId);
   useEffect(() => {
     if (run && isFinished(run.status)) onFinished?.();
@@ -170,7 +185,7 @@ export function FailoverDialog(props: {
                 ))}
               </TextField>
             </Box>
-            {plan.loading && <Progress />}
+            {plan.loading && !plan.value && <Progress />}
             {plan.error && (
               <Alert severity="error">
                 The plan could not be made: {serverMessage(plan.error)}
