@@ -32,6 +32,30 @@ else
   echo "› Redis is not reachable on 127.0.0.1:6379: cache tests run on the memory store only"
 fi
 
+# The Prometheus lag source is tested against Debian's Prometheus; in CI its
+# test fails rather than skips when the binary is missing, so install it here.
+install_prometheus() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if ! command -v apt-get >/dev/null || { [ -n "$sudo" ] && ! command -v sudo >/dev/null; }; then
+    echo "The lag source tests need Prometheus: run 'sudo apt-get install prometheus' or set PROMETHEUS_PATH." >&2
+    exit 1
+  fi
+  echo "› Installing Debian's prometheus for the lag source tests"
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  # The tests start their own Prometheus on a free port; a packaged daemon
+  # that the install started would only hold :9090.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
+    $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+  elif command -v service >/dev/null && service prometheus status >/dev/null 2>&1; then
+    $sudo service prometheus stop >/dev/null 2>&1 || true
+  fi
+}
+if [ -z "${PROMETHEUS_PATH:-}" ] && [ ! -x /usr/bin/prometheus ]; then
+  install_prometheus
+fi
+
 step "Type check" yarn tsc
 step "Lint" yarn backstage-cli repo lint
 step "Formatting" yarn prettier --check .

@@ -26,6 +26,36 @@ export interface Config {
       /** How long a run's lease lasts without a heartbeat, in milliseconds (default 30000). */
       leaseMs?: number;
     };
+    /**
+     * Replication lag from Prometheus instead of the StatefulSets' lag
+     * annotations: one PromQL query per engine, with `{{namespace}}`,
+     * `{{statefulset}}`, `{{cluster}}` and `{{source}}` placeholders. Absent:
+     * lag comes from the replication providers alone.
+     */
+    prometheus?: {
+      /** Base URL of the Prometheus HTTP API (or Thanos Query, Mimir…) seeing every cluster's series, e.g. http://prometheus.monitoring:9090. */
+      url: string;
+      /**
+       * PromQL per engine (mysql, postgresql, mongodb, kafka, elasticsearch,
+       * generic, or an engine of your own), in seconds, over the built-in
+       * defaults; an empty string turns an engine's default off.
+       */
+      queries?: { [engine: string]: string };
+      /** Timeout of one query, in milliseconds (default 2000). */
+      timeoutMs?: number;
+      /** A sample older than this is an unknown lag, in seconds (default 30). */
+      maxAgeSeconds?: number;
+      /**
+       * Sent as `Authorization: Bearer <token>`.
+       * @visibility secret
+       */
+      bearerToken?: string;
+      /**
+       * Extra request headers, e.g. `X-Scope-OrgID` for a multi-tenant Mimir.
+       * @deepVisibility secret
+       */
+      headers?: { [name: string]: string };
+    };
     /** Placement facts per cluster name (the official cluster entry has no place for them). */
     clusters?: {
       [clusterName: string]: {

@@ -33,6 +33,11 @@ import {
   DatabaseGeneratedEntityStore,
 } from './apply';
 import { buildFailover } from './failover';
+import {
+  LagSourceReplicationProvider,
+  PrometheusLagSource,
+  readPrometheusConfig,
+} from './lag';
 import { createRouter } from './service/createRouter';
 import { TopologyService } from './service/TopologyService';
 
@@ -82,6 +87,19 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
         deps.logger.info(
           `Serving the topology of ${clusters.length} configured cluster(s)`,
         );
+        const prometheus = readPrometheusConfig(deps.config);
+        const lagSource =
+          prometheus &&
+          PrometheusLagSource.create({ ...prometheus, logger: deps.logger });
+        if (lagSource) {
+          deps.logger.info(
+            `Replication lag from Prometheus for ${lagSource
+              .engines()
+              .join(', ')}`,
+          );
+        }
+        const withLagSource = (p: ReplicationProvider) =>
+          lagSource ? new LagSourceReplicationProvider(p, lagSource) : p;
 
         const topology = TopologyService.create({
           clusters,
@@ -94,7 +112,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
             ...replicationProviders,
             new CloudNativePgReplicationProvider(),
             new AnnotationReplicationProvider(),
-          ],
+          ].map(withLagSource),
           trafficRouters: [
             ...trafficRouters,
             new IstioTrafficRouter(),
@@ -106,11 +124,18 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           multiclusterStatefulsetsPermissions,
         );
 
+        // Discovery runs once as the backend starts, off the request path and
+        // without holding the start-up, then again on a slow timer.
+        deps.lifecycle.addStartupHook(() => {
+          topology
+            .discoverAll()
+            .catch(err => deps.logger.warn(`Discovery failed: ${err}`));
+        });
         await deps.scheduler.scheduleTask({
           id: 'multicluster-statefulsets-discovery',
           frequency: { minutes: 5 },
           timeout: { minutes: 1 },
-          initialDelay: { seconds: 0 },
+          initialDelay: { minutes: 5 },
           scope: 'local',
           fn: () => topology.discoverAll(),
         });
@@ -123,6 +148,18 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           fn: async () => topology.sweepIdle(),
         });
         deps.lifecycle.addShutdownHook(() => topology.close());
+        if (lagSource) {
+          // Lag read from Prometheus changes without any object changing in
+          // the clusters: look again on a timer so open pages follow it.
+          await deps.scheduler.scheduleTask({
+            id: 'multicluster-statefulsets-lag-refresh',
+            frequency: { seconds: 10 },
+            timeout: { seconds: 30 },
+            initialDelay: { seconds: 10 },
+            scope: 'local',
+            fn: () => topology.refreshWatched(),
+          });
+        }
 
         // Applying generated manifests and feeding their entities to the
         // catalog. Mounted before the topology router, whose JSON body limit
@@ -164,6 +201,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           topology,
           providers: replicationProviders.filter(isFailoverReplicationProvider),
           routers: trafficRouters.filter(isFailoverTrafficRouter),
+          lagSource,
         });
         deps.httpRouter.use(failover.router);
         // A backend killed mid-run picks its runs up again when it starts.

@@ -10,6 +10,7 @@ export * from './entityPolicy';
 export * from './buildWorkloads';
 export * from './traffic';
 export * from './replication';
+export * from './lagOverlay';
 export * from './federation';
 export * from './drift';
 export * from './readiness';

@@ -111,6 +111,8 @@ export interface ReplicationLink {
   observedAt?: string;
   /** Id of the replication provider that reported the link. */
   provider: string;
+  /** Where the lag was measured when not by the provider itself (e.g. `prometheus`). */
+  lagSource?: string;
   /** Why the link is not healthy, if it is not. */
   reason?: string;
 }

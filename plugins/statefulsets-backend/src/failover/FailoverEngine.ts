@@ -127,6 +127,7 @@ export class FailoverEngine {
   readonly #beforeStep?: FailoverEngineOptions['beforeStep'];
   readonly #running = new Map<string, Promise<void>>();
   readonly #abort = new AbortController();
+  #lookAgainTimer?: ReturnType<typeof setTimeout>;
 
   private constructor(options: FailoverEngineOptions) {
     this.#store = options.store;
@@ -218,14 +219,48 @@ export class FailoverEngine {
   /**
    * Picks up runs whose engine died (lease free or expired): rolled back
    * when interrupted before promotion, continued after it. Then retries
-   * deferred fences of old primaries that may have come back.
+   * deferred fences of old primaries that may have come back. Until
+   * `stop()`, keeps looking for such runs once a lease period, and as soon
+   * as a lease held by another engine runs out.
    */
   async resumeInterrupted(): Promise<string[]> {
-    const ids = await this.#store.listResumable(this.#now());
-    for (const id of ids) this.#launch(id, true);
+    const ids = await this.#resumeExpired();
     await Promise.all(ids.map(id => this.#running.get(id)));
     await this.retryDeferred();
     return ids;
+  }
+
+  async #resumeExpired(): Promise<string[]> {
+    const now = this.#now();
+    const ids = await this.#store.listResumable(now);
+    for (const id of ids) this.#launch(id, true);
+    // A backend restarted within the lease of the one that died (Kubernetes
+    // restarts a killed container in seconds, a lease lasts 30 s), or a
+    // replica whose peer died for good, finds the run still leased: it must
+    // look again when that lease runs out, not only at its next start.
+    const expiry = await this.#store
+      .nextLeaseExpiry(now, this.#owner)
+      .catch(() => undefined);
+    this.#lookAgain(
+      expiry === undefined
+        ? this.#leaseMs
+        : Math.min(this.#leaseMs, expiry - now + 10),
+    );
+    return ids;
+  }
+
+  #lookAgain(delayMs: number): void {
+    clearTimeout(this.#lookAgainTimer);
+    if (this.#abort.signal.aborted) return;
+    this.#lookAgainTimer = setTimeout(() => {
+      this.#resumeExpired().catch(err => {
+        this.#logger.warn(
+          `Looking for interrupted failover runs failed: ${message(err)}`,
+        );
+        this.#lookAgain(this.#leaseMs);
+      });
+    }, Math.max(0, delayMs));
+    this.#lookAgainTimer.unref?.();
   }
 
   /** Re-applies fences (and routes) on old primaries that were unreachable during an emergency failover. */
@@ -264,6 +299,7 @@ export class FailoverEngine {
   /** Stops executing: in-flight waits abort, leases are released so another engine may resume. */
   async stop(): Promise<void> {
     this.#abort.abort(new StepAborted());
+    clearTimeout(this.#lookAgainTimer);
     await Promise.all([...this.#running.values()]);
   }
 
@@ -337,6 +373,17 @@ export class FailoverEngine {
     }
     const firstOpen = run.steps.find(s => !DONE.has(s.status));
     if (resume && firstOpen && !(await this.#promoted(ctx))) {
+      // The step the dead backend was executing will not finish: say so in
+      // the journal rather than leave it running in a finished run.
+      for (const step of run.steps.filter(s => s.status === 'running')) {
+        step.status = 'failed';
+        step.error = 'interrupted: the backend executing it stopped';
+        await this.#store.updateStep(runId, step.index, {
+          status: 'failed',
+          finishedAt: iso(this.#now()),
+          error: step.error,
+        });
+      }
       const promote = run.steps.find(s => s.kind === 'promote');
       if (promote && promote.status !== 'pending') {
         // Interrupted while promoting and the promotion did not take.
@@ -420,6 +467,7 @@ export class FailoverEngine {
       new NoneTrafficRouter();
     const call: FailoverCallContext = {
       entityRef: run.entityRef,
+      engine: plan.engine,
       signal,
       now: this.#now,
     };

@@ -31,6 +31,7 @@ import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine } from './FailoverEngine';
 import { GenericFailoverProvider } from './GenericFailoverProvider';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+import { LagSource, LagSourceFailoverProvider } from '../lag';
 import { IstioFailoverRouter } from './IstioFailoverRouter';
 import { McsFailoverRouter } from './McsFailoverRouter';
 import { NoneTrafficRouter } from './NoneTrafficRouter';
@@ -59,6 +60,16 @@ export function readFailoverOptions(
   };
 }
 
+/** The provider, reading its lag from the lag source when there is one. */
+function withLagSource(
+  provider: FailoverReplicationProvider,
+  lagSource: LagSource | undefined,
+): FailoverReplicationProvider {
+  return lagSource
+    ? new LagSourceFailoverProvider(provider, lagSource)
+    : provider;
+}
+
 /** The assembled failover feature. */
 export interface FailoverFeature {
   engine: FailoverEngine;
@@ -83,6 +94,8 @@ export async function buildFailover(options: {
   /** Providers and routers added by modules; consulted before the built-in ones. */
   providers?: FailoverReplicationProvider[];
   routers?: FailoverTrafficRouter[];
+  /** Where lag is measured, when not by the providers themselves (Prometheus). */
+  lagSource?: LagSource;
 }): Promise<FailoverFeature> {
   const settings = readFailoverOptions(options.config);
   const clients = await HttpClusterWriteClient.createAll(
@@ -104,7 +117,7 @@ export async function buildFailover(options: {
       ...(options.providers ?? []),
       new CnpgFailoverProvider(),
       new GenericFailoverProvider(),
-    ],
+    ].map(p => withLagSource(p, options.lagSource)),
     routers: [
       ...(options.routers ?? []),
       new IstioFailoverRouter(),

@@ -182,4 +182,78 @@ describe('TopologyService', () => {
     expect(second.topology.policy.maxFailoverLagSeconds).toBe(9);
     expect(second.etag).not.toBe(first.etag);
   });
+
+  it('signals a change that arrives without a cluster-side change when refreshed', async () => {
+    const { keyv } = await caches.init('MEMORY');
+    let lagSeconds = 1;
+    const observedAt = new Date();
+    const published: Array<{ channel: string; message: any }> = [];
+    const service = TopologyService.create({
+      clusters: [
+        ClusterWatchCache.create({
+          cluster: {
+            details: {
+              name: 'eu-central',
+              url,
+              skipTLSVerify: true,
+              authMetadata: {
+                'kubernetes.io/auth-provider': 'serviceAccount',
+                serviceAccountToken: api.token,
+              },
+            },
+            info: { name: 'eu-central', zones: [] },
+          },
+          strategy: createAuthStrategy(),
+          options,
+          logger: mockServices.logger.mock(),
+        }),
+      ],
+      catalog: catalogServiceMock({ entities: [entity] }),
+      cache: keyvCache(keyv),
+      signals: {
+        publish: async (signal: any) => {
+          published.push(signal);
+        },
+      },
+      logger: mockServices.logger.mock(),
+      options,
+      // A lag that lives outside the clusters, as one read from Prometheus.
+      replicationProviders: [
+        {
+          id: 'external',
+          supports: () => true,
+          readReplication: async () => [
+            {
+              from: 'eu-west',
+              to: 'eu-central',
+              lagSeconds,
+              observedAt: observedAt.toISOString(),
+              healthy: true,
+              provider: 'external',
+            } as any,
+          ],
+        },
+      ],
+      trafficRouters: [],
+    });
+    services.push(service);
+    const first = await service.getTopology(
+      'component:default/orders-db',
+      credentials,
+    );
+    await service.refreshWatched();
+    expect(published).toHaveLength(0);
+    lagSeconds = 7;
+    await service.refreshWatched();
+    expect(published).toHaveLength(1);
+    expect(published[0].channel).toBe(
+      'multicluster-statefulsets:topology:component:default/orders-db',
+    );
+    expect(published[0].message.etag).not.toBe(first.etag);
+    const second = await service.getTopology(
+      'component:default/orders-db',
+      credentials,
+    );
+    expect(second.etag).toBe(published[0].message.etag);
+  });
 });

@@ -182,6 +182,22 @@ export class TopologyService {
     await Promise.all(this.#clusters.map(c => c.discover()));
   }
 
+  /**
+   * Computes every watched entity again and signals those whose topology
+   * changed: for facts that arrive without a cluster-side change, such as a
+   * replication lag read from Prometheus.
+   */
+  async refreshWatched(): Promise<void> {
+    for (const watched of [...this.#watched.values()]) {
+      if (watched.debounce) continue;
+      try {
+        await this.#compute(watched);
+      } catch (err) {
+        this.#logger.warn(`Recomputing ${watched.entityRef} failed: ${err}`);
+      }
+    }
+  }
+
   /** Stops idle informers and forgets entities nobody looked at lately. */
   sweepIdle(): void {
     const now = this.#now();

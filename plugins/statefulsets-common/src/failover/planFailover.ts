@@ -428,6 +428,7 @@ export function planFailover(input: PlanFailoverInput): FailoverPlan {
   return {
     entityRef: topology.entityRef,
     mode,
+    engine: policy.engine,
     workloads,
     route: policy.traffic,
     sourceCluster: sourceName,

@@ -62,6 +62,8 @@ export interface PlannedStep {
 export interface FailoverPlan {
   entityRef: string;
   mode: FailoverMode;
+  /** The entity's engine (`multicluster-statefulsets/engine`), so a resumed run reads lag where the plan did. */
+  engine?: string;
   /** The side giving up the primary role (for drain: the cluster drained). */
   sourceCluster?: string;
   targetCluster: string;

@@ -40,6 +40,8 @@ export interface FailoverSide {
 /** What every write-side call gets besides its sides. */
 export interface FailoverCallContext {
   entityRef: string;
+  /** The entity's engine, when the run's plan recorded it (lag sources pick their query by it). */
+  engine?: string;
   /** Aborted when the engine stops; long waits must honour it. */
   signal?: AbortSignal;
   /** Milliseconds since the epoch. */

@@ -66,6 +66,7 @@ export function ReplicationPanel(props: { topology: EntityTopology }) {
             <Typography variant="body2" component="span">
               <WithStatus status={l.healthy ? 'pass' : 'fail'}>
                 {l.from} → {l.to} ({l.workload}): {lagLabel(l)}
+                {l.lagSource && ` (measured by ${l.lagSource})`}
                 {l.reason && ` — ${l.reason}`}
               </WithStatus>
             </Typography>

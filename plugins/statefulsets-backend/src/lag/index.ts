@@ -1,0 +1,17 @@
+/*
+ * Replication lag measured outside the clusters: the Prometheus lag source
+ * and the wrappers that put its lag onto the providers' links and into the
+ * failover's lag readings.
+ */
+export type { LagSource, LagTarget } from './types';
+export { PrometheusLagSource } from './PrometheusLagSource';
+export type { PrometheusLagSourceOptions } from './PrometheusLagSource';
+export { readPrometheusConfig } from './readPrometheusConfig';
+export {
+  DEFAULT_LAG_QUERIES,
+  LAG_QUERY_PLACEHOLDERS,
+  renderLagQuery,
+  resolveLagQueries,
+} from './lagQueries';
+export { LagSourceReplicationProvider } from './LagSourceReplicationProvider';
+export { LagSourceFailoverProvider } from './LagSourceFailoverProvider';
