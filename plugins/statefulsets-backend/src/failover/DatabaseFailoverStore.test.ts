@@ -119,6 +119,8 @@ describe.each(databases.eachSupportedId())(
       expect(await store.claim(run.id, 'engine-a', 1000, 10_000)).toBe(true);
       expect(await store.claim(run.id, 'engine-b', 1000, 10_500)).toBe(false);
       expect(await store.listResumable(10_500)).toEqual([]);
+      expect(await store.nextLeaseExpiry(10_500, 'engine-b')).toBe(11_000);
+      expect(await store.nextLeaseExpiry(10_500, 'engine-a')).toBeUndefined();
       expect(await store.renew(run.id, 'engine-a', 1000, 10_800)).toBe(true);
       // Engine a died: after expiry the run is resumable and b can take it.
       expect(await store.listResumable(12_000)).toEqual([run.id]);

@@ -357,6 +357,20 @@ export class DatabaseFailoverStore {
     return rows.map(r => r.id);
   }
 
+  /** When the earliest live lease of an unfinished run not held by `owner` runs out, if any. */
+  async nextLeaseExpiry(
+    now: number,
+    owner: string,
+  ): Promise<number | undefined> {
+    const row = await this.#db('failover_runs')
+      .whereIn('status', ACTIVE_RUN_STATUSES)
+      .andWhere('lease_expires_at', '>=', now)
+      .andWhereNot('lease_owner', owner)
+      .min({ at: 'lease_expires_at' })
+      .first();
+    return num(row?.at ?? null) ?? undefined;
+  }
+
   /** Runs that have a step waiting for an unreachable cluster. */
   async listDeferred(): Promise<Array<{ runId: string; index: number }>> {
     const rows = await this.#db('failover_steps')

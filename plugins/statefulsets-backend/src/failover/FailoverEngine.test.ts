@@ -549,10 +549,14 @@ describe('FailoverEngine against the cluster simulator', () => {
       logger: quietLogger(),
       ownerId: 'engine-2',
     });
+    // Nothing to take over while the lease lasts; the engine looks again
+    // when it runs out.
     expect(await second.resumeInterrupted()).toEqual([]);
-    await new Promise(r => setTimeout(r, 350));
-    expect(await second.resumeInterrupted()).toEqual([run.id]);
-    const done = await store.getRunDetails(run.id);
+    const done = await waitFor(async () => {
+      const r = await store.getRunDetails(run.id);
+      return r.status === 'running' ? undefined : r;
+    });
+    await second.stop();
     expect(done.status).toBe('rolled-back');
     expect(done.error).toMatch(/interrupted/);
     expect(done.steps.find(s => s.kind === 'promote')!.status).toBe('pending');
