@@ -301,6 +301,55 @@ describe('multiclusterStatefulsetsPlugin', () => {
     }
   });
 
+  it('validates every route against its OpenAPI document and takes large apply bodies', async () => {
+    const backend = await startBackend();
+    const server = backend.server;
+    try {
+      const doc = await request(server).get(
+        '/api/multicluster-statefulsets/openapi.json',
+      );
+      expect(doc.status).toBe(200);
+      expect(Object.keys(doc.body.paths)).toEqual(
+        expect.arrayContaining([
+          '/api/multicluster-statefulsets/apply',
+          '/api/multicluster-statefulsets/entities/{kind}/{namespace}/{name}/failover/runs/{id}',
+        ]),
+      );
+      const teleport = await request(server)
+        .post(
+          '/api/multicluster-statefulsets/entities/component/default/orders-db/failover/runs',
+        )
+        .send({ targetCluster: 'eu-west', mode: 'teleport', confirm: 'x' });
+      expect(teleport.status).toBe(400);
+      expect(teleport.body.error.message).toMatch(/^mode: must be one of/);
+      // Parsed in full (no 413), then checked against the configured clusters.
+      const big = await request(server)
+        .post('/api/multicluster-statefulsets/apply')
+        .send({
+          entityRef: 'component:default/orders-db',
+          clusters: [
+            {
+              name: 'nowhere',
+              manifests: [
+                {
+                  apiVersion: 'v1',
+                  kind: 'ConfigMap',
+                  metadata: { name: 'big', namespace: 'databases' },
+                  data: { blob: 'x'.repeat(2_000_000) },
+                },
+              ],
+            },
+          ],
+        });
+      expect(big.status).toBe(400);
+      expect(big.body.error.message).toMatch(
+        /^clusters\[0\]\.name: unknown cluster "nowhere"/,
+      );
+    } finally {
+      await backend.stop();
+    }
+  });
+
   it('registers its permissions with the permissions registry', async () => {
     const registry = mockServices.permissionsRegistry.mock();
     const backend = await startBackend([registry.factory]);

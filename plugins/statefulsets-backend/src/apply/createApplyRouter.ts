@@ -2,6 +2,7 @@
  * HTTP routes of the apply flow: `POST /apply` (the scaffolder action's
  * server-side apply, guarded by the deploy permission and audited) and
  * `GET /generated-entities` (the catalog provider's feed, services only).
+ * Request shapes are validated against openapi.yaml before a handler runs.
  */
 import {
   AuditorService,
@@ -12,7 +13,7 @@ import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { deployPermission } from '@multicluster/backstage-plugin-statefulsets-common';
 import express from 'express';
-import Router from 'express-promise-router';
+import { createValidatedRouter } from '../schema/openapi';
 import { ApplyService } from './ApplyService';
 import { validateApplyRequest } from './validateApplyRequest';
 
@@ -30,9 +31,9 @@ export async function createApplyRouter(options: {
   auditor: AuditorService;
 }): Promise<express.Router> {
   const { apply, httpAuth, permissions, auditor } = options;
-  const router = Router();
   // Generated manifest sets of many clusters exceed express' 100 kB default.
-  router.use(express.json({ limit: '10mb' }));
+  // The plugin mounts this router first, so its parser reads every body.
+  const router = await createValidatedRouter({ jsonLimit: '10mb' });
 
   router.post('/apply', async (req, res) => {
     const credentials = await httpAuth.credentials(req, {
@@ -43,8 +44,8 @@ export async function createApplyRouter(options: {
       severityLevel: 'high',
       request: req,
       meta: {
-        entityRef: req.body?.entityRef,
-        dryRun: req.body?.dryRun === true,
+        entityRef: req.body.entityRef,
+        dryRun: req.body.dryRun === true,
       },
     });
     try {

@@ -1,6 +1,9 @@
 /*
  * Checks the body of `POST /apply` before anything reaches a cluster: every
  * problem is an InputError (HTTP 400) whose message starts with the field.
+ * The router has already checked the shape against openapi.yaml; what is
+ * left is what the document cannot say: configured and duplicate cluster
+ * names, the catalog's entity policies, and the normalised entity ref.
  */
 import {
   DefaultNamespaceEntityPolicy,

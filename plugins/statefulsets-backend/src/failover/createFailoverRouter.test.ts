@@ -17,6 +17,20 @@ import request from 'supertest';
 import { createFailoverRouter } from './createFailoverRouter';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 
+// Every response of the routes is checked against openapi.yaml: one that
+// differs from the document is answered 500 with the difference.
+jest.mock('../schema/openapi/generated/router', () => {
+  const actual = jest.requireActual('../schema/openapi/generated/router');
+  return {
+    ...actual,
+    createOpenApiRouter: (options: any) =>
+      actual.createOpenApiRouter({
+        ...options,
+        validatorOptions: { validateResponses: true },
+      }),
+  };
+});
+
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 const BASE = '/entities/component/default/orders/failover';
 const REF = 'component:default/orders';
@@ -172,6 +186,54 @@ describe('createFailoverRouter', () => {
       expect(res.status).toBe(400);
       expect(res.body.error.message).toMatch(pattern);
     }
+    expect(engine.start).not.toHaveBeenCalled();
+  });
+
+  it('rejects malformed requests before any handler runs, naming the field', async () => {
+    const { server, permissions } = await app();
+    const cases: Array<[string, object, string]> = [
+      [
+        `${BASE}/runs`,
+        { mode: 'switchover', confirm: 'orders' },
+        'targetCluster: required',
+      ],
+      [
+        `${BASE}/runs`,
+        { targetCluster: 'b', mode: 'teleport', confirm: 'orders' },
+        'mode: must be one of switchover, failover, drain',
+      ],
+      [
+        `${BASE}/runs`,
+        { targetCluster: 'b', mode: 'failover', confirm: 'orders', force: 1 },
+        'force: must be a boolean',
+      ],
+      [
+        `${BASE}/runs`,
+        { targetCluster: 'b', mode: 'switchover' },
+        'confirm: required',
+      ],
+      [
+        `${BASE}/plan`,
+        { targetCluster: '', mode: 'switchover' },
+        'targetCluster: required, a non-empty string',
+      ],
+      [`${BASE}/plan`, [], 'body: expected a JSON object'],
+      [
+        '/entities/component/default/-orders/failover/plan',
+        { targetCluster: 'b', mode: 'switchover' },
+        'name: must match pattern',
+      ],
+    ];
+    for (const [path, body, message] of cases) {
+      const res = await request(server).post(path).send(body);
+      expect({ status: res.status, message: res.body.error?.message }).toEqual({
+        status: 400,
+        message: expect.stringContaining(message),
+      });
+    }
+    expect(permissions.authorize).not.toHaveBeenCalled();
+    expect(events).toEqual([]);
+    expect(engine.plan).not.toHaveBeenCalled();
     expect(engine.start).not.toHaveBeenCalled();
   });
 

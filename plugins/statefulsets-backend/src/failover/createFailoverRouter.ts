@@ -1,8 +1,9 @@
 /*
  * The failover REST API, mounted by the plugin router: plan (dry run),
- * start a run, list an entity's runs, read one run with its journal. Every
- * route authenticates, checks the entity-scoped permission and, for plan and
- * execute, writes an audit event; the work itself is the engine's.
+ * start a run, list an entity's runs, read one run with its journal. The
+ * shape of every request is validated against openapi.yaml before a handler
+ * runs; every route authenticates, checks the entity-scoped permission and,
+ * for plan and execute, writes an audit event; the work itself is the engine's.
  */
 import {
   AuditorService,
@@ -19,13 +20,15 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   EntityTopology,
-  FAILOVER_MODES,
   failoverExecutePermission,
-  FailoverMode,
   topologyReadPermission,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import express from 'express';
-import Router from 'express-promise-router';
+import {
+  createValidatedRouter,
+  EntityPathParams,
+  FailoverRequestBody,
+} from '../schema/openapi';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine } from './FailoverEngine';
 
@@ -45,13 +48,11 @@ export interface FailoverRouterOptions {
   auditor: AuditorService;
 }
 
-const BASE = '/entities/:kind/:namespace/:name/failover';
-
-function entityRefOf(req: express.Request): string {
+function entityRefOf(params: EntityPathParams): string {
   return stringifyEntityRef({
-    kind: req.params.kind,
-    namespace: req.params.namespace,
-    name: req.params.name,
+    kind: params.kind,
+    namespace: params.namespace,
+    name: params.name,
   });
 }
 
@@ -63,26 +64,13 @@ function actorOf(credentials: BackstageCredentials): string {
   return p.userEntityRef ?? p.subject ?? 'unknown';
 }
 
-function readBody(body: unknown): {
-  targetCluster: string;
-  mode: FailoverMode;
-  raw: Record<string, unknown>;
-} {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new InputError('body: expected a JSON object');
-  }
-  const raw = body as Record<string, unknown>;
-  if (typeof raw.targetCluster !== 'string' || !raw.targetCluster.trim()) {
+/** The validated body, with the target cluster trimmed. */
+function readBody<T extends FailoverRequestBody>(body: T): T {
+  const targetCluster = body.targetCluster.trim();
+  if (!targetCluster) {
     throw new InputError('targetCluster: required, the cluster to move to');
   }
-  if (!FAILOVER_MODES.includes(raw.mode as FailoverMode)) {
-    throw new InputError(`mode: must be one of ${FAILOVER_MODES.join(', ')}`);
-  }
-  return {
-    targetCluster: raw.targetCluster.trim(),
-    mode: raw.mode as FailoverMode,
-    raw,
-  };
+  return { ...body, targetCluster };
 }
 
 /** Creates the failover routes, relative to the plugin's base path. */
@@ -90,8 +78,7 @@ export async function createFailoverRouter(
   options: FailoverRouterOptions,
 ): Promise<express.Router> {
   const { engine, store, topology, httpAuth, permissions, auditor } = options;
-  const router = Router();
-  router.use(express.json());
+  const router = await createValidatedRouter();
 
   const authorize = async (
     credentials: BackstageCredentials,
@@ -125,100 +112,109 @@ export async function createFailoverRouter(
     return t;
   };
 
-  router.post(`${BASE}/plan`, async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const entityRef = entityRefOf(req);
-    const event = await auditor.createEvent({
-      eventId: 'failover-plan',
-      severityLevel: 'medium',
-      request: req,
-      meta: { entityRef },
-    });
-    try {
-      await authorize(credentials, failoverExecutePermission, entityRef);
-      const { targetCluster, mode } = readBody(req.body);
-      const t = await loadTopology(entityRef, credentials, targetCluster);
-      const plan = await engine.plan({ topology: t, targetCluster, mode });
-      await event.success({
-        meta: { targetCluster, mode, allowed: plan.allowed },
+  router.post(
+    '/entities/:kind/:namespace/:name/failover/plan',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
       });
-      res.json(plan);
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  });
+      const entityRef = entityRefOf(req.params);
+      const event = await auditor.createEvent({
+        eventId: 'failover-plan',
+        severityLevel: 'medium',
+        request: req,
+        meta: { entityRef },
+      });
+      try {
+        await authorize(credentials, failoverExecutePermission, entityRef);
+        const { targetCluster, mode } = readBody(req.body);
+        const t = await loadTopology(entityRef, credentials, targetCluster);
+        const plan = await engine.plan({ topology: t, targetCluster, mode });
+        await event.success({
+          meta: { targetCluster, mode, allowed: plan.allowed },
+        });
+        res.json(plan);
+      } catch (error) {
+        await event.fail({ error: error as Error });
+        throw error;
+      }
+    },
+  );
 
-  router.post(`${BASE}/runs`, async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const entityRef = entityRefOf(req);
-    const event = await auditor.createEvent({
-      eventId: 'failover-execute',
-      severityLevel: 'high',
-      request: req,
-      meta: { entityRef },
-    });
-    try {
-      await authorize(credentials, failoverExecutePermission, entityRef);
-      const { targetCluster, mode, raw } = readBody(req.body);
-      if (raw.confirm !== req.params.name) {
-        throw new InputError(
-          `confirm: type the entity name "${req.params.name}" to confirm`,
+  router.post(
+    '/entities/:kind/:namespace/:name/failover/runs',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const entityRef = entityRefOf(req.params);
+      const event = await auditor.createEvent({
+        eventId: 'failover-execute',
+        severityLevel: 'high',
+        request: req,
+        meta: { entityRef },
+      });
+      try {
+        await authorize(credentials, failoverExecutePermission, entityRef);
+        const { targetCluster, mode, confirm, force } = readBody(req.body);
+        if (confirm !== req.params.name) {
+          throw new InputError(
+            `confirm: type the entity name "${req.params.name}" to confirm`,
+          );
+        }
+        if (mode === 'failover' && force !== true) {
+          throw new InputError(
+            'force: an emergency failover may lose data and needs force: true',
+          );
+        }
+        const t = await loadTopology(entityRef, credentials, targetCluster);
+        const run = await engine.start({
+          topology: t,
+          targetCluster,
+          mode,
+          force: force === true,
+          actor: actorOf(credentials),
+        });
+        await event.success({
+          meta: { runId: run.id, targetCluster, mode, force: force === true },
+        });
+        res.status(202).json({ id: run.id });
+      } catch (error) {
+        await event.fail({ error: error as Error });
+        throw error;
+      }
+    },
+  );
+
+  router.get(
+    '/entities/:kind/:namespace/:name/failover/runs',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const entityRef = entityRefOf(req.params);
+      await authorize(credentials, topologyReadPermission, entityRef);
+      res.json({ items: await store.listRuns(entityRef) });
+    },
+  );
+
+  router.get(
+    '/entities/:kind/:namespace/:name/failover/runs/:id',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const entityRef = entityRefOf(req.params);
+      await authorize(credentials, topologyReadPermission, entityRef);
+      const run = await store.getRunDetails(req.params.id);
+      if (run.entityRef !== entityRef) {
+        throw new NotFoundError(
+          `No failover run ${req.params.id} for ${entityRef}`,
         );
       }
-      if (raw.force !== undefined && typeof raw.force !== 'boolean') {
-        throw new InputError('force: must be a boolean');
-      }
-      if (mode === 'failover' && raw.force !== true) {
-        throw new InputError(
-          'force: an emergency failover may lose data and needs force: true',
-        );
-      }
-      const t = await loadTopology(entityRef, credentials, targetCluster);
-      const run = await engine.start({
-        topology: t,
-        targetCluster,
-        mode,
-        force: raw.force === true,
-        actor: actorOf(credentials),
-      });
-      await event.success({
-        meta: { runId: run.id, targetCluster, mode, force: raw.force === true },
-      });
-      res.status(202).json({ id: run.id });
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  });
-
-  router.get(`${BASE}/runs`, async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const entityRef = entityRefOf(req);
-    await authorize(credentials, topologyReadPermission, entityRef);
-    res.json({ items: await store.listRuns(entityRef) });
-  });
-
-  router.get(`${BASE}/runs/:id`, async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const entityRef = entityRefOf(req);
-    await authorize(credentials, topologyReadPermission, entityRef);
-    const run = await store.getRunDetails(req.params.id);
-    if (run.entityRef !== entityRef) {
-      throw new NotFoundError(
-        `No failover run ${req.params.id} for ${entityRef}`,
-      );
-    }
-    res.json(run);
-  });
+      res.json(run);
+    },
+  );
 
   return router;
 }

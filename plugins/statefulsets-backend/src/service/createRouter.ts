@@ -13,7 +13,7 @@ import { kubernetesClustersReadPermission } from '@backstage/plugin-kubernetes-c
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { topologyReadPermission } from '@multicluster/backstage-plugin-statefulsets-common';
 import express from 'express';
-import { createOpenApiRouter } from '../schema/openapi';
+import { createValidatedRouter } from '../schema/openapi';
 import { etagMatches } from './etag';
 import { TopologyService } from './TopologyService';
 
@@ -24,7 +24,7 @@ export async function createRouter(options: {
   permissions: PermissionsService;
 }): Promise<express.Router> {
   const { topology, httpAuth, permissions } = options;
-  const router = await createOpenApiRouter();
+  const router = await createValidatedRouter();
 
   router.get('/entities/:kind/:namespace/:name/topology', async (req, res) => {
     const startedAt = Date.now();

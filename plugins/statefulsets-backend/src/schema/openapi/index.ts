@@ -2,4 +2,11 @@
  * The plugin's OpenAPI document and its validated router factory.
  */
 export { createOpenApiRouter, spec } from './generated/router';
-export type { EndpointMap } from './endpoints';
+export { createValidatedRouter } from './createValidatedRouter';
+export type {
+  ApplyRequestBody,
+  EndpointMap,
+  EntityPathParams,
+  FailoverRequestBody,
+  StartFailoverRequestBody,
+} from './endpoints';

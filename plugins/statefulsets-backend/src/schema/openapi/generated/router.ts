@@ -12,7 +12,7 @@ export const spec = {
     title: 'multicluster-statefulsets',
     version: '1',
     description:
-      'The multi-cluster topology of catalog entities backed by StatefulSets (or operator workloads), and the health of the configured clusters.',
+      'The multi-cluster topology of catalog entities backed by StatefulSets (or operator workloads), the health of the configured clusters, failover plans and runs, and the server-side apply of generated manifests with the feed of the catalog entities it registers.',
     license: {
       name: 'Apache-2.0',
     },
@@ -125,6 +125,312 @@ export const spec = {
         ],
       },
     },
+    '/entities/{kind}/{namespace}/{name}/failover/plan': {
+      post: {
+        operationId: 'PlanFailover',
+        description:
+          'The dry run of a failover: the checks with their evidence, the ordered steps, the data-loss window and whether the run would be allowed. Needs `multicluster-statefulsets.failover.execute` on the entity; audited as `failover-plan`.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/FailoverRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The plan.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FailoverPlan',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+        security: [
+          {},
+          {
+            JWT: [],
+          },
+        ],
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/failover/runs': {
+      post: {
+        operationId: 'StartFailoverRun',
+        description:
+          'Starts a failover run; the engine carries it on in the background. Needs `multicluster-statefulsets.failover.execute` on the entity; audited as `failover-execute`.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/StartFailoverRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'The run was created; follow it with its id.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FailoverRunCreated',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '409': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+        security: [
+          {},
+          {
+            JWT: [],
+          },
+        ],
+      },
+      get: {
+        operationId: 'ListFailoverRuns',
+        description:
+          "The entity's failover runs, newest first, without their steps. Needs `multicluster-statefulsets.topology.read` on the entity.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The runs.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/FailoverRun',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+        security: [
+          {},
+          {
+            JWT: [],
+          },
+        ],
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/failover/runs/{id}': {
+      get: {
+        operationId: 'GetFailoverRun',
+        description:
+          'One run of the entity with its journal of steps. Needs `multicluster-statefulsets.topology.read` on the entity.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/runId',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The run with its steps.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FailoverRunDetails',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+        security: [
+          {},
+          {
+            JWT: [],
+          },
+        ],
+      },
+    },
+    '/apply': {
+      post: {
+        operationId: 'Apply',
+        description:
+          'Server-side apply of generated manifests to the named clusters, as the scaffolder action asks for it. Needs `multicluster-statefulsets.deploy`; audited as `deploy`. A failure in some clusters is a result (`status: failed` per cluster), not an HTTP error. Bodies up to 10 MB are accepted.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ApplyRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The outcome per cluster and per object.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ApplyResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+        security: [
+          {},
+          {
+            JWT: [],
+          },
+        ],
+      },
+    },
+    '/generated-entities': {
+      get: {
+        operationId: 'ListGeneratedEntities',
+        description:
+          'The catalog entities registered by `POST /apply`, for the catalog provider. Open to service principals only.',
+        responses: {
+          '200': {
+            description: 'The stored entities.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/GeneratedEntity',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+        security: [
+          {},
+          {
+            JWT: [],
+          },
+        ],
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -160,6 +466,15 @@ export const spec = {
         schema: {
           type: 'string',
           pattern: '^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
+        },
+      },
+      runId: {
+        name: 'id',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+          minLength: 1,
         },
       },
     },
@@ -390,6 +705,672 @@ export const spec = {
                 },
               },
             },
+          },
+        },
+      },
+      CheckStatus: {
+        type: 'string',
+        enum: ['pass', 'warn', 'fail'],
+      },
+      FailoverMode: {
+        type: 'string',
+        description:
+          'Planned switchover, emergency failover (the source is unreachable), or draining one cluster of an active-active set.',
+        enum: ['switchover', 'failover', 'drain'],
+      },
+      FailoverRequest: {
+        type: 'object',
+        description: 'What a failover is asked to do.',
+        required: ['targetCluster', 'mode'],
+        properties: {
+          targetCluster: {
+            type: 'string',
+            minLength: 1,
+            description:
+              "The cluster to move to; one of the entity's clusters.",
+          },
+          mode: {
+            $ref: '#/components/schemas/FailoverMode',
+          },
+        },
+      },
+      StartFailoverRequest: {
+        description: 'A failover request with its confirmation.',
+        allOf: [
+          {
+            $ref: '#/components/schemas/FailoverRequest',
+          },
+          {
+            type: 'object',
+            required: ['confirm'],
+            properties: {
+              confirm: {
+                type: 'string',
+                description: "The entity's name, typed to confirm.",
+              },
+              force: {
+                type: 'boolean',
+                description:
+                  'Required (true) for an emergency failover, which may lose data.',
+              },
+            },
+          },
+        ],
+      },
+      FailoverRunCreated: {
+        type: 'object',
+        required: ['id'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+        },
+      },
+      FailoverStepKind: {
+        type: 'string',
+        enum: [
+          'fence-traffic',
+          'fence',
+          'wait-catch-up',
+          'promote',
+          'move-traffic',
+          'fence-old-source',
+          'reattach',
+          'drain-traffic',
+          'verify',
+        ],
+      },
+      FailoverCheck: {
+        type: 'object',
+        description:
+          'One precondition of a plan with its verdict and evidence.',
+        required: ['id', 'title', 'status', 'evidence'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/CheckStatus',
+          },
+          evidence: {
+            type: 'string',
+          },
+        },
+      },
+      PlannedStep: {
+        type: 'object',
+        description: 'One step of a plan, what it changes, in which cluster.',
+        required: [
+          'index',
+          'kind',
+          'title',
+          'cluster',
+          'changes',
+          'beforePromotion',
+        ],
+        properties: {
+          index: {
+            type: 'integer',
+          },
+          kind: {
+            $ref: '#/components/schemas/FailoverStepKind',
+          },
+          title: {
+            type: 'string',
+          },
+          cluster: {
+            type: 'string',
+            description:
+              'The cluster whose objects the step changes or reads; `*` for every cluster holding the route.',
+          },
+          changes: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          beforePromotion: {
+            type: 'boolean',
+            description:
+              'True for steps undone by a rollback when a later step before promotion fails.',
+          },
+        },
+      },
+      FailoverWorkloadRef: {
+        type: 'object',
+        required: ['apiVersion', 'kind', 'namespace', 'name'],
+        properties: {
+          apiVersion: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+        },
+      },
+      FailoverPlan: {
+        type: 'object',
+        description:
+          'The dry-run answer: what would happen, whether it may, and what may be lost. See the `FailoverPlan` type of @multicluster/backstage-plugin-statefulsets-common.',
+        required: [
+          'entityRef',
+          'mode',
+          'targetCluster',
+          'generatedAt',
+          'allowed',
+          'requiresForce',
+          'offeredModes',
+          'checks',
+          'steps',
+          'dataLossWindowSeconds',
+          'dataLoss',
+          'fenceMethod',
+          'trafficMethod',
+          'warnings',
+          'workloads',
+        ],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          mode: {
+            $ref: '#/components/schemas/FailoverMode',
+          },
+          engine: {
+            type: 'string',
+            description:
+              "The entity's engine (`multicluster-statefulsets/engine`), so a resumed run reads lag where the plan did.",
+          },
+          sourceCluster: {
+            type: 'string',
+            description:
+              'The side giving up the primary role (for drain, the cluster drained).',
+          },
+          targetCluster: {
+            type: 'string',
+          },
+          generatedAt: {
+            type: 'string',
+          },
+          allowed: {
+            type: 'boolean',
+            description: 'True when no check failed.',
+          },
+          requiresForce: {
+            type: 'boolean',
+          },
+          offeredModes: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FailoverMode',
+            },
+          },
+          checks: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FailoverCheck',
+            },
+          },
+          steps: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/PlannedStep',
+            },
+          },
+          dataLossWindowSeconds: {
+            type: ['number', 'null'],
+            description:
+              'Seconds of writes that may be lost; 0 for a switchover that waits for catch-up; null when unknown.',
+          },
+          dataLoss: {
+            type: 'string',
+          },
+          fenceMethod: {
+            type: 'string',
+          },
+          trafficMethod: {
+            type: 'string',
+            enum: ['virtualservice', 'serviceexport', 'none'],
+          },
+          warnings: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          workloads: {
+            type: 'object',
+            description: 'The workload acted on, per cluster.',
+            additionalProperties: {
+              $ref: '#/components/schemas/FailoverWorkloadRef',
+            },
+          },
+          route: {
+            type: 'object',
+            required: ['namespace', 'name'],
+            properties: {
+              namespace: {
+                type: 'string',
+              },
+              name: {
+                type: 'string',
+              },
+            },
+          },
+        },
+      },
+      FailoverRunStatus: {
+        type: 'string',
+        enum: [
+          'pending',
+          'running',
+          'succeeded',
+          'rolled-back',
+          'needs-attention',
+          'failed',
+        ],
+      },
+      FailoverStepStatus: {
+        type: 'string',
+        enum: [
+          'pending',
+          'running',
+          'succeeded',
+          'failed',
+          'skipped',
+          'deferred',
+        ],
+      },
+      FailoverRun: {
+        type: 'object',
+        description: 'A persisted run.',
+        required: [
+          'id',
+          'entityRef',
+          'mode',
+          'targetCluster',
+          'status',
+          'actor',
+          'createdAt',
+          'plan',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          mode: {
+            $ref: '#/components/schemas/FailoverMode',
+          },
+          sourceCluster: {
+            type: 'string',
+          },
+          targetCluster: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/FailoverRunStatus',
+          },
+          actor: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          startedAt: {
+            type: 'string',
+          },
+          finishedAt: {
+            type: 'string',
+          },
+          rpoSeconds: {
+            type: ['number', 'null'],
+            description:
+              'Lag in seconds at fence time (switchover) or the last known lag (failover).',
+          },
+          rtoMs: {
+            type: ['number', 'null'],
+            description:
+              'From the start of the fence (or promotion) until traffic moved, in milliseconds.',
+          },
+          error: {
+            type: 'string',
+          },
+          attention: {
+            type: 'string',
+            description: 'What a human must do, when the run needs attention.',
+          },
+          plan: {
+            $ref: '#/components/schemas/FailoverPlan',
+          },
+        },
+      },
+      FailoverRunStep: {
+        type: 'object',
+        description: 'A persisted step of a run.',
+        required: [
+          'runId',
+          'index',
+          'kind',
+          'title',
+          'cluster',
+          'status',
+          'compensation',
+        ],
+        properties: {
+          runId: {
+            type: 'string',
+          },
+          index: {
+            type: 'integer',
+          },
+          kind: {
+            $ref: '#/components/schemas/FailoverStepKind',
+          },
+          title: {
+            type: 'string',
+          },
+          cluster: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/FailoverStepStatus',
+          },
+          startedAt: {
+            type: 'string',
+          },
+          finishedAt: {
+            type: 'string',
+          },
+          inputs: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          outcome: {
+            type: 'object',
+            additionalProperties: true,
+          },
+          error: {
+            type: 'string',
+          },
+          compensation: {
+            type: 'string',
+            enum: ['none', 'compensated', 'failed'],
+          },
+          compensationError: {
+            type: 'string',
+          },
+        },
+      },
+      FailoverRunDetails: {
+        description: 'A run with its journal of steps.',
+        allOf: [
+          {
+            $ref: '#/components/schemas/FailoverRun',
+          },
+          {
+            type: 'object',
+            required: ['steps'],
+            properties: {
+              steps: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/FailoverRunStep',
+                },
+              },
+            },
+          },
+        ],
+      },
+      ManifestObject: {
+        type: 'object',
+        description: 'A Kubernetes object as parsed from a generated manifest.',
+        required: ['apiVersion', 'kind', 'metadata'],
+        properties: {
+          apiVersion: {
+            type: 'string',
+            minLength: 1,
+          },
+          kind: {
+            type: 'string',
+            minLength: 1,
+          },
+          metadata: {
+            type: 'object',
+            required: ['name'],
+            properties: {
+              name: {
+                type: 'string',
+              },
+              namespace: {
+                type: 'string',
+              },
+            },
+            additionalProperties: true,
+          },
+        },
+        additionalProperties: true,
+      },
+      ClusterManifests: {
+        type: 'object',
+        description: 'The objects to apply to one cluster, in apply order.',
+        required: ['name', 'manifests'],
+        properties: {
+          name: {
+            type: 'string',
+            minLength: 1,
+            description: 'A configured cluster; each may appear once.',
+          },
+          manifests: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ManifestObject',
+            },
+          },
+        },
+      },
+      ApplyRequest: {
+        type: 'object',
+        required: ['entityRef', 'clusters'],
+        properties: {
+          entityRef: {
+            type: 'string',
+            description:
+              'The entity the manifests belong to, `kind:namespace/name`.',
+            pattern:
+              '^[A-Za-z][A-Za-z0-9-]*:([a-z0-9][a-z0-9.-]*/)?[A-Za-z0-9][A-Za-z0-9._-]*$',
+          },
+          dryRun: {
+            type: 'boolean',
+            default: false,
+            description:
+              'Server-side dry run; nothing is stored or registered.',
+          },
+          clusters: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              $ref: '#/components/schemas/ClusterManifests',
+            },
+          },
+          catalogInfo: {
+            type: 'object',
+            description:
+              "The catalog entity to register when every cluster succeeded: a Component or Resource whose ref is `entityRef`. Its fields are checked by the catalog's entity policies, whose message the 400 carries.",
+            properties: {
+              apiVersion: {
+                type: 'string',
+              },
+              kind: {
+                type: 'string',
+              },
+              metadata: {
+                type: 'object',
+              },
+              spec: {
+                type: 'object',
+              },
+            },
+          },
+        },
+      },
+      ObjectResult: {
+        type: 'object',
+        required: ['kind', 'name', 'action'],
+        properties: {
+          kind: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          action: {
+            type: 'string',
+            enum: ['created', 'configured', 'unchanged'],
+          },
+        },
+      },
+      ClusterApplyResult: {
+        type: 'object',
+        description:
+          'The outcome for one cluster; `error` is set when `status` is failed.',
+        required: ['cluster', 'status', 'objects'],
+        properties: {
+          cluster: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['ok', 'failed'],
+          },
+          objects: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ObjectResult',
+            },
+          },
+          error: {
+            type: 'string',
+          },
+        },
+      },
+      ApplyResponse: {
+        type: 'object',
+        required: ['entityRef', 'dryRun', 'results', 'registered'],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          dryRun: {
+            type: 'boolean',
+          },
+          results: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ClusterApplyResult',
+            },
+          },
+          registered: {
+            type: 'boolean',
+            description:
+              'True when the catalog entity was stored for the catalog provider.',
+          },
+        },
+      },
+      Entity: {
+        type: 'object',
+        description: 'A Backstage catalog entity.',
+        required: ['apiVersion', 'kind', 'metadata'],
+        properties: {
+          apiVersion: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+          },
+          metadata: {
+            type: 'object',
+            required: ['name'],
+            properties: {
+              name: {
+                type: 'string',
+              },
+              namespace: {
+                type: 'string',
+              },
+              title: {
+                type: 'string',
+              },
+              description: {
+                type: 'string',
+              },
+              labels: {
+                type: 'object',
+                additionalProperties: {
+                  type: 'string',
+                },
+              },
+              annotations: {
+                type: 'object',
+                additionalProperties: {
+                  type: 'string',
+                },
+              },
+              tags: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+            },
+            additionalProperties: true,
+          },
+          spec: {
+            type: 'object',
+            additionalProperties: true,
+          },
+        },
+        additionalProperties: true,
+      },
+      GeneratedEntity: {
+        type: 'object',
+        description: 'A stored entity the catalog provider serves.',
+        required: [
+          'entityRef',
+          'entity',
+          'createdBy',
+          'createdAt',
+          'updatedAt',
+        ],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          entity: {
+            $ref: '#/components/schemas/Entity',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          updatedAt: {
+            type: 'string',
           },
         },
       },
