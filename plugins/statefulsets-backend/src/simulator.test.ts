@@ -88,7 +88,10 @@ const routes = [
     spec: {
       host: 'orders-db.databases.svc.cluster.local',
       subsets: [
-        { name: 'central', labels: { 'topology.istio.io/cluster': 'eu-central' } },
+        {
+          name: 'central',
+          labels: { 'topology.istio.io/cluster': 'eu-central' },
+        },
         { name: 'west', labels: { 'topology.istio.io/cluster': 'eu-west' } },
       ],
     },
