@@ -104,14 +104,18 @@ describe('ClusterWatchCache', () => {
     const isList = (r: string) => !r.endsWith('?watch');
     const listsOfFirstRead = firstRound.filter(isList).length;
     // Informers start watching from those lists and never list again.
-    await new Promise(r => setTimeout(r, 200));
     const second = await cache.read(everywhere, Date.now() + 2000);
     expect(second.objects).toEqual(first.objects);
-    const after = api.requests.slice(before);
+    const claimWatch =
+      'GET /api/v1/namespaces/databases/persistentvolumeclaims?watch';
+    const since = () => api.requests.slice(before);
+    for (let i = 0; i < 40 && !since().includes(claimWatch); i++) {
+      await new Promise(r => setTimeout(r, 25));
+    }
+    const after = since();
+    expect(after).toContain(claimWatch);
+    expect(after).toContain('GET /apis/apps/v1/statefulsets?watch');
     expect(after.filter(isList)).toHaveLength(listsOfFirstRead);
-    expect(after).toContain(
-      'GET /api/v1/namespaces/databases/persistentvolumeclaims?watch',
-    );
   });
 
   it('only watches CRD kinds the cluster serves', async () => {

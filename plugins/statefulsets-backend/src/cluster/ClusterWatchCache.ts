@@ -78,7 +78,12 @@ interface InformerEntry {
   settle: () => void;
   stopped: boolean;
   fingerprints: Map<string, string>;
+  /** Set while a seeded informer waits to start; a reader that needs it starts it at once. */
+  startNow?: () => void;
 }
+
+/** How long after a first read its seeded informers start watching. */
+const SEEDED_WATCH_DELAY_MS = 300;
 
 /** Key of a scope in maps and change notifications. */
 export function scopeKeyOf(scope: WatchScope): string {
@@ -448,7 +453,20 @@ export class ClusterWatchCache {
       }, delay);
       entry.retryTimer.unref?.();
     });
-    informer.start().catch(() => {});
+    if (seed) {
+      // The first view is being answered from the seed: its watch opens a
+      // little later, off that answer's path, and replays every change made
+      // since the seed's resourceVersion.
+      const t = setTimeout(() => entry.startNow?.(), SEEDED_WATCH_DELAY_MS);
+      t.unref?.();
+      entry.startNow = () => {
+        clearTimeout(t);
+        entry.startNow = undefined;
+        if (!entry.stopped) informer.start().catch(() => {});
+      };
+    } else {
+      informer.start().catch(() => {});
+    }
     return entry;
   }
 
@@ -761,6 +779,7 @@ export class ClusterWatchCache {
     entries: InformerEntry[],
     waitMs: number,
   ): Promise<ScopeRead | undefined> {
+    entries.forEach(e => e.startNow?.());
     const pending = entries.filter(e => !e.synced && !e.lastError);
     if (pending.length) {
       await Promise.race([
