@@ -1,5 +1,5 @@
 /*
- * Where the package's own files (CRDs, the loopback certificate) live, found
+ * Where the package's own files (CRDs) live, found
  * through module resolution so it holds from source and when installed.
  */
 import path from 'node:path';

@@ -4,18 +4,16 @@
  * authentication, the non-resource endpoints (/version, /healthz, /metrics)
  * and hand-off to the REST layer.
  */
-import fs from 'node:fs';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import net, { AddressInfo, Socket } from 'node:net';
-import path from 'node:path';
 import { Duplex } from 'node:stream';
 import type { ClusterStore } from '../store/ClusterStore';
 import { ApiHandler } from './ApiHandler';
 import { Faults, delayFor, injectError, reasonFor } from './faults';
 import { statusBody } from '../api/status';
 import { sendJson } from './http';
-import { packageRoot } from '../packageRoot';
+import { loopbackCertificate } from './loopbackCertificate';
 
 /** Settings of a cluster server. */
 export interface ClusterServerOptions {
@@ -39,18 +37,14 @@ const PUBLIC_PATHS = new Set([
 ]);
 
 /**
- * The loopback-only certificate the clusters serve TLS with. kubectl sends
- * bearer tokens over TLS only, so the same port speaks both: plain HTTP for
- * library users and tests, HTTPS (certificate not verified) for kubectl.
+ * The loopback-only certificate the clusters serve TLS with, made when the
+ * first cluster starts. kubectl sends bearer tokens over TLS only, so the
+ * same port speaks both: plain HTTP for library users and tests, HTTPS
+ * (certificate not verified) for kubectl.
  */
-export const CERT_DIR = path.join(packageRoot(), 'certs');
-
-let tlsMaterial: { cert: Buffer; key: Buffer } | undefined;
-function tls(): { cert: Buffer; key: Buffer } {
-  tlsMaterial ??= {
-    cert: fs.readFileSync(path.join(CERT_DIR, 'loopback.crt')),
-    key: fs.readFileSync(path.join(CERT_DIR, 'loopback.key')),
-  };
+let tlsMaterial: { cert: string; key: string } | undefined;
+function tls(): { cert: string; key: string } {
+  tlsMaterial ??= loopbackCertificate();
   return tlsMaterial;
 }
 
