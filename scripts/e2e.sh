@@ -63,4 +63,6 @@ wait_for() {
 echo "› Waiting for the portal (log: ${log#"$ROOT"/})"
 wait_for http://localhost:7007/.backstage/health/v1/readiness
 wait_for http://localhost:7007/
+# The portal reads replication lag from Prometheus when one is installed.
+if grep -q "Replication lag from Prometheus" "$log"; then export E2E_PROMETHEUS=1; fi
 yarn playwright test "$@"

@@ -35,6 +35,14 @@ if [ -f "$WORLD" ] && [ -f "$ROOT/packages/cluster-simulator/src/cli.ts" ]; then
   [ -s "$SIM_DIR/app-config.yaml" ] || { echo "The cluster simulator did not start within 60 s." >&2; exit 1; }
   configs+=(--config "$SIM_DIR/app-config.yaml")
   echo "› kubectl: export KUBECONFIG=$SIM_DIR/kubeconfig"
+  # Replication lag from Prometheus when one is installed (the demo falls
+  # back to the lag annotations otherwise); PORTAL_PROMETHEUS=0 turns it off.
+  if [ "${PORTAL_PROMETHEUS:-1}" != 0 ] &&
+    fragment=$(bash "$ROOT/scripts/demo-prometheus.sh" "$SIM_DIR/app-config.yaml" "$ROOT/data/prometheus"); then
+    pids+=("$(cat "$ROOT/data/prometheus/pid")")
+    configs+=(--config "$fragment")
+    echo "› Replication lag from Prometheus: $(sed -n 's/ *url: //p' "$fragment")"
+  fi
 fi
 for extra in ${PORTAL_EXTRA_CONFIG:-}; do configs+=(--config "$extra"); done
 
