@@ -167,14 +167,22 @@ async function main() {
     );
     console.log(line('switchover catch-up wait', switchovers.map(catchUpMs)));
     console.log(line('emergency failover', rto(failovers)));
+    // A run whose lag was unknown records no RPO: report how many, and the
+    // p50 of the others.
+    const rpo = (label: string, runs: FailoverRunDetails[]) => {
+      const known = runs
+        .map(r => r.rpoSeconds)
+        .filter((v): v is number => typeof v === 'number');
+      const unknown = runs.length - known.length;
+      return `${label} p50 ${
+        known.length ? `${pct(known, 50).toFixed(3)} s` : 'n/a'
+      }${unknown ? ` (${unknown} of ${runs.length} unknown)` : ''}`;
+    };
     console.log(
-      `switchover RPO (lag at fence) p50 ${pct(
-        switchovers.map(r => r.rpoSeconds ?? NaN),
-        50,
-      ).toFixed(3)} s; emergency data-loss risk (last known lag) p50 ${pct(
-        failovers.map(r => r.rpoSeconds ?? NaN),
-        50,
-      ).toFixed(3)} s`,
+      `${rpo('switchover RPO (lag at fence)', switchovers)}; ${rpo(
+        'emergency data-loss risk (last known lag)',
+        failovers,
+      )}`,
     );
   } finally {
     await db.destroy();
