@@ -221,7 +221,7 @@ describe('createFailoverRouter', () => {
       [
         '/entities/component/default/-orders/failover/plan',
         { targetCluster: 'b', mode: 'switchover' },
-        'name: must match pattern',
+        'name: must be an entity name',
       ],
     ];
     for (const [path, body, message] of cases) {

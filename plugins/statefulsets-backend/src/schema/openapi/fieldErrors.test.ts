@@ -37,7 +37,15 @@ describe('describeValidationError', () => {
     ],
     [
       'request/params/kind must match pattern "^[A-Za-z][A-Za-z0-9-]{0,62}$"',
-      'kind: must match pattern "^[A-Za-z][A-Za-z0-9-]{0,62}$"',
+      'kind: must be an entity kind such as component (letters, digits and dashes)',
+    ],
+    [
+      'request/body/entityRef must match pattern "^x$"',
+      'entityRef: must be an entity reference kind:namespace/name, e.g. component:default/orders-db',
+    ],
+    [
+      'request/body/other must match pattern "^x$"',
+      'other: must match pattern "^x$"',
     ],
     [
       'request/body/metadata/annotations/a~1b must be string',
@@ -45,7 +53,7 @@ describe('describeValidationError', () => {
     ],
     [
       'request/params/kind must match pattern "x", request/body/mode must be equal to one of the allowed values: a, b',
-      'kind: must match pattern "x"; mode: must be one of a, b',
+      'kind: must be an entity kind such as component (letters, digits and dashes); mode: must be one of a, b',
     ],
     ["Unknown query parameter 'foo'", 'foo: unknown query parameter'],
   ])('%s', (message, expected) => {

@@ -21,6 +21,16 @@ const ARTICLES: Record<string, string> = {
   null: 'null',
 };
 
+/** What the spec's patterns mean, for the fields a person types. */
+const PATTERN_HINTS: Record<string, string> = {
+  entityRef:
+    'must be an entity reference kind:namespace/name, e.g. component:default/orders-db',
+  kind: 'must be an entity kind such as component (letters, digits and dashes)',
+  namespace:
+    'must be a catalog namespace: lowercase letters, digits and dashes, e.g. default',
+  name: 'must be an entity name: letters, digits, dashes, dots and underscores, at most 63 characters',
+};
+
 /** `/clusters/0/manifests/1` → `clusters[0].manifests[1]`. */
 function fieldOf(pointer: string): string {
   return pointer
@@ -67,6 +77,9 @@ function describeOne(
     /^must be equal to one of the allowed values: (.+)$/s,
   );
   if (allowed) return `${at}: must be one of ${allowed[1]}`;
+  if (/^must match pattern /.test(problem) && PATTERN_HINTS[at]) {
+    return `${at}: ${PATTERN_HINTS[at]}`;
+  }
   const fewer = problem.match(
     /^must NOT have fewer than (\d+) (items|characters)$/,
   );
