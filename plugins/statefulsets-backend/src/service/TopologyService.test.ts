@@ -82,6 +82,7 @@ describe('TopologyService', () => {
     cache: CacheService,
     clusterUrl: string,
     catalog = catalogServiceMock({ entities: [entity] }),
+    extra: Partial<Parameters<typeof TopologyService.create>[0]> = {},
   ) {
     const service = TopologyService.create({
       clusters: [
@@ -109,6 +110,7 @@ describe('TopologyService', () => {
       options,
       replicationProviders: [new AnnotationReplicationProvider()],
       trafficRouters: [new IstioTrafficRouter()],
+      ...extra,
     });
     services.push(service);
     return service;
@@ -188,55 +190,36 @@ describe('TopologyService', () => {
     let lagSeconds = 1;
     const observedAt = new Date();
     const published: Array<{ channel: string; message: any }> = [];
-    const service = TopologyService.create({
-      clusters: [
-        ClusterWatchCache.create({
-          cluster: {
-            details: {
-              name: 'eu-central',
-              url,
-              skipTLSVerify: true,
-              authMetadata: {
-                'kubernetes.io/auth-provider': 'serviceAccount',
-                serviceAccountToken: api.token,
-              },
-            },
-            info: { name: 'eu-central', zones: [] },
+    const service = replica(
+      keyvCache(keyv),
+      url,
+      catalogServiceMock({ entities: [entity] }),
+      {
+        signals: {
+          publish: async (signal: any) => {
+            published.push(signal);
           },
-          strategy: createAuthStrategy(),
-          options,
-          logger: mockServices.logger.mock(),
-        }),
-      ],
-      catalog: catalogServiceMock({ entities: [entity] }),
-      cache: keyvCache(keyv),
-      signals: {
-        publish: async (signal: any) => {
-          published.push(signal);
         },
+        // A lag that lives outside the clusters, as one read from Prometheus.
+        replicationProviders: [
+          {
+            id: 'external',
+            supports: () => true,
+            readReplication: async () => [
+              {
+                from: 'eu-west',
+                to: 'eu-central',
+                lagSeconds,
+                observedAt: observedAt.toISOString(),
+                healthy: true,
+                provider: 'external',
+              } as any,
+            ],
+          },
+        ],
+        trafficRouters: [],
       },
-      logger: mockServices.logger.mock(),
-      options,
-      // A lag that lives outside the clusters, as one read from Prometheus.
-      replicationProviders: [
-        {
-          id: 'external',
-          supports: () => true,
-          readReplication: async () => [
-            {
-              from: 'eu-west',
-              to: 'eu-central',
-              lagSeconds,
-              observedAt: observedAt.toISOString(),
-              healthy: true,
-              provider: 'external',
-            } as any,
-          ],
-        },
-      ],
-      trafficRouters: [],
-    });
-    services.push(service);
+    );
     const first = await service.getTopology(
       'component:default/orders-db',
       credentials,
