@@ -345,6 +345,18 @@ describe('multiclusterStatefulsetsPlugin', () => {
       expect(big.body.error.message).toMatch(
         /^clusters\[0\]\.name: unknown cluster "nowhere"/,
       );
+      // Past the limit: 413 with the limit named, not a validation 400.
+      const tooBig = await request(server)
+        .post('/api/multicluster-statefulsets/apply')
+        .set('content-type', 'application/json')
+        .send(JSON.stringify({ blob: 'x'.repeat(11 * 1024 * 1024) }));
+      expect(tooBig.status).toBe(413);
+      expect(tooBig.body.error).toEqual(
+        expect.objectContaining({
+          name: 'PayloadTooLargeError',
+          message: 'request body larger than 10mb',
+        }),
+      );
     } finally {
       await backend.stop();
     }
