@@ -27,7 +27,8 @@ function jsonBody(limit?: string): RequestHandler {
           ? `request body larger than ${limit ?? '100kb'}`
           : String(err.message),
       );
-      error.name = status === 413 ? 'PayloadTooLargeError' : 'UnsupportedMediaTypeError';
+      error.name =
+        status === 413 ? 'PayloadTooLargeError' : 'UnsupportedMediaTypeError';
       res.status(status).json({
         error: serializeError(error),
         request: { method: req.method, url: req.originalUrl },
