@@ -365,6 +365,23 @@ describe.each(databases.eachSupportedId())(
       };
     }
 
+    /** `active` runs 3 replicas with all traffic; `passive` replicates from it. */
+    async function expectActive(active: string, passive: string) {
+      expect(await statefulSet(active)).toEqual({
+        role: 'active',
+        source: undefined,
+        replicas: 3,
+      });
+      expect(await statefulSet(passive)).toEqual({
+        role: 'passive',
+        source: active,
+        replicas: 3,
+      });
+      for (const cluster of [active, passive]) {
+        expect(await route(cluster)).toEqual({ [active]: 100, [passive]: 0 });
+      }
+    }
+
     it('rolls back a run killed while the target catches up', async () => {
       // Both backends load their code now; the second builds its engine only
       // after the first is dead, as a restarted backend would.
@@ -417,22 +434,7 @@ describe.each(databases.eachSupportedId())(
       expect(await store.activeRunId(ENTITY_REF)).toBeUndefined();
 
       // The source is back as it was, and each change was made and undone once.
-      expect(await statefulSet('eu-central')).toEqual({
-        role: 'active',
-        source: undefined,
-        replicas: 3,
-      });
-      expect(await statefulSet('eu-west')).toEqual({
-        role: 'passive',
-        source: 'eu-central',
-        replicas: 3,
-      });
-      for (const cluster of ['eu-central', 'eu-west']) {
-        expect(await route(cluster)).toEqual({
-          'eu-central': 100,
-          'eu-west': 0,
-        });
-      }
+      await expectActive('eu-central', 'eu-west');
       expect(writes).toEqual([
         'eu-central VirtualService weights eu-central=0 eu-west=100',
         'eu-west VirtualService weights eu-central=0 eu-west=100',
@@ -508,22 +510,7 @@ describe.each(databases.eachSupportedId())(
       expect(done.rtoMs).toBeGreaterThan(0);
       expect(await store.activeRunId(ENTITY_REF)).toBeUndefined();
 
-      expect(await statefulSet('eu-west')).toEqual({
-        role: 'active',
-        source: undefined,
-        replicas: 3,
-      });
-      expect(await statefulSet('eu-central')).toEqual({
-        role: 'passive',
-        source: 'eu-west',
-        replicas: 3,
-      });
-      for (const cluster of ['eu-central', 'eu-west']) {
-        expect(await route(cluster)).toEqual({
-          'eu-central': 0,
-          'eu-west': 100,
-        });
-      }
+      await expectActive('eu-west', 'eu-central');
       // Taking traffic off the source already gave eu-west its share, so
       // moving traffic found nothing left to change.
       expect(writes).toEqual([
