@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's two commands: `npm start` (portal + demo clusters) and `npm test`
 # (the whole suite). Brings the toolchain into the repository when the machine
-# lacks it (Node 22 from the npm registry, Yarn from .yarn/releases), installs
+# lacks it (Node 22 and Yarn from the npm registry), installs
 # from the committed lockfile when it changed, then starts or tests.
 set -euo pipefail
 
@@ -39,8 +39,20 @@ ensure_yarn() {
     YARN_NPM_REGISTRY_SERVER=$(npm config get registry 2>/dev/null | sed 's#/*$##')
     export YARN_NPM_REGISTRY_SERVER
   fi
-  local release
-  release=$(ls "$ROOT"/.yarn/releases/yarn-*.cjs | head -1)
+  # The Yarn release named by package.json's packageManager, from the npm
+  # registry's @yarnpkg/cli-dist package, kept in .toolchain/yarn.
+  local version release
+  version=$(sed -n 's/.*"packageManager": *"yarn@\([^"]*\)".*/\1/p' "$ROOT/package.json")
+  release="$TOOLS/yarn/yarn-$version.cjs"
+  if [ ! -s "$release" ]; then
+    log "Fetching Yarn $version from the npm registry (@yarnpkg/cli-dist)"
+    local tmp
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "@yarnpkg/cli-dist@$version" >/dev/null && tar -xzf ./*.tgz)
+    mkdir -p "$TOOLS/yarn"
+    cp "$tmp/package/bin/yarn.js" "$release.tmp" && mv "$release.tmp" "$release"
+    rm -rf "$tmp"
+  fi
   printf '#!/bin/sh\nexec node "%s" "$@"\n' "$release" >"$TOOLS/bin/yarn"
   chmod +x "$TOOLS/bin/yarn"
   export PATH="$TOOLS/bin:$PATH"
