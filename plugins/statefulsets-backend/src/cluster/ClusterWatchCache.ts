@@ -97,6 +97,17 @@ function fingerprint(obj: KubernetesObject): string {
   });
 }
 
+/** The namespaces the workloads run in, sorted: where their claims live. */
+function workloadNamespaces(objects: ClusterObjects): string[] {
+  return [
+    ...new Set(
+      [...objects.statefulSets, ...objects.cnpgClusters]
+        .map(o => o.metadata.namespace)
+        .filter((ns): ns is string => !!ns),
+    ),
+  ].sort();
+}
+
 /** A route both labelled for the entity and in its route namespace is listed twice: keep one. */
 function dedupeRoutes(objects: ClusterObjects): void {
   for (const kind of KINDS.filter(k => k.routeWide)) {
@@ -577,13 +588,7 @@ export class ClusterWatchCache {
     }
 
     if (!scope.namespace) {
-      const namespaces = [
-        ...new Set(
-          [...objects.statefulSets, ...objects.cnpgClusters]
-            .map(o => o.metadata.namespace)
-            .filter((ns): ns is string => !!ns),
-        ),
-      ].sort();
+      const namespaces = workloadNamespaces(objects);
       this.#knownNamespaces.set(scopeKey, namespaces);
       ensureWide(namespaces, wide);
     }
@@ -703,13 +708,7 @@ export class ClusterWatchCache {
     dedupeRoutes(objects);
     const namespaces = scope.namespace
       ? [scope.namespace]
-      : [
-          ...new Set(
-            [...objects.statefulSets, ...objects.cnpgClusters]
-              .map(o => o.metadata.namespace)
-              .filter((ns): ns is string => !!ns),
-          ),
-        ].sort();
+      : workloadNamespaces(objects);
     if (!scope.namespace) this.#knownNamespaces.set(scopeKey, namespaces);
     const wideKinds = KINDS.filter(k => k.namespaceWide).map(k => k.key);
     for (const key of wideKinds) {
