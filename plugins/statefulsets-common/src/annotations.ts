@@ -18,6 +18,15 @@ export const ANNOTATION_MAX_FAILOVER_LAG = `${ANNOTATION_PREFIX}/max-failover-la
 /** Entity annotation: comma-separated region patterns (e.g. `eu-*`) the data may live in. */
 export const ANNOTATION_ALLOWED_REGIONS = `${ANNOTATION_PREFIX}/allowed-regions`;
 
+/**
+ * Object annotation: the catalog entity (`kind:namespace/name`, as
+ * `stringifyEntityRef` writes it) that owns a Kubernetes object. The backend
+ * stamps it on every object it applies; failover acts only on workloads and
+ * routes stamped for the entity it was authorised on. A database the portal
+ * did not create gets it from its owner (`kubectl annotate`).
+ */
+export const ANNOTATION_OWNER_ENTITY = `${ANNOTATION_PREFIX}/owner-entity`;
+
 /** StatefulSet annotation: active, passive or fenced. */
 export const ANNOTATION_ROLE = `${ANNOTATION_PREFIX}/role`;
 /** StatefulSet annotation: the cluster this side replicates from. */
