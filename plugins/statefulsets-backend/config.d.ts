@@ -17,6 +17,15 @@ export interface Config {
     backoffMaxMs?: number;
     /** How long a computed topology stays in the cache service, in milliseconds (default 10000). */
     cacheTtlMs?: number;
+    /** Who may write (failover, apply, deploy) besides signed-in users. */
+    writers?: {
+      /**
+       * Service principals (`subject` of the credentials, e.g. `external:ci-bot`
+       * for an `externalAccess` static token) allowed to fail over, apply and
+       * deploy with no user behind them. Empty by default: writes need a user.
+       */
+      allowedServices?: string[];
+    };
     /** Failover engine settings. */
     failover?: {
       /** Timeout of one write to a cluster, in milliseconds (default: requestTimeoutMs). */
