@@ -1,4 +1,4 @@
-import { demoCluster } from './__fixtures__/objects';
+import { demoCluster, DEMO_ENTITY_REF, stampOf } from './__fixtures__/objects';
 import { buildTopology, ClusterSnapshot } from './buildTopology';
 import { readEntityPolicy } from './entityPolicy';
 import { replicationFromAnnotations } from './replication';
@@ -12,9 +12,16 @@ const policy = readEntityPolicy({
   'multicluster-statefulsets/traffic': 'databases/orders-db',
 });
 
-function withTraffic(objects: ClusterObjects): ClusterObjects {
+function withTraffic(
+  objects: ClusterObjects,
+  owner?: string | null,
+): ClusterObjects {
   objects.virtualServices.push({
-    metadata: { name: 'orders-db', namespace: 'databases' },
+    metadata: {
+      name: 'orders-db',
+      namespace: 'databases',
+      annotations: stampOf({ owner }),
+    },
     spec: {
       tcp: [
         {
@@ -30,7 +37,11 @@ function withTraffic(objects: ClusterObjects): ClusterObjects {
     },
   });
   objects.destinationRules.push({
-    metadata: { name: 'orders-db', namespace: 'databases' },
+    metadata: {
+      name: 'orders-db',
+      namespace: 'databases',
+      annotations: stampOf({ owner }),
+    },
     spec: {
       host: 'orders-db',
       subsets: [
@@ -84,7 +95,7 @@ function snapshots(): ClusterSnapshot[] {
 function build(s: ClusterSnapshot[]) {
   const vsCluster = s.find(x => x.objects?.virtualServices.length)!;
   return buildTopology({
-    entityRef: 'component:default/orders-db',
+    entityRef: DEMO_ENTITY_REF,
     policy,
     snapshots: s,
     replication: replicationFromAnnotations(
@@ -199,5 +210,82 @@ describe('buildTopology', () => {
       }),
     );
     expect(west.workloads).toHaveLength(1);
+  });
+
+  describe('ownership', () => {
+    it('is owned when every workload and route object is stamped for the entity', () => {
+      const topology = build(snapshots().slice(0, 2));
+      expect(topology.ownership).toEqual({
+        status: 'owned',
+        conflicts: [],
+        unstamped: [],
+      });
+      expect(topology.clusters[0].workloads[0].ownership).toEqual({
+        status: 'owned',
+        owner: DEMO_ENTITY_REF,
+      });
+      expect(
+        topology.traffic.objects?.map(o => [o.cluster, o.kind, o.name]),
+      ).toEqual([
+        ['eu-central', 'VirtualService', 'orders-db'],
+        ['eu-central', 'DestinationRule', 'orders-db'],
+      ]);
+    });
+
+    it('names the other entity when a workload is stamped for it', () => {
+      const s = snapshots().slice(0, 2);
+      s[1].objects = demoCluster({
+        cluster: 'eu-west',
+        role: 'passive',
+        owner: 'component:default/payments-db',
+      });
+      const topology = build(s);
+      expect(topology.clusters[1].workloads[0].ownership).toEqual({
+        status: 'conflict',
+        owner: 'component:default/payments-db',
+      });
+      expect(topology.ownership?.status).toBe('conflict');
+      expect(topology.ownership?.conflicts).toEqual([
+        {
+          cluster: 'eu-west',
+          kind: 'StatefulSet',
+          namespace: 'databases',
+          name: 'orders-db',
+          ownership: {
+            status: 'conflict',
+            owner: 'component:default/payments-db',
+          },
+        },
+      ]);
+    });
+
+    it('lists unstamped route objects, and a conflict outranks them', () => {
+      const s = snapshots().slice(0, 2);
+      s[0].objects = withTraffic(
+        demoCluster({ cluster: 'eu-central', role: 'active' }),
+        null,
+      );
+      const unstamped = build(s);
+      expect(unstamped.ownership?.status).toBe('unstamped');
+      expect(unstamped.ownership?.unstamped.map(o => o.kind)).toEqual([
+        'VirtualService',
+        'DestinationRule',
+      ]);
+      s[1].objects = demoCluster({
+        cluster: 'eu-west',
+        owner: 'component:default/payments-db',
+      });
+      expect(build(s).ownership?.status).toBe('conflict');
+    });
+
+    it('compares entity refs without regard to case', () => {
+      const s = snapshots().slice(0, 2);
+      s[1].objects = demoCluster({
+        cluster: 'eu-west',
+        role: 'passive',
+        owner: 'Component:default/orders-db',
+      });
+      expect(build(s).ownership?.status).toBe('owned');
+    });
   });
 });

@@ -7,6 +7,11 @@ import { buildWorkloads } from './buildWorkloads';
 import { computeDrift } from './drift';
 import { FederationObjects, readFederationPlacement } from './federation';
 import { ClusterObjects, KubeObject } from './kube';
+import {
+  routeObjectsOf,
+  summarizeOwnership,
+  workloadObjectsOf,
+} from './ownership';
 import { evaluateReadiness } from './readiness';
 import {
   ClusterError,
@@ -86,9 +91,21 @@ export function markSharedVolumes(clusters: TopologyCluster[]): void {
 
 /** Builds the entity topology. */
 export function buildTopology(input: BuildTopologyInput): EntityTopology {
-  const { policy, snapshots, replication, traffic } = input;
+  const { policy, snapshots, replication, entityRef } = input;
+  const routeObjects = snapshots.flatMap(s =>
+    s.objects
+      ? routeObjectsOf({
+          cluster: s.info.name,
+          objects: s.objects,
+          policy,
+          traffic: input.traffic,
+          entityRef,
+        })
+      : [],
+  );
+  const traffic: TrafficSplit = { ...input.traffic, objects: routeObjects };
   const clusters: TopologyCluster[] = snapshots.map(s => {
-    const workloads = s.objects ? buildWorkloads(s.objects) : [];
+    const workloads = s.objects ? buildWorkloads(s.objects, { entityRef }) : [];
     const weight =
       traffic.source === 'none' ? undefined : traffic.weights[s.info.name] ?? 0;
     return {
@@ -142,5 +159,9 @@ export function buildTopology(input: BuildTopologyInput): EntityTopology {
     federation,
     drift,
     readiness,
+    ownership: summarizeOwnership([
+      ...workloadObjectsOf(clusters),
+      ...routeObjects,
+    ]),
   };
 }

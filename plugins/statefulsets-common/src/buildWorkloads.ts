@@ -12,6 +12,7 @@ import {
   LABEL_TOPOLOGY_ZONE,
 } from './annotations';
 import { annotationOf, ClusterObjects, KubeObject, labelOf } from './kube';
+import { ownershipOf } from './ownership';
 import {
   ClusterRole,
   PodRole,
@@ -116,8 +117,17 @@ function primaryImage(podSpec: any): string | undefined {
   return podSpec?.containers?.[0]?.image;
 }
 
-/** Builds the stateful workloads of one cluster from its objects. */
-export function buildWorkloads(objects: ClusterObjects): TopologyWorkload[] {
+/**
+ * Builds the stateful workloads of one cluster from its objects; with an
+ * `entityRef`, each workload also says whether it is stamped for that entity.
+ */
+export function buildWorkloads(
+  objects: ClusterObjects,
+  options: { entityRef?: string } = {},
+): TopologyWorkload[] {
+  const { entityRef } = options;
+  const ownership = (obj: KubeObject) =>
+    entityRef === undefined ? {} : { ownership: ownershipOf(obj, entityRef) };
   const zoneOfNode = new Map<string, string>();
   for (const node of objects.nodes) {
     const zone = labelOf(node, LABEL_TOPOLOGY_ZONE);
@@ -199,6 +209,7 @@ export function buildWorkloads(objects: ClusterObjects): TopologyWorkload[] {
         .map(p => buildPod(p, name, zoneOfNode))
         .sort((a, b) => (a.ordinal ?? 0) - (b.ordinal ?? 0)),
       volumes: claimsOf(namespace, claimNames),
+      ...ownership(sts),
     });
   }
 
@@ -253,6 +264,7 @@ export function buildWorkloads(objects: ClusterObjects): TopologyWorkload[] {
         .map(p => buildPod(p, name, zoneOfNode))
         .sort((a, b) => (a.ordinal ?? 0) - (b.ordinal ?? 0)),
       volumes: claimsOf(namespace, claimNames),
+      ...ownership(cluster),
     });
   }
 

@@ -15,4 +15,5 @@ export * from './federation';
 export * from './drift';
 export * from './readiness';
 export * from './buildTopology';
+export * from './ownership';
 export * from './failover';

@@ -65,6 +65,40 @@ export interface TopologyVolume {
   sharedWith: string[];
 }
 
+/**
+ * How an object relates to the entity looking at it, read from its
+ * `multicluster-statefulsets/owner-entity` stamp: `owned` when stamped for
+ * this entity, `unstamped` when it carries no stamp, `conflict` when it is
+ * stamped for another entity.
+ */
+export type OwnershipStatus = 'owned' | 'unstamped' | 'conflict';
+
+/** The ownership stamp of one object as seen by one entity. */
+export interface ObjectOwnership {
+  status: OwnershipStatus;
+  /** The entity the object is stamped for, when it is stamped. */
+  owner?: string;
+}
+
+/** An object of the entity's topology with its ownership stamp. */
+export interface OwnedObjectRef {
+  cluster: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  ownership: ObjectOwnership;
+}
+
+/** Whether every workload and route object of the entity is stamped for it. */
+export interface OwnershipSummary {
+  /** `conflict` when any object is another entity's, else `unstamped` when any lacks a stamp, else `owned`. */
+  status: OwnershipStatus;
+  /** Objects stamped for another entity. */
+  conflicts: OwnedObjectRef[];
+  /** Objects without a stamp. */
+  unstamped: OwnedObjectRef[];
+}
+
 /** A stateful workload: a StatefulSet or an operator object such as a CloudNativePG `Cluster`. */
 export interface TopologyWorkload {
   kind: 'StatefulSet' | 'Cluster';
@@ -80,6 +114,8 @@ export interface TopologyWorkload {
   serviceName?: string;
   pods: TopologyPod[];
   volumes: TopologyVolume[];
+  /** The workload's ownership stamp; absent when it was not read (counts as unstamped). */
+  ownership?: ObjectOwnership;
 }
 
 /** One cluster in the entity's topology, or the error that kept it from being read. */
@@ -127,6 +163,11 @@ export interface TrafficSplit {
   object?: string;
   /** Problems found while reading the route. */
   warnings: string[];
+  /**
+   * Every routing object a failover would read or rewrite (VirtualService
+   * copies, their DestinationRules, ServiceExports), with its stamp.
+   */
+  objects?: OwnedObjectRef[];
 }
 
 /** Where a federation control plane places a workload. */
@@ -182,6 +223,8 @@ export interface EntityTopology {
   federation: FederationPlacement[];
   drift: DriftEntry[];
   readiness: DrReadiness;
+  /** Whether the workloads and routes are stamped for this entity; absent in topologies built before stamps were read. */
+  ownership?: OwnershipSummary;
 }
 
 /** Health of one configured cluster, as listed by `GET /clusters`. */

@@ -18,10 +18,23 @@ export interface DemoClusterOptions {
   ordinalsStart?: number;
   bound?: boolean;
   sharedCephfs?: 'csi' | 'in-tree';
+  /** The owner-entity stamp; `null` leaves the objects unstamped. */
+  owner?: string | null;
+}
+
+/** The entity the demo database belongs to. */
+export const DEMO_ENTITY_REF = 'component:default/orders-db';
+
+/** The owner-entity annotation for the demo objects, as the backend stamps it. */
+export function stampOf(o: { owner?: string | null }): Record<string, string> {
+  const owner = o.owner === undefined ? DEMO_ENTITY_REF : o.owner;
+  return owner === null
+    ? {}
+    : { 'multicluster-statefulsets/owner-entity': owner };
 }
 
 export function statefulSet(o: DemoClusterOptions): KubeObject {
-  const annotations: Record<string, string> = {};
+  const annotations: Record<string, string> = { ...stampOf(o) };
   if (o.role) annotations['multicluster-statefulsets/role'] = o.role;
   if (o.source)
     annotations['multicluster-statefulsets/replication-source'] = o.source;
@@ -109,6 +122,7 @@ export function demoCluster(o: DemoClusterOptions): ClusterObjects {
           'multicluster-statefulsets/pod-role': i === 0 ? 'primary' : 'replica',
         },
         ownerReferences: [{ kind: 'StatefulSet', name: 'orders-db' }],
+        annotations: stampOf(o),
       },
       spec: { nodeName: `${o.cluster}-node-a`, volumes },
       status: {
@@ -118,7 +132,11 @@ export function demoCluster(o: DemoClusterOptions): ClusterObjects {
       },
     });
     objects.persistentVolumeClaims.push({
-      metadata: { name: `data-orders-db-${ordinal}`, namespace: 'databases' },
+      metadata: {
+        name: `data-orders-db-${ordinal}`,
+        namespace: 'databases',
+        annotations: stampOf(o),
+      },
       spec: {
         accessModes: ['ReadWriteOnce'],
         storageClassName: o.storageClass ?? 'fast',
@@ -130,7 +148,11 @@ export function demoCluster(o: DemoClusterOptions): ClusterObjects {
   }
   if (o.sharedCephfs) {
     objects.persistentVolumeClaims.push({
-      metadata: { name: 'orders-shared', namespace: 'databases' },
+      metadata: {
+        name: 'orders-shared',
+        namespace: 'databases',
+        annotations: stampOf(o),
+      },
       spec: {
         accessModes: ['ReadWriteMany'],
         storageClassName: '',

@@ -5,3 +5,4 @@
 export * from './types';
 export * from './gitops';
 export * from './planFailover';
+export * from './ownershipCheck';

@@ -25,6 +25,7 @@ function workload(
       role: 'unknown' as const,
     })),
     volumes: [],
+    ownership: { status: 'owned', owner: 'component:default/orders' },
   };
 }
 
@@ -76,6 +77,15 @@ function topology(over: Partial<EntityTopology> = {}): EntityTopology {
       weights: { 'eu-central': 100, 'eu-west': 0 },
       object: 'eu-central:db/orders',
       warnings: [],
+      objects: [
+        {
+          cluster: 'eu-central',
+          kind: 'VirtualService',
+          namespace: 'db',
+          name: 'orders',
+          ownership: { status: 'owned', owner: 'component:default/orders' },
+        },
+      ],
     },
     federation: [],
     drift: [],
@@ -371,6 +381,7 @@ describe('planFailover', () => {
         source: 'virtualservice',
         weights: { 'eu-central': 50, 'eu-west': 50 },
         warnings: [],
+        objects: topology().traffic.objects,
       },
     });
     const plan = planFailover({

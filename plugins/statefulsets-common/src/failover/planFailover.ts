@@ -20,6 +20,7 @@ import {
   GitOpsMarker,
   PlannedStep,
 } from './types';
+import { ownershipCheck } from './ownershipCheck';
 
 /** Inputs of `planFailover`. */
 export interface PlanFailoverInput {
@@ -366,6 +367,8 @@ export function planFailover(input: PlanFailoverInput): FailoverPlan {
       'Some objects are managed by GitOps: the controller reverts this change at its next sync unless the source repository is updated.',
     );
   }
+
+  checks.push(ownershipCheck({ topology, mode, clusters: [source, target] }));
 
   const cnpg = isCnpg(targetWorkload);
   const fenceMethod = cnpg
