@@ -20,7 +20,11 @@ import {
   UndoData,
   WorkloadRef,
 } from '@multicluster/backstage-plugin-statefulsets-node';
-import { lagFromAnnotations, waitForCatchUp } from './GenericFailoverProvider';
+import {
+  lagFromAnnotations,
+  requireSideStamped,
+  waitForCatchUp,
+} from './GenericFailoverProvider';
 import { objectPath, pollUntil } from './kubePaths';
 
 async function load(side: FailoverSide): Promise<KubeObject> {
@@ -86,6 +90,7 @@ export class CnpgFailoverProvider
     const sourceSelf = selfName(src, source.cluster);
     const targetSelf = selfName(tgt, target.cluster);
     if (src.spec?.replica?.primary !== targetSelf) {
+      requireSideStamped(source, src, ctx);
       await source.client.mergePatch(objectPath(source.workload), {
         spec: { replica: { primary: targetSelf } },
       });
@@ -105,10 +110,15 @@ export class CnpgFailoverProvider
     return { previousPrimary: sourceSelf, targetSelf, demotionToken: token };
   }
 
-  async unfence(source: FailoverSide, undo: UndoData): Promise<void> {
+  async unfence(
+    source: FailoverSide,
+    undo: UndoData,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
     const obj = await load(source);
     const self = String(undo.previousPrimary ?? selfName(obj, source.cluster));
     if (obj.spec?.replica?.primary === self && reportsPrimary(obj)) return;
+    requireSideStamped(source, obj, ctx);
     // Nothing was written elsewhere since the demotion (the target was never
     // promoted), so the old primary may take the role back without a token.
     await source.client.mergePatch(objectPath(source.workload), {
@@ -141,6 +151,7 @@ export class CnpgFailoverProvider
     const self = selfName(obj, target.cluster);
     const token = ctx.fenced?.demotionToken as string | undefined;
     if (!(obj.spec?.replica?.primary === self && reportsPrimary(obj))) {
+      requireSideStamped(target, obj, ctx);
       const replica: Record<string, unknown> = { primary: self };
       if (ctx.emergency || !token) {
         replica.enabled = false;
@@ -167,7 +178,9 @@ export class CnpgFailoverProvider
   async abortPromotion(
     target: FailoverSide,
     source: FailoverSide,
+    ctx: FailoverCallContext,
   ): Promise<void> {
+    requireSideStamped(target, await load(target), ctx);
     const src = await source.client.get<KubeObject>(
       objectPath(source.workload),
     );
@@ -190,7 +203,11 @@ export class CnpgFailoverProvider
     );
   }
 
-  async markFenced(old: FailoverSide, primary: FailoverSide): Promise<void> {
+  async markFenced(
+    old: FailoverSide,
+    primary: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
     const [o, p] = await Promise.all([load(old), load(primary)]);
     const primarySelf = selfName(p, primary.cluster);
     if (
@@ -199,6 +216,7 @@ export class CnpgFailoverProvider
     ) {
       return;
     }
+    requireSideStamped(old, o, ctx);
     await old.client.mergePatch(objectPath(old.workload), {
       metadata: {
         annotations: { [ANNOTATION_CNPG_FENCED_INSTANCES]: '["*"]' },

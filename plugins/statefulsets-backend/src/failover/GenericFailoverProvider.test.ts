@@ -54,9 +54,21 @@ const workload = {
   name: 'orders',
 };
 
-function side(cluster: string, annotations: Record<string, string>) {
+const STAMP = {
+  'multicluster-statefulsets/owner-entity': 'component:default/orders',
+};
+
+function side(
+  cluster: string,
+  annotations: Record<string, string>,
+  stamp: Record<string, string> = STAMP,
+) {
   const client = new MemoryClient(cluster, {
-    metadata: { name: 'orders', namespace: 'db', annotations },
+    metadata: {
+      name: 'orders',
+      namespace: 'db',
+      annotations: { ...stamp, ...annotations },
+    },
     spec: { replicas: 3 },
     status: { readyReplicas: 3 },
   });
@@ -84,6 +96,7 @@ describe('GenericFailoverProvider', () => {
     await provider.unfence(source, {}, ctx);
     expect(source.client.obj.spec.replicas).toBe(3);
     expect(source.client.obj.metadata.annotations).toEqual({
+      ...STAMP,
       'multicluster-statefulsets/role': 'active',
     });
     await provider.unfence(source, {}, ctx);
@@ -106,6 +119,7 @@ describe('GenericFailoverProvider', () => {
     expect(target.client.patches).toBe(1);
     expect(await provider.isPromoted(target, ctx)).toBe(true);
     expect(target.client.obj.metadata.annotations).toEqual({
+      ...STAMP,
       'multicluster-statefulsets/role': 'active',
     });
 
@@ -114,9 +128,56 @@ describe('GenericFailoverProvider', () => {
     await provider.reattach!(old, target, {}, ctx);
     expect(old.client.obj.spec.replicas).toBe(3);
     expect(old.client.obj.metadata.annotations).toEqual({
+      ...STAMP,
       'multicluster-statefulsets/role': 'passive',
       'multicluster-statefulsets/replication-source': 'b',
     });
+  });
+
+  it.each([
+    [
+      'stamped for another entity',
+      {
+        'multicluster-statefulsets/owner-entity': 'component:default/payments',
+      },
+      /StatefulSet db\/orders in a is stamped for component:default\/payments, not component:default\/orders/,
+    ],
+    [
+      'not stamped',
+      {},
+      /carries no multicluster-statefulsets\/owner-entity annotation.*kubectl --context a annotate statefulset orders -n db multicluster-statefulsets\/owner-entity=component:default\/orders/,
+    ],
+  ])('changes nothing on a workload %s', async (_what, stamp, reason) => {
+    const provider: FailoverReplicationProvider = new GenericFailoverProvider();
+    // A side every call would change: passive, replicating from elsewhere.
+    const foreign = side(
+      'a',
+      {
+        'multicluster-statefulsets/role': 'passive',
+        'multicluster-statefulsets/replication-source': 'c',
+      },
+      stamp,
+    );
+    const mine = side('b', { 'multicluster-statefulsets/role': 'passive' });
+    const refused = expect.objectContaining({
+      name: 'NotAllowedError',
+      message: expect.stringMatching(reason),
+    });
+    await expect(provider.fence(foreign, mine, ctx)).rejects.toEqual(refused);
+    await expect(provider.unfence(foreign, {}, ctx)).rejects.toEqual(refused);
+    await expect(
+      provider.promote(foreign, mine, { ...ctx, emergency: true }),
+    ).rejects.toEqual(refused);
+    await expect(provider.abortPromotion(foreign, mine, ctx)).rejects.toEqual(
+      refused,
+    );
+    await expect(provider.markFenced(foreign, mine, ctx)).rejects.toEqual(
+      refused,
+    );
+    await expect(provider.reattach!(foreign, mine, {}, ctx)).rejects.toEqual(
+      refused,
+    );
+    expect(foreign.client.patches).toBe(0);
   });
 
   it('counts only a zero lag measured after the fence as caught up', () => {

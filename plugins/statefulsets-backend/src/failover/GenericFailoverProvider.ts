@@ -5,6 +5,7 @@
  * be sure it takes no writes), remembering the replica count on the object
  * itself so a rollback after a restart still knows it.
  */
+import { NotAllowedError } from '@backstage/errors';
 import {
   ANNOTATION_PREFIX,
   ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
@@ -12,6 +13,7 @@ import {
   ANNOTATION_REPLICATION_SOURCE,
   ANNOTATION_ROLE,
   KubeObject,
+  ownershipRefusal,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   AnnotationReplicationProvider,
@@ -35,6 +37,34 @@ async function load(side: FailoverSide): Promise<KubeObject> {
     );
   }
   return obj;
+}
+
+/**
+ * Refuses a write to an object not stamped for the run's entity. Called on
+ * the object as just read, right before each change: the plan that checked
+ * the stamps may be stale, and a refused write is the last line that keeps a
+ * run from acting on another entity's database.
+ */
+export function requireStampedFor(
+  obj: KubeObject,
+  ctx: Pick<FailoverCallContext, 'entityRef'>,
+  where: { cluster: string; kind: string },
+): KubeObject {
+  const refusal = ownershipRefusal(obj, ctx.entityRef, where);
+  if (refusal) throw new NotAllowedError(`Refusing to change ${refusal}`);
+  return obj;
+}
+
+/** Refuses unless a side's workload, as just read, is stamped for the run's entity. */
+export function requireSideStamped(
+  side: FailoverSide,
+  obj: KubeObject,
+  ctx: Pick<FailoverCallContext, 'entityRef'>,
+): void {
+  requireStampedFor(obj, ctx, {
+    cluster: side.cluster,
+    kind: side.workload.kind,
+  });
 }
 
 function annotation(obj: KubeObject, key: string): string | undefined {
@@ -110,7 +140,11 @@ export class GenericFailoverProvider
     return lagFromAnnotations(await load(target));
   }
 
-  async fence(source: FailoverSide): Promise<UndoData> {
+  async fence(
+    source: FailoverSide,
+    _target: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<UndoData> {
     const obj = await load(source);
     const role = annotation(obj, ANNOTATION_ROLE);
     const remembered = annotation(obj, ANNOTATION_FENCED_REPLICAS);
@@ -124,6 +158,7 @@ export class GenericFailoverProvider
     if (role === 'fenced' && obj.spec?.replicas === 0 && remembered) {
       return undo;
     }
+    requireSideStamped(source, obj, ctx);
     await source.client.mergePatch(objectPath(source.workload), {
       metadata: {
         annotations: {
@@ -136,7 +171,11 @@ export class GenericFailoverProvider
     return undo;
   }
 
-  async unfence(source: FailoverSide, undo: UndoData): Promise<void> {
+  async unfence(
+    source: FailoverSide,
+    undo: UndoData,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
     const obj = await load(source);
     const remembered = annotation(obj, ANNOTATION_FENCED_REPLICAS);
     const replicas = remembered
@@ -150,6 +189,7 @@ export class GenericFailoverProvider
     ) {
       return;
     }
+    requireSideStamped(source, obj, ctx);
     await source.client.mergePatch(objectPath(source.workload), {
       metadata: {
         annotations: {
@@ -175,10 +215,15 @@ export class GenericFailoverProvider
     });
   }
 
-  async promote(target: FailoverSide): Promise<UndoData> {
+  async promote(
+    target: FailoverSide,
+    _source: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<UndoData> {
     const obj = await load(target);
     const previousSource = annotation(obj, ANNOTATION_REPLICATION_SOURCE);
     if (annotation(obj, ANNOTATION_ROLE) !== 'active' || previousSource) {
+      requireSideStamped(target, obj, ctx);
       await target.client.mergePatch(objectPath(target.workload), {
         metadata: {
           annotations: {
@@ -196,7 +241,9 @@ export class GenericFailoverProvider
   async abortPromotion(
     target: FailoverSide,
     source: FailoverSide,
+    ctx: FailoverCallContext,
   ): Promise<void> {
+    requireSideStamped(target, await load(target), ctx);
     await target.client.mergePatch(objectPath(target.workload), {
       metadata: {
         annotations: {
@@ -215,11 +262,20 @@ export class GenericFailoverProvider
     );
   }
 
-  async markFenced(old: FailoverSide): Promise<void> {
-    await this.fence(old);
+  async markFenced(
+    old: FailoverSide,
+    primary: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
+    await this.fence(old, primary, ctx);
   }
 
-  async reattach(old: FailoverSide, primary: FailoverSide): Promise<void> {
+  async reattach(
+    old: FailoverSide,
+    primary: FailoverSide,
+    _undo: UndoData,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
     const obj = await load(old);
     const remembered = annotation(obj, ANNOTATION_FENCED_REPLICAS);
     if (
@@ -232,6 +288,7 @@ export class GenericFailoverProvider
     const replicas = remembered
       ? Number(remembered)
       : Number(obj.spec?.replicas ?? 1);
+    requireSideStamped(old, obj, ctx);
     await old.client.mergePatch(objectPath(old.workload), {
       metadata: {
         annotations: {

@@ -3,7 +3,8 @@
  * route is copied into every cluster of the mesh, so each copy is patched;
  * a destination belongs to the cluster named by its DestinationRule subset's
  * `topology.istio.io/cluster` label. Patches carry the resourceVersion read,
- * so a concurrent edit answers 409 instead of being overwritten.
+ * so a concurrent edit answers 409 instead of being overwritten. Every copy
+ * must be stamped for the run's entity before any copy is changed.
  */
 import {
   KubeObject,
@@ -17,6 +18,7 @@ import {
   TrafficRouteContext,
   UndoData,
 } from '@multicluster/backstage-plugin-statefulsets-node';
+import { requireStampedFor } from './GenericFailoverProvider';
 import { collectionPath } from './kubePaths';
 
 const API = 'networking.istio.io/v1';
@@ -121,6 +123,7 @@ export class IstioFailoverRouter
     const failed: string[] = [
       ...unreachable.filter(c => !only || only.includes(c)),
     ];
+    const changes: Array<{ copy: RouteCopy; sections: any[] }> = [];
     for (const copy of copies) {
       if (only && !only.includes(copy.client.cluster)) continue;
       const current = weightsOf(copy);
@@ -138,6 +141,16 @@ export class IstioFailoverRouter
       if (next.every((d, i) => d.weight === route[i]?.weight)) continue;
       const sections = [...copy.vs.spec[copy.section]];
       sections[0] = { ...sections[0], route: next };
+      changes.push({ copy, sections });
+    }
+    // All or none: one foreign copy must not leave the others half moved.
+    for (const { copy } of changes) {
+      requireStampedFor(copy.vs, ctx, {
+        cluster: copy.client.cluster,
+        kind: 'VirtualService',
+      });
+    }
+    for (const { copy, sections } of changes) {
       await copy.client.mergePatch(
         `${collectionPath(
           API,

@@ -2,10 +2,20 @@
  * Moves traffic with Multi-Cluster Services: the clusterset name resolves to
  * every cluster exporting the Service, so moving traffic means exporting it
  * from the target and withdrawing the export from the source. Exports are
- * all-or-nothing: a weight above zero means "exported".
+ * all-or-nothing: a weight above zero means "exported". Only the exports
+ * stamped for the run's entity are its own: a name prefix is no proof (the
+ * `orders` entity must not withdraw `orders-archive`'s export).
  */
-import { KubeObject } from '@multicluster/backstage-plugin-statefulsets-common';
+import { NotAllowedError } from '@backstage/errors';
 import {
+  ANNOTATION_OWNER_ENTITY,
+  annotationOf,
+  KubeObject,
+  ownershipOf,
+  ownershipRefusal,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  ClusterWriteClient,
   FailoverTrafficRouter,
   ServiceExportTrafficRouter,
   TrafficChange,
@@ -27,12 +37,17 @@ export class McsFailoverRouter
     return collectionPath(API, ctx.workload.namespace, 'serviceexports');
   }
 
-  /** Exports of the workload's services per reachable cluster. */
+  /**
+   * Per reachable cluster, the exports in the workload's namespace stamped
+   * for the entity (`byCluster`) and every other export (`foreign`).
+   */
   async #exports(ctx: TrafficRouteContext): Promise<{
     byCluster: Record<string, KubeObject[]>;
+    foreign: Record<string, KubeObject[]>;
     unreachable: string[];
   }> {
     const byCluster: Record<string, KubeObject[]> = {};
+    const foreign: Record<string, KubeObject[]> = {};
     const unreachable: string[] = [];
     await Promise.all(
       ctx.clients.map(async client => {
@@ -40,15 +55,17 @@ export class McsFailoverRouter
           const list = await client.get<{ items: KubeObject[] }>(
             this.#path(ctx),
           );
-          byCluster[client.cluster] = (list?.items ?? []).filter(e =>
-            e.metadata.name.startsWith(ctx.workload.name),
-          );
+          const items = list?.items ?? [];
+          const owned = (e: KubeObject) =>
+            ownershipOf(e, ctx.entityRef).status === 'owned';
+          byCluster[client.cluster] = items.filter(owned);
+          foreign[client.cluster] = items.filter(e => !owned(e));
         } catch {
           unreachable.push(client.cluster);
         }
       }),
     );
-    return { byCluster, unreachable };
+    return { byCluster, foreign, unreachable };
   }
 
   async hasRoute(ctx: TrafficRouteContext): Promise<boolean> {
@@ -75,7 +92,7 @@ export class McsFailoverRouter
     weights: Record<string, number>,
     options?: { onlyClusters?: string[] },
   ): Promise<TrafficChange> {
-    const { byCluster, unreachable } = await this.#exports(ctx);
+    const { byCluster, foreign, unreachable } = await this.#exports(ctx);
     const names = [
       ...new Set(
         Object.values(byCluster)
@@ -84,6 +101,8 @@ export class McsFailoverRouter
       ),
     ];
     const previous: Record<string, number> = await this.readWeights(ctx);
+    const creates: Array<{ client: ClusterWriteClient; name: string }> = [];
+    const deletes: Array<{ client: ClusterWriteClient; name: string }> = [];
     for (const client of ctx.clients) {
       const cluster = client.cluster;
       if (options?.onlyClusters && !options.onlyClusters.includes(cluster))
@@ -94,24 +113,47 @@ export class McsFailoverRouter
       for (const name of names) {
         const has = existing.some(e => e.metadata.name === name);
         if (want && !has) {
-          // Copy the labels of an existing export so the new one is found
-          // by the same selectors.
-          const template = Object.values(byCluster)
-            .flat()
-            .find(e => e.metadata.name === name);
-          await client.create(this.#path(ctx), {
-            apiVersion: API,
-            kind: 'ServiceExport',
-            metadata: {
-              name,
-              namespace: ctx.workload.namespace,
-              labels: template?.metadata.labels,
-            },
-          });
+          const squatter = foreign[cluster].find(e => e.metadata.name === name);
+          if (squatter) {
+            // Same name, someone else's (or nobody's) export: adopting it
+            // would hand this entity an object it cannot prove it owns.
+            throw new NotAllowedError(
+              `Refusing to export ${name} from ${cluster}: ${ownershipRefusal(
+                squatter,
+                ctx.entityRef,
+                { cluster, kind: 'ServiceExport' },
+              )}`,
+            );
+          }
+          creates.push({ client, name });
         } else if (!want && has) {
-          await client.delete(`${this.#path(ctx)}/${name}`);
+          deletes.push({ client, name });
         }
       }
+    }
+    // Every refusal is known before the first write: nothing half moved.
+    for (const { client, name } of creates) {
+      // Copy the labels and stamp of an existing export so the new one is
+      // found by the same selectors and stays the entity's.
+      const template = Object.values(byCluster)
+        .flat()
+        .find(e => e.metadata.name === name);
+      await client.create(this.#path(ctx), {
+        apiVersion: API,
+        kind: 'ServiceExport',
+        metadata: {
+          name,
+          namespace: ctx.workload.namespace,
+          labels: template?.metadata.labels,
+          annotations: {
+            [ANNOTATION_OWNER_ENTITY]:
+              annotationOf(template, ANNOTATION_OWNER_ENTITY) ?? ctx.entityRef,
+          },
+        },
+      });
+    }
+    for (const { client, name } of deletes) {
+      await client.delete(`${this.#path(ctx)}/${name}`);
     }
     return {
       undo: { weights: previous },

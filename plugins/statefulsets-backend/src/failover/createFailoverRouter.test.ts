@@ -46,6 +46,7 @@ function topology(): EntityTopology {
     ordinalsStart: 0,
     pods: [],
     volumes: [],
+    ownership: { status: 'owned' as const, owner: REF },
   });
   return {
     entityRef: REF,

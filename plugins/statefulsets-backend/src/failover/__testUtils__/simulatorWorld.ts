@@ -159,11 +159,16 @@ const LISTS: Array<[keyof ClusterObjects, string]> = [
   ],
 ];
 
-/** The live topology of a demo entity, read through the write clients. */
+/**
+ * The live topology of a demo entity, read through the write clients. With
+ * `as`, the topology is built for another entity ref carrying the demo
+ * entity's annotations: a decoy selecting someone else's database.
+ */
 export async function liveTopology(
   sim: RunningSimulator,
   clients: ClusterWriteClient[],
   name: string,
+  decoy: { as?: string } = {},
 ): Promise<EntityTopology> {
   const annotations = DEMO_ENTITIES[name];
   const policy = readEntityPolicy(annotations);
@@ -217,7 +222,7 @@ export async function liveTopology(
     ? replicationFromCnpg(cnpg, options)
     : replicationFromAnnotations(sts, options);
   return buildTopology({
-    entityRef: `component:default/${name}`,
+    entityRef: decoy.as ?? `component:default/${name}`,
     policy,
     snapshots,
     replication,
