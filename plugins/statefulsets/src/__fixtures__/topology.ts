@@ -4,6 +4,8 @@
  */
 import { EntityTopology } from '@multicluster/backstage-plugin-statefulsets-common';
 
+const ENTITY_REF = 'component:default/orders-mysql';
+
 /** Builds a fresh copy so tests may mutate it. */
 export function mysqlTopology(): EntityTopology {
   const pods = (cluster: string, start: number, primary: boolean) =>
@@ -47,9 +49,10 @@ export function mysqlTopology(): EntityTopology {
       volumeName: `pv-${cluster}-${i}`,
       sharedWith: [],
     })),
+    ownership: { status: 'owned' as const, owner: ENTITY_REF },
   });
   return {
-    entityRef: 'component:default/orders-mysql',
+    entityRef: ENTITY_REF,
     generatedAt: '2026-11-27T10:00:00.000Z',
     policy: {
       engine: 'mysql',
@@ -109,6 +112,13 @@ export function mysqlTopology(): EntityTopology {
       weights: { 'eu-central': 100, 'eu-west': 0 },
       object: 'eu-central:databases/orders-mysql',
       warnings: [],
+      objects: ['eu-central', 'eu-west'].map(cluster => ({
+        cluster,
+        kind: 'VirtualService',
+        namespace: 'databases',
+        name: 'orders-mysql',
+        ownership: { status: 'owned' as const, owner: ENTITY_REF },
+      })),
     },
     federation: [],
     drift: [
@@ -140,5 +150,6 @@ export function mysqlTopology(): EntityTopology {
         },
       ],
     },
+    ownership: { status: 'owned', conflicts: [], unstamped: [] },
   };
 }

@@ -218,4 +218,78 @@ describe('MultiClusterContent', () => {
     expect(screen.queryByTestId('progress')).not.toBeInTheDocument();
     expect(api.getTopology).toHaveBeenCalledTimes(2);
   });
+
+  it('shows nothing about ownership when every object is stamped for the entity', async () => {
+    await renderTab(fakeApi([mysqlTopology()]));
+    await screen.findByRole('region', { name: 'eu-central' });
+    expect(screen.queryByText(/belong to/)).not.toBeInTheDocument();
+    expect(screen.queryByText(/owner stamp/)).not.toBeInTheDocument();
+  });
+
+  it('warns that objects stamped for another entity cannot be failed over', async () => {
+    const topology = mysqlTopology();
+    const theirs = {
+      cluster: 'eu-west',
+      kind: 'StatefulSet',
+      namespace: 'databases',
+      name: 'orders-mysql',
+      ownership: {
+        status: 'conflict' as const,
+        owner: 'component:default/payments-db',
+      },
+    };
+    topology.ownership = {
+      status: 'conflict',
+      conflicts: [theirs],
+      unstamped: [],
+    };
+    await renderTab(fakeApi([topology]));
+    expect(
+      await screen.findByText(
+        'Error: Objects in eu-west belong to component:default/payments-db; this entity cannot fail them over',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('list', {
+        name: 'Objects of component:default/payments-db',
+      }),
+    ).toHaveTextContent('eu-west/databases/StatefulSet/orders-mysql');
+  });
+
+  it('tells the owner how to stamp unstamped objects', async () => {
+    const topology = mysqlTopology();
+    topology.ownership = {
+      status: 'unstamped',
+      conflicts: [],
+      unstamped: [
+        {
+          cluster: 'eu-central',
+          kind: 'StatefulSet',
+          namespace: 'databases',
+          name: 'orders-mysql',
+          ownership: { status: 'unstamped' },
+        },
+        {
+          cluster: 'eu-central',
+          kind: 'VirtualService',
+          namespace: 'databases',
+          name: 'orders-mysql',
+          ownership: { status: 'unstamped' },
+        },
+      ],
+    };
+    await renderTab(fakeApi([topology]));
+    await userEvent.click(
+      await screen.findByText(
+        /^\w+: 2 object\(s\) carry no owner stamp; failover will not act on them until their owner stamps them$/,
+      ),
+    );
+    const commands = screen.getByLabelText('Commands that stamp the objects');
+    expect(commands).toHaveTextContent(
+      'kubectl --context eu-central annotate statefulset orders-mysql -n databases multicluster-statefulsets/owner-entity=component:default/orders-mysql',
+    );
+    expect(commands).toHaveTextContent(
+      'kubectl --context eu-central annotate virtualservice.networking.istio.io orders-mysql -n databases multicluster-statefulsets/owner-entity=component:default/orders-mysql',
+    );
+  });
 });

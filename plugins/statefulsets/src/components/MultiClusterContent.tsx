@@ -1,6 +1,6 @@
 /*
- * The "Multi-cluster" tab of an entity: the Failover action, readiness and
- * replication on top, every cluster grouped by region, the drift table, the
+ * The "Multi-cluster" tab of an entity: the Failover action, any objects
+ * not stamped for the entity, readiness and replication on top, every cluster grouped by region, the drift table, the
  * failover history, and a detail drawer.
  * Live updates replace the data in place: no spinner after the first load,
  * the drawer, scroll position and selection stay as they are.
@@ -19,6 +19,7 @@ import { ErrorState, serverMessage } from './ErrorState';
 import { FailoverButton } from './Failover/FailoverButton';
 import { FailoverHistory } from './Failover/FailoverHistory';
 import { DriftTable } from './Panels/DriftTable';
+import { OwnershipNotice } from './Panels/OwnershipNotice';
 import { ReadinessPanel } from './Panels/ReadinessPanel';
 import { ReplicationPanel } from './Panels/ReplicationPanel';
 import { Selection } from './selection';
@@ -63,6 +64,11 @@ export function MultiClusterContent() {
             Could not refresh the topology ({serverMessage(error)}); showing the
             last answer.
           </Alert>
+        </Box>
+      )}
+      {topology.ownership && topology.ownership.status !== 'owned' && (
+        <Box mb={2}>
+          <OwnershipNotice topology={topology} />
         </Box>
       )}
       <Grid container spacing={2}>

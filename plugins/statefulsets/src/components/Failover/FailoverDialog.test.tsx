@@ -264,4 +264,47 @@ describe('Failover', () => {
     ).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Failover' })).toBeDisabled();
   });
+
+  it('shows a failing ownership check and keeps the run closed even when forced', async () => {
+    const evidence =
+      'objects stamped for component:default/payments-db: eu-west/databases/StatefulSet/orders-mysql — this entity cannot act on them';
+    const api = await renderButton();
+    api.planFailover.mockImplementation(async () => ({
+      ...plan,
+      allowed: false,
+      checks: [
+        ...plan.checks,
+        {
+          id: 'ownership',
+          title: 'Every object the run changes is stamped for this entity',
+          status: 'fail',
+          evidence,
+        },
+      ],
+    }));
+    const dialog = await openDialog();
+    expect(await within(dialog).findByText(evidence)).toBeInTheDocument();
+    expect(
+      within(dialog).getByText(
+        'Every object the run changes is stamped for this entity',
+      ),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: /Planned switchover/ }),
+    );
+    await userEvent.click(
+      await screen.findByRole('option', {
+        name: 'Emergency failover (source unreachable)',
+      }),
+    );
+    await userEvent.type(
+      within(dialog).getByLabelText('Type orders-mysql to confirm'),
+      'orders-mysql',
+    );
+    await userEvent.click(within(dialog).getByRole('checkbox'));
+    expect(
+      within(dialog).getByRole('button', { name: 'Start failover' }),
+    ).toBeDisabled();
+    expect(api.startFailover).not.toHaveBeenCalled();
+  }, 30_000);
 });
