@@ -48,13 +48,13 @@ export function ownershipRefusal(
 ): string | undefined {
   const ownership = ownershipOf(obj, entityRef);
   if (ownership.status === 'owned') return undefined;
-  const ref = `${where.kind} ${obj?.metadata.namespace ?? '?'}/${
+  const named = `${where.kind} ${obj?.metadata.namespace ?? '?'}/${
     obj?.metadata.name ?? '?'
   } in ${where.cluster}`;
   if (ownership.status === 'conflict') {
-    return `${ref} is stamped for ${ownership.owner}, not ${entityRef}; this entity cannot act on it`;
+    return `${named} is stamped for ${ownership.owner}, not ${entityRef}; this entity cannot act on it`;
   }
-  return `${ref} carries no ${ANNOTATION_OWNER_ENTITY} annotation; its owner stamps it with: ${annotateCommand(
+  return `${named} carries no ${ANNOTATION_OWNER_ENTITY} annotation; its owner stamps it with: ${annotateCommand(
     {
       cluster: where.cluster,
       kind: where.kind,
