@@ -9,6 +9,7 @@ import express from 'express';
 import request from 'supertest';
 import {
   clientsFor,
+  DEMO_ENTITIES,
   liveTopology,
   startDemoWorld,
 } from './__testUtils__/simulatorWorld';
@@ -93,6 +94,19 @@ describe('failover of objects stamped for another entity', () => {
   afterEach(async () => {
     await engine.stop();
     await sim.stop();
+  });
+
+  it('finds every object of the demo world stamped for its own entity', async () => {
+    for (const name of Object.keys(DEMO_ENTITIES)) {
+      const topology = await liveTopology(sim, clients, name);
+      expect({ name, ownership: topology.ownership }).toEqual({
+        name,
+        ownership: { status: 'owned', conflicts: [], unstamped: [] },
+      });
+      expect(
+        topology.clusters.flatMap(c => c.workloads).length,
+      ).toBeGreaterThan(0);
+    }
   });
 
   it('plans a failing ownership check for a decoy entity selecting orders-mysql', async () => {
