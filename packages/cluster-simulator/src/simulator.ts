@@ -285,6 +285,8 @@ export async function startSimulator(
         store,
         token: c.token,
         readOnlyToken: c.readOnlyToken,
+        users: c.users,
+        rbac: c.rbac,
         host,
         now,
         metrics: () =>

@@ -24,11 +24,22 @@ export interface WorldCluster {
   zones: string[];
   token: string;
   readOnlyToken?: string;
+  /** Further tokens, each with the identity RBAC sees for it. */
+  users?: WorldUser[];
+  /** Whether RBAC decides requests; off, every known token may do anything. */
+  rbac?: boolean;
   federationHost?: 'karmada' | 'kubefed';
   nodesPerZone: number;
   objects: WorldObject[];
   faults: Faults;
   replication?: ReplicationSettings;
+}
+
+/** A token of a cluster and who it authenticates as. */
+export interface WorldUser {
+  token: string;
+  user: string;
+  groups: string[];
 }
 
 /** A validated world. */
@@ -58,6 +69,8 @@ const CLUSTER_FIELDS = [
   'zones',
   'token',
   'readOnlyToken',
+  'users',
+  'rbac',
   'federationHost',
   'nodesPerZone',
   'objects',
@@ -200,6 +213,9 @@ export function validateWorld(raw: unknown, file?: string): World {
       if (c[k] !== undefined && (typeof c[k] !== 'string' || !c[k]))
         throw new WorldError(`${cw}: ${k} must be a non-empty string`);
     }
+    if (c.rbac !== undefined && typeof c.rbac !== 'boolean')
+      throw new WorldError(`${cw}: rbac must be true or false`);
+    const users = usersOf(cw, c.users, [c.token, c.readOnlyToken]);
     if (
       c.nodesPerZone !== undefined &&
       (!Number.isInteger(c.nodesPerZone) || c.nodesPerZone < 1)
@@ -244,6 +260,8 @@ export function validateWorld(raw: unknown, file?: string): World {
       zones: c.zones?.length ? c.zones : [`${c.region}a`, `${c.region}b`],
       token: c.token ?? `demo-token-${c.name}`,
       readOnlyToken: c.readOnlyToken,
+      users,
+      rbac: c.rbac === true,
       federationHost: c.federationHost,
       nodesPerZone: c.nodesPerZone ?? 2,
       objects,
@@ -259,6 +277,40 @@ export function validateWorld(raw: unknown, file?: string): World {
     replication: replicationOf(where, raw.replication),
     file,
   };
+}
+
+function usersOf(
+  where: string,
+  raw: unknown,
+  otherTokens: unknown[],
+): WorldUser[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw))
+    throw new WorldError(
+      `${where}: users must be a list of { token, user, groups }`,
+    );
+  const seen = new Set(otherTokens.filter(t => typeof t === 'string'));
+  return raw.map((u: unknown, i: number) => {
+    const uw = `${where}: users[${i}]`;
+    if (!isObj(u))
+      throw new WorldError(`${uw}: must be { token, user, groups }`);
+    checkFields(uw, u, ['token', 'user', 'groups']);
+    for (const k of ['token', 'user']) {
+      if (typeof u[k] !== 'string' || !u[k])
+        throw new WorldError(`${uw}: ${k} must be a non-empty string`);
+    }
+    if (
+      u.groups !== undefined &&
+      (!Array.isArray(u.groups) ||
+        u.groups.some((g: unknown) => typeof g !== 'string' || !g))
+    ) {
+      throw new WorldError(`${uw}: groups must be a list of group names`);
+    }
+    if (seen.has(u.token))
+      throw new WorldError(`${uw}: the token is already used in this cluster`);
+    seen.add(u.token);
+    return { token: u.token, user: u.user, groups: u.groups ?? [] };
+  });
 }
 
 /** Reads and validates a world file (YAML or JSON). */

@@ -201,6 +201,29 @@ export function builtinResources(): ResourceType[] {
         ...withStatus,
       },
     ),
+    // RBAC objects: stored and served always, enforced when the world turns RBAC on.
+    builtin('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
+    builtin(
+      'rbac.authorization.k8s.io',
+      'v1',
+      'RoleBinding',
+      'rolebindings',
+      true,
+    ),
+    builtin(
+      'rbac.authorization.k8s.io',
+      'v1',
+      'ClusterRole',
+      'clusterroles',
+      false,
+    ),
+    builtin(
+      'rbac.authorization.k8s.io',
+      'v1',
+      'ClusterRoleBinding',
+      'clusterrolebindings',
+      false,
+    ),
     builtin('metrics.k8s.io', 'v1beta1', 'PodMetrics', 'pods', true, {
       singular: '',
       readOnly: true,

@@ -14,6 +14,28 @@ import { Faults, delayFor, injectError, reasonFor } from './faults';
 import { statusBody } from '../api/status';
 import { sendJson } from './http';
 import { loopbackCertificate } from './loopbackCertificate';
+import type { WorldUser } from '../world';
+import {
+  authorizeRequest,
+  Identity,
+  MASTERS_GROUP,
+  RbacObjects,
+  requestAttributes,
+} from './rbac';
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+/** Every value of a (possibly repeated) request header. */
+function headerValues(req: IncomingMessage, name: string): string[] {
+  const values: string[] = [];
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i].toLowerCase() !== name) continue;
+    // A client may also send one header with a comma-separated list.
+    for (const v of raw[i + 1].split(',')) if (v.trim()) values.push(v.trim());
+  }
+  return values;
+}
 
 /** Settings of a cluster server. */
 export interface ClusterServerOptions {
@@ -21,6 +43,10 @@ export interface ClusterServerOptions {
   token: string;
   /** A token that may read but not write (answers 403 to writes). */
   readOnlyToken?: string;
+  /** Further tokens and who they authenticate as. */
+  users?: WorldUser[];
+  /** Enforce RBAC; off, every known token may do anything. */
+  rbac?: boolean;
   host: string;
   now(): number;
   /** Prometheus text for `/metrics`. */
@@ -227,9 +253,8 @@ export class ClusterServer {
     }
     const auth = String(req.headers.authorization ?? '');
     const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
-    const known =
-      token === this.#opts.token ||
-      (!!this.#opts.readOnlyToken && token === this.#opts.readOnlyToken);
+    const identity = token === undefined ? undefined : this.#identity(token);
+    const known = identity !== undefined;
     if (token !== undefined && !known) {
       this.#unauthorized(res);
       return;
@@ -259,7 +284,54 @@ export class ClusterServer {
       );
       return;
     }
+    if (this.#opts.rbac && token !== this.#opts.readOnlyToken) {
+      const decision = authorizeRequest({
+        identity: identity!,
+        attrs: requestAttributes(req.method ?? 'GET', url),
+        impersonateUser: headerValues(req, 'impersonate-user')[0],
+        impersonateGroups: headerValues(req, 'impersonate-group'),
+        objects: this.#rbacObjects(),
+      });
+      if (!decision.allowed) {
+        sendJson(
+          res,
+          decision.code,
+          statusBody(
+            decision.code,
+            decision.code === 403 ? 'Forbidden' : 'BadRequest',
+            decision.message,
+            decision.details,
+          ),
+        );
+        return;
+      }
+    }
     void this.handler.handle(req, res, url);
+  }
+
+  #rbacObjects(): RbacObjects {
+    // peekAll hands out one-shot iterators; the evaluation walks them repeatedly.
+    const all = (kind: string) => [
+      ...this.#opts.store.peekAll(RBAC_GROUP, kind),
+    ];
+    return {
+      roles: all('Role'),
+      clusterRoles: all('ClusterRole'),
+      roleBindings: all('RoleBinding'),
+      clusterRoleBindings: all('ClusterRoleBinding'),
+    };
+  }
+
+  /** Who a token authenticates as; the cluster's own token is its administrator. */
+  #identity(token: string): Identity | undefined {
+    if (token === this.#opts.token) {
+      return { user: 'admin', groups: [MASTERS_GROUP] };
+    }
+    if (this.#opts.readOnlyToken && token === this.#opts.readOnlyToken) {
+      return { user: 'read-only', groups: [] };
+    }
+    const u = this.#opts.users?.find(x => x.token === token);
+    return u ? { user: u.user, groups: u.groups } : undefined;
   }
 
   #unauthorized(res: ServerResponse): void {
