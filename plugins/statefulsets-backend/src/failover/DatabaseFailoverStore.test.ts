@@ -2,7 +2,7 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { FailoverPlan } from '@multicluster/backstage-plugin-statefulsets-common';
 import { knex as createKnex, Knex } from 'knex';
-import { DatabaseFailoverStore } from './DatabaseFailoverStore';
+import { DatabaseFailoverStore, LeaseLostError } from './DatabaseFailoverStore';
 
 jest.setTimeout(60_000);
 
@@ -81,12 +81,13 @@ describe.each(databases.eachSupportedId())(
         [1, 'promote', 'pending'],
       ]);
 
-      await store.updateStep(run.id, 0, {
+      const lease = (await store.claim(run.id, 'engine-a', 60_000))!;
+      await store.updateStep(lease, 0, {
         status: 'succeeded',
         outcome: { replicas: 3 },
         compensation: 'compensated',
       });
-      await store.finishRun(run.id, {
+      await store.finishRun(lease, {
         status: 'rolled-back',
         finishedAt: '2026-11-27T12:01:00.000Z',
         rpoSeconds: 1.5,
@@ -112,24 +113,127 @@ describe.each(databases.eachSupportedId())(
       await expect(store.getRunDetails('nope')).rejects.toThrow(NotFoundError);
     });
 
-    it('leases runs to one engine and lists expired ones for resumption', async () => {
+    it('leases runs to one engine by the database clock, with a growing epoch', async () => {
       const knex = await databases.init(id);
       const store = await DatabaseFailoverStore.create({ database: knex });
       const run = await store.createRun(newRun('component:default/orders'));
-      expect(await store.claim(run.id, 'engine-a', 1000, 10_000)).toBe(true);
-      expect(await store.claim(run.id, 'engine-b', 1000, 10_500)).toBe(false);
-      expect(await store.listResumable(10_500)).toEqual([]);
-      expect(await store.nextLeaseExpiry(10_500, 'engine-b')).toBe(11_000);
-      expect(await store.nextLeaseExpiry(10_500, 'engine-a')).toBeUndefined();
-      expect(await store.renew(run.id, 'engine-a', 1000, 10_800)).toBe(true);
-      // Engine a died: after expiry the run is resumable and b can take it.
-      expect(await store.listResumable(12_000)).toEqual([run.id]);
-      expect(await store.claim(run.id, 'engine-b', 1000, 12_000)).toBe(true);
-      expect(await store.renew(run.id, 'engine-a', 1000, 12_100)).toBe(false);
-      await store.release(run.id, 'engine-b');
-      expect(await store.listResumable(12_100)).toEqual([run.id]);
-      await store.updateStep(run.id, 1, { status: 'deferred' });
-      expect(await store.listDeferred()).toEqual([{ runId: run.id, index: 1 }]);
+      const a = await store.claim(run.id, 'engine-a', 400);
+      expect(a).toEqual({ runId: run.id, owner: 'engine-a', epoch: 1 });
+      expect(await store.claim(run.id, 'engine-b', 400)).toBeUndefined();
+      expect(await store.listResumable()).toEqual([]);
+      const until = await store.msUntilNextLeaseExpiry('engine-b');
+      expect(until).toBeGreaterThan(0);
+      expect(until).toBeLessThanOrEqual(400);
+      expect(await store.msUntilNextLeaseExpiry('engine-a')).toBeUndefined();
+      expect(await store.renew(a!, 400)).toBe(true);
+      await store.assertLease(a!);
+      await store.updateStep(a!, 0, { status: 'running' });
+
+      // Engine a stops renewing: once the database's clock passes the
+      // lease, the run is resumable and b takes it with a new epoch.
+      await new Promise(r => setTimeout(r, 500));
+      expect(await store.listResumable()).toEqual([run.id]);
+      await expect(store.assertLease(a!)).rejects.toThrow(LeaseLostError);
+      const b = await store.claim(run.id, 'engine-b', 60_000);
+      expect(b).toEqual({ runId: run.id, owner: 'engine-b', epoch: 2 });
+
+      // Every write of a, the loser, is refused and changes nothing.
+      expect(await store.renew(a!, 400)).toBe(false);
+      await expect(
+        store.updateStep(a!, 0, { status: 'failed', error: 'late' }),
+      ).rejects.toThrow(LeaseLostError);
+      await expect(store.updateRun(a!, { attention: 'late' })).rejects.toThrow(
+        LeaseLostError,
+      );
+      await expect(
+        store.finishRun(a!, { status: 'rolled-back' }),
+      ).rejects.toThrow(LeaseLostError);
+      await expect(store.assertLease(a!)).rejects.toThrow(LeaseLostError);
+      // The same owner with an old epoch is refused too.
+      const b2 = (await store.claim(run.id, 'engine-b', 60_000))!;
+      expect(b2.epoch).toBe(3);
+      await expect(
+        store.updateStep(b!, 0, { status: 'failed' }),
+      ).rejects.toThrow(LeaseLostError);
+      await store.release(a!);
+      expect(await store.listResumable()).toEqual([]);
+      const details = await store.getRunDetails(run.id);
+      expect(details.status).toBe('pending');
+      expect(details.attention).toBeUndefined();
+      expect(details.steps[0].status).toBe('running');
+      expect(await store.activeRunId('component:default/orders')).toBe(run.id);
+
+      await store.updateStep(b2, 1, { status: 'deferred' });
+      await store.release(b2);
+      expect(await store.listResumable()).toEqual([run.id]);
+      expect(await store.listDeferred()).toEqual([
+        { runId: run.id, index: 1, cluster: 'b' },
+      ]);
+    });
+
+    it('lets one replica claim a deferred fence, and a later run that promotes its cluster cancel it', async () => {
+      const knex = await databases.init(id);
+      const store = await DatabaseFailoverStore.create({ database: knex });
+      const ref = 'component:default/orders';
+      const first = await store.createRun(newRun(ref));
+      const firstLease = (await store.claim(first.id, 'engine-a', 60_000))!;
+      // Step 1 stands for a fence of cluster b left deferred.
+      await knex('failover_steps')
+        .where({ run_id: first.id, step_index: 1 })
+        .update({ kind: 'fence-old-source' });
+      await store.updateStep(firstLease, 1, { status: 'deferred' });
+      await store.finishRun(firstLease, { status: 'succeeded' });
+
+      const claimA = await store.claimDeferred(
+        first.id,
+        1,
+        'replica-a',
+        60_000,
+      );
+      expect(claimA).toBeDefined();
+      expect(
+        await store.claimDeferred(first.id, 1, 'replica-b', 60_000),
+      ).toBeUndefined();
+      expect(await store.listDeferred()).toEqual([]);
+      await store.assertDeferredClaim(claimA!);
+      await store.releaseDeferred(claimA!, { reason: 'b is still down' });
+      expect(await store.listDeferred()).toHaveLength(1);
+
+      const claimB = (await store.claimDeferred(
+        first.id,
+        1,
+        'replica-b',
+        60_000,
+      ))!;
+      // A later run of the entity is about to promote b.
+      const second = await store.createRun(
+        newRun(ref, '2026-11-27T12:05:00.000Z'),
+      );
+      const secondLease = (await store.claim(second.id, 'engine-c', 60_000))!;
+      expect(await store.cancelDeferredFences(secondLease, ref, 'a')).toBe(0);
+      expect(await store.cancelDeferredFences(secondLease, ref, 'b')).toBe(1);
+      await expect(store.assertDeferredClaim(claimB)).rejects.toThrow(
+        LeaseLostError,
+      );
+      expect(
+        await store.completeDeferred(
+          claimB,
+          { status: 'succeeded' },
+          'b was fenced',
+        ),
+      ).toBe(false);
+      const step = (await store.getSteps(first.id))[1];
+      expect(step.status).toBe('skipped');
+      expect(step.outcome).toEqual({
+        reason: expect.stringMatching(`run ${second.id} promotes b`),
+      });
+      expect(await store.listDeferred()).toEqual([]);
+      expect((await store.getRun(first.id))!.attention).toBeUndefined();
+      // Cancelling is a write of the second run's journal: its lease counts.
+      await store.release(secondLease);
+      await expect(
+        store.cancelDeferredFences(secondLease, ref, 'b'),
+      ).rejects.toThrow(LeaseLostError);
     });
 
     it('lets exactly one of two stores on the same database start a run', async () => {

@@ -3,12 +3,23 @@
  * per-entity lock (a primary key on the entity ref, so exactly one of two
  * concurrent starts wins on every engine) and the execution lease that tells
  * a live engine's run from one a dead backend left behind.
+ *
+ * The lease fences: each take of it bumps `lease_epoch`, and every write of a
+ * run's journal names the owner and epoch it holds and checks, in the same
+ * statement, that the lease is still theirs and unexpired by the database's
+ * clock. An engine that was paused past its lease thus has its next write
+ * refused (LeaseLostError) rather than acting beside the one that took over.
+ * Replicas' clocks never decide expiry.
  */
 import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { ConflictError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  CustomErrorBase,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   FailoverMode,
   FailoverPlan,
@@ -46,6 +57,8 @@ interface RunRow {
   plan: string;
   lease_owner: string | null;
   lease_expires_at: number | string | null;
+  lease_epoch: number | string;
+  reason: string | null;
 }
 
 interface StepRow {
@@ -62,6 +75,8 @@ interface StepRow {
   error: string | null;
   compensation: string;
   compensation_error: string | null;
+  claim_owner: string | null;
+  claim_expires_at: number | string | null;
 }
 
 /** Fields of a run the engine updates as it goes. */
@@ -102,8 +117,39 @@ export interface NewRun {
   actor: string;
   plan: FailoverPlan;
   createdAt: string;
+  /** Why an emergency failover was forced against a source that still answered. */
+  reason?: string;
   /** Leases the new run to its creator at once, so no resuming engine takes it before it starts. */
-  lease?: { owner: string; ms: number; now: number };
+  lease?: { owner: string; ms: number };
+}
+
+/** The lease of a run as one engine holds it; every journal write names it. */
+export interface RunLease {
+  runId: string;
+  owner: string;
+  /** The fencing token: grows each time an engine takes the lease. */
+  epoch: number;
+}
+
+/** A replica's claim on one deferred fence, so no other replica applies it too. */
+export interface DeferredClaim {
+  runId: string;
+  index: number;
+  owner: string;
+}
+
+/**
+ * The engine no longer holds the lease of a run (it expired and another
+ * engine took it, or the run finished elsewhere): it must stop acting on
+ * the run at once and undo nothing, the new holder decides.
+ */
+export class LeaseLostError extends CustomErrorBase {
+  constructor(runId: string, detail: string) {
+    super(
+      `Lost the lease of failover run ${runId}: ${detail}; another engine owns the run now, this one stops acting on it`,
+    );
+    this.name = 'LeaseLostError';
+  }
 }
 
 function num(v: number | string | null): number | null {
@@ -137,6 +183,7 @@ function toRun(row: RunRow): FailoverRun {
     rtoMs: num(row.rto_ms),
     error: row.error ?? undefined,
     attention: row.attention ?? undefined,
+    ...(row.reason ? { reason: row.reason } : {}),
     plan: json(row.plan),
   };
 }
@@ -184,9 +231,25 @@ function runColumns(update: RunUpdate): Partial<RunRow> {
 /** Persists failover runs and steps; the only place that speaks SQL for failover. */
 export class DatabaseFailoverStore {
   readonly #db: Knex;
+  /** The database's clock in epoch milliseconds, as SQL of its dialect. */
+  readonly #nowSql: string;
 
   private constructor(db: Knex) {
     this.#db = db;
+    const dialect = String(
+      (db.client as { dialect?: string }).dialect ?? db.client.config?.client,
+    );
+    if (/postgres|pg/i.test(dialect)) {
+      // clock_timestamp(), not now(): the latter stands still for a whole
+      // transaction.
+      this.#nowSql = '(extract(epoch from clock_timestamp()) * 1000)';
+    } else if (/mysql/i.test(dialect)) {
+      this.#nowSql = '(UNIX_TIMESTAMP(CURRENT_TIMESTAMP(3)) * 1000)';
+    } else {
+      // SQLite's CURRENT_TIMESTAMP is text with whole seconds; julianday has
+      // milliseconds and converts to the epoch milliseconds the columns hold.
+      this.#nowSql = "((julianday('now') - 2440587.5) * 86400000.0)";
+    }
   }
 
   /** Connects, runs the migrations (unless the database service says to skip them) and returns the store. */
@@ -202,6 +265,28 @@ export class DatabaseFailoverStore {
       await client.migrate.latest({ directory: migrationsDir });
     }
     return new DatabaseFailoverStore(client);
+  }
+
+  /** The database's clock plus `ms`, as a value for a statement. */
+  #dbNow(ms = 0): Knex.Raw {
+    return this.#db.raw(`(${this.#nowSql} + ?)`, [ms]);
+  }
+
+  /** Restricts a query on failover_runs to the run while `lease` still holds. */
+  #held(q: Knex.QueryBuilder, lease: RunLease): Knex.QueryBuilder {
+    return q
+      .where('failover_runs.id', lease.runId)
+      .andWhere('failover_runs.lease_owner', lease.owner)
+      .andWhere('failover_runs.lease_epoch', lease.epoch)
+      .andWhere('failover_runs.lease_expires_at', '>', this.#dbNow());
+  }
+
+  /** The same check as a subquery, for statements on other tables. */
+  #heldExists(lease: RunLease): Knex.QueryBuilder {
+    return this.#held(
+      this.#db('failover_runs').select(this.#db.raw('1')),
+      lease,
+    );
   }
 
   /**
@@ -227,10 +312,10 @@ export class DatabaseFailoverStore {
           actor: input.actor,
           created_at: input.createdAt,
           plan: JSON.stringify(input.plan),
+          reason: input.reason ?? null,
           lease_owner: input.lease?.owner ?? null,
-          lease_expires_at: input.lease
-            ? input.lease.now + input.lease.ms
-            : null,
+          lease_expires_at: input.lease ? this.#dbNow(input.lease.ms) : null,
+          lease_epoch: input.lease ? 1 : 0,
         });
         if (input.plan.steps.length > 0) {
           await tx('failover_steps').insert(
@@ -304,125 +389,305 @@ export class DatabaseFailoverStore {
 
   /**
    * Takes the execution lease of a run when it is free, expired or already
-   * ours; returns false when a live engine holds it.
+   * ours, with a new epoch; undefined when a live engine holds it.
    */
   async claim(
     id: string,
     owner: string,
     leaseMs: number,
-    now: number,
-  ): Promise<boolean> {
-    const updated = await this.#db('failover_runs')
-      .where({ id })
-      .whereIn('status', ACTIVE_RUN_STATUSES)
-      .andWhere(q =>
-        q
-          .whereNull('lease_owner')
-          .orWhere('lease_owner', owner)
-          .orWhere('lease_expires_at', '<', now),
-      )
-      .update({ lease_owner: owner, lease_expires_at: now + leaseMs });
+  ): Promise<RunLease | undefined> {
+    return this.#db.transaction(async tx => {
+      const updated = await tx('failover_runs')
+        .where({ id })
+        .whereIn('status', ACTIVE_RUN_STATUSES)
+        .andWhere(q =>
+          q
+            .whereNull('lease_owner')
+            .orWhere('lease_owner', owner)
+            .orWhere('lease_expires_at', '<=', this.#dbNow()),
+        )
+        .update({
+          lease_owner: owner,
+          lease_expires_at: this.#dbNow(leaseMs),
+          lease_epoch: tx.raw('lease_epoch + 1'),
+        });
+      if (updated !== 1) return undefined;
+      // Our update holds the row until commit: the epoch read is ours.
+      const row = await tx('failover_runs')
+        .where({ id, lease_owner: owner })
+        .first('lease_epoch');
+      return row
+        ? { runId: id, owner, epoch: Number(row.lease_epoch) }
+        : undefined;
+    });
+  }
+
+  /** Extends a lease still held; false when it was lost or had expired. */
+  async renew(lease: RunLease, leaseMs: number): Promise<boolean> {
+    const updated = await this.#held(this.#db('failover_runs'), lease).update({
+      lease_expires_at: this.#dbNow(leaseMs),
+    });
     return updated === 1;
   }
 
-  /** Extends a lease we hold; false when it was lost. */
-  async renew(
-    id: string,
-    owner: string,
-    leaseMs: number,
-    now: number,
-  ): Promise<boolean> {
-    const updated = await this.#db('failover_runs')
-      .where({ id, lease_owner: owner })
-      .update({ lease_expires_at: now + leaseMs });
-    return updated === 1;
+  /** Throws LeaseLostError unless `lease` still holds; run before each cluster write. */
+  async assertLease(lease: RunLease): Promise<void> {
+    const row = await this.#held(
+      this.#db('failover_runs').select('id'),
+      lease,
+    ).first();
+    if (!row) {
+      throw new LeaseLostError(lease.runId, 'refused a cluster write');
+    }
   }
 
   /** Gives a lease up so another engine may resume the run at once. */
-  async release(id: string, owner: string): Promise<void> {
+  async release(lease: RunLease): Promise<void> {
     await this.#db('failover_runs')
-      .where({ id, lease_owner: owner })
+      .where({
+        id: lease.runId,
+        lease_owner: lease.owner,
+        lease_epoch: lease.epoch,
+      })
       .update({ lease_owner: null, lease_expires_at: null });
   }
 
   /** Ids of unfinished runs whose lease is free or expired, oldest first. */
-  async listResumable(now: number): Promise<string[]> {
+  async listResumable(): Promise<string[]> {
     const rows = await this.#db('failover_runs')
       .whereIn('status', ACTIVE_RUN_STATUSES)
       .andWhere(q =>
-        q.whereNull('lease_owner').orWhere('lease_expires_at', '<', now),
+        q
+          .whereNull('lease_owner')
+          .orWhere('lease_expires_at', '<=', this.#dbNow()),
       )
       .orderBy('created_at', 'asc')
       .select('id');
     return rows.map(r => r.id);
   }
 
-  /** When the earliest live lease of an unfinished run not held by `owner` runs out, if any. */
-  async nextLeaseExpiry(
-    now: number,
-    owner: string,
-  ): Promise<number | undefined> {
+  /**
+   * In how many milliseconds (by the database's clock) the earliest live
+   * lease of an unfinished run not held by `owner` runs out, if any.
+   */
+  async msUntilNextLeaseExpiry(owner: string): Promise<number | undefined> {
     const row = await this.#db('failover_runs')
       .whereIn('status', ACTIVE_RUN_STATUSES)
-      .andWhere('lease_expires_at', '>=', now)
+      .andWhere('lease_expires_at', '>', this.#dbNow())
       .andWhereNot('lease_owner', owner)
-      .min({ at: 'lease_expires_at' })
+      .select(this.#db.raw(`min(lease_expires_at) - ${this.#nowSql} as ms`))
       .first();
-    return num(row?.at ?? null) ?? undefined;
+    const ms = num(row?.ms ?? null);
+    return ms === null ? undefined : Math.max(0, ms);
   }
 
-  /** Runs that have a step waiting for an unreachable cluster. */
-  async listDeferred(): Promise<Array<{ runId: string; index: number }>> {
-    const rows = await this.#db('failover_steps')
-      .where({ status: 'deferred' })
-      .select('run_id', 'step_index');
-    return rows.map(r => ({ runId: r.run_id, index: Number(r.step_index) }));
-  }
-
-  /** Updates a run's fields. */
-  async updateRun(id: string, update: RunUpdate): Promise<void> {
+  /** Updates a run's fields; LeaseLostError unless `lease` still holds. */
+  async updateRun(lease: RunLease, update: RunUpdate): Promise<void> {
     const columns = runColumns(update);
     if (Object.keys(columns).length === 0) return;
-    await this.#db('failover_runs').where({ id }).update(columns);
+    const updated = await this.#held(this.#db('failover_runs'), lease).update(
+      columns,
+    );
+    if (updated !== 1) {
+      throw new LeaseLostError(lease.runId, 'refused a run update');
+    }
   }
 
-  /** Puts a run in a final status and frees the entity's lock, atomically. */
-  async finishRun(id: string, update: RunUpdate): Promise<void> {
+  /**
+   * Puts a run in a final status and frees the entity's lock, atomically;
+   * LeaseLostError (and nothing written) unless `lease` still holds.
+   */
+  async finishRun(lease: RunLease, update: RunUpdate): Promise<void> {
     await this.#db.transaction(async tx => {
-      await tx('failover_runs')
-        .where({ id })
-        .update({
-          ...runColumns(update),
-          lease_owner: null,
-          lease_expires_at: null,
-        });
-      await tx('failover_locks').where({ run_id: id }).delete();
+      const updated = await this.#held(tx('failover_runs'), lease).update({
+        ...runColumns(update),
+        lease_owner: null,
+        lease_expires_at: null,
+      });
+      if (updated !== 1) {
+        throw new LeaseLostError(lease.runId, 'refused to finish the run');
+      }
+      await tx('failover_locks').where({ run_id: lease.runId }).delete();
     });
   }
 
-  /** Updates one step's fields. */
+  /** Updates one step's fields; LeaseLostError unless `lease` still holds. */
   async updateStep(
-    runId: string,
+    lease: RunLease,
     index: number,
     update: StepUpdate,
   ): Promise<void> {
-    const columns: Partial<StepRow> = {};
-    if (update.status !== undefined) columns.status = update.status;
-    if (update.startedAt !== undefined) columns.started_at = update.startedAt;
-    if (update.finishedAt !== undefined)
-      columns.finished_at = update.finishedAt;
-    if (update.inputs !== undefined)
-      columns.inputs = JSON.stringify(update.inputs);
-    if (update.outcome !== undefined)
-      columns.outcome = JSON.stringify(update.outcome);
-    if (update.error !== undefined) columns.error = update.error;
-    if (update.compensation !== undefined)
-      columns.compensation = update.compensation;
-    if (update.compensationError !== undefined)
-      columns.compensation_error = update.compensationError;
+    const columns = stepColumns(update);
     if (Object.keys(columns).length === 0) return;
-    await this.#db('failover_steps')
-      .where({ run_id: runId, step_index: index })
+    const updated = await this.#db('failover_steps')
+      .where({ run_id: lease.runId, step_index: index })
+      .whereExists(this.#heldExists(lease))
       .update(columns);
+    if (updated !== 1) {
+      throw new LeaseLostError(lease.runId, `refused a write of step ${index}`);
+    }
   }
+
+  /**
+   * Cancels the pending deferred fences of `cluster` left by earlier runs of
+   * the entity, before the run holding `lease` promotes that cluster: applied
+   * later they would fence the new primary. Returns how many were cancelled.
+   */
+  async cancelDeferredFences(
+    lease: RunLease,
+    entityRef: string,
+    cluster: string,
+  ): Promise<number> {
+    const reason = `cancelled: run ${lease.runId} promotes ${cluster}, which must not be fenced any more`;
+    return this.#db.transaction<number>(async tx => {
+      // Proves the lease in the same transaction as the cancellation.
+      const held = await this.#held(tx('failover_runs'), lease).update({
+        lease_owner: lease.owner,
+      });
+      if (held !== 1) {
+        throw new LeaseLostError(lease.runId, 'refused to cancel fences');
+      }
+      const cancelled = await tx('failover_steps')
+        .where({ status: 'deferred', kind: 'fence-old-source', cluster })
+        .whereIn(
+          'run_id',
+          tx('failover_runs')
+            .select('id')
+            .where({ entity_ref: entityRef })
+            .andWhereNot('id', lease.runId),
+        )
+        .update({
+          status: 'skipped',
+          outcome: JSON.stringify({ reason }),
+          claim_owner: null,
+          claim_expires_at: null,
+        });
+      return Number(cancelled);
+    });
+  }
+
+  /** Deferred fences no live replica has claimed, oldest run first. */
+  async listDeferred(): Promise<
+    Array<{ runId: string; index: number; cluster: string }>
+  > {
+    const rows = await this.#db('failover_steps')
+      .join('failover_runs', 'failover_runs.id', 'failover_steps.run_id')
+      .where('failover_steps.status', 'deferred')
+      .andWhere(q =>
+        q
+          .whereNull('failover_steps.claim_owner')
+          .orWhere('failover_steps.claim_expires_at', '<=', this.#dbNow()),
+      )
+      .orderBy('failover_runs.created_at', 'asc')
+      .select(
+        'failover_steps.run_id',
+        'failover_steps.step_index',
+        'failover_steps.cluster',
+      );
+    return rows.map(r => ({
+      runId: r.run_id,
+      index: Number(r.step_index),
+      cluster: r.cluster,
+    }));
+  }
+
+  /** Claims a deferred fence for `ms`; undefined when it is done, cancelled or claimed by a live replica. */
+  async claimDeferred(
+    runId: string,
+    index: number,
+    owner: string,
+    ms: number,
+  ): Promise<DeferredClaim | undefined> {
+    const updated = await this.#db('failover_steps')
+      .where({ run_id: runId, step_index: index, status: 'deferred' })
+      .andWhere(q =>
+        q
+          .whereNull('claim_owner')
+          .orWhere('claim_owner', owner)
+          .orWhere('claim_expires_at', '<=', this.#dbNow()),
+      )
+      .update({ claim_owner: owner, claim_expires_at: this.#dbNow(ms) });
+    return updated === 1 ? { runId, index, owner } : undefined;
+  }
+
+  #claimHeld(q: Knex.QueryBuilder, claim: DeferredClaim): Knex.QueryBuilder {
+    return q
+      .where({
+        run_id: claim.runId,
+        step_index: claim.index,
+        status: 'deferred',
+        claim_owner: claim.owner,
+      })
+      .andWhere('claim_expires_at', '>', this.#dbNow());
+  }
+
+  /** Throws LeaseLostError unless the claim still holds (the fence was not cancelled meanwhile). */
+  async assertDeferredClaim(claim: DeferredClaim): Promise<void> {
+    const row = await this.#claimHeld(
+      this.#db('failover_steps').select('run_id'),
+      claim,
+    ).first();
+    if (!row) {
+      throw new LeaseLostError(
+        claim.runId,
+        `the deferred fence (step ${claim.index}) was cancelled or claimed by another replica`,
+      );
+    }
+  }
+
+  /**
+   * Records a claimed deferred fence as done and notes it on the run; false
+   * when the claim was lost meanwhile (nothing written).
+   */
+  async completeDeferred(
+    claim: DeferredClaim,
+    update: StepUpdate,
+    attention: string,
+  ): Promise<boolean> {
+    return this.#db.transaction(async tx => {
+      const updated = await this.#claimHeld(tx('failover_steps'), claim).update(
+        { ...stepColumns(update), claim_owner: null, claim_expires_at: null },
+      );
+      if (updated !== 1) return false;
+      await tx('failover_runs')
+        .where({ id: claim.runId })
+        .update({ attention });
+      return true;
+    });
+  }
+
+  /** Keeps a deferred fence pending with what the last attempt found, and frees the claim. */
+  async releaseDeferred(
+    claim: DeferredClaim,
+    outcome: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    await this.#db('failover_steps')
+      .where({
+        run_id: claim.runId,
+        step_index: claim.index,
+        claim_owner: claim.owner,
+      })
+      .update({
+        ...(outcome ? { outcome: JSON.stringify(outcome) } : {}),
+        claim_owner: null,
+        claim_expires_at: null,
+      });
+  }
+}
+
+function stepColumns(update: StepUpdate): Partial<StepRow> {
+  const columns: Partial<StepRow> = {};
+  if (update.status !== undefined) columns.status = update.status;
+  if (update.startedAt !== undefined) columns.started_at = update.startedAt;
+  if (update.finishedAt !== undefined) columns.finished_at = update.finishedAt;
+  if (update.inputs !== undefined)
+    columns.inputs = JSON.stringify(update.inputs);
+  if (update.outcome !== undefined)
+    columns.outcome = JSON.stringify(update.outcome);
+  if (update.error !== undefined) columns.error = update.error;
+  if (update.compensation !== undefined)
+    columns.compensation = update.compensation;
+  if (update.compensationError !== undefined)
+    columns.compensation_error = update.compensationError;
+  return columns;
 }

@@ -282,27 +282,45 @@ describe('FailoverEngine against the cluster simulator', () => {
     });
     expect((await finished(e, ok.id)).status).toBe('succeeded');
 
-    // Now a persistent conflict in an emergency failover back, where moving
-    // traffic is the first change after the promotion.
-    faulty.find(c => c.cluster === 'eu-west')!.failWith = (method, p) =>
-      method === 'PATCH' && p.includes('/virtualservices/') ? 409 : undefined;
+    // Now an emergency failover back (forced with a reason: eu-west still
+    // answers). Once the promotion is done, a sync puts eu-west's copy of
+    // the route back and a persistent conflict keeps traffic from moving.
+    const reason = 'drill: eu-west is to be treated as lost';
+    const back = engine({
+      beforeStep: async (_id, step) => {
+        if (step.kind !== 'move-traffic') return;
+        const vs = await client('eu-west').get(VS);
+        vs.spec.tcp[0].route = vs.spec.tcp[0].route.map((r: any) => ({
+          ...r,
+          weight: r.destination.subset === 'eu-west' ? 100 : 0,
+        }));
+        await client('eu-west').mergePatch(VS, { spec: vs.spec });
+        faulty.find(c => c.cluster === 'eu-west')!.failWith = (method, p) =>
+          method === 'PATCH' && p.includes('/virtualservices/')
+            ? 409
+            : undefined;
+      },
+    });
     topology = await waitFor(async () => {
       const t = await liveTopology(sim, clients, 'orders-mysql');
-      const plan = await e.plan({
+      const plan = await back.plan({
         topology: t,
         targetCluster: 'eu-central',
         mode: 'failover',
+        reason,
       });
       return plan.allowed ? t : undefined;
     });
-    const stuck = await e.start({
+    const stuck = await back.start({
       topology,
       targetCluster: 'eu-central',
       mode: 'failover',
       force: true,
+      reason,
       actor: 'user:default/ops',
     });
-    const done = await finished(e, stuck.id);
+    expect(stuck.reason).toBe(reason);
+    const done = await finished(back, stuck.id);
     expect(done.status).toBe('needs-attention');
     expect(done.attention).toMatch(
       /point databases\/orders-mysql at eu-central/,
@@ -313,6 +331,15 @@ describe('FailoverEngine against the cluster simulator', () => {
     expect(done.steps.find(s => s.kind === 'move-traffic')!.status).toBe(
       'failed',
     );
+    // The answering source was fenced before the promotion, not deferred.
+    expect(done.steps.find(s => s.kind === 'fence-old-source')!.status).toBe(
+      'succeeded',
+    );
+    expect(
+      (await client('eu-west').get(STS)).metadata.annotations[
+        'multicluster-statefulsets/role'
+      ],
+    ).toBe('fenced');
     expect(await store.activeRunId('component:default/orders-mysql')).toBe(
       undefined,
     );
@@ -539,8 +566,8 @@ describe('FailoverEngine against the cluster simulator', () => {
     expect((await client('eu-central').get(STS)).spec.replicas).toBe(0);
 
     // A killed backend cannot release its lease: pretend it still holds it.
-    expect(await store.claim(run.id, 'killed-backend', 300, Date.now())).toBe(
-      true,
+    expect(await store.claim(run.id, 'killed-backend', 300)).toEqual(
+      expect.objectContaining({ owner: 'killed-backend' }),
     );
     const secondStore = await DatabaseFailoverStore.create({ database: db });
     const second = FailoverEngine.create({

@@ -5,6 +5,11 @@
  * and says what a human must do. A run left behind by a dead backend is
  * picked up by `resumeInterrupted()` on another (or the restarted) one:
  * rolled back when it had not promoted yet, continued when it had.
+ *
+ * Every journal write names the run's lease (owner and epoch) and every
+ * cluster write is preceded by a check of it, both judged by the database:
+ * an engine that was paused past its lease while another took the run over
+ * stops at its next write with LeaseLostError and undoes nothing.
  */
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
@@ -31,7 +36,12 @@ import {
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { randomUUID } from 'node:crypto';
 import { CnpgFailoverProvider } from './CnpgFailoverProvider';
-import { DatabaseFailoverStore } from './DatabaseFailoverStore';
+import {
+  DatabaseFailoverStore,
+  DeferredClaim,
+  LeaseLostError,
+  RunLease,
+} from './DatabaseFailoverStore';
 import { GenericFailoverProvider } from './GenericFailoverProvider';
 import { IstioFailoverRouter } from './IstioFailoverRouter';
 import { collectionPath, objectPath, pollUntil, sleep } from './kubePaths';
@@ -70,12 +80,15 @@ export interface StartFailoverInput {
   targetCluster: string;
   mode: FailoverMode;
   force?: boolean;
+  /** Why an emergency failover is forced while the source still answers; required then. */
+  reason?: string;
   /** Who asked, e.g. a user entity ref. */
   actor: string;
 }
 
 interface RunContext {
   run: FailoverRunDetails;
+  lease: RunLease;
   source?: FailoverSide;
   target: FailoverSide;
   provider?: FailoverReplicationProvider;
@@ -102,6 +115,39 @@ function iso(ms: number): string {
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Why a run's work stops: the lease was lost, or the engine is stopping. */
+function stopReason(signal: AbortSignal | undefined): Error {
+  return signal?.reason instanceof LeaseLostError
+    ? signal.reason
+    : new StepAborted();
+}
+
+/**
+ * A client whose every write first runs `guard` (which throws when this
+ * engine may no longer act), so no cluster write follows a lost lease.
+ */
+function guardedClient(
+  client: ClusterWriteClient,
+  guard: () => Promise<void>,
+): ClusterWriteClient {
+  return {
+    cluster: client.cluster,
+    get: path => client.get(path),
+    mergePatch: async (path, patch) => {
+      await guard();
+      return client.mergePatch(path, patch);
+    },
+    create: async (path, body) => {
+      await guard();
+      return client.create(path, body);
+    },
+    delete: async path => {
+      await guard();
+      return client.delete(path);
+    },
+  };
 }
 
 function isConflict(err: unknown): boolean {
@@ -162,10 +208,15 @@ export class FailoverEngine {
     topology: EntityTopology;
     targetCluster: string;
     mode: FailoverMode;
+    /** Why an emergency failover is forced while the source still answers. */
+    reason?: string;
   }): Promise<FailoverPlan> {
     const runId = await this.#store.activeRunId(input.topology.entityRef);
     const base = {
-      ...input,
+      topology: input.topology,
+      targetCluster: input.targetCluster,
+      mode: input.mode,
+      reason: input.reason,
       now: this.#now(),
       runInProgress: runId ? { id: runId } : undefined,
     };
@@ -185,7 +236,8 @@ export class FailoverEngine {
         'force: an emergency failover needs force: true (it may lose data)',
       );
     }
-    const plan = await this.plan(input);
+    const reason = input.reason?.trim() || undefined;
+    const plan = await this.plan({ ...input, reason });
     if (!plan.allowed) {
       const failed = plan.checks.filter(c => c.status === 'fail');
       if (failed.every(c => c.id === 'no-run-in-progress')) {
@@ -204,8 +256,9 @@ export class FailoverEngine {
       targetCluster: input.targetCluster,
       actor: input.actor,
       plan,
+      reason,
       createdAt: iso(this.#now()),
-      lease: { owner: this.#owner, ms: this.#leaseMs, now: this.#now() },
+      lease: { owner: this.#owner, ms: this.#leaseMs },
     });
     this.#launch(run.id, false);
     return run;
@@ -231,20 +284,19 @@ export class FailoverEngine {
   }
 
   async #resumeExpired(): Promise<string[]> {
-    const now = this.#now();
-    const ids = await this.#store.listResumable(now);
+    const ids = await this.#store.listResumable();
     for (const id of ids) this.#launch(id, true);
     // A backend restarted within the lease of the one that died (Kubernetes
     // restarts a killed container in seconds, a lease lasts 30 s), or a
     // replica whose peer died for good, finds the run still leased: it must
     // look again when that lease runs out, not only at its next start.
-    const expiry = await this.#store
-      .nextLeaseExpiry(now, this.#owner)
+    const untilExpiry = await this.#store
+      .msUntilNextLeaseExpiry(this.#owner)
       .catch(() => undefined);
     this.#lookAgain(
-      expiry === undefined
+      untilExpiry === undefined
         ? this.#leaseMs
-        : Math.min(this.#leaseMs, expiry - now + 10),
+        : Math.min(this.#leaseMs, untilExpiry + 10),
     );
     return ids;
   }
@@ -263,37 +315,73 @@ export class FailoverEngine {
     this.#lookAgainTimer.unref?.();
   }
 
-  /** Re-applies fences (and routes) on old primaries that were unreachable during an emergency failover. */
+  /**
+   * Re-applies fences (and routes) on old primaries that were unreachable
+   * during an emergency failover. Each fence is claimed in the database
+   * first and every cluster write re-checks the claim, so two replicas never
+   * apply the same fence, and one cancelled meanwhile (a later run promotes
+   * that cluster) is not applied.
+   */
   async retryDeferred(): Promise<void> {
     for (const { runId, index } of await this.#store.listDeferred()) {
-      const run = await this.#store.getRunDetails(runId);
-      const step = run.steps.find(s => s.index === index);
-      if (!step) continue;
+      if (this.#abort.signal.aborted) return;
+      const claim = await this.#store.claimDeferred(
+        runId,
+        index,
+        this.#owner,
+        this.#leaseMs,
+      );
+      if (!claim) continue;
+      let outcome: Record<string, unknown> | undefined;
       try {
-        const ctx = this.#context(run, this.#abort.signal);
-        const result = await this.#fenceOldSource(ctx);
+        const run = await this.#store.getRunDetails(runId);
+        const ctx = this.#context(run, this.#deferredLease(claim), {
+          signal: this.#abort.signal,
+          guard: () => this.#store.assertDeferredClaim(claim),
+        });
+        const result = await this.#fenceOldSource(ctx, true);
         if (result.status !== 'deferred') {
-          await this.#store.updateStep(runId, index, {
-            status: 'succeeded',
-            finishedAt: iso(this.#now()),
-            outcome: result.outcome,
-          });
-          await this.#store.updateRun(runId, {
-            attention: `${
-              run.sourceCluster
-            } answered again and was fenced at ${iso(this.#now())}`,
-          });
-        } else {
-          await this.#store.updateStep(runId, index, {
-            outcome: result.outcome,
-          });
+          const done = await this.#store.completeDeferred(
+            claim,
+            {
+              status: 'succeeded',
+              finishedAt: iso(this.#now()),
+              outcome: result.outcome,
+            },
+            `${run.sourceCluster} answered again and was fenced at ${iso(
+              this.#now(),
+            )}`,
+          );
+          if (!done) {
+            this.#logger.warn(
+              `Deferred fence of run ${runId} was applied, but the fence had been cancelled or claimed elsewhere meanwhile`,
+            );
+          }
+          continue;
         }
+        outcome = result.outcome;
       } catch (err) {
-        this.#logger.warn(
-          `Deferred fence of run ${runId} still pending: ${message(err)}`,
-        );
+        const log =
+          err instanceof LeaseLostError
+            ? `Deferred fence of run ${runId} stopped: ${message(err)}`
+            : `Deferred fence of run ${runId} still pending: ${message(err)}`;
+        this.#logger.warn(log);
       }
+      await this.#store
+        .releaseDeferred(claim, outcome)
+        .catch(err =>
+          this.#logger.warn(
+            `Releasing the deferred fence of run ${runId} failed: ${message(
+              err,
+            )}`,
+          ),
+        );
     }
+  }
+
+  /** A lease no run has, for contexts outside a run: any journal write through it is refused. */
+  #deferredLease(claim: DeferredClaim): RunLease {
+    return { runId: claim.runId, owner: claim.owner, epoch: -1 };
   }
 
   /** Stops executing: in-flight waits abort, leases are released so another engine may resume. */
@@ -315,46 +403,65 @@ export class FailoverEngine {
 
   async #execute(runId: string, resume: boolean): Promise<void> {
     if (this.#abort.signal.aborted) return;
-    if (
-      !(await this.#store.claim(runId, this.#owner, this.#leaseMs, this.#now()))
-    )
-      return;
-    // Stops this run when the engine stops or when another engine took the
-    // lease over (this one was presumed dead): two engines never act at once.
+    const lease = await this.#store.claim(runId, this.#owner, this.#leaseMs);
+    if (!lease) return;
+    // Stops this run when the engine stops or when the lease is lost (this
+    // engine was presumed dead and another took over): the database refuses
+    // our writes from then on anyway, this only stops the waits sooner.
     const run = new AbortController();
     const onStop = () => run.abort(new StepAborted());
     this.#abort.signal.addEventListener('abort', onStop, { once: true });
+    let renewedAt = performance.now();
     const heartbeat = setInterval(() => {
       this.#store
-        .renew(runId, this.#owner, this.#leaseMs, this.#now())
+        .renew(lease, this.#leaseMs)
         .then(held => {
-          if (!held) {
-            this.#logger.warn(`Lost the lease of failover run ${runId}`);
-            run.abort(new StepAborted());
+          if (held) {
+            renewedAt = performance.now();
+            return;
           }
+          run.abort(new LeaseLostError(runId, 'the heartbeat was refused'));
         })
-        .catch(err => this.#logger.warn(`Lease renewal failed: ${err}`));
+        .catch(err => {
+          this.#logger.warn(
+            `Renewing the lease of failover run ${runId} failed: ${message(
+              err,
+            )}`,
+          );
+          // Without a renewal for a whole lease, another engine may own
+          // the run by now: stop rather than guess.
+          if (performance.now() - renewedAt >= this.#leaseMs) {
+            run.abort(
+              new LeaseLostError(runId, 'no renewal succeeded for a lease'),
+            );
+          }
+        });
     }, Math.max(50, Math.floor(this.#leaseMs / 3)));
     heartbeat.unref?.();
     try {
-      await this.#drive(runId, resume, run.signal);
+      await this.#drive(lease, resume, run.signal);
     } catch (err) {
-      if (!(err instanceof StepAborted)) throw err;
+      if (err instanceof LeaseLostError) {
+        this.#logger.warn(message(err));
+      } else if (!(err instanceof StepAborted)) {
+        throw err;
+      }
     } finally {
       clearInterval(heartbeat);
       this.#abort.signal.removeEventListener('abort', onStop);
-      await this.#store.release(runId, this.#owner).catch(() => undefined);
+      await this.#store.release(lease).catch(() => undefined);
     }
   }
 
   async #drive(
-    runId: string,
+    lease: RunLease,
     resume: boolean,
     signal: AbortSignal,
   ): Promise<void> {
+    const runId = lease.runId;
     let run = await this.#store.getRunDetails(runId);
     if (run.status === 'pending') {
-      await this.#store.updateRun(runId, {
+      await this.#store.updateRun(lease, {
         status: 'running',
         startedAt: iso(this.#now()),
       });
@@ -362,9 +469,15 @@ export class FailoverEngine {
     }
     let ctx: RunContext;
     try {
-      ctx = this.#context(run, signal);
+      ctx = this.#context(run, lease, {
+        signal,
+        guard: async () => {
+          if (signal.aborted) throw stopReason(signal);
+          await this.#store.assertLease(lease);
+        },
+      });
     } catch (err) {
-      await this.#store.finishRun(runId, {
+      await this.#store.finishRun(lease, {
         status: 'failed',
         finishedAt: iso(this.#now()),
         error: message(err),
@@ -378,7 +491,7 @@ export class FailoverEngine {
       for (const step of run.steps.filter(s => s.status === 'running')) {
         step.status = 'failed';
         step.error = 'interrupted: the backend executing it stopped';
-        await this.#store.updateStep(runId, step.index, {
+        await this.#store.updateStep(lease, step.index, {
           status: 'failed',
           finishedAt: iso(this.#now()),
           error: step.error,
@@ -390,7 +503,10 @@ export class FailoverEngine {
         try {
           await ctx.provider!.abortPromotion(ctx.target, ctx.source!, ctx.call);
         } catch (err) {
-          await this.#store.finishRun(runId, {
+          if (err instanceof LeaseLostError || signal.aborted) {
+            throw err instanceof LeaseLostError ? err : stopReason(signal);
+          }
+          await this.#store.finishRun(lease, {
             status: 'needs-attention',
             finishedAt: iso(this.#now()),
             error: `interrupted while promoting; undoing it failed: ${message(
@@ -409,9 +525,9 @@ export class FailoverEngine {
     }
     for (const step of run.steps) {
       if (DONE.has(step.status)) continue;
-      if (signal.aborted) throw new StepAborted();
+      if (signal.aborted) throw stopReason(signal);
       await this.#beforeStep?.(runId, step);
-      if (signal.aborted) throw new StepAborted();
+      if (signal.aborted) throw stopReason(signal);
       const error = await this.#runStep(ctx, step);
       if (error === undefined) continue;
       await this.#onFailure(ctx, step, error);
@@ -432,11 +548,17 @@ export class FailoverEngine {
     return run.plan.steps.find(s => s.index === index);
   }
 
-  #context(run: FailoverRunDetails, signal: AbortSignal): RunContext {
+  #context(
+    run: FailoverRunDetails,
+    lease: RunLease,
+    options: { signal: AbortSignal; guard: () => Promise<void> },
+  ): RunContext {
+    const { signal, guard } = options;
     const plan = run.plan;
+    const clients = this.#clients.map(c => guardedClient(c, guard));
     const side = (cluster: string | undefined): FailoverSide | undefined => {
       if (!cluster) return undefined;
-      const client = this.#clients.find(c => c.cluster === cluster);
+      const client = clients.find(c => c.cluster === cluster);
       const workload =
         plan.workloads?.[cluster] ?? plan.workloads?.[run.targetCluster];
       if (!client || !workload) return undefined;
@@ -473,6 +595,7 @@ export class FailoverEngine {
     };
     return {
       run,
+      lease,
       source,
       target,
       provider,
@@ -482,7 +605,7 @@ export class FailoverEngine {
         ...call,
         route: plan.route,
         workload: target.workload,
-        clients: this.#clients,
+        clients,
       },
     };
   }
@@ -495,7 +618,7 @@ export class FailoverEngine {
     const runId = ctx.run.id;
     const startedAt = iso(this.#now());
     step.startedAt = startedAt;
-    await this.#store.updateStep(runId, step.index, {
+    await this.#store.updateStep(ctx.lease, step.index, {
       status: 'running',
       startedAt,
     });
@@ -508,6 +631,7 @@ export class FailoverEngine {
           entityRef: ctx.run.entityRef,
           step: step.kind,
           cluster: step.cluster,
+          ...(ctx.run.reason ? { reason: ctx.run.reason } : {}),
         },
       })
       .catch(() => undefined);
@@ -520,7 +644,7 @@ export class FailoverEngine {
         return step.inputs;
       }
       step.inputs = inputs;
-      await this.#store.updateStep(runId, step.index, { inputs });
+      await this.#store.updateStep(ctx.lease, step.index, { inputs });
       return inputs;
     };
     let attempt = 0;
@@ -531,7 +655,7 @@ export class FailoverEngine {
         step.status = status;
         step.outcome = result.outcome;
         step.finishedAt = iso(this.#now());
-        await this.#store.updateStep(runId, step.index, {
+        await this.#store.updateStep(ctx.lease, step.index, {
           status,
           finishedAt: step.finishedAt,
           outcome: result.outcome ?? {},
@@ -539,7 +663,9 @@ export class FailoverEngine {
         await audit?.success({ meta: { status } }).catch(() => undefined);
         return undefined;
       } catch (err) {
-        if (ctx.call.signal?.aborted) throw new StepAborted();
+        // The loser of a lease undoes nothing and writes nothing more.
+        if (err instanceof LeaseLostError) throw err;
+        if (ctx.call.signal?.aborted) throw stopReason(ctx.call.signal);
         if (isConflict(err) && attempt < this.#conflictRetries) {
           // Someone else changed the object between our read and write:
           // read again and re-apply.
@@ -550,7 +676,7 @@ export class FailoverEngine {
         const error = err instanceof Error ? err : new Error(String(err));
         step.status = 'failed';
         step.error = error.message;
-        await this.#store.updateStep(runId, step.index, {
+        await this.#store.updateStep(ctx.lease, step.index, {
           status: 'failed',
           finishedAt: iso(this.#now()),
           error: error.message,
@@ -582,14 +708,22 @@ export class FailoverEngine {
         next[source!.cluster] = 0;
         next[target.cluster] = (next[target.cluster] ?? 0) + share;
         const change = await router.setWeights(route, next);
-        if (change.unreachable.length) {
+        // In an emergency the copies of the route in clusters that are down
+        // (the source's own, typically) are repaired with the deferred fence.
+        if (change.unreachable.length && run.mode !== 'failover') {
           throw new Error(
             `the route could not be changed in ${change.unreachable.join(
               ', ',
             )}`,
           );
         }
-        return { outcome: { undo: change.undo, weights: next } };
+        return {
+          outcome: {
+            undo: change.undo,
+            weights: next,
+            unreachable: change.unreachable,
+          },
+        };
       }
       case 'fence': {
         const lag = await provider!
@@ -617,6 +751,14 @@ export class FailoverEngine {
         };
       }
       case 'promote': {
+        // Older runs' deferred fences of this cluster were planned when it
+        // was an old primary; applied after this promotion they would fence
+        // the primary.
+        const cancelledFences = await this.#store.cancelDeferredFences(
+          ctx.lease,
+          run.entityRef,
+          target.cluster,
+        );
         const emergency = run.mode === 'failover';
         if (emergency) {
           const lag = await provider!
@@ -634,7 +776,9 @@ export class FailoverEngine {
             | UndoData
             | undefined,
         });
-        return { outcome: { undo } };
+        return {
+          outcome: { undo, ...(cancelledFences ? { cancelledFences } : {}) },
+        };
       }
       case 'move-traffic': {
         if (router.method === 'none') {
@@ -653,7 +797,11 @@ export class FailoverEngine {
           source?.cluster,
           target.cluster,
         );
-        if (change.unreachable.length && run.mode !== 'failover') {
+        // Only a pending deferred fence repairs the route later.
+        const repairedLater =
+          run.mode === 'failover' &&
+          steps.find(s => s.kind === 'fence-old-source')?.status === 'deferred';
+        if (change.unreachable.length && !repairedLater) {
           throw new Error(
             `the route could not be changed in ${change.unreachable.join(
               ', ',
@@ -665,7 +813,13 @@ export class FailoverEngine {
         };
       }
       case 'fence-old-source':
-        return this.#fenceOldSource(ctx);
+        // Deferring is for a source that was down: one that answered when
+        // the run was planned must be fenced before anything is promoted.
+        return this.#fenceOldSource(
+          ctx,
+          run.plan.checks.find(c => c.id === 'source-reachable')?.status ===
+            'pass',
+        );
       case 'reattach': {
         await provider!.reattach?.(
           source!,
@@ -697,22 +851,28 @@ export class FailoverEngine {
     }
   }
 
-  async #fenceOldSource(ctx: RunContext): Promise<StepResult> {
+  async #fenceOldSource(
+    ctx: RunContext,
+    deferrable: boolean,
+  ): Promise<StepResult> {
     const { source, target, provider, router, route, call, run } = ctx;
-    const moved = run.steps.find(s => s.kind === 'move-traffic')?.outcome as
-      | { unreachable?: string[] }
-      | undefined;
+    // The copies of the route in clusters that were down when traffic was
+    // fenced or moved still point at the old side.
+    const unreachable = new Set<string>();
+    for (const kind of ['fence-traffic', 'move-traffic']) {
+      const outcome = run.steps.find(s => s.kind === kind)?.outcome as
+        | { unreachable?: string[] }
+        | undefined;
+      for (const c of outcome?.unreachable ?? []) unreachable.add(c);
+    }
     try {
       await provider!.markFenced(source!, target, call);
-      if (moved?.unreachable?.length && router.method !== 'none') {
-        // The copy of the route in a cluster that was down still points at the old side.
+      if (unreachable.size > 0 && router.method !== 'none') {
         const change = await router.moveTraffic(
           route,
           source!.cluster,
           target.cluster,
-          {
-            onlyClusters: moved.unreachable,
-          },
+          { onlyClusters: [...unreachable].sort() },
         );
         if (change.unreachable.length) {
           throw new Error(
@@ -724,7 +884,9 @@ export class FailoverEngine {
       }
       return { outcome: { fencedAt: iso(this.#now()) } };
     } catch (err) {
-      if (ctx.call.signal?.aborted) throw new StepAborted();
+      if (err instanceof LeaseLostError) throw err;
+      if (ctx.call.signal?.aborted) throw stopReason(ctx.call.signal);
+      if (!deferrable) throw err;
       return {
         status: 'deferred',
         outcome: {
@@ -798,6 +960,7 @@ export class FailoverEngine {
           await this.#rollback(ctx, `${step.title} failed: ${error.message}`);
           return;
         } catch (abortErr) {
+          if (abortErr instanceof LeaseLostError) throw abortErr;
           error = new Error(
             `${error.message}; undoing the promotion failed too: ${message(
               abortErr,
@@ -806,7 +969,7 @@ export class FailoverEngine {
         }
       }
     }
-    await this.#store.finishRun(ctx.run.id, {
+    await this.#store.finishRun(ctx.lease, {
       status: 'needs-attention',
       finishedAt: iso(this.#now()),
       error: `${step.title} failed: ${error.message}`,
@@ -830,19 +993,25 @@ export class FailoverEngine {
       try {
         await this.#compensate(ctx, step);
         step.compensation = 'compensated';
-        await this.#store.updateStep(run.id, step.index, {
+        // A fence still waiting for the source must not be applied to the
+        // primary the rollback leaves in place.
+        const cancelled = step.status === 'deferred';
+        if (cancelled) step.status = 'skipped';
+        await this.#store.updateStep(ctx.lease, step.index, {
           compensation: 'compensated',
+          ...(cancelled ? { status: 'skipped' as const } : {}),
         });
       } catch (err) {
-        if (ctx.call.signal?.aborted) throw new StepAborted();
+        if (err instanceof LeaseLostError) throw err;
+        if (ctx.call.signal?.aborted) throw stopReason(ctx.call.signal);
         problems.push(`${step.title}: ${message(err)}`);
-        await this.#store.updateStep(run.id, step.index, {
+        await this.#store.updateStep(ctx.lease, step.index, {
           compensation: 'failed',
           compensationError: message(err),
         });
       }
     }
-    await this.#store.finishRun(run.id, {
+    await this.#store.finishRun(ctx.lease, {
       status: problems.length ? 'needs-attention' : 'rolled-back',
       finishedAt: iso(this.#now()),
       error: reason,
@@ -888,6 +1057,13 @@ export class FailoverEngine {
           ctx.call,
         );
         return;
+      case 'fence-old-source':
+        // Deferred: nothing reached the cluster. Applied: the source was
+        // the primary until this run, give the role back.
+        if (step.status !== 'deferred') {
+          await ctx.provider!.unfence(ctx.source!, {}, ctx.call);
+        }
+        return;
       default:
         // Waiting and verifying change nothing.
         return;
@@ -896,7 +1072,7 @@ export class FailoverEngine {
 
   async #succeed(ctx: RunContext): Promise<void> {
     const deferred = ctx.run.steps.filter(s => s.status === 'deferred');
-    await this.#store.finishRun(ctx.run.id, {
+    await this.#store.finishRun(ctx.lease, {
       status: 'succeeded',
       finishedAt: iso(this.#now()),
       ...this.#figures(ctx),

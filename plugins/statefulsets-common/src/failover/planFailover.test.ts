@@ -128,7 +128,8 @@ describe('planFailover', () => {
     ]);
     expect(plan.fenceMethod).toMatch(/scaled to zero replicas \(was 3\)/);
     expect(plan.dataLossWindowSeconds).toBe(0);
-    expect(plan.offeredModes).toEqual(['switchover', 'failover']);
+    // The source answers: an emergency failover is not offered.
+    expect(plan.offeredModes).toEqual(['switchover']);
     expect(plan.requiresForce).toBe(false);
   });
 
@@ -218,10 +219,79 @@ describe('planFailover', () => {
         name: 'orders',
       },
     });
-    expect(failover.steps.map(s => s.kind)).toEqual([
+    expect(statusOf(failover, 'source-reachable')).toBe('pass');
+    // Traffic and the source are fenced before anything is promoted.
+    expect(failover.steps.map(s => [s.kind, s.cluster])).toEqual([
+      ['fence-traffic', '*'],
+      ['fence-old-source', 'eu-central'],
+      ['promote', 'eu-west'],
+      ['move-traffic', '*'],
+      ['verify', 'eu-west'],
+    ]);
+    expect(
+      failover.steps.filter(s => s.beforePromotion).map(s => s.kind),
+    ).toEqual(['fence-traffic', 'fence-old-source']);
+    expect(
+      failover.steps.find(s => s.kind === 'fence-old-source')!.changes,
+    ).toContainEqual(expect.stringMatching(/deferred fence/));
+
+    const noRoute = planFailover({
+      topology: {
+        ...t,
+        traffic: { source: 'none', weights: {}, warnings: [] },
+      },
+      targetCluster: 'eu-west',
+      mode: 'failover',
+      now: NOW,
+    });
+    expect(noRoute.steps.map(s => s.kind)).toEqual([
+      'fence-old-source',
       'promote',
       'move-traffic',
+      'verify',
+    ]);
+  });
+
+  it('refuses an emergency failover against a source that still answers unless a reason forces it', () => {
+    const refused = planFailover({
+      topology: topology(),
+      targetCluster: 'eu-west',
+      mode: 'failover',
+      now: NOW,
+    });
+    expect(refused.allowed).toBe(false);
+    expect(statusOf(refused, 'source-reachable')).toBe('fail');
+    expect(
+      refused.checks.find(c => c.id === 'source-reachable')!.evidence,
+    ).toMatch(/^the source eu-central still answers: use a switchover/);
+
+    const blank = planFailover({
+      topology: topology(),
+      targetCluster: 'eu-west',
+      mode: 'failover',
+      now: NOW,
+      reason: '   ',
+    });
+    expect(statusOf(blank, 'source-reachable')).toBe('fail');
+
+    const forced = planFailover({
+      topology: topology(),
+      targetCluster: 'eu-west',
+      mode: 'failover',
+      now: NOW,
+      reason: 'eu-central takes writes but its disks are failing',
+    });
+    expect(forced.allowed).toBe(true);
+    expect(forced.requiresForce).toBe(true);
+    expect(statusOf(forced, 'source-reachable')).toBe('warn');
+    expect(
+      forced.checks.find(c => c.id === 'source-reachable')!.evidence,
+    ).toMatch(/forced with the reason: eu-central takes writes/);
+    expect(forced.steps.map(s => s.kind)).toEqual([
+      'fence-traffic',
       'fence-old-source',
+      'promote',
+      'move-traffic',
       'verify',
     ]);
   });

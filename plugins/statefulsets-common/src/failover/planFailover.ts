@@ -33,6 +33,11 @@ export interface PlanFailoverInput {
   runInProgress?: { id: string } | undefined;
   /** GitOps markers found on the live objects the run would change. */
   gitOps?: GitOpsMarker[];
+  /**
+   * Why an emergency failover is forced while the source still answers;
+   * without one such a failover is refused (a switchover loses no data).
+   */
+  reason?: string;
 }
 
 /** The workload a failover acts on in a cluster (the first stateful workload). */
@@ -284,16 +289,26 @@ export function planFailover(input: PlanFailoverInput): FailoverPlan {
         ),
       );
     } else {
+      // An emergency failover promotes without waiting for the source: with
+      // a source that answers it only loses data, unless someone states why
+      // the switchover cannot be used.
+      const reason = input.reason?.trim();
+      let status: FailoverCheck['status'] = 'pass';
+      let evidence = `${sourceName ?? 'the source'} is unreachable (${
+        source?.error?.message ?? 'no answer'
+      })`;
+      if (sourceReachable) {
+        status = reason ? 'warn' : 'fail';
+        evidence = reason
+          ? `the source ${sourceName} still answers; failover forced with the reason: ${reason}`
+          : `the source ${sourceName} still answers: use a switchover (or give a reason to force an emergency failover)`;
+      }
       checks.push(
         check(
           'source-reachable',
           'Source cluster is down (emergency failover)',
-          sourceReachable ? 'warn' : 'pass',
-          sourceReachable
-            ? `${sourceName} still answers: a planned switchover would lose no data`
-            : `${sourceName ?? 'the source'} is unreachable (${
-                source?.error?.message ?? 'no answer'
-              })`,
+          status,
+          evidence,
         ),
       );
     }
@@ -412,7 +427,8 @@ export function planFailover(input: PlanFailoverInput): FailoverPlan {
 
   let offeredModes: FailoverMode[];
   if (policy.strategy === 'active-active') offeredModes = ['drain'];
-  else if (sourceReachable) offeredModes = ['switchover', 'failover'];
+  // A failover against an answering source needs a reason: not offered.
+  else if (sourceReachable) offeredModes = ['switchover'];
   else offeredModes = ['failover'];
 
   const workloads: FailoverPlan['workloads'] = {};
@@ -583,6 +599,38 @@ function buildSteps(s: StepInput): PlannedStep[] {
       false,
     );
   } else {
+    // Fence first, promote last: the old side's clients and the old side
+    // itself are cut off before a second primary exists, so an old primary
+    // that answers (or comes back) never takes writes beside the new one.
+    if (s.trafficMethod !== 'none') {
+      add(
+        'fence-traffic',
+        `Take traffic off ${src}`,
+        '*',
+        s.trafficMethod === 'virtualservice'
+          ? [
+              `${route}: ${src} weight 0; its share goes to ${s.target}, which refuses writes until promoted`,
+              'copies in clusters that are down are corrected with the deferred fence',
+            ]
+          : [
+              `ServiceExport deleted in ${src}, created in ${s.target}`,
+              'clusters that are down are corrected with the deferred fence',
+            ],
+        true,
+      );
+    }
+    add(
+      'fence-old-source',
+      `Fence ${src}`,
+      src,
+      [
+        s.cnpg
+          ? `${srcW}: annotation cnpg.io/fencedInstances = ["*"] and spec.replica.primary = ${s.target}`
+          : `${srcW}: annotation role = fenced, replicas → 0`,
+        'applied now if it answers, otherwise recorded as a deferred fence applied as soon as it answers again',
+      ],
+      true,
+    );
     add(
       'promote',
       `Promote ${s.target} without the old primary`,
@@ -598,18 +646,6 @@ function buildSteps(s: StepInput): PlannedStep[] {
       false,
     );
     add('move-traffic', `Move traffic to ${s.target}`, '*', moveChanges, false);
-    add(
-      'fence-old-source',
-      `Keep ${src} fenced`,
-      src,
-      [
-        s.cnpg
-          ? `${srcW}: annotation cnpg.io/fencedInstances = ["*"] and spec.replica.primary = ${s.target}`
-          : `${srcW}: annotation role = fenced, replicas → 0`,
-        'applied now if reachable, otherwise as soon as it answers again',
-      ],
-      false,
-    );
     add(
       'verify',
       'Verify',

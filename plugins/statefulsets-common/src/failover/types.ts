@@ -139,6 +139,8 @@ export interface FailoverRun {
   error?: string;
   /** What a human must do, when the run needs attention. */
   attention?: string;
+  /** Why an emergency failover was forced against a source that still answered. */
+  reason?: string;
   plan: FailoverPlan;
 }
 
