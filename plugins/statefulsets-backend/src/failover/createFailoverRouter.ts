@@ -156,7 +156,9 @@ export async function createFailoverRouter(
       });
       try {
         await authorize(credentials, failoverExecutePermission, entityRef);
-        const { targetCluster, mode, confirm, force } = readBody(req.body);
+        const { targetCluster, mode, confirm, force, reason } = readBody(
+          req.body,
+        );
         if (confirm !== req.params.name) {
           throw new InputError(
             `confirm: type the entity name "${req.params.name}" to confirm`,
@@ -173,10 +175,17 @@ export async function createFailoverRouter(
           targetCluster,
           mode,
           force: force === true,
+          reason,
           actor: actorOf(credentials),
         });
         await event.success({
-          meta: { runId: run.id, targetCluster, mode, force: force === true },
+          meta: {
+            runId: run.id,
+            targetCluster,
+            mode,
+            force: force === true,
+            ...(run.reason ? { reason: run.reason } : {}),
+          },
         });
         res.status(202).json({ id: run.id });
       } catch (error) {

@@ -33,6 +33,8 @@ export interface FailoverRequestBody {
 export interface StartFailoverRequestBody extends FailoverRequestBody {
   confirm: string;
   force?: boolean;
+  /** Why an emergency failover is forced while the source still answers. */
+  reason?: string;
 }
 
 /** The body of `POST /apply` as sent, before the checks against configuration. */

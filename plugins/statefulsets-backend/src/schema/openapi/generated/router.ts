@@ -753,6 +753,12 @@ export const spec = {
                 description:
                   'Required (true) for an emergency failover, which may lose data.',
               },
+              reason: {
+                type: 'string',
+                maxLength: 500,
+                description:
+                  'Why an emergency failover is forced while the source still answers; required then, recorded in the run and the audit log.',
+              },
             },
           },
         ],
@@ -1050,6 +1056,11 @@ export const spec = {
           attention: {
             type: 'string',
             description: 'What a human must do, when the run needs attention.',
+          },
+          reason: {
+            type: 'string',
+            description:
+              'Why an emergency failover was forced against a source that still answered.',
           },
           plan: {
             $ref: '#/components/schemas/FailoverPlan',
