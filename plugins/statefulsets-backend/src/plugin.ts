@@ -214,7 +214,9 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           frequency: { seconds: 30 },
           timeout: { seconds: 25 },
           initialDelay: { seconds: 30 },
-          scope: 'local',
+          // On one replica at a time. Each fence is also claimed in the
+          // database, since every replica retries them once at start-up.
+          scope: 'global',
           fn: () => failover.engine.retryDeferred(),
         });
       },
