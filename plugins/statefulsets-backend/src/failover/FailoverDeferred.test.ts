@@ -5,6 +5,7 @@
  */
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { RunningSimulator } from '@multicluster/cluster-simulator';
+import { ClusterWriteClient } from '@multicluster/backstage-plugin-statefulsets-node';
 import {
   clientsFor,
   FaultyClient,
@@ -56,7 +57,10 @@ describe('deferred fences', () => {
     });
   }
 
-  function engine(ownerId: string, engineClients = clients) {
+  function engine(
+    ownerId: string,
+    engineClients: ClusterWriteClient[] = clients,
+  ) {
     return FailoverEngine.create({
       store,
       clients: engineClients,
