@@ -1,27 +1,84 @@
 /*
- * One JSON request to one cluster's API server, with the credentials and TLS
- * material of a KubeConfig, a timeout, and typed errors whose messages never
- * carry credentials. The write edges (failover, apply) share it; reads go
- * through the watch cache instead.
+ * One JSON request to one cluster's API server, with the cluster's current
+ * credentials, a timeout, and typed errors whose messages never carry
+ * credentials. The write edges (failover, apply) share it; reads go through
+ * the watch cache instead. An impersonating variant sends the identity a
+ * write acts for, and a refusal names the cluster, verb, object and identity.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
+import { ClusterCredentials } from './ClusterCredentials';
 import { ClusterRequestError, reasonForStatus } from './ClusterRequestError';
+import {
+  describeIdentity,
+  impersonationHeaders,
+  WriteIdentity,
+} from './writeIdentity';
+
+const VERBS: Record<string, string> = {
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
+};
+
+/**
+ * `patch statefulsets/orders-mysql in databases`: what a request does, in
+ * RBAC's terms, for messages.
+ */
+export function describeRequest(
+  method: string,
+  path: string,
+  body?: unknown,
+): string {
+  const parts = path.split('?')[0].split('/').filter(Boolean);
+  let rest = parts[0] === 'api' ? parts.slice(2) : parts.slice(3);
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length > 2) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [resource = 'resources', name, sub] = rest;
+  const created = method === 'POST' ? (body as any)?.metadata?.name : undefined;
+  const object = [resource, name ?? created, sub].filter(Boolean).join('/');
+  const verb =
+    method === 'GET' ? (name ? 'get' : 'list') : VERBS[method] ?? method;
+  return `${verb} ${object}${namespace ? ` in ${namespace}` : ''}`;
+}
 
 /** Sends JSON requests to the current cluster of a KubeConfig. */
 export class ClusterHttp {
   readonly cluster: string;
-  readonly #kc: KubeConfig;
-  readonly #server: URL;
+  readonly #credentials: ClusterCredentials;
   readonly #timeoutMs: number;
-  #options?: Promise<https.RequestOptions>;
+  readonly #identity?: WriteIdentity;
 
-  constructor(cluster: string, kc: KubeConfig, options: { timeoutMs: number }) {
+  constructor(
+    cluster: string,
+    credentials: KubeConfig | ClusterCredentials,
+    options: { timeoutMs: number; identity?: WriteIdentity },
+  ) {
     this.cluster = cluster;
-    this.#kc = kc;
-    this.#server = new URL(kc.getCurrentCluster()!.server);
+    this.#credentials =
+      credentials instanceof ClusterCredentials
+        ? credentials
+        : ClusterCredentials.fixed(credentials);
     this.#timeoutMs = options.timeoutMs;
+    this.#identity = options.identity;
+  }
+
+  /** The identity requests are evaluated as, when impersonating. */
+  get identity(): WriteIdentity | undefined {
+    return this.#identity;
+  }
+
+  /** The same cluster and credentials, every request evaluated as `identity`. */
+  impersonating(identity: WriteIdentity): ClusterHttp {
+    return new ClusterHttp(this.cluster, this.#credentials, {
+      timeoutMs: this.#timeoutMs,
+      identity,
+    });
   }
 
   /** GETs a path; undefined when the API server answers 404. */
@@ -43,11 +100,8 @@ export class ClusterHttp {
     body?: unknown,
     contentType?: string,
   ): Promise<T> {
-    const base = await this.#baseOptions();
-    const url = new URL(
-      this.#server.pathname.replace(/\/$/, '') + path,
-      this.#server,
-    );
+    const { server, options: base } = await this.#credentials.resolve();
+    const url = new URL(server.pathname.replace(/\/$/, '') + path, server);
     const transport = url.protocol === 'http:' ? http : https;
     const payload =
       body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -69,6 +123,7 @@ export class ClusterHttp {
           method,
           headers: {
             ...(base.headers ?? {}),
+            ...(this.#identity ? impersonationHeaders(this.#identity) : {}),
             Accept: 'application/json',
             ...(payload
               ? {
@@ -93,10 +148,13 @@ export class ClusterHttp {
               } catch {
                 detail = '';
               }
+              if (status === 401) this.#credentials.invalidate();
               finish(
                 new ClusterRequestError(
                   reasonForStatus(status),
-                  `${where}: HTTP ${status}${detail ? ` (${detail})` : ''}`,
+                  status === 403
+                    ? this.#refusal(method, path, body, detail)
+                    : `${where}: HTTP ${status}${detail ? ` (${detail})` : ''}`,
                   { statusCode: status },
                 ),
               );
@@ -137,18 +195,22 @@ export class ClusterHttp {
     });
   }
 
-  #baseOptions(): Promise<https.RequestOptions> {
-    // TLS material is resolved once per client, not per call.
-    if (!this.#options) {
-      this.#options = (async () => {
-        const opts: https.RequestOptions = {};
-        await this.#kc.applyToHTTPSOptions(opts);
-        return opts;
-      })();
-      this.#options.catch(() => {
-        this.#options = undefined;
-      });
-    }
-    return this.#options;
+  /** A 403 in words an operator can act on: who was refused what, where. */
+  #refusal(
+    method: string,
+    path: string,
+    body: unknown,
+    detail: string,
+  ): string {
+    const who = this.#identity
+      ? describeIdentity(this.#identity)
+      : "the backend's write credentials";
+    return `${this.cluster} refused ${describeRequest(
+      method,
+      path,
+      body,
+    )} for ${who}: the cluster's RBAC does not allow it${
+      detail ? ` (${detail})` : ''
+    }`;
   }
 }

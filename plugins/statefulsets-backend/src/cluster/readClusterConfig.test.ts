@@ -1,5 +1,9 @@
 import { ConfigReader } from '@backstage/config';
-import { readClusterConfig, readPluginOptions } from './readClusterConfig';
+import {
+  readClusterConfig,
+  readPluginOptions,
+  writeDetailsOf,
+} from './readClusterConfig';
 
 describe('readClusterConfig', () => {
   const config = new ConfigReader({
@@ -66,6 +70,36 @@ describe('readClusterConfig', () => {
       'clientCertificate',
     );
     expect(east.info.region).toBeUndefined();
+  });
+
+  it('gives writes their own credentials when a cluster has a write entry', () => {
+    const withWrite = new ConfigReader({
+      kubernetes: config.get('kubernetes'),
+      multiclusterStatefulsets: {
+        clusters: {
+          'eu-central': {
+            write: {
+              authProvider: 'serviceAccount',
+              serviceAccountToken: 'write-token',
+            },
+          },
+        },
+      },
+    });
+    const [central, east] = readClusterConfig(withWrite);
+    expect(central.details.authMetadata.serviceAccountToken).toBe(
+      'secret-token',
+    );
+    expect(central.write).toEqual({
+      ...central.details,
+      authMetadata: {
+        'kubernetes.io/auth-provider': 'serviceAccount',
+        serviceAccountToken: 'write-token',
+      },
+    });
+    expect(writeDetailsOf(central)).toBe(central.write);
+    expect(east.write).toBeUndefined();
+    expect(writeDetailsOf(east)).toBe(east.details);
   });
 
   it('applies option defaults', () => {

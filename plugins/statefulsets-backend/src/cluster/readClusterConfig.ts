@@ -14,8 +14,30 @@ import {
 
 /** A configured cluster: how to reach it and where it sits. */
 export interface ConfiguredCluster {
+  /** How reads reach it: the `kubernetes:` entry. */
   details: ClusterDetails;
+  /**
+   * How writes reach it, when `multiclusterStatefulsets.clusters.<name>.write`
+   * gives them credentials of their own; otherwise writes use `details`.
+   */
+  write?: ClusterDetails;
   info: ClusterInfo;
+}
+
+/** The details writes to a cluster use. */
+export function writeDetailsOf(cluster: ConfiguredCluster): ClusterDetails {
+  return cluster.write ?? cluster.details;
+}
+
+function authMetadataOf(c: Config): Record<string, string> {
+  const authProvider = c.getOptionalString('authProvider') ?? 'serviceAccount';
+  const authMetadata: Record<string, string> = {
+    ...(c.getOptional<Record<string, string>>('authMetadata') ?? {}),
+    [ANNOTATION_KUBERNETES_AUTH_PROVIDER]: authProvider,
+  };
+  const token = c.getOptionalString('serviceAccountToken');
+  if (token) authMetadata.serviceAccountToken = token;
+  return authMetadata;
 }
 
 /** Tunables of the plugin, with their defaults applied. */
@@ -50,25 +72,22 @@ export function readClusterConfig(config: Config): ConfiguredCluster[] {
     if (method.getString('type') !== 'config') continue;
     for (const c of method.getOptionalConfigArray('clusters') ?? []) {
       const name = c.getString('name');
-      const authProvider =
-        c.getOptionalString('authProvider') ?? 'serviceAccount';
-      const authMetadata: Record<string, string> = {
-        ...(c.getOptional<Record<string, string>>('authMetadata') ?? {}),
-        [ANNOTATION_KUBERNETES_AUTH_PROVIDER]: authProvider,
-      };
-      const token = c.getOptionalString('serviceAccountToken');
-      if (token) authMetadata.serviceAccountToken = token;
       const placement = extra?.getOptionalConfig(name);
+      const details: ClusterDetails = {
+        name,
+        title: c.getOptionalString('title'),
+        url: c.getString('url'),
+        authMetadata: authMetadataOf(c),
+        skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
+        caData: c.getOptionalString('caData'),
+        caFile: c.getOptionalString('caFile'),
+      };
+      const write = placement?.getOptionalConfig('write');
       clusters.push({
-        details: {
-          name,
-          title: c.getOptionalString('title'),
-          url: c.getString('url'),
-          authMetadata,
-          skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
-          caData: c.getOptionalString('caData'),
-          caFile: c.getOptionalString('caFile'),
-        },
+        details,
+        ...(write
+          ? { write: { ...details, authMetadata: authMetadataOf(write) } }
+          : {}),
         info: {
           name,
           title: c.getOptionalString('title'),

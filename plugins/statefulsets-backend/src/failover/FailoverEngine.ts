@@ -35,6 +35,7 @@ import {
   UndoData,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { randomUUID } from 'node:crypto';
+import { WriteIdentity } from '../cluster/writeIdentity';
 import { CnpgFailoverProvider } from './CnpgFailoverProvider';
 import {
   DatabaseFailoverStore,
@@ -84,7 +85,20 @@ export interface StartFailoverInput {
   reason?: string;
   /** Who asked, e.g. a user entity ref. */
   actor: string;
+  /**
+   * The Kubernetes identity every write of the run acts as (impersonation),
+   * recorded with the run so a resumed run acts as the same user.
+   */
+  writeIdentity?: WriteIdentity;
 }
+
+/** The plan as stored with a run: with the identity its writes act as. */
+type StoredPlan = FailoverPlan & { writeIdentity?: WriteIdentity };
+
+/** A write client that can act as another identity (HttpClusterWriteClient). */
+type ImpersonatingClient = ClusterWriteClient & {
+  impersonating?(identity: WriteIdentity): ClusterWriteClient;
+};
 
 interface RunContext {
   run: FailoverRunDetails;
@@ -210,6 +224,8 @@ export class FailoverEngine {
     mode: FailoverMode;
     /** Why an emergency failover is forced while the source still answers. */
     reason?: string;
+    /** The identity the plan's reads act as (impersonation). */
+    writeIdentity?: WriteIdentity;
   }): Promise<FailoverPlan> {
     const runId = await this.#store.activeRunId(input.topology.entityRef);
     const base = {
@@ -221,7 +237,7 @@ export class FailoverEngine {
       runInProgress: runId ? { id: runId } : undefined,
     };
     const draft = planFailover(base);
-    const gitOps = await this.#gitOpsMarkers(draft);
+    const gitOps = await this.#gitOpsMarkers(draft, input.writeIdentity);
     return planFailover({ ...base, gitOps });
   }
 
@@ -255,7 +271,9 @@ export class FailoverEngine {
       sourceCluster: plan.sourceCluster,
       targetCluster: input.targetCluster,
       actor: input.actor,
-      plan,
+      plan: input.writeIdentity
+        ? ({ ...plan, writeIdentity: input.writeIdentity } as StoredPlan)
+        : plan,
       reason,
       createdAt: iso(this.#now()),
       lease: { owner: this.#owner, ms: this.#leaseMs },
@@ -548,6 +566,24 @@ export class FailoverEngine {
     return run.plan.steps.find(s => s.index === index);
   }
 
+  /** The run's clients: impersonating the identity recorded with it, if any. */
+  #clientsOf(run: FailoverRunDetails): ClusterWriteClient[] {
+    return this.#clientsAs((run.plan as StoredPlan).writeIdentity);
+  }
+
+  #clientsAs(identity: WriteIdentity | undefined): ClusterWriteClient[] {
+    if (!identity) return this.#clients;
+    return this.#clients.map((c: ImpersonatingClient) => {
+      if (!c.impersonating) {
+        // Acting with the backend's own rights would bypass the cluster's RBAC.
+        throw new Error(
+          `The write client of ${c.cluster} cannot impersonate ${identity.user}; the run would act with the backend's own rights`,
+        );
+      }
+      return c.impersonating(identity);
+    });
+  }
+
   #context(
     run: FailoverRunDetails,
     lease: RunLease,
@@ -555,7 +591,7 @@ export class FailoverEngine {
   ): RunContext {
     const { signal, guard } = options;
     const plan = run.plan;
-    const clients = this.#clients.map(c => guardedClient(c, guard));
+    const clients = this.#clientsOf(run).map(c => guardedClient(c, guard));
     const side = (cluster: string | undefined): FailoverSide | undefined => {
       if (!cluster) return undefined;
       const client = clients.find(c => c.cluster === cluster);
@@ -1121,11 +1157,16 @@ export class FailoverEngine {
     return { rpoSeconds: rpo, rtoMs: rto };
   }
 
-  async #gitOpsMarkers(plan: FailoverPlan): Promise<GitOpsMarker[]> {
+  async #gitOpsMarkers(
+    plan: FailoverPlan,
+    identity: WriteIdentity | undefined,
+  ): Promise<GitOpsMarker[]> {
     const markers: GitOpsMarker[] = [];
     const reads: Array<Promise<void>> = [];
+    // With impersonation the backend's own credentials may only impersonate.
+    const clients = this.#clientsAs(identity);
     for (const [cluster, ref] of Object.entries(plan.workloads ?? {})) {
-      const client = this.#clients.find(c => c.cluster === cluster);
+      const client = clients.find(c => c.cluster === cluster);
       if (!client) continue;
       reads.push(
         client
@@ -1138,7 +1179,7 @@ export class FailoverEngine {
     }
     if (plan.route && plan.trafficMethod === 'virtualservice') {
       const route = plan.route;
-      for (const client of this.#clients) {
+      for (const client of clients) {
         reads.push(
           client
             .get<KubeObject>(

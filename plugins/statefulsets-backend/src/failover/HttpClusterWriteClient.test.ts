@@ -94,6 +94,47 @@ describe('HttpClusterWriteClient', () => {
     expect(err.message).not.toMatch(/secret-token/);
   });
 
+  it('impersonates on request and says who the cluster refused what', async () => {
+    const headers: http.IncomingHttpHeaders[] = [];
+    reply = (req, res) => {
+      headers.push(req.headers);
+      res.statusCode = 403;
+      res.end(
+        JSON.stringify({
+          kind: 'Status',
+          message: 'statefulsets.apps "orders-mysql" is forbidden',
+        }),
+      );
+    };
+    const plain = client();
+    const asAnn = plain.impersonating({
+      user: 'ann',
+      groups: ['dbas', 'readers'],
+    });
+    expect(asAnn.cluster).toBe('c');
+    expect(plain.identity).toBeUndefined();
+    const path = '/apis/apps/v1/namespaces/databases/statefulsets/orders-mysql';
+    const err = await asAnn.mergePatch(path, {}).catch(e => e);
+    expect(err).toBeInstanceOf(ClusterRequestError);
+    expect(err.reason).toBe('forbidden');
+    expect(err.message).toBe(
+      `c refused patch statefulsets/orders-mysql in databases for user ann (groups dbas, readers): the cluster's RBAC does not allow it (statefulsets.apps "orders-mysql" is forbidden)`,
+    );
+    expect(headers[0]['impersonate-user']).toBe('ann');
+    // Node joins a repeated request header with ", " on the receiving side.
+    expect(headers[0]['impersonate-group']).toBe('dbas, readers');
+    expect(headers[0].authorization).toBe('Bearer secret-token');
+    const own = await plain
+      .create('/api/v1/namespaces/databases/configmaps', {
+        metadata: { name: 'x' },
+      })
+      .catch(e => e);
+    expect(own.message).toMatch(
+      /^c refused create configmaps\/x in databases for the backend's write credentials: /,
+    );
+    expect(headers[1]['impersonate-user']).toBeUndefined();
+  });
+
   it('times out a cluster that does not answer', async () => {
     reply = () => undefined;
     const err = await client(100)

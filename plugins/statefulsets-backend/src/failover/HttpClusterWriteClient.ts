@@ -1,16 +1,23 @@
 /*
  * The write edge towards one cluster for the failover engine: GET, JSON
- * merge patch, create and delete with a timeout, typed errors and the same
- * credentials the read side's KubeHttpClient resolved. Kept apart from the
- * read path so a slow write never holds up a topology read.
+ * merge patch, create and delete with a timeout, typed errors and the
+ * cluster's write credentials (its own `write` entry, else the `kubernetes:`
+ * one), resolved per request and cached until they expire. Kept apart from
+ * the read path so a slow write never holds up a topology read. The engine
+ * takes an impersonating variant per run, so the cluster's RBAC judges the
+ * user who started it.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
 import { ClusterWriteClient } from '@multicluster/backstage-plugin-statefulsets-node';
 import { ClusterHttp } from '../cluster/ClusterHttp';
 import { ClusterRequestError } from '../cluster/ClusterRequestError';
-import { KubeHttpClient } from '../cluster/KubeHttpClient';
-import { ConfiguredCluster } from '../cluster/readClusterConfig';
+import { ClusterCredentials } from '../cluster/ClusterCredentials';
+import {
+  ConfiguredCluster,
+  writeDetailsOf,
+} from '../cluster/readClusterConfig';
+import { WriteIdentity } from '../cluster/writeIdentity';
 
 /** Writes to one cluster through its API server. */
 export class HttpClusterWriteClient implements ClusterWriteClient {
@@ -37,16 +44,26 @@ export class HttpClusterWriteClient implements ClusterWriteClient {
     strategy: AuthenticationStrategy,
     options: { timeoutMs: number },
   ): Promise<HttpClusterWriteClient[]> {
-    return Promise.all(
-      clusters.map(async c => {
-        const read = await KubeHttpClient.create(c.details, strategy);
-        return HttpClusterWriteClient.fromKubeConfig(
-          c.details.name,
-          read.kubeConfig,
-          options,
-        );
-      }),
+    return clusters.map(
+      c =>
+        new HttpClusterWriteClient(
+          new ClusterHttp(
+            c.details.name,
+            ClusterCredentials.fromStrategy(writeDetailsOf(c), strategy),
+            options,
+          ),
+        ),
     );
+  }
+
+  /** The identity the cluster evaluates this client's writes as, when impersonating. */
+  get identity(): WriteIdentity | undefined {
+    return this.#http.identity;
+  }
+
+  /** The same cluster and credentials, every request evaluated as `identity`. */
+  impersonating(identity: WriteIdentity): HttpClusterWriteClient {
+    return new HttpClusterWriteClient(this.#http.impersonating(identity));
   }
 
   get<T = any>(path: string): Promise<T | undefined> {

@@ -13,6 +13,7 @@ import {
   LoggerService,
   PermissionsService,
   RootConfigService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { EntityTopology } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
@@ -22,9 +23,14 @@ import {
 import express from 'express';
 import { createAuthStrategy } from '../cluster/createAuthStrategy';
 import {
+  ConfiguredCluster,
   readClusterConfig,
   readPluginOptions,
 } from '../cluster/readClusterConfig';
+import {
+  createWriteIdentityResolver,
+  readImpersonationOptions,
+} from '../cluster/writeIdentity';
 import { CnpgFailoverProvider } from './CnpgFailoverProvider';
 import { createFailoverRouter } from './createFailoverRouter';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
@@ -70,6 +76,27 @@ function withLagSource(
     : provider;
 }
 
+/**
+ * Says at start-up how each cluster's writes authenticate, so a platform
+ * engineer can check that the `kubernetes:` entries hold read-only tokens.
+ */
+export function logWriteCredentials(
+  clusters: ConfiguredCluster[],
+  config: RootConfigService,
+  logger: LoggerService,
+): void {
+  const impersonation = readImpersonationOptions(config)
+    ? 'impersonating the user they act for'
+    : 'with their own rights';
+  for (const c of clusters) {
+    logger.info(
+      c.write
+        ? `Writes to ${c.details.name} use separate credentials (multiclusterStatefulsets.clusters.${c.details.name}.write), ${impersonation}`
+        : `Writes to ${c.details.name} use the kubernetes: entry's credentials, which the Kubernetes plugin's proxy shares; give them their own under multiclusterStatefulsets.clusters.${c.details.name}.write. Writes act ${impersonation}`,
+    );
+  }
+}
+
 /** The assembled failover feature. */
 export interface FailoverFeature {
   engine: FailoverEngine;
@@ -96,10 +123,14 @@ export async function buildFailover(options: {
   routers?: FailoverTrafficRouter[];
   /** Where lag is measured, when not by the providers themselves (Prometheus). */
   lagSource?: LagSource;
+  /** Resolves users' groups for impersonation (`writes.impersonation`). */
+  userInfo?: UserInfoService;
 }): Promise<FailoverFeature> {
   const settings = readFailoverOptions(options.config);
+  const clusters = readClusterConfig(options.config);
+  logWriteCredentials(clusters, options.config, options.logger);
   const clients = await HttpClusterWriteClient.createAll(
-    readClusterConfig(options.config),
+    clusters,
     createAuthStrategy(),
     { timeoutMs: settings.writeTimeoutMs },
   );
@@ -132,6 +163,12 @@ export async function buildFailover(options: {
     httpAuth: options.httpAuth,
     permissions: options.permissions,
     auditor: options.auditor,
+    writeIdentity: options.userInfo
+      ? createWriteIdentityResolver({
+          config: options.config,
+          userInfo: options.userInfo,
+        })
+      : undefined,
   });
   return { engine, store, router };
 }

@@ -29,6 +29,7 @@ import {
   EntityPathParams,
   FailoverRequestBody,
 } from '../schema/openapi';
+import { WriteIdentityResolver } from '../cluster/writeIdentity';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine } from './FailoverEngine';
 
@@ -46,6 +47,8 @@ export interface FailoverRouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
+  /** The identity a run's writes act as (impersonation); none: the backend's own. */
+  writeIdentity?: WriteIdentityResolver;
 }
 
 function entityRefOf(params: EntityPathParams): string {
@@ -129,7 +132,12 @@ export async function createFailoverRouter(
         await authorize(credentials, failoverExecutePermission, entityRef);
         const { targetCluster, mode } = readBody(req.body);
         const t = await loadTopology(entityRef, credentials, targetCluster);
-        const plan = await engine.plan({ topology: t, targetCluster, mode });
+        const plan = await engine.plan({
+          topology: t,
+          targetCluster,
+          mode,
+          writeIdentity: await options.writeIdentity?.(credentials),
+        });
         await event.success({
           meta: { targetCluster, mode, allowed: plan.allowed },
         });
@@ -177,6 +185,7 @@ export async function createFailoverRouter(
           force: force === true,
           reason,
           actor: actorOf(credentials),
+          writeIdentity: await options.writeIdentity?.(credentials),
         });
         await event.success({
           meta: {
