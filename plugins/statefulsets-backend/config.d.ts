@@ -26,6 +26,25 @@ export interface Config {
        */
       allowedServices?: string[];
     };
+    /** How cluster writes (failover, apply) authenticate. */
+    writes?: {
+      /**
+       * Send `Impersonate-User` and `Impersonate-Group` with every cluster
+       * write, naming the Backstage user it acts for, so the cluster's own
+       * RBAC decides it. The write credentials then need only the
+       * `impersonate` verb on `users` and `groups`.
+       */
+      impersonation?: {
+        /** Off by default. */
+        enabled?: boolean;
+        /** The Kubernetes user from the user entity ref: `{{kind}}`, `{{namespace}}`, `{{name}}` (default `{{name}}`). */
+        userTemplate?: string;
+        /** A Kubernetes group from each group the user belongs to, same placeholders (default `{{name}}`). */
+        groupTemplate?: string;
+        /** Groups added to every impersonated identity. */
+        extraGroups?: string[];
+      };
+    };
     /** Failover engine settings. */
     failover?: {
       /** Timeout of one write to a cluster, in milliseconds (default: requestTimeoutMs). */
@@ -74,6 +93,25 @@ export interface Config {
         zones?: string[];
         /** The federation control plane this cluster hosts, if any. */
         federationHost?: 'karmada' | 'kubefed';
+        /**
+         * Credentials for this plugin's writes, so the `kubernetes:` entry
+         * (which the Kubernetes plugin and its proxy use too) can hold a
+         * read-only token. Absent: writes use the `kubernetes:` entry's.
+         */
+        write?: {
+          /** As in a `kubernetes:` cluster entry (default serviceAccount). */
+          authProvider?: string;
+          /**
+           * The write token.
+           * @visibility secret
+           */
+          serviceAccountToken?: string;
+          /**
+           * Further auth settings of the provider, as in a `kubernetes:` cluster entry.
+           * @deepVisibility secret
+           */
+          authMetadata?: { [key: string]: string };
+        };
       };
     };
   };
