@@ -41,7 +41,11 @@ export interface MultiClusterStatefulSetsApi {
   /** Starts a failover run; `confirm` is the entity's name. */
   startFailover(
     entityRef: CompoundEntityRef,
-    request: FailoverRequest & { confirm: string; force?: boolean },
+    request: FailoverRequest & {
+      confirm: string;
+      force?: boolean;
+      reason?: string;
+    },
   ): Promise<{ id: string }>;
   /** The entity's failover runs, newest first. */
   listFailoverRuns(entityRef: CompoundEntityRef): Promise<FailoverRun[]>;

@@ -78,7 +78,11 @@ export class MultiClusterStatefulSetsClient
 
   async startFailover(
     entityRef: CompoundEntityRef,
-    request: FailoverRequest & { confirm: string; force?: boolean },
+    request: FailoverRequest & {
+      confirm: string;
+      force?: boolean;
+      reason?: string;
+    },
   ): Promise<{ id: string }> {
     const res = await this.#request(
       `/entities/${entityPath(entityRef)}/failover/runs`,

@@ -231,7 +231,7 @@ describe('Failover', () => {
   }, 30_000);
 
   it('asks for force before an emergency failover', async () => {
-    await renderButton();
+    const api = await renderButton();
     const dialog = await openDialog();
     await within(dialog).findByText('Replication lag within 5 s');
     await userEvent.click(
@@ -252,6 +252,19 @@ describe('Failover', () => {
     expect(start).toBeDisabled();
     await userEvent.click(within(dialog).getByRole('checkbox'));
     expect(start).toBeEnabled();
+    await userEvent.type(
+      within(dialog).getByLabelText(/^Reason/),
+      'eu-central lost its storage',
+    );
+    await userEvent.click(start);
+    expect(api.startFailover).toHaveBeenLastCalledWith(
+      expect.objectContaining({ name: 'orders-mysql' }),
+      expect.objectContaining({
+        mode: 'failover',
+        force: true,
+        reason: 'eu-central lost its storage',
+      }),
+    );
   }, 30_000);
 
   // Another entity: permission answers are cached per entity.

@@ -88,6 +88,7 @@ export function FailoverDialog(props: {
   const [mode, setMode] = useState<FailoverMode>(modes[0]);
   const [confirm, setConfirm] = useState('');
   const [force, setForce] = useState(false);
+  const [reason, setReason] = useState('');
   const [runId, setRunId] = useState<string>();
   const [startError, setStartError] = useState<Error>();
   const [starting, setStarting] = useState(false);
@@ -138,6 +139,7 @@ export function FailoverDialog(props: {
         mode,
         confirm,
         force: needsForce ? force : undefined,
+        reason: needsForce && reason.trim() ? reason.trim() : undefined,
       });
       setRunId(id);
     } catch (e) {
@@ -253,7 +255,17 @@ export function FailoverDialog(props: {
                           onChange={e => setForce(e.target.checked)}
                         />
                       }
-                      label="Force: promote without fencing the source; writes not yet replicated may be lost"
+                      label="Force: promote without waiting for the target to catch up; writes not yet replicated may be lost"
+                    />
+                  )}
+                  {needsForce && (
+                    <TextField
+                      id="mcss-failover-reason"
+                      fullWidth
+                      label="Reason (recorded in the run and the audit log)"
+                      inputProps={{ maxLength: 500 }}
+                      value={reason}
+                      onChange={e => setReason(e.target.value)}
                     />
                   )}
                 </Box>
