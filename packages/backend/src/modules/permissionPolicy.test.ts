@@ -4,6 +4,10 @@ import {
   isResourcePermission,
 } from '@backstage/plugin-permission-common';
 import { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import {
+  kubernetesClustersReadPermission,
+  kubernetesProxyPermission,
+} from '@backstage/plugin-kubernetes-common';
 import { OwnerWritesPolicy } from './permissionPolicy';
 
 const failover = createPermission({
@@ -81,6 +85,51 @@ describe('OwnerWritesPolicy', () => {
       result: AuthorizeResult.ALLOW,
     });
     expect(await policy.handle({ permission: deploy }, loner)).toEqual({
+      result: AuthorizeResult.DENY,
+    });
+  });
+
+  it('lets only platform admins use the Kubernetes proxy, whose credentials may write', async () => {
+    const admin = userWith([
+      'user:default/pat',
+      'group:default/platform-admins',
+    ]);
+    expect(
+      await policy.handle({ permission: kubernetesProxyPermission }, admin),
+    ).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+    for (const who of [guest, loner, undefined]) {
+      expect(
+        await policy.handle({ permission: kubernetesProxyPermission }, who),
+      ).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    }
+    // The Kubernetes plugin's reads stay open: the guest still sees pods.
+    expect(
+      await policy.handle(
+        { permission: kubernetesClustersReadPermission },
+        guest,
+      ),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('takes the proxy group from configuration, case-insensitively', async () => {
+    const custom = new OwnerWritesPolicy({ proxyGroup: 'group:ops/SRE' });
+    const sre = userWith(['user:ops/sam', 'group:ops/sre']);
+    const admin = userWith([
+      'user:default/pat',
+      'group:default/platform-admins',
+    ]);
+    expect(
+      await custom.handle({ permission: kubernetesProxyPermission }, sre),
+    ).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+    expect(
+      await custom.handle({ permission: kubernetesProxyPermission }, admin),
+    ).toEqual({
       result: AuthorizeResult.DENY,
     });
   });
