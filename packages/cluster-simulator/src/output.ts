@@ -11,6 +11,12 @@ export interface ClusterEndpoint {
   /** When set, the kubeconfig uses it (kubectl sends tokens over TLS only). */
   httpsUrl?: string;
   token: string;
+  /** When set, the portal's `kubernetes:` entry reads with it. */
+  readOnlyToken?: string;
+  /** When set, the portal writes with it (`multiclusterStatefulsets.clusters.<name>.write`). */
+  writeToken?: string;
+  /** RBAC on: the portal's writes impersonate the user they act for. */
+  rbac?: boolean;
   region: string;
   zones: string[];
   federationHost?: string;
@@ -48,6 +54,10 @@ export function kubeconfigFor(clusters: ClusterEndpoint[]): string {
  * The app-config fragment: the official plugin's cluster entries (which
  * accept no extra keys under strict config checks) and a separate
  * `multiclusterStatefulsets.clusters` block for region, zones and federation.
+ * A cluster with a read-only token gets it in the `kubernetes:` entry, which
+ * the Kubernetes plugin's proxy shares, and its write token (the writer
+ * user's, else the cluster's own) in this plugin's `write` entry; when the
+ * writer's cluster enforces RBAC, writes impersonate the portal's user.
  */
 export function appConfigFor(
   clusters: ClusterEndpoint[],
@@ -62,7 +72,7 @@ export function appConfigFor(
             name: c.name,
             url: c.url,
             authProvider: 'serviceAccount',
-            serviceAccountToken: c.token,
+            serviceAccountToken: c.readOnlyToken ?? c.token,
             skipTLSVerify: true,
             skipMetricsLookup: false,
           })),
@@ -70,6 +80,9 @@ export function appConfigFor(
       ],
     },
     multiclusterStatefulsets: {
+      ...(clusters.some(c => c.rbac && c.writeToken)
+        ? { writes: { impersonation: { enabled: true } } }
+        : {}),
       clusters: Object.fromEntries(
         clusters.map(c => [
           c.name,
@@ -77,6 +90,14 @@ export function appConfigFor(
             region: c.region,
             zones: c.zones,
             ...(c.federationHost ? { federationHost: c.federationHost } : {}),
+            ...(c.readOnlyToken || c.writeToken
+              ? {
+                  write: {
+                    authProvider: 'serviceAccount',
+                    serviceAccountToken: c.writeToken ?? c.token,
+                  },
+                }
+              : {}),
           },
         ]),
       ),

@@ -59,6 +59,12 @@ export interface SimulatedCluster {
   /** HTTPS URL on the same port (kubectl sends tokens over TLS only). */
   httpsUrl: string;
   token: string;
+  /** A token that may only read, for clients that must not write. */
+  readOnlyToken?: string;
+  /** The token of the world's writer user, for the portal's writes. */
+  writeToken?: string;
+  /** Whether RBAC decides requests (the writer then impersonates users). */
+  rbac?: boolean;
   region: string;
   zones: string[];
   federationHost?: string;
@@ -185,6 +191,11 @@ function refreshCrds(store: ClusterStore, crds: WorldObject[]): void {
       store.update({ ...current, spec: item.object.spec });
     }
   }
+}
+
+/** The token of the cluster's writer user, if it names one. */
+function writerOf(c: WorldCluster): string | undefined {
+  return c.users?.find(u => u.writer)?.token;
 }
 
 function resolveWorld(w: SimulatorOptions['world']): World {
@@ -317,6 +328,9 @@ export async function startSimulator(
     url: servers.get(c.name)!.url,
     httpsUrl: servers.get(c.name)!.httpsUrl,
     token: c.token,
+    ...(c.readOnlyToken ? { readOnlyToken: c.readOnlyToken } : {}),
+    ...(writerOf(c) ? { writeToken: writerOf(c) } : {}),
+    ...(c.rbac ? { rbac: true } : {}),
     region: c.region,
     zones: c.zones,
     ...(c.federationHost ? { federationHost: c.federationHost } : {}),
@@ -329,6 +343,8 @@ export async function startSimulator(
         clusters.map(c => ({
           ...c,
           token: undefined,
+          readOnlyToken: undefined,
+          writeToken: undefined,
           faults: faults.get(c.name) ?? {},
         })),
       setFaults,

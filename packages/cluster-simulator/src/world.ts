@@ -40,6 +40,8 @@ export interface WorldUser {
   token: string;
   user: string;
   groups: string[];
+  /** The token the app-config fragment gives the portal for its writes. */
+  writer?: boolean;
 }
 
 /** A validated world. */
@@ -290,11 +292,13 @@ function usersOf(
       `${where}: users must be a list of { token, user, groups }`,
     );
   const seen = new Set(otherTokens.filter(t => typeof t === 'string'));
-  return raw.map((u: unknown, i: number) => {
+  const users: WorldUser[] = raw.map((u: unknown, i: number) => {
     const uw = `${where}: users[${i}]`;
     if (!isObj(u))
       throw new WorldError(`${uw}: must be { token, user, groups }`);
-    checkFields(uw, u, ['token', 'user', 'groups']);
+    checkFields(uw, u, ['token', 'user', 'groups', 'writer']);
+    if (u.writer !== undefined && typeof u.writer !== 'boolean')
+      throw new WorldError(`${uw}: writer must be true or false`);
     for (const k of ['token', 'user']) {
       if (typeof u[k] !== 'string' || !u[k])
         throw new WorldError(`${uw}: ${k} must be a non-empty string`);
@@ -309,8 +313,16 @@ function usersOf(
     if (seen.has(u.token))
       throw new WorldError(`${uw}: the token is already used in this cluster`);
     seen.add(u.token);
-    return { token: u.token, user: u.user, groups: u.groups ?? [] };
+    return {
+      token: u.token,
+      user: u.user,
+      groups: u.groups ?? [],
+      ...(u.writer ? { writer: true } : {}),
+    };
   });
+  if (users.filter(u => u.writer).length > 1)
+    throw new WorldError(`${where}: only one of users may be the writer`);
+  return users;
 }
 
 /** Reads and validates a world file (YAML or JSON). */

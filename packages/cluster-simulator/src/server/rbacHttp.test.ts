@@ -19,7 +19,12 @@ function world(rbac: boolean) {
         region: 'eu-central-1',
         rbac,
         users: [
-          { token: 'backstage-token', user: 'backstage', groups: ['platform'] },
+          {
+            token: 'backstage-token',
+            user: 'backstage',
+            groups: ['platform'],
+            writer: true,
+          },
           { token: 'ann-token', user: 'ann', groups: ['dbas'] },
         ],
         objects: [
@@ -184,6 +189,14 @@ describe('with RBAC on', () => {
     );
   });
 
+  it('tells clients which token reads and which one writes', () => {
+    expect(sim.clusters[0]).toMatchObject({
+      rbac: true,
+      writeToken: 'backstage-token',
+    });
+    expect(sim.clusters[0].readOnlyToken).toBeUndefined();
+  });
+
   it("keeps the cluster's own token all-powerful", async () => {
     const res = await call(sim, sim.clusters[0].token, 'DELETE', STS);
     expect(res.status).toBe(200);
@@ -217,14 +230,31 @@ describe('the world file', () => {
       'rbac must be true or false',
     );
     expect(() =>
-      validateWorld(withCluster({ users: [{ token: 't', groups: ['x'] }] }), 'w.yaml'),
+      validateWorld(
+        withCluster({ users: [{ token: 't', groups: ['x'] }] }),
+        'w.yaml',
+      ),
     ).toThrow('users[0]: user must be a non-empty string');
     expect(() =>
       validateWorld(
-        withCluster({ users: [{ token: 'demo-token-eu-central', user: 'x' }], token: 'demo-token-eu-central' }),
+        withCluster({
+          users: [{ token: 'demo-token-eu-central', user: 'x' }],
+          token: 'demo-token-eu-central',
+        }),
         'w.yaml',
       ),
     ).toThrow('users[0]: the token is already used in this cluster');
+    expect(() =>
+      validateWorld(
+        withCluster({
+          users: [
+            { token: 'a', user: 'a', writer: true },
+            { token: 'b', user: 'b', writer: true },
+          ],
+        }),
+        'w.yaml',
+      ),
+    ).toThrow('only one of users may be the writer');
     expect(validateWorld(withCluster({}), 'w.yaml').clusters[0]).toMatchObject({
       rbac: true,
       users: [
