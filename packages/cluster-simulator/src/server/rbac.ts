@@ -215,12 +215,12 @@ export function isAllowed(
       continue;
     }
     const ref = (b as any).roleRef;
-    const role =
-      ref?.kind === 'Role'
-        ? find(objects.roles, ref.name, attrs.namespace)
-        : ref?.kind === 'ClusterRole'
-        ? find(objects.clusterRoles, ref.name)
-        : undefined;
+    let role: KubeObject | undefined;
+    if (ref?.kind === 'Role') {
+      role = find(objects.roles, ref.name, attrs.namespace);
+    } else if (ref?.kind === 'ClusterRole') {
+      role = find(objects.clusterRoles, ref.name);
+    }
     if (rulesOf(role).some(r => ruleAllows(r, attrs))) return true;
   }
   return false;
