@@ -42,8 +42,8 @@ export function describeRequest(
   const [resource = 'resources', name, sub] = rest;
   const created = method === 'POST' ? (body as any)?.metadata?.name : undefined;
   const object = [resource, name ?? created, sub].filter(Boolean).join('/');
-  const verb =
-    method === 'GET' ? (name ? 'get' : 'list') : VERBS[method] ?? method;
+  let verb = VERBS[method] ?? method;
+  if (method === 'GET') verb = name ? 'get' : 'list';
   return `${verb} ${object}${namespace ? ` in ${namespace}` : ''}`;
 }
 
