@@ -1,7 +1,12 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import express from 'express';
 import request from 'supertest';
-import { buildFailover, readFailoverOptions } from './buildFailover';
+import { readClusterConfig } from '../cluster/readClusterConfig';
+import {
+  buildFailover,
+  logWriteCredentials,
+  readFailoverOptions,
+} from './buildFailover';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
@@ -20,6 +25,35 @@ describe('buildFailover', () => {
       catchUpTimeoutMs: 9000,
       leaseMs: 30_000,
     });
+  });
+
+  it('says per cluster at start-up whether writes have credentials of their own', () => {
+    const config = mockServices.rootConfig({
+      data: {
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: ['a', 'b'].map(name => ({
+                name,
+                url: `https://${name}.example`,
+                serviceAccountToken: 'read-token',
+              })),
+            },
+          ],
+        },
+        multiclusterStatefulsets: {
+          writes: { impersonation: { enabled: true } },
+          clusters: { a: { write: { serviceAccountToken: 'write-token' } } },
+        },
+      },
+    });
+    const logger = mockServices.logger.mock();
+    logWriteCredentials(readClusterConfig(config), config, logger);
+    expect(logger.info.mock.calls.map(c => c[0])).toEqual([
+      'Writes to a use separate credentials (multiclusterStatefulsets.clusters.a.write) and impersonate the user they act for',
+      "Writes to b use the kubernetes: entry's credentials, which the Kubernetes plugin's proxy shares (give writes their own under multiclusterStatefulsets.clusters.b.write), and impersonate the user they act for",
+    ]);
   });
 
   it('assembles an engine, a migrated journal and the routes', async () => {

@@ -85,14 +85,15 @@ export function logWriteCredentials(
   config: RootConfigService,
   logger: LoggerService,
 ): void {
-  const impersonation = readImpersonationOptions(config)
-    ? 'impersonating the user they act for'
-    : 'with their own rights';
+  const how = readImpersonationOptions(config)
+    ? 'impersonate the user they act for'
+    : 'act with their own rights';
   for (const c of clusters) {
+    const name = c.details.name;
     logger.info(
       c.write
-        ? `Writes to ${c.details.name} use separate credentials (multiclusterStatefulsets.clusters.${c.details.name}.write), ${impersonation}`
-        : `Writes to ${c.details.name} use the kubernetes: entry's credentials, which the Kubernetes plugin's proxy shares; give them their own under multiclusterStatefulsets.clusters.${c.details.name}.write. Writes act ${impersonation}`,
+        ? `Writes to ${name} use separate credentials (multiclusterStatefulsets.clusters.${name}.write) and ${how}`
+        : `Writes to ${name} use the kubernetes: entry's credentials, which the Kubernetes plugin's proxy shares (give writes their own under multiclusterStatefulsets.clusters.${name}.write), and ${how}`,
     );
   }
 }
