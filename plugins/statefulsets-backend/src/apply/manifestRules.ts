@@ -1,0 +1,514 @@
+/*
+ * What `POST /apply` accepts, checked before any cluster is contacted. The
+ * route writes with the plugin's own cluster credentials, so it must not be
+ * a general-purpose `kubectl apply`: only the kinds the template's generator
+ * emits, only in the entity's own namespace, and none of the pod settings
+ * that reach the node (the generator never emits them). Anything else is a
+ * refusal that names the object and says what is accepted.
+ */
+import { InputError } from '@backstage/errors';
+import { ApplyRequest, ManifestObject } from './types';
+
+/** An accepted group version and kind, and whether its objects live in a namespace. */
+interface AcceptedKind {
+  apiVersion: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+/**
+ * Exactly what the generator (plugins/scaffolder-backend-module-statefulsets,
+ * src/generate) writes; the golden cases are checked against this list.
+ */
+export const ACCEPTED_KINDS: readonly AcceptedKind[] = [
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', namespaced: true },
+  { apiVersion: 'v1', kind: 'Service', namespaced: true },
+  { apiVersion: 'v1', kind: 'ConfigMap', namespaced: true },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespaced: true },
+  // The static CephFS volume of a shared-storage database.
+  { apiVersion: 'v1', kind: 'PersistentVolume', namespaced: false },
+  // Only the entity's own namespace (see the namespace rule).
+  { apiVersion: 'v1', kind: 'Namespace', namespaced: false },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespaced: true },
+  {
+    apiVersion: 'multicluster.x-k8s.io/v1alpha1',
+    kind: 'ServiceExport',
+    namespaced: true,
+  },
+  {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    namespaced: true,
+  },
+  {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    namespaced: true,
+  },
+  {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'ServiceEntry',
+    namespaced: true,
+  },
+  {
+    apiVersion: 'types.kubefed.io/v1beta1',
+    kind: 'FederatedStatefulSet',
+    namespaced: true,
+  },
+  {
+    apiVersion: 'policy.karmada.io/v1alpha1',
+    kind: 'PropagationPolicy',
+    namespaced: true,
+  },
+  {
+    apiVersion: 'policy.karmada.io/v1alpha1',
+    kind: 'OverridePolicy',
+    namespaced: true,
+  },
+  { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', namespaced: true },
+];
+
+/** The kinds that run the database; their `backstage.io/kubernetes-id` label must be the entity's. */
+const WORKLOAD_KINDS = ['StatefulSet', 'FederatedStatefulSet', 'Cluster'];
+
+/**
+ * Namespaces no entity may own: the cluster's own (`kube-*`), `default`
+ * (shared by everything that did not choose a namespace) and the control
+ * planes the generated objects talk to.
+ */
+export const DEFAULT_PROTECTED_NAMESPACES: readonly string[] = [
+  'default',
+  'karmada-system',
+  'karmada-cluster',
+  'kube-federation-system',
+  'istio-system',
+  'cnpg-system',
+];
+
+const ANNOTATION_K8S_NAMESPACE = 'backstage.io/kubernetes-namespace';
+const ANNOTATION_K8S_ID = 'backstage.io/kubernetes-id';
+
+/** One refused object and why. */
+export interface ManifestViolation {
+  cluster: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  reason: string;
+}
+
+/** The outcome of the checks: the entity's namespace, and every refusal. */
+export interface ManifestCheck {
+  namespace?: string;
+  violations: ManifestViolation[];
+}
+
+/** The accepted entry for an object's apiVersion and kind, if any. */
+export function acceptedKindOf(m: {
+  apiVersion: string;
+  kind: string;
+}): AcceptedKind | undefined {
+  return ACCEPTED_KINDS.find(
+    k => k.apiVersion === m.apiVersion && k.kind === m.kind,
+  );
+}
+
+function describeAccepted(): string {
+  return ACCEPTED_KINDS.map(k => `${k.kind} (${k.apiVersion})`).join(', ');
+}
+
+/** Whether a namespace is one no entity may write to. */
+export function isProtectedNamespace(
+  namespace: string,
+  extra: readonly string[] = [],
+): boolean {
+  return (
+    namespace.startsWith('kube-') ||
+    DEFAULT_PROTECTED_NAMESPACES.includes(namespace) ||
+    extra.includes(namespace)
+  );
+}
+
+/** Volume sources of a pod that stay inside the pod's namespace. */
+const POD_VOLUME_SOURCES = [
+  'configMap',
+  'secret',
+  'persistentVolumeClaim',
+  'emptyDir',
+  'downwardAPI',
+  'projected',
+];
+
+/** Pod-level flags that share the node's namespaces. */
+const HOST_FLAGS = ['hostNetwork', 'hostPID', 'hostIPC'];
+
+/** Path segments of an override that would set a node-reaching setting. */
+const POINTER_DANGERS = [
+  ...HOST_FLAGS,
+  'privileged',
+  'allowPrivilegeEscalation',
+  'hostPath',
+  'hostPort',
+  'capabilities',
+];
+
+/**
+ * Finds settings that reach the node anywhere in an object: pod specs sit at
+ * different depths in a StatefulSet, a FederatedStatefulSet's template and
+ * the values of KubeFed and Karmada overrides, so the whole tree is walked.
+ */
+export function nodeDangers(value: unknown, path = ''): string[] {
+  const found: string[] = [];
+  const checkVolumes = (volumes: unknown[], p: string) => {
+    volumes.forEach((vol, i) => {
+      const sources = Object.keys((vol ?? {}) as object).filter(
+        k => k !== 'name',
+      );
+      // hostPath is reported where its key is found.
+      const other = sources.filter(
+        s => !POD_VOLUME_SOURCES.includes(s) && s !== 'hostPath',
+      );
+      if (other.length > 0) {
+        found.push(`${p}[${i}]: ${other.join(', ')} volume`);
+      }
+    });
+  };
+  const walk = (v: unknown, p: string) => {
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => walk(item, `${p}[${i}]`));
+      return;
+    }
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    for (const flag of HOST_FLAGS) {
+      if (o[flag] === true) found.push(`${p}.${flag}: true`);
+    }
+    if (o.privileged === true) found.push(`${p}.privileged: true`);
+    if (o.allowPrivilegeEscalation === true) {
+      found.push(`${p}.allowPrivilegeEscalation: true`);
+    }
+    if (o.hostPath !== undefined) found.push(`${p}.hostPath`);
+    if (o.hostPort !== undefined) found.push(`${p}.hostPort`);
+    const caps = o.capabilities as Record<string, unknown> | undefined;
+    if (caps && Array.isArray(caps.add) && caps.add.length > 0) {
+      found.push(`${p}.capabilities.add: ${caps.add.join(', ')}`);
+    }
+    if (Array.isArray(o.volumes)) checkVolumes(o.volumes, `${p}.volumes`);
+    // JSON-pointer overrides (KubeFed clusterOverrides, Karmada plaintext)
+    // can add the same settings by path instead of by value.
+    if (typeof o.path === 'string' && ('op' in o || 'operator' in o)) {
+      const segments = o.path.split('/');
+      if (segments.some(s => POINTER_DANGERS.includes(s))) {
+        found.push(`${p}.path: ${o.path}`);
+      }
+      if (segments.at(-1) === 'volumes' && Array.isArray(o.value)) {
+        checkVolumes(o.value, `${p}.value`);
+      } else if (segments.at(-2) === 'volumes') {
+        checkVolumes([o.value], `${p}.value`);
+      }
+    }
+    for (const [k, child] of Object.entries(o)) walk(child, `${p}.${k}`);
+  };
+  walk(value, path);
+  return found;
+}
+
+/** Refusals specific to one accepted kind. */
+function kindSpecific(
+  m: ManifestObject,
+  namespace: string | undefined,
+  requestServices: Set<string>,
+): string[] {
+  const spec = (m.spec ?? {}) as Record<string, any>;
+  const out: string[] = [];
+  if (m.kind === 'PersistentVolume') {
+    const sources = Object.keys(spec).filter(k =>
+      [
+        'csi',
+        'hostPath',
+        'local',
+        'nfs',
+        'iscsi',
+        'rbd',
+        'cephfs',
+        'glusterfs',
+        'fc',
+        'flexVolume',
+      ].includes(k),
+    );
+    if (sources.length !== 1 || sources[0] !== 'csi') {
+      out.push(
+        `a PersistentVolume must be a CSI volume (the shared CephFS volume), not ${
+          sources.join(', ') || 'no source'
+        }`,
+      );
+    }
+    if (namespace && spec.claimRef?.namespace !== namespace) {
+      out.push(
+        `spec.claimRef.namespace must be the entity's namespace ${namespace}`,
+      );
+    }
+    // The CSI driver reads these Secrets with its own rights: one in another
+    // namespace would hand that namespace's credentials to this volume.
+    for (const key of [
+      'nodeStageSecretRef',
+      'nodePublishSecretRef',
+      'controllerPublishSecretRef',
+      'controllerExpandSecretRef',
+      'nodeExpandSecretRef',
+    ]) {
+      const ref = spec.csi?.[key];
+      if (ref && namespace && ref.namespace !== namespace) {
+        out.push(
+          `spec.csi.${key} must name a Secret in ${namespace}, not in ${ref.namespace}`,
+        );
+      }
+    }
+  }
+  if (m.kind === 'ServiceExport' && !requestServices.has(m.metadata.name)) {
+    out.push(
+      `a ServiceExport exports the Service of its name; ${m.metadata.name} is not a Service of this request`,
+    );
+  }
+  if (m.kind === 'PropagationPolicy' || m.kind === 'OverridePolicy') {
+    for (const s of spec.resourceSelectors ?? []) {
+      if (s?.namespace !== undefined && s.namespace !== namespace) {
+        out.push(
+          `spec.resourceSelectors may only select objects in ${namespace}, not ${s.namespace}`,
+        );
+      }
+      if (typeof s?.name !== 'string') {
+        out.push(
+          'spec.resourceSelectors must name each object (name), as the generator does',
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Checks every manifest of a request and finds the entity's namespace: the
+ * catalogInfo's `backstage.io/kubernetes-namespace` when present, else the
+ * one namespace the manifests use.
+ */
+export function checkManifests(
+  request: Pick<ApplyRequest, 'clusters' | 'catalogInfo'>,
+  options: { protectedNamespaces?: readonly string[] } = {},
+): ManifestCheck {
+  const violations: ManifestViolation[] = [];
+  const refuse = (cluster: string, m: ManifestObject, reason: string): void => {
+    violations.push({
+      cluster,
+      kind: m.kind,
+      ...(m.metadata.namespace ? { namespace: m.metadata.namespace } : {}),
+      name: m.metadata.name,
+      reason,
+    });
+  };
+  const all = request.clusters.flatMap(c =>
+    c.manifests.map(m => ({ cluster: c.name, m })),
+  );
+  const annotations = request.catalogInfo?.metadata.annotations ?? {};
+  // Every namespace named, whatever the kind: a refused kind in kube-system
+  // is reported for both.
+  const used = new Set(
+    all
+      .map(({ m }) => m.metadata.namespace)
+      .filter((ns): ns is string => typeof ns === 'string' && ns !== ''),
+  );
+  const namespace =
+    annotations[ANNOTATION_K8S_NAMESPACE] ??
+    (used.size === 1 ? [...used][0] : undefined);
+  const services = new Set(
+    all.filter(({ m }) => m.kind === 'Service').map(({ m }) => m.metadata.name),
+  );
+  const kubernetesId = annotations[ANNOTATION_K8S_ID];
+  const protectedNamespaces = options.protectedNamespaces ?? [];
+
+  for (const { cluster, m } of all) {
+    const accepted = acceptedKindOf(m);
+    if (!accepted) {
+      refuse(
+        cluster,
+        m,
+        `${m.kind} (${
+          m.apiVersion
+        }) is not a kind the template generates; accepted: ${describeAccepted()}`,
+      );
+      continue;
+    }
+    if (accepted.namespaced) {
+      if (!m.metadata.namespace) {
+        refuse(
+          cluster,
+          m,
+          `metadata.namespace is required; set it to the entity's namespace${
+            namespace ? ` ${namespace}` : ''
+          }`,
+        );
+        continue;
+      }
+      if (namespace && m.metadata.namespace !== namespace) {
+        refuse(
+          cluster,
+          m,
+          `every object must be in the entity's namespace ${namespace}, not ${m.metadata.namespace}`,
+        );
+        continue;
+      }
+    } else if (m.metadata.namespace !== undefined) {
+      refuse(
+        cluster,
+        m,
+        `a ${m.kind} is cluster-scoped: remove metadata.namespace`,
+      );
+      continue;
+    }
+    if (m.kind === 'Namespace' && m.metadata.name !== namespace) {
+      refuse(
+        cluster,
+        m,
+        `the only Namespace an apply may create is the entity's own${
+          namespace ? `, ${namespace}` : ''
+        }`,
+      );
+      continue;
+    }
+    const dangers = nodeDangers(m.spec, 'spec');
+    if (dangers.length > 0) {
+      refuse(
+        cluster,
+        m,
+        `settings that reach the node are not accepted (the template never generates them): ${dangers.join(
+          '; ',
+        )}`,
+      );
+      continue;
+    }
+    for (const reason of kindSpecific(m, namespace, services)) {
+      refuse(cluster, m, reason);
+    }
+    if (kubernetesId !== undefined && WORKLOAD_KINDS.includes(m.kind)) {
+      const label = (m.metadata.labels as Record<string, string> | undefined)?.[
+        ANNOTATION_K8S_ID
+      ];
+      if (label !== kubernetesId) {
+        refuse(
+          cluster,
+          m,
+          `the workload's ${ANNOTATION_K8S_ID} label is ${
+            label ?? 'missing'
+          }, but catalogInfo's ${ANNOTATION_K8S_ID} annotation is ${kubernetesId}; they must match`,
+        );
+      }
+    }
+  }
+
+  if (used.size > 1 && !annotations[ANNOTATION_K8S_NAMESPACE]) {
+    violations.push({
+      cluster: '*',
+      kind: 'Namespace',
+      name: [...used].sort().join(', '),
+      reason: `the manifests use several namespaces (${[...used]
+        .sort()
+        .join(
+          ', ',
+        )}); every object of an entity must be in one namespace, the entity's`,
+    });
+  }
+  if (namespace && isProtectedNamespace(namespace, protectedNamespaces)) {
+    violations.push({
+      cluster: '*',
+      kind: 'Namespace',
+      name: namespace,
+      reason: `${namespace} is a system namespace (kube-*, ${[
+        ...DEFAULT_PROTECTED_NAMESPACES,
+        ...protectedNamespaces,
+      ].join(', ')}); choose a namespace of the database's own`,
+    });
+  }
+  return { namespace, violations };
+}
+
+/** One line per refusal, the way the 400 and the logs say it. */
+export function describeViolation(v: ManifestViolation): string {
+  const where = v.namespace ? `${v.namespace}/` : '';
+  const cluster = v.cluster === '*' ? '' : ` in ${v.cluster}`;
+  return `${v.kind} ${where}${v.name}${cluster}: ${v.reason}`;
+}
+
+/** A 400 for refused manifests that keeps the refusals for the audit record. */
+export class ManifestsRefusedError extends InputError {
+  readonly violations: ManifestViolation[];
+
+  constructor(violations: ManifestViolation[]) {
+    const shown = violations.slice(0, 5).map(describeViolation);
+    const more =
+      violations.length > shown.length
+        ? `; and ${violations.length - shown.length} more`
+        : '';
+    super(`manifests refused: ${shown.join('; ')}${more}`);
+    this.violations = violations;
+  }
+}
+
+/** An object of the entity's namespace that a manifest reads (mounts, env, TLS keys). */
+export interface ReferencedObject {
+  kind: 'Secret' | 'ConfigMap' | 'PersistentVolumeClaim';
+  name: string;
+}
+
+/** Keys whose value `{ name }` names a Secret: env, envFrom and CloudNativePG's key pairs. */
+const SECRET_REF_KEYS = [
+  'secretKeyRef',
+  'secretRef',
+  'sslKey',
+  'sslCert',
+  'sslRootCert',
+  'superuserSecret',
+  'password',
+];
+
+/**
+ * The Secrets, ConfigMaps and claims a manifest refers to. In a shared
+ * namespace a pod can mount any of them, so the apply checks that none is
+ * stamped for another entity.
+ */
+export function referencedObjects(value: unknown): ReferencedObject[] {
+  const found = new Map<string, ReferencedObject>();
+  const add = (kind: ReferencedObject['kind'], name: unknown) => {
+    if (typeof name === 'string' && name) {
+      found.set(`${kind}/${name}`, { kind, name });
+    }
+  };
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) {
+      v.forEach(walk);
+      return;
+    }
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, any>;
+    for (const key of SECRET_REF_KEYS) {
+      if (o[key] && typeof o[key] === 'object') add('Secret', o[key].name);
+    }
+    if (o.configMapKeyRef) add('ConfigMap', o.configMapKeyRef.name);
+    if (o.configMapRef) add('ConfigMap', o.configMapRef.name);
+    // Volume sources: `secret.secretName` in a pod, `secret.name` in a projection.
+    if (o.secret && typeof o.secret === 'object') {
+      add('Secret', o.secret.secretName ?? o.secret.name);
+    }
+    if (o.configMap && typeof o.configMap === 'object') {
+      add('ConfigMap', o.configMap.name);
+    }
+    if (
+      o.persistentVolumeClaim &&
+      typeof o.persistentVolumeClaim === 'object'
+    ) {
+      add('PersistentVolumeClaim', o.persistentVolumeClaim.claimName);
+    }
+    Object.values(o).forEach(walk);
+  };
+  walk(value);
+  return [...found.values()];
+}
