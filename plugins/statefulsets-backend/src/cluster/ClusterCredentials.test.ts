@@ -28,7 +28,8 @@ function counting(tokens: string[]) {
 }
 
 const authOf = async (c: ClusterCredentials) =>
-  (await c.resolve()).options.headers?.Authorization;
+  ((await c.resolve()).options.headers as Record<string, string>)
+    ?.Authorization;
 
 describe('ClusterCredentials', () => {
   it("reads a JWT's expiry and ignores other tokens", () => {

@@ -1,5 +1,6 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { JsonObject } from '@backstage/types';
 import {
   createWriteIdentityResolver,
   describeIdentity,
@@ -8,7 +9,7 @@ import {
   readImpersonationOptions,
 } from './writeIdentity';
 
-const config = (impersonation?: Record<string, unknown>) =>
+const config = (impersonation?: JsonObject) =>
   new ConfigReader({
     multiclusterStatefulsets: impersonation
       ? { writes: { impersonation } }
