@@ -40,6 +40,7 @@ import {
 } from './lag';
 import { createRouter } from './service/createRouter';
 import { TopologyService } from './service/TopologyService';
+import { readAllowedWriterServices } from './service/writerPrincipal';
 
 /** Multi-cluster StatefulSets backend plugin. */
 export const multiclusterStatefulsetsPlugin = createBackendPlugin({
@@ -69,6 +70,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         database: coreServices.database,
         auditor: coreServices.auditor,
+        userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
       },
@@ -173,6 +175,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           store: generatedEntities,
           logger: deps.logger,
           timeoutMs: 15_000,
+          catalog: deps.catalog,
         });
         deps.httpRouter.use(
           await createApplyRouter({
@@ -180,6 +183,8 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,
+            userInfo: deps.userInfo,
+            allowedWriterServices: readAllowedWriterServices(deps.config),
           }),
         );
 

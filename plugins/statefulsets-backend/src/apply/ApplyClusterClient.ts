@@ -34,16 +34,18 @@ export class ApplyClusterClient {
     return this.#http.get<T>(path);
   }
 
-  /** Server-side apply of one object at its path, forcing our ownership of conflicting fields. */
+  /**
+   * Server-side apply of one object at its path. `force` takes over fields
+   * other managers hold; the caller sets it only on objects stamped for the
+   * entity it applies, so a conflict on anything else is an error.
+   */
   apply<T = any>(
     path: string,
     object: unknown,
-    options: { dryRun: boolean },
+    options: { dryRun: boolean; force?: boolean },
   ): Promise<T> {
-    const query = new URLSearchParams({
-      fieldManager: FIELD_MANAGER,
-      force: 'true',
-    });
+    const query = new URLSearchParams({ fieldManager: FIELD_MANAGER });
+    if (options.force) query.set('force', 'true');
     if (options.dryRun) query.set('dryRun', 'All');
     // JSON is valid YAML, so the apply-patch+yaml body needs no YAML writer.
     return this.#http.request<T>(

@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ANNOTATION_KUBERNETES_AUTH_PROVIDER } from '@backstage/plugin-kubernetes-common';
 import {
   loadWorld,
@@ -22,6 +27,17 @@ const GOLDEN = path.resolve(
   '../../../scaffolder-backend-module-statefulsets/src/generate/__fixtures__/golden',
 );
 const ENTITY_REF = 'component:default/mysql-db';
+
+/** The golden entities' owner, group:default/dba, is one of ann's groups. */
+const ANN = {
+  actor: 'user:default/ann',
+  caller: { refs: ['user:default/ann', 'group:default/dba'] },
+};
+/** A second signed-in user who owns nothing. */
+const MALLORY = {
+  actor: 'user:default/mallory',
+  caller: { refs: ['user:default/mallory', 'group:default/payments'] },
+};
 
 function loadCase(caseName = 'mysql-active-passive-none-mcs'): {
   clusters: ClusterManifests[];
@@ -113,7 +129,7 @@ describe('ApplyService against the cluster simulator', () => {
     await expect(
       validateCatalogInfo(req.catalogInfo, ENTITY_REF),
     ).resolves.toMatchObject({ metadata: { name: 'mysql-db' } });
-    const res = await service.apply(req, { actor: 'user:default/ann' });
+    const res = await service.apply(req, ANN);
     expect(res.results.map(r => r.error)).toEqual([undefined, undefined]);
 
     expect(res.results.map(r => [r.cluster, r.status])).toEqual([
@@ -134,6 +150,13 @@ describe('ApplyService against the cluster simulator', () => {
       const sts = sim.stores
         .get(r.cluster)!
         .get('apps/v1', 'StatefulSet', 'data', 'mysql-db');
+      expect(sts?.metadata.annotations).toMatchObject({
+        'multicluster-statefulsets/owner-entity': ENTITY_REF,
+      });
+      expect(
+        sim.stores.get(r.cluster)!.get('v1', 'Namespace', undefined, 'data')
+          ?.metadata.annotations,
+      ).toMatchObject({ 'multicluster-statefulsets/owner-entity': ENTITY_REF });
       expect(sts?.metadata.managedFields).toEqual(
         expect.arrayContaining([
           expect.objectContaining({
@@ -174,7 +197,7 @@ describe('ApplyService against the cluster simulator', () => {
         clusters,
         catalogInfo,
       },
-      { actor: 'user:default/ann' },
+      ANN,
     );
 
     expect(res.results.map(r => [r.cluster, r.status, r.error])).toEqual(
@@ -184,8 +207,8 @@ describe('ApplyService against the cluster simulator', () => {
   });
 
   it('reports every object unchanged when run again', async () => {
-    await service.apply(request(), { actor: 'user:default/ann' });
-    const again = await service.apply(request(), { actor: 'user:default/ann' });
+    await service.apply(request(), ANN);
+    const again = await service.apply(request(), ANN);
 
     const actions = again.results.flatMap(r => r.objects.map(o => o.action));
     expect(actions.length).toBe(
@@ -195,9 +218,7 @@ describe('ApplyService against the cluster simulator', () => {
   });
 
   it('changes nothing in a dry run', async () => {
-    const dry = await service.apply(request({ dryRun: true }), {
-      actor: 'user:default/ann',
-    });
+    const dry = await service.apply(request({ dryRun: true }), ANN);
     expect(dry.results.every(r => r.status === 'ok')).toBe(true);
     expect(dry.registered).toBe(false);
     expect(await store.get(ENTITY_REF)).toBeUndefined();
@@ -208,7 +229,7 @@ describe('ApplyService against the cluster simulator', () => {
     }
 
     // Against existing objects the dry run goes through the API server.
-    await service.apply(request(), { actor: 'user:default/ann' });
+    await service.apply(request(), ANN);
     const eu = sim.stores.get('eu-central')!;
     const before = eu.get('v1', 'Service', 'data', 'mysql-db')!;
     const changed = request({ dryRun: true });
@@ -216,7 +237,7 @@ describe('ApplyService against the cluster simulator', () => {
       m => m.kind === 'Service' && m.metadata.name === 'mysql-db',
     )!;
     svc.metadata.labels = { ...(svc.metadata.labels as object), tier: 'gold' };
-    const res = await service.apply(changed, { actor: 'user:default/ann' });
+    const res = await service.apply(changed, ANN);
 
     expect(
       res.results[0].objects.find(
@@ -240,7 +261,7 @@ describe('ApplyService against the cluster simulator', () => {
         'serviceexports.multicluster.x-k8s.io',
       );
 
-    const res = await service.apply(request(), { actor: 'user:default/ann' });
+    const res = await service.apply(request(), ANN);
 
     const [central, west] = res.results;
     expect(central.status).toBe('ok');
@@ -257,7 +278,7 @@ describe('ApplyService against the cluster simulator', () => {
   it('fails only the cluster that is down', async () => {
     await sim.admin.setFaults('eu-west', { down: true });
 
-    const res = await service.apply(request(), { actor: 'user:default/ann' });
+    const res = await service.apply(request(), ANN);
 
     expect(res.results[0]).toMatchObject({
       cluster: 'eu-central',
@@ -269,5 +290,285 @@ describe('ApplyService against the cluster simulator', () => {
       error: expect.stringContaining('eu-west'),
     });
     expect(res.registered).toBe(false);
+  });
+
+  describe('as a second user who owns nothing', () => {
+    const dump = (cluster: string) =>
+      JSON.stringify(
+        sim.stores
+          .get(cluster)!
+          .dump()
+          .map(o => [
+            o.kind,
+            o.metadata.namespace,
+            o.metadata.name,
+            o.metadata.resourceVersion,
+          ]),
+      );
+
+    it('refuses kinds the template never generates before any cluster is contacted', async () => {
+      const before = dump('eu-west');
+      const binding = {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'mallory-admin' },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: 'cluster-admin',
+        },
+        subjects: [{ kind: 'User', name: 'mallory' }],
+      };
+      await expect(
+        service.apply(
+          {
+            entityRef: 'component:default/mallory-db',
+            dryRun: false,
+            clusters: [{ name: 'eu-west', manifests: [binding] }],
+          },
+          MALLORY,
+        ),
+      ).rejects.toMatchObject({
+        name: 'InputError',
+        message: expect.stringMatching(
+          /^manifests refused: ClusterRoleBinding mallory-admin in eu-west: ClusterRoleBinding \(rbac.authorization.k8s.io\/v1\) is not a kind the template generates; accepted: /,
+        ),
+      });
+      expect(dump('eu-west')).toBe(before);
+    });
+
+    it("refuses to write over another entity's stamped objects, writing nothing in that cluster", async () => {
+      // orders-mysql in the demo world: stamped for component:default/orders-mysql,
+      // in the shared, unstamped `databases` namespace.
+      const eu = sim.stores.get('eu-west')!;
+      const before = dump('eu-west');
+      const settings = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'mallory-settings', namespace: 'databases' },
+        data: { a: '1' },
+      };
+      const takeover = {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'orders-mysql', namespace: 'databases' },
+        spec: { replicas: 0 },
+      };
+
+      const res = await service.apply(
+        {
+          entityRef: 'component:default/mallory-db',
+          dryRun: false,
+          clusters: [{ name: 'eu-west', manifests: [settings, takeover] }],
+        },
+        MALLORY,
+      );
+
+      expect(res.results).toEqual([
+        {
+          cluster: 'eu-west',
+          status: 'failed',
+          objects: [],
+          refused: [
+            {
+              kind: 'StatefulSet',
+              namespace: 'databases',
+              name: 'orders-mysql',
+              reason:
+                "exists and belongs to component:default/orders-mysql; only that entity's applies may change it",
+            },
+          ],
+          error: expect.stringMatching(
+            /^nothing was applied in eu-west: StatefulSet databases\/orders-mysql exists and belongs to component:default\/orders-mysql/,
+          ),
+        },
+      ]);
+      expect(dump('eu-west')).toBe(before);
+      expect(
+        eu.get('v1', 'ConfigMap', 'databases', 'mallory-settings'),
+      ).toBeUndefined();
+    });
+
+    it('refuses objects that exist without a stamp, and does so in a dry run too', async () => {
+      sim.stores.get('eu-central')!.create({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'hand-made', namespace: 'databases' },
+        data: { secret: 'guess-me' },
+      });
+      const guess = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'hand-made', namespace: 'databases' },
+        data: { secret: 'guess-me' },
+      };
+      for (const dryRun of [true, false]) {
+        const res = await service.apply(
+          {
+            entityRef: 'component:default/mallory-db',
+            dryRun,
+            clusters: [{ name: 'eu-central', manifests: [guess] }],
+          },
+          MALLORY,
+        );
+        // No unchanged/configured verdict that would tell whether the guess matched.
+        expect(res.results[0]).toMatchObject({
+          status: 'failed',
+          objects: [],
+          refused: [
+            {
+              kind: 'ConfigMap',
+              name: 'hand-made',
+              reason: expect.stringMatching(
+                /^exists and was not created by this product \(no multicluster-statefulsets\/owner-entity annotation\)/,
+              ),
+            },
+          ],
+        });
+      }
+    });
+
+    it("refuses a workload that reads another entity's Secret in a shared namespace", async () => {
+      const reader = {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'mallory-db', namespace: 'databases' },
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                {
+                  name: 'db',
+                  image: 'busybox',
+                  env: [
+                    {
+                      name: 'STOLEN',
+                      valueFrom: {
+                        secretKeyRef: {
+                          name: 'orders-mysql-credentials',
+                          key: 'root-password',
+                        },
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      };
+      const res = await service.apply(
+        {
+          entityRef: 'component:default/mallory-db',
+          dryRun: false,
+          clusters: [{ name: 'eu-west', manifests: [reader] }],
+        },
+        MALLORY,
+      );
+      expect(res.results[0].refused).toEqual([
+        {
+          kind: 'StatefulSet',
+          namespace: 'databases',
+          name: 'mallory-db',
+          reason:
+            'refers to Secret databases/orders-mysql-credentials, which belongs to component:default/orders-mysql; a database reads only its own Secrets, ConfigMaps and claims',
+        },
+      ]);
+      expect(
+        sim.stores
+          .get('eu-west')!
+          .get('apps/v1', 'StatefulSet', 'databases', 'mallory-db'),
+      ).toBeUndefined();
+    });
+
+    it('refuses a namespace stamped for another entity', async () => {
+      await service.apply(request(), ANN);
+      const cm = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'mallory-settings', namespace: 'data' },
+      };
+      const res = await service.apply(
+        {
+          entityRef: 'component:default/mallory-db',
+          dryRun: false,
+          clusters: [{ name: 'eu-west', manifests: [cm] }],
+        },
+        MALLORY,
+      );
+      expect(res.results[0]).toMatchObject({
+        status: 'failed',
+        refused: [
+          {
+            kind: 'Namespace',
+            name: 'data',
+            reason: `belongs to ${ENTITY_REF}; choose a namespace of this database's own`,
+          },
+        ],
+      });
+    });
+
+    it('refuses a re-post by a non-owner, with or without a new owner, and lets the owner re-apply', async () => {
+      await service.apply(request(), ANN);
+      const stolen = request();
+      stolen.catalogInfo = {
+        ...stolen.catalogInfo!,
+        spec: { ...stolen.catalogInfo!.spec, owner: 'group:default/payments' },
+      };
+      await expect(service.apply(stolen, MALLORY)).rejects.toMatchObject({
+        name: 'NotAllowedError',
+        message: `${ENTITY_REF} is owned by group:default/dba; only its owners may apply to it or change its owner to group:default/payments. Ask a member of group:default/dba to run the template, or choose another name`,
+      });
+      await expect(
+        service.apply(request({ dryRun: true }), MALLORY),
+      ).rejects.toMatchObject({ name: 'NotAllowedError' });
+      expect((await store.get(ENTITY_REF))?.entity.spec?.owner).toBe(
+        'group:default/dba',
+      );
+
+      const again = await service.apply(request(), ANN);
+      expect(again.results.map(r => r.status)).toEqual(['ok', 'ok']);
+      expect(again.registered).toBe(true);
+    });
+  });
+
+  it('refuses to register over a catalog entity it did not create', async () => {
+    const catalog = catalogServiceMock({
+      entities: [
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: {
+            name: 'mysql-db',
+            namespace: 'default',
+            annotations: {
+              'backstage.io/managed-by-location':
+                'url:https://git.example/catalog-info.yaml',
+            },
+          },
+          spec: { owner: 'group:default/payments' },
+        },
+      ],
+    });
+    const guarded = ApplyService.create({
+      clusters: configured(sim),
+      strategy: createAuthStrategy(),
+      store,
+      logger: mockServices.logger.mock(),
+      timeoutMs: 1000,
+      catalog,
+    });
+    await expect(
+      guarded.apply(request(), {
+        ...MALLORY,
+        credentials: mockCredentials.user('user:default/mallory'),
+      }),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: `${ENTITY_REF} already exists in the catalog (from url:https://git.example/catalog-info.yaml) and was not created by this template; choose another name`,
+    });
+    expect(
+      sim.stores.get('eu-west')!.get('v1', 'Namespace', undefined, 'data'),
+    ).toBeUndefined();
   });
 });

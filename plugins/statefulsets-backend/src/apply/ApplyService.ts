@@ -9,12 +9,16 @@ import {
   ANNOTATION_ORIGIN_LOCATION,
   Entity,
 } from '@backstage/catalog-model';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
 import { buildKubeConfig } from '../cluster/KubeHttpClient';
 import { ConfiguredCluster } from '../cluster/readClusterConfig';
 import { ApplyClusterClient } from './ApplyClusterClient';
 import { applyToCluster } from './applyToCluster';
 import { DatabaseGeneratedEntityStore } from './DatabaseGeneratedEntityStore';
+import { CallerOwnership, checkEntityClaim } from './entityClaim';
+import { checkManifests, ManifestsRefusedError } from './manifestRules';
 import { ApplyRequest, ApplyResponse, ClusterApplyResult } from './types';
 
 /** The location type of entities the apply endpoint registers. */
@@ -51,17 +55,23 @@ export class ApplyService {
   readonly #clientFor: ApplyClientFactory;
   readonly #store: DatabaseGeneratedEntityStore;
   readonly #logger: LoggerService;
+  readonly #catalog?: CatalogService;
+  readonly #protectedNamespaces: string[];
 
   private constructor(options: {
     clusters: ConfiguredCluster[];
     clientFor: ApplyClientFactory;
     store: DatabaseGeneratedEntityStore;
     logger: LoggerService;
+    catalog?: CatalogService;
+    protectedNamespaces?: string[];
   }) {
     this.#clusters = new Map(options.clusters.map(c => [c.details.name, c]));
     this.#clientFor = options.clientFor;
     this.#store = options.store;
     this.#logger = options.logger;
+    this.#catalog = options.catalog;
+    this.#protectedNamespaces = options.protectedNamespaces ?? [];
   }
 
   /** Creates the service; credentials are resolved per apply through the official strategies. */
@@ -71,6 +81,10 @@ export class ApplyService {
     store: DatabaseGeneratedEntityStore;
     logger: LoggerService;
     timeoutMs?: number;
+    /** Looks up names the catalog already holds; without it only stored entities are checked. */
+    catalog?: CatalogService;
+    /** Namespaces refused besides kube-* and the built-in system ones. */
+    protectedNamespaces?: string[];
   }): ApplyService {
     const timeoutMs = options.timeoutMs ?? 15_000;
     return new ApplyService({
@@ -89,11 +103,31 @@ export class ApplyService {
     return [...this.#clusters.keys()];
   }
 
-  /** Applies a validated request; a failing cluster never hides the others' results. */
+  /**
+   * Applies a validated request; a failing cluster never hides the others'
+   * results. Throws 400 for manifests the template would not generate, 403
+   * or 409 when the entity ref is someone else's (dry runs included).
+   */
   async apply(
     request: ApplyRequest,
-    options: { actor: string },
+    options: {
+      actor: string;
+      caller: CallerOwnership;
+      credentials?: BackstageCredentials;
+    },
   ): Promise<ApplyResponse> {
+    const { violations } = checkManifests(request, {
+      protectedNamespaces: this.#protectedNamespaces,
+    });
+    if (violations.length > 0) throw new ManifestsRefusedError(violations);
+    await checkEntityClaim({
+      entityRef: request.entityRef,
+      catalogInfo: request.catalogInfo,
+      stored: await this.#store.get(request.entityRef),
+      catalog: this.#catalog,
+      credentials: options.credentials,
+      caller: options.caller,
+    });
     const results = await Promise.all(
       request.clusters.map(async (target): Promise<ClusterApplyResult> => {
         const cluster = this.#clusters.get(target.name);
@@ -120,6 +154,7 @@ export class ApplyService {
         }
         return applyToCluster(client, target.manifests, {
           dryRun: request.dryRun,
+          entityRef: request.entityRef,
         });
       }),
     );

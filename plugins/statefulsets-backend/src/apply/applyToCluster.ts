@@ -1,16 +1,24 @@
 /*
  * Applies one cluster's objects: resolves every kind through the API
  * server's discovery first (a missing CRD fails the cluster before anything
- * is written), makes sure the namespaces exist, then server-side-applies each
- * object in order and tells created, configured and unchanged apart.
+ * is written), checks that the namespace and every object are absent or the
+ * entity's own, makes sure the namespace exists, then server-side-applies
+ * each object, stamped for the entity, in order and tells created,
+ * configured and unchanged apart.
  */
+import {
+  ANNOTATION_OWNER_ENTITY,
+  ownershipOf,
+} from '@multicluster/backstage-plugin-statefulsets-common';
 import { ApplyClusterClient } from './ApplyClusterClient';
 import {
   ClusterApplyResult,
   ManifestObject,
   ObjectAction,
   ObjectResult,
+  RefusedObject,
 } from './types';
+import { ReferencedObject, referencedObjects } from './manifestRules';
 
 /** How a kind is served: its plural resource name and whether it is namespaced. */
 interface ServedKind {
@@ -131,12 +139,114 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Applies the objects to one cluster; never throws, a failure is the cluster's result. */
+/** The object with the owner-entity annotation set to `entityRef`. */
+export function stampOwner(
+  m: ManifestObject,
+  entityRef: string,
+): ManifestObject {
+  const annotations = (m.metadata.annotations ?? {}) as Record<string, string>;
+  return {
+    ...m,
+    metadata: {
+      ...m.metadata,
+      annotations: { ...annotations, [ANNOTATION_OWNER_ENTITY]: entityRef },
+    },
+  };
+}
+
+function describeObject(o: { kind: string; namespace?: string; name: string }) {
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+}
+
+/** Why `entityRef` may not write over `existing`, or undefined when it may. */
+function refusalOf(existing: any, entityRef: string): string | undefined {
+  const ownership = ownershipOf(existing, entityRef);
+  if (ownership.status === 'owned') return undefined;
+  if (ownership.status === 'conflict') {
+    return `exists and belongs to ${ownership.owner}; only that entity's applies may change it`;
+  }
+  return `exists and was not created by this product (no ${ANNOTATION_OWNER_ENTITY} annotation); choose another name, or have its owner stamp it for ${entityRef}`;
+}
+
+/**
+ * The namespace rule: a namespace stamped for another entity is that
+ * entity's. A namespace without a stamp (created by hand, like the demo's
+ * `databases`) is shared: each object in it is guarded by its own stamp.
+ */
+function namespaceRefusal(
+  namespace: string,
+  existing: any,
+  entityRef: string,
+): RefusedObject | undefined {
+  const ownership = ownershipOf(existing, entityRef);
+  if (ownership.status !== 'conflict') return undefined;
+  return {
+    kind: 'Namespace',
+    name: namespace,
+    reason: `belongs to ${ownership.owner}; choose a namespace of this database's own`,
+  };
+}
+
+const REFERENCED_PLURAL: Record<ReferencedObject['kind'], string> = {
+  Secret: 'secrets',
+  ConfigMap: 'configmaps',
+  PersistentVolumeClaim: 'persistentvolumeclaims',
+};
+
+/**
+ * In a shared namespace a pod may mount anything of its namespace: a
+ * manifest that reads a Secret, ConfigMap or claim stamped for another
+ * entity is refused. Only the stamp is read, never the content.
+ */
+async function referenceRefusals(
+  client: ApplyClusterClient,
+  manifests: ManifestObject[],
+  namespace: string,
+  entityRef: string,
+): Promise<RefusedObject[]> {
+  const own = new Set(manifests.map(m => `${m.kind}/${m.metadata.name}`));
+  const refused: RefusedObject[] = [];
+  const seen = new Map<string, any>();
+  for (const m of manifests) {
+    for (const ref of referencedObjects(m.spec)) {
+      const key = `${ref.kind}/${ref.name}`;
+      if (own.has(key)) continue;
+      if (!seen.has(key)) {
+        seen.set(
+          key,
+          await client.get(
+            `/api/v1/namespaces/${encodeURIComponent(namespace)}/${
+              REFERENCED_PLURAL[ref.kind]
+            }/${encodeURIComponent(ref.name)}`,
+          ),
+        );
+      }
+      const ownership = ownershipOf(seen.get(key), entityRef);
+      if (ownership.status === 'conflict') {
+        refused.push({
+          kind: m.kind,
+          name: m.metadata.name,
+          namespace,
+          reason: `refers to ${ref.kind} ${namespace}/${ref.name}, which belongs to ${ownership.owner}; a database reads only its own Secrets, ConfigMaps and claims`,
+        });
+      }
+    }
+  }
+  return refused;
+}
+
+/**
+ * Applies one entity's objects to one cluster; never throws, a failure is
+ * the cluster's result. Every object is stamped for `entityRef` and read
+ * first: if any of them (or the namespace) belongs to someone else, nothing
+ * is written in this cluster.
+ */
 export async function applyToCluster(
   client: ApplyClusterClient,
   manifests: ManifestObject[],
-  options: { dryRun: boolean },
+  options: { dryRun: boolean; entityRef: string },
 ): Promise<ClusterApplyResult> {
+  const { dryRun, entityRef } = options;
   const objects: ObjectResult[] = [];
   const cluster = client.cluster;
   try {
@@ -156,64 +266,121 @@ export async function applyToCluster(
       };
     }
     const nsKind = served.get('v1/Namespace')!;
+    const servedOf = (m: ManifestObject) =>
+      served.get(`${m.apiVersion}/${m.kind}`)!;
+    const stamped = manifests.map(m => stampOwner(m, entityRef));
+
+    // Check everything before writing anything.
+    const refused: RefusedObject[] = [];
+    const namespaced = stamped.filter(m => servedOf(m).namespaced);
     const namespaces = [
-      ...new Set(
-        manifests
-          .filter(m => served.get(`${m.apiVersion}/${m.kind}`)!.namespaced)
-          .map(m => m.metadata.namespace ?? 'default'),
-      ),
+      ...new Set(namespaced.map(m => m.metadata.namespace ?? 'default')),
     ].filter(
       ns =>
-        !manifests.some(m => m.kind === 'Namespace' && m.metadata.name === ns),
+        !stamped.some(m => m.kind === 'Namespace' && m.metadata.name === ns),
     );
-    // Namespaces that cannot exist in a dry run: their objects are new by
-    // definition, and a dry-run apply into them would be refused.
-    const absentInDryRun = new Set<string>();
+    const absentNamespaces: string[] = [];
     for (const ns of namespaces) {
-      const nsObject: ManifestObject = {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name: ns },
-      };
-      const path = objectPath(nsObject, nsKind, undefined);
+      const path = objectPath(
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+        nsKind,
+        undefined,
+      );
       const existing = await client.get(path);
-      if (existing) continue;
-      if (options.dryRun) absentInDryRun.add(ns);
-      else await client.apply(path, nsObject, { dryRun: false });
-      objects.push({ kind: 'Namespace', name: ns, action: 'created' });
+      if (!existing) {
+        absentNamespaces.push(ns);
+        continue;
+      }
+      const refusal = namespaceRefusal(ns, existing, entityRef);
+      if (refusal) refused.push(refusal);
+      refused.push(
+        ...(await referenceRefusals(
+          client,
+          namespaced.filter(m => m.metadata.namespace === ns),
+          ns,
+          entityRef,
+        )),
+      );
     }
-    for (const m of manifests) {
-      const kind = served.get(`${m.apiVersion}/${m.kind}`)!;
+    const plan: Array<{
+      body: ManifestObject;
+      path: string;
+      entry: Omit<ObjectResult, 'action'>;
+      before: any;
+    }> = [];
+    for (const m of stamped) {
+      const kind = servedOf(m);
       const namespace = kind.namespaced
         ? m.metadata.namespace ?? 'default'
         : undefined;
       const path = objectPath(m, kind, namespace);
-      const body = namespace
-        ? { ...m, metadata: { ...m.metadata, namespace } }
-        : m;
       const entry = {
         kind: m.kind,
         name: m.metadata.name,
         ...(namespace ? { namespace } : {}),
       };
-      if (namespace && absentInDryRun.has(namespace)) {
-        objects.push({ ...entry, action: 'created' });
+      const before =
+        namespace && absentNamespaces.includes(namespace)
+          ? undefined
+          : await client.get(path);
+      const refusal = before && refusalOf(before, entityRef);
+      if (refusal) {
+        refused.push({ ...entry, reason: refusal });
         continue;
       }
+      const body = namespace
+        ? { ...m, metadata: { ...m.metadata, namespace } }
+        : m;
+      plan.push({ body, path, entry, before });
+    }
+    if (refused.length > 0) {
+      return {
+        cluster,
+        status: 'failed',
+        objects,
+        refused,
+        error: `nothing was applied in ${cluster}: ${refused
+          .map(r => `${describeObject(r)} ${r.reason}`)
+          .join('; ')}`,
+      };
+    }
+
+    // A dry run cannot apply into a namespace that does not exist: its
+    // objects are new by definition.
+    for (const ns of absentNamespaces) {
+      const nsObject = stampOwner(
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+        entityRef,
+      );
+      if (!dryRun) {
+        await client.apply(objectPath(nsObject, nsKind, undefined), nsObject, {
+          dryRun: false,
+        });
+      }
+      objects.push({ kind: 'Namespace', name: ns, action: 'created' });
+    }
+    for (const { body, path, entry, before } of plan) {
+      if (entry.namespace && absentNamespaces.includes(entry.namespace)) {
+        if (dryRun) {
+          objects.push({ ...entry, action: 'created' });
+          continue;
+        }
+      }
       try {
-        const before = await client.get(path);
-        const after = await client.apply(path, body, options);
+        // Forcing is for fields of our own objects that another manager
+        // (an operator, a hand edit) took; a new object never needs it.
+        const after = await client.apply(path, body, {
+          dryRun,
+          force: Boolean(before),
+        });
         objects.push({
           ...entry,
-          action: classifyApply(before, after, options.dryRun),
+          action: classifyApply(before, after, dryRun),
         });
       } catch (err) {
-        throw new Error(
-          `${m.kind} ${namespace ? `${namespace}/` : ''}${
-            m.metadata.name
-          }: ${describeError(err)}`,
-          { cause: err },
-        );
+        throw new Error(`${describeObject(entry)}: ${describeError(err)}`, {
+          cause: err,
+        });
       }
     }
     return { cluster, status: 'ok', objects };

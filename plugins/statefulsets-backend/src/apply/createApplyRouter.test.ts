@@ -3,11 +3,13 @@ import {
   mockErrorHandler,
   mockServices,
 } from '@backstage/backend-test-utils';
+import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { deployPermission } from '@multicluster/backstage-plugin-statefulsets-common';
 import express from 'express';
 import request from 'supertest';
 import { ApplyRouterService, createApplyRouter } from './createApplyRouter';
+import { ManifestsRefusedError } from './manifestRules';
 import { ApplyRequest, ApplyResponse } from './types';
 
 // Every response of the routes is checked against openapi.yaml: one that
@@ -60,7 +62,10 @@ describe('createApplyRouter', () => {
   let events: Array<{ eventId: string; outcome?: string; meta?: any }>;
   let service: jest.Mocked<ApplyRouterService>;
 
-  async function app(result: AuthorizeResult = AuthorizeResult.ALLOW) {
+  async function app(
+    result: AuthorizeResult = AuthorizeResult.ALLOW,
+    allowedWriterServices: string[] = [],
+  ) {
     const permissions = mockServices.permissions.mock({
       authorize: async (reqs: any[]) => reqs.map(() => ({ result })) as any,
     });
@@ -85,6 +90,10 @@ describe('createApplyRouter', () => {
       httpAuth: mockServices.httpAuth(),
       permissions,
       auditor,
+      userInfo: mockServices.userInfo({
+        ownershipEntityRefs: ['user:default/mock', 'group:default/dba'],
+      }),
+      allowedWriterServices,
     });
     return {
       server: express().use(router).use(mockErrorHandler()),
@@ -99,7 +108,7 @@ describe('createApplyRouter', () => {
       apply: jest.fn(
         async (
           req: ApplyRequest,
-          _options: { actor: string },
+          _options: Parameters<ApplyRouterService['apply']>[1],
         ): Promise<ApplyResponse> => ({
           entityRef: req.entityRef,
           dryRun: req.dryRun,
@@ -140,11 +149,27 @@ describe('createApplyRouter', () => {
     );
     expect(service.apply).toHaveBeenCalledWith(
       expect.objectContaining({ entityRef: REF, dryRun: false }),
-      { actor: mockCredentials.user().principal.userEntityRef },
+      {
+        actor: mockCredentials.user().principal.userEntityRef,
+        caller: { refs: ['user:default/mock', 'group:default/dba'] },
+        credentials: expect.objectContaining({
+          principal: expect.objectContaining({ type: 'user' }),
+        }),
+      },
     );
     expect(events).toEqual([
       expect.objectContaining({ eventId: 'deploy', outcome: 'success' }),
     ]);
+    // The audit record names every object written.
+    expect(events[0].meta.objects).toEqual(
+      ['eu-central', 'eu-west'].map(cluster => ({
+        cluster,
+        kind: 'ConfigMap',
+        namespace: 'orders',
+        name: 'orders-db',
+        action: 'created',
+      })),
+    );
   });
 
   it('passes dryRun through and answers a partial failure per cluster, audited as failed', async () => {
@@ -320,5 +345,121 @@ describe('createApplyRouter', () => {
       .get('/generated-entities')
       .set('authorization', mockCredentials.none.header());
     expect(anonymous.status).toBe(401);
+  });
+
+  it('audits refused objects by name, whether refused up front or per cluster', async () => {
+    service.apply.mockRejectedValueOnce(
+      new ManifestsRefusedError([
+        {
+          cluster: 'eu-west',
+          kind: 'ClusterRoleBinding',
+          name: 'pwn',
+          reason: 'ClusterRoleBinding is not a kind the template generates',
+        },
+      ]),
+    );
+    const { server } = await app();
+    const refused = await request(server).post('/apply').send(body());
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toBe(
+      'manifests refused: ClusterRoleBinding pwn in eu-west: ClusterRoleBinding is not a kind the template generates',
+    );
+    expect(events[0]).toMatchObject({
+      outcome: 'fail',
+      meta: {
+        objects: [
+          {
+            cluster: 'eu-west',
+            kind: 'ClusterRoleBinding',
+            name: 'pwn',
+            action: 'refused',
+          },
+        ],
+      },
+    });
+
+    service.apply.mockImplementationOnce(async req => ({
+      entityRef: req.entityRef,
+      dryRun: false,
+      registered: false,
+      results: [
+        {
+          cluster: 'eu-west',
+          status: 'failed',
+          objects: [],
+          refused: [
+            {
+              kind: 'StatefulSet',
+              namespace: 'databases',
+              name: 'orders-mysql',
+              reason: 'exists and belongs to component:default/orders-mysql',
+            },
+          ],
+          error: 'nothing was applied in eu-west',
+        },
+      ],
+    }));
+    const perCluster = await request(server).post('/apply').send(body());
+    expect(perCluster.status).toBe(200);
+    expect(perCluster.body.results[0].refused).toHaveLength(1);
+    expect(events[1]).toMatchObject({
+      outcome: 'fail',
+      meta: {
+        objects: [
+          {
+            cluster: 'eu-west',
+            kind: 'StatefulSet',
+            namespace: 'databases',
+            name: 'orders-mysql',
+            action: 'refused',
+            reason: 'exists and belongs to component:default/orders-mysql',
+          },
+        ],
+      },
+    });
+  });
+
+  it('answers the 403 and 409 of entity ownership as they are', async () => {
+    const { server } = await app();
+    service.apply.mockRejectedValueOnce(
+      new NotAllowedError(`${REF} is owned by group:default/dba`),
+    );
+    const notOwner = await request(server).post('/apply').send(body());
+    expect(notOwner.status).toBe(403);
+    service.apply.mockRejectedValueOnce(
+      new ConflictError(`${REF} already exists in the catalog`),
+    );
+    const taken = await request(server).post('/apply').send(body());
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.message).toBe(
+      `${REF} already exists in the catalog`,
+    );
+  });
+
+  it('lets a service write only when the configuration names it, trusted for ownership', async () => {
+    // The mock auth service reads a service token as external:test-service.
+    const ci = 'external:test-service';
+    const { server: closed } = await app();
+    const refused = await request(closed)
+      .post('/apply')
+      .set('authorization', mockCredentials.service.header())
+      .send(body());
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(
+      /the service "external:test-service" is not allowed to write.*multiclusterStatefulsets\.writers\.allowedServices/,
+    );
+    expect(service.apply).not.toHaveBeenCalled();
+
+    const { server: open } = await app(AuthorizeResult.ALLOW, [ci]);
+    const allowed = await request(open)
+      .post('/apply')
+      .set('authorization', mockCredentials.service.header())
+      .send(body());
+    expect(allowed.status).toBe(200);
+    expect(service.apply).toHaveBeenCalledWith(expect.anything(), {
+      actor: ci,
+      caller: 'trusted',
+      credentials: expect.anything(),
+    });
   });
 });

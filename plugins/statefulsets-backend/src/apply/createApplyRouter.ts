@@ -1,6 +1,7 @@
 /*
  * HTTP routes of the apply flow: `POST /apply` (the scaffolder action's
- * server-side apply, guarded by the deploy permission and audited) and
+ * server-side apply, guarded by the deploy permission, for a user or an
+ * allowed writer service, audited object by object) and
  * `GET /generated-entities` (the catalog provider's feed, services only).
  * Request shapes are validated against openapi.yaml before a handler runs.
  */
@@ -8,14 +9,40 @@ import {
   AuditorService,
   HttpAuthService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { deployPermission } from '@multicluster/backstage-plugin-statefulsets-common';
 import express from 'express';
 import { createValidatedRouter } from '../schema/openapi';
+import { requireWriter } from '../service/writerPrincipal';
 import { ApplyService } from './ApplyService';
+import { CallerOwnership } from './entityClaim';
+import { ManifestsRefusedError } from './manifestRules';
+import { ApplyResponse } from './types';
 import { validateApplyRequest } from './validateApplyRequest';
+
+/** Every object of a response, written or refused, as the audit record lists it. */
+function auditedObjects(response: ApplyResponse) {
+  return response.results.flatMap(r => [
+    ...r.objects.map(o => ({
+      cluster: r.cluster,
+      kind: o.kind,
+      namespace: o.namespace,
+      name: o.name,
+      action: o.action,
+    })),
+    ...(r.refused ?? []).map(o => ({
+      cluster: r.cluster,
+      kind: o.kind,
+      namespace: o.namespace,
+      name: o.name,
+      action: 'refused',
+      reason: o.reason,
+    })),
+  ]);
+}
 
 /** What the routes need of the apply service. */
 export type ApplyRouterService = Pick<
@@ -29,8 +56,16 @@ export async function createApplyRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
+  /**
+   * Resolves a user's ownership refs (their groups). Without it a user owns
+   * only entities owned by the user itself, so group-owned entities fail closed.
+   */
+  userInfo?: UserInfoService;
+  /** Services allowed to write without a user (`readAllowedWriterServices`). */
+  allowedWriterServices?: readonly string[];
 }): Promise<express.Router> {
-  const { apply, httpAuth, permissions, auditor } = options;
+  const { apply, httpAuth, permissions, auditor, userInfo } = options;
+  const allowedWriterServices = options.allowedWriterServices ?? [];
   // Generated manifest sets of many clusters exceed express' 100 kB default.
   // The plugin mounts this router first, so its parser reads every body.
   const router = await createValidatedRouter({ jsonLimit: '10mb' });
@@ -58,15 +93,25 @@ export async function createApplyRouter(options: {
           `not allowed to deploy (${deployPermission.name})`,
         );
       }
+      const actor = requireWriter(credentials, allowedWriterServices);
       const request = await validateApplyRequest(
         req.body,
         apply.clusterNames(),
       );
-      const actor =
+      // A service that reached here is one the platform named as a writer.
+      const caller: CallerOwnership =
         credentials.principal.type === 'user'
-          ? credentials.principal.userEntityRef
-          : credentials.principal.subject;
-      const response = await apply.apply(request, { actor });
+          ? {
+              refs: userInfo
+                ? (await userInfo.getUserInfo(credentials)).ownershipEntityRefs
+                : [credentials.principal.userEntityRef],
+            }
+          : 'trusted';
+      const response = await apply.apply(request, {
+        actor,
+        caller,
+        credentials,
+      });
       const failed = response.results
         .filter(r => r.status === 'failed')
         .map(r => r.cluster);
@@ -78,6 +123,7 @@ export async function createApplyRouter(options: {
           status: r.status,
           objects: r.objects.length,
         })),
+        objects: auditedObjects(response),
         registered: response.registered,
       };
       if (failed.length > 0) {
@@ -91,7 +137,22 @@ export async function createApplyRouter(options: {
       // Per-cluster outcomes are the payload: a partial failure is a result, not an HTTP error.
       res.status(200).json(response);
     } catch (error) {
-      await event.fail({ error: error as Error });
+      const refused =
+        error instanceof ManifestsRefusedError
+          ? error.violations.map(v => ({ ...v, action: 'refused' }))
+          : undefined;
+      await event.fail({
+        error: error as Error,
+        ...(refused
+          ? {
+              meta: {
+                entityRef: req.body.entityRef,
+                dryRun: req.body.dryRun === true,
+                objects: refused,
+              },
+            }
+          : {}),
+      });
       throw error;
     }
   });

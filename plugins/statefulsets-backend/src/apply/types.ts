@@ -37,11 +37,24 @@ export interface ObjectResult {
   action: ObjectAction;
 }
 
-/** The outcome for one cluster; `error` is set when `status` is failed. */
+/** An object the apply refused to write, and why. */
+export interface RefusedObject {
+  kind: string;
+  name: string;
+  namespace?: string;
+  reason: string;
+}
+
+/**
+ * The outcome for one cluster; `error` is set when `status` is failed.
+ * `refused` lists the objects whose ownership stopped the cluster's apply
+ * (nothing is written in a cluster with a refused object).
+ */
 export interface ClusterApplyResult {
   cluster: string;
   status: 'ok' | 'failed';
   objects: ObjectResult[];
+  refused?: RefusedObject[];
   error?: string;
 }
 

@@ -351,7 +351,7 @@ export const spec = {
       post: {
         operationId: 'Apply',
         description:
-          'Server-side apply of generated manifests to the named clusters, as the scaffolder action asks for it. Needs `multicluster-statefulsets.deploy`; audited as `deploy`. A failure in some clusters is a result (`status: failed` per cluster), not an HTTP error. Bodies up to 10 MB are accepted.',
+          "Server-side apply of generated manifests to the named clusters, as the scaffolder action asks for it. Needs `multicluster-statefulsets.deploy`; audited as `deploy`. A failure in some clusters is a result (`status: failed` per cluster), not an HTTP error. Bodies up to 10 MB are accepted. Only the kinds the template generates, in the entity's own namespace, are accepted (400); an entity already registered is applied only by its owners (403), and a name the catalog holds from elsewhere is not registered over (409).",
         requestBody: {
           required: true,
           content: {
@@ -380,6 +380,9 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '409': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },
@@ -1272,6 +1275,29 @@ export const spec = {
             type: 'array',
             items: {
               $ref: '#/components/schemas/ObjectResult',
+            },
+          },
+          refused: {
+            type: 'array',
+            description:
+              "Objects whose ownership stopped this cluster's apply (nothing is written in such a cluster), each with the reason.",
+            items: {
+              type: 'object',
+              required: ['kind', 'name', 'reason'],
+              properties: {
+                kind: {
+                  type: 'string',
+                },
+                name: {
+                  type: 'string',
+                },
+                namespace: {
+                  type: 'string',
+                },
+                reason: {
+                  type: 'string',
+                },
+              },
             },
           },
           error: {
