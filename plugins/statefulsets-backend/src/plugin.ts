@@ -41,6 +41,7 @@ import {
 import { createRouter } from './service/createRouter';
 import { TopologyService } from './service/TopologyService';
 import { readAllowedWriterServices } from './service/writerPrincipal';
+import { createWriteIdentityResolver } from './cluster/writeIdentity';
 
 /** Multi-cluster StatefulSets backend plugin. */
 export const multiclusterStatefulsetsPlugin = createBackendPlugin({
@@ -176,6 +177,10 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           logger: deps.logger,
           timeoutMs: 15_000,
           catalog: deps.catalog,
+          writeIdentity: createWriteIdentityResolver({
+            config: deps.config,
+            userInfo: deps.userInfo,
+          }),
         });
         deps.httpRouter.use(
           await createApplyRouter({
@@ -207,6 +212,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           providers: replicationProviders.filter(isFailoverReplicationProvider),
           routers: trafficRouters.filter(isFailoverTrafficRouter),
           lagSource,
+          userInfo: deps.userInfo,
         });
         deps.httpRouter.use(failover.router);
         // A backend killed mid-run picks its runs up again when it starts.

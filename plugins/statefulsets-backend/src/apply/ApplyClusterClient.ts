@@ -1,11 +1,14 @@
 /*
  * The HTTP edge the apply service uses towards one cluster: GET (discovery
  * and current objects) and server-side apply, each with a timeout and typed
- * errors. Credentials come from the KubeConfig the cluster module builds and
- * never appear in messages.
+ * errors. Credentials come from the cluster module and never appear in
+ * messages; with impersonation on, the cluster judges each apply as the
+ * user who asked for it.
  */
 import { KubeConfig } from '@kubernetes/client-node';
+import { ClusterCredentials } from '../cluster/ClusterCredentials';
 import { ClusterHttp } from '../cluster/ClusterHttp';
+import { WriteIdentity } from '../cluster/writeIdentity';
 
 /** The field manager every apply of this plugin uses. */
 export const FIELD_MANAGER = 'multicluster-statefulsets';
@@ -27,6 +30,22 @@ export class ApplyClusterClient {
     options: { timeoutMs: number },
   ): ApplyClusterClient {
     return new ApplyClusterClient(new ClusterHttp(cluster, kc, options));
+  }
+
+  /** A client on credentials resolved per request and cached until they expire. */
+  static fromCredentials(
+    cluster: string,
+    credentials: ClusterCredentials,
+    options: { timeoutMs: number },
+  ): ApplyClusterClient {
+    return new ApplyClusterClient(
+      new ClusterHttp(cluster, credentials, options),
+    );
+  }
+
+  /** The same cluster and credentials, every request evaluated as `identity`. */
+  impersonating(identity: WriteIdentity): ApplyClusterClient {
+    return new ApplyClusterClient(this.#http.impersonating(identity));
   }
 
   /** GETs a path; undefined when the API server answers 404. */

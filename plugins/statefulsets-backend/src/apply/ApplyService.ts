@@ -12,8 +12,12 @@ import {
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
-import { buildKubeConfig } from '../cluster/KubeHttpClient';
-import { ConfiguredCluster } from '../cluster/readClusterConfig';
+import { ClusterCredentials } from '../cluster/ClusterCredentials';
+import {
+  ConfiguredCluster,
+  writeDetailsOf,
+} from '../cluster/readClusterConfig';
+import { WriteIdentityResolver } from '../cluster/writeIdentity';
 import { ApplyClusterClient } from './ApplyClusterClient';
 import { applyToCluster } from './applyToCluster';
 import { DatabaseGeneratedEntityStore } from './DatabaseGeneratedEntityStore';
@@ -57,6 +61,7 @@ export class ApplyService {
   readonly #logger: LoggerService;
   readonly #catalog?: CatalogService;
   readonly #protectedNamespaces: string[];
+  readonly #writeIdentity?: WriteIdentityResolver;
 
   private constructor(options: {
     clusters: ConfiguredCluster[];
@@ -65,7 +70,9 @@ export class ApplyService {
     logger: LoggerService;
     catalog?: CatalogService;
     protectedNamespaces?: string[];
+    writeIdentity?: WriteIdentityResolver;
   }) {
+    this.#writeIdentity = options.writeIdentity;
     this.#clusters = new Map(options.clusters.map(c => [c.details.name, c]));
     this.#clientFor = options.clientFor;
     this.#store = options.store;
@@ -85,16 +92,32 @@ export class ApplyService {
     catalog?: CatalogService;
     /** Namespaces refused besides kube-* and the built-in system ones. */
     protectedNamespaces?: string[];
+    /** The identity the clusters judge an apply as (impersonation); none: the backend's own. */
+    writeIdentity?: WriteIdentityResolver;
   }): ApplyService {
     const timeoutMs = options.timeoutMs ?? 15_000;
+    const credentials = new Map<string, ClusterCredentials>();
     return new ApplyService({
       ...options,
-      clientFor: async cluster =>
-        ApplyClusterClient.fromKubeConfig(
-          cluster.details.name,
-          await buildKubeConfig(cluster.details, options.strategy),
-          { timeoutMs },
-        ),
+      clientFor: async cluster => {
+        const name = cluster.details.name;
+        if (!credentials.has(name)) {
+          credentials.set(
+            name,
+            ClusterCredentials.fromStrategy(
+              writeDetailsOf(cluster),
+              options.strategy,
+            ),
+          );
+        }
+        return ApplyClusterClient.fromCredentials(
+          name,
+          credentials.get(name)!,
+          {
+            timeoutMs,
+          },
+        );
+      },
     });
   }
 
@@ -128,6 +151,10 @@ export class ApplyService {
       credentials: options.credentials,
       caller: options.caller,
     });
+    const identity =
+      options.credentials && this.#writeIdentity
+        ? await this.#writeIdentity(options.credentials)
+        : undefined;
     const results = await Promise.all(
       request.clusters.map(async (target): Promise<ClusterApplyResult> => {
         const cluster = this.#clusters.get(target.name);
@@ -142,6 +169,7 @@ export class ApplyService {
         let client: ApplyClusterClient;
         try {
           client = await this.#clientFor(cluster);
+          if (identity) client = client.impersonating(identity);
         } catch (err) {
           return {
             cluster: target.name,
