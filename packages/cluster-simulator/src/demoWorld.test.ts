@@ -163,9 +163,18 @@ describe('the demo world', () => {
         federationHost: 'kubefed',
       },
     ]);
-    expect(world.clusters.flatMap(c => c.objects)).toHaveLength(
-      everyObject.length,
-    );
+    // world.yaml itself holds the access rules: RBAC on, Roles and bindings.
+    const rbac = (o: { object: KubeObject }) =>
+      o.object.apiVersion.startsWith('rbac.authorization.k8s.io/');
+    const all = world.clusters.flatMap(c => c.objects);
+    expect(all.filter(o => !rbac(o))).toHaveLength(everyObject.length);
+    for (const c of world.clusters) {
+      expect([c.name, c.rbac, c.objects.filter(rbac).length]).toEqual([
+        c.name,
+        true,
+        6,
+      ]);
+    }
   });
 
   it('holds well-formed objects, CRD kinds valid against their CRDs', () => {

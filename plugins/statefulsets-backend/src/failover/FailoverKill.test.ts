@@ -320,6 +320,9 @@ describe.each(databases.eachSupportedId())(
           targetCluster: 'eu-west',
           mode: 'switchover',
           actor: 'user:default/ops',
+          // The demo clusters enforce RBAC and the backend writes by
+          // impersonation: the run, resumed ones too, acts as the user.
+          writeIdentity: { user: 'ops', groups: ['database-platform'] },
         },
       });
       return (await backend.waitFor('the run', isRun)).runId;
