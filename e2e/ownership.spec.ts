@@ -45,7 +45,7 @@ test('refuses to fail over objects stamped for another entity, and says why', as
     path: 'docs/screenshots/ownership-conflict.png',
     fullPage: true,
   });
-  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
   // Nothing moved: orders-mysql keeps its roles.
   expect(
     ['eu-central', 'eu-west'].map(
