@@ -85,6 +85,12 @@ export function RunJournal(props: { run: FailoverRunDetails }) {
       <Typography variant="subtitle1" component="p">
         <StepStatus status={run.status} /> · {outcomeLine(run)}
       </Typography>
+      {run.reason && (
+        <Typography variant="body2">
+          Forced by {run.actor} against a source that still answered: “
+          {run.reason}”
+        </Typography>
+      )}
       {run.attention && (
         <Alert severity="error">What a human must do: {run.attention}</Alert>
       )}
