@@ -214,4 +214,18 @@ describe('evaluateReadiness', () => {
     const alone = evaluateReadiness(input({ policy, replication: [] }));
     expect(statusOf(alone, 'replication-healthy')).toBe('warn');
   });
+
+  it('is not ready while an annotation is too long to read', () => {
+    const policy = readEntityPolicy({
+      'multicluster-statefulsets/allowed-regions': `${'eu-*,'.repeat(1000)}`,
+    });
+    const r = evaluateReadiness(input({ policy }));
+    expect(r.verdict).toBe('not-ready');
+    const annotations = r.checks.find(c => c.id === 'entity-annotations');
+    expect(annotations?.status).toBe('fail');
+    expect(annotations?.evidence).toBe(
+      'annotation multicluster-statefulsets/allowed-regions is 5000 characters; at most 1024 are read — shorten it',
+    );
+    expect(statusOf(r, 'data-residency')).toBeUndefined();
+  });
 });

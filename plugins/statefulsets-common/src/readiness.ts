@@ -264,6 +264,19 @@ export function evaluateReadiness(input: ReadinessInput): DrReadiness {
     );
   }
 
+  // An annotation too long to read leaves its rule unevaluated (a residency
+  // rule included), so the entity cannot count as ready until it is fixed.
+  if (policy.problems?.length) {
+    checks.push(
+      check(
+        'entity-annotations',
+        'Entity annotations are readable',
+        'fail',
+        policy.problems.join('; '),
+      ),
+    );
+  }
+
   let verdict: DrReadiness['verdict'] = 'ready';
   if (checks.some(c => c.status === 'fail')) verdict = 'not-ready';
   else if (checks.some(c => c.status === 'warn')) verdict = 'degraded';

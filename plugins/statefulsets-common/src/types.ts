@@ -210,6 +210,8 @@ export interface EntityPolicy {
   traffic?: { namespace: string; name: string };
   maxFailoverLagSeconds: number;
   allowedRegions: string[];
+  /** Annotations that were not read (e.g. too long), each saying how to fix it. */
+  problems?: string[];
 }
 
 /** The complete multi-cluster picture of one entity. */

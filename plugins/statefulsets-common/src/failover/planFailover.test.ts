@@ -350,6 +350,42 @@ describe('planFailover', () => {
     expect(us.allowed).toBe(false);
   });
 
+  it('refuses every target while the residency annotation cannot be read', () => {
+    const problem =
+      'annotation multicluster-statefulsets/allowed-regions is 5000 characters; at most 1024 are read — shorten it';
+    const plan = planFailover({
+      topology: topology({
+        policy: {
+          ...topology().policy,
+          allowedRegions: [],
+          problems: [problem],
+        },
+      }),
+      targetCluster: 'eu-west',
+      mode: 'switchover',
+      now: NOW,
+    });
+    const residency = plan.checks.find(c => c.id === 'allowed-regions');
+    expect(residency?.status).toBe('fail');
+    expect(residency?.evidence).toBe(problem);
+    expect(plan.allowed).toBe(false);
+
+    const otherProblem = planFailover({
+      topology: topology({
+        policy: {
+          ...topology().policy,
+          problems: [
+            'annotation multicluster-statefulsets/engine is 300 characters; at most 253 are read — shorten it',
+          ],
+        },
+      }),
+      targetCluster: 'eu-west',
+      mode: 'switchover',
+      now: NOW,
+    });
+    expect(statusOf(otherProblem, 'allowed-regions')).toBe('pass');
+  });
+
   it('refuses a target that is already active and a second run', () => {
     const active = planFailover({
       topology: topology(),

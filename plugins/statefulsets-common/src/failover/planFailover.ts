@@ -5,6 +5,7 @@
  * lose. Pure: the clock, the run lock and the GitOps markers come in as
  * inputs, so the backend, the UI and the tests get the same answer.
  */
+import { ANNOTATION_ALLOWED_REGIONS } from '../annotations';
 import { regionAllowed } from '../entityPolicy';
 import {
   EntityTopology,
@@ -322,19 +323,27 @@ export function planFailover(input: PlanFailoverInput): FailoverPlan {
       ),
     );
     const region = target?.region;
+    // A residency rule that could not be read must not read as "no rule".
+    const residencyProblems = (policy.problems ?? []).filter(p =>
+      p.startsWith(`annotation ${ANNOTATION_ALLOWED_REGIONS} `),
+    );
+    const unreadable = residencyProblems.length ? residencyProblems : undefined;
     const regionOk =
-      policy.allowedRegions.length === 0 ||
-      (region !== undefined && regionAllowed(region, policy.allowedRegions));
+      !unreadable &&
+      (policy.allowedRegions.length === 0 ||
+        (region !== undefined && regionAllowed(region, policy.allowedRegions)));
+    let regionEvidence = 'no residency rule';
+    if (unreadable) regionEvidence = unreadable.join('; ');
+    else if (policy.allowedRegions.length > 0)
+      regionEvidence = `region ${
+        region ?? 'unknown'
+      } vs ${policy.allowedRegions.join(', ')}`;
     checks.push(
       check(
         'allowed-regions',
         'Target region is allowed to hold the data',
         regionOk ? 'pass' : 'fail',
-        policy.allowedRegions.length === 0
-          ? 'no residency rule'
-          : `region ${region ?? 'unknown'} vs ${policy.allowedRegions.join(
-              ', ',
-            )}`,
+        regionEvidence,
       ),
     );
   }
