@@ -3,6 +3,7 @@
  * loopback, generated nodes per zone, CRDs from the package's `crds/` folder,
  * the world's (or the saved) objects, the controllers, and the admin API.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { AdminServer } from './admin/AdminServer';
 import { packageRoot } from './packageRoot';
@@ -95,6 +96,15 @@ export interface RunningSimulator {
 /** The default CRD folder shipped with the package. */
 export const DEFAULT_CRD_DIR = path.join(packageRoot(), 'crds');
 
+/** A stable UUID-shaped id per node, so saved state and reseeds agree. */
+function nodeId(node: string, purpose: string): string {
+  const h = createHash('sha256').update(`${purpose}:${node}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(
+    16,
+    20,
+  )}-${h.slice(20, 32)}`;
+}
+
 function nodesFor(c: WorldCluster): KubeObject[] {
   const out: KubeObject[] = [];
   c.zones.forEach((zone, zi) => {
@@ -159,7 +169,12 @@ function nodesFor(c: WorldCluster): KubeObject[] {
             { type: 'InternalIP', address: ip },
             { type: 'Hostname', address: name },
           ],
+          // Every field the API marks required: strict clients (the Python
+          // client) refuse to read a Node without them.
           nodeInfo: {
+            machineID: nodeId(name, 'machine').replace(/-/g, ''),
+            systemUUID: nodeId(name, 'system'),
+            bootID: nodeId(name, 'boot'),
             kubeletVersion: 'v1.35.0',
             kubeProxyVersion: 'v1.35.0',
             osImage: 'Simulated Linux',
@@ -173,6 +188,20 @@ function nodesFor(c: WorldCluster): KubeObject[] {
     }
   });
   return out;
+}
+
+/** Gives nodes saved before nodeInfo carried every required field the rest. */
+function refreshNodeInfo(store: ClusterStore, nodes: KubeObject[]): void {
+  for (const n of nodes) {
+    const current = store.peek('', 'Node', undefined, n.metadata.name);
+    if (!current || current.status?.nodeInfo?.machineID) continue;
+    const next = structuredClone(current);
+    next.status = {
+      ...next.status,
+      nodeInfo: { ...n.status.nodeInfo, ...next.status?.nodeInfo },
+    };
+    store.replace(next, 'status');
+  }
 }
 
 /** Brings saved state up to date with the shipped CRDs (added or changed since). */
@@ -246,6 +275,7 @@ export async function startSimulator(
     if (saved) {
       store.restore(saved);
       refreshCrds(store, crds);
+      refreshNodeInfo(store, nodesFor(c));
     } else {
       seedObjects(store, crds);
       for (const n of nodesFor(c)) store.create(n);

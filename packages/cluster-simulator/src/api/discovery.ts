@@ -10,6 +10,7 @@ const WRITE_VERBS = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 
 function verbsOf(t: ResourceType): string[] {
   if (t.readOnly) return ['get', 'list'];
+  if (t.storedAs) return ['create', 'get', 'list', 'watch'];
   return [...WRITE_VERBS, 'get', 'list', 'watch'].sort();
 }
 

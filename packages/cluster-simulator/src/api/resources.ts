@@ -37,6 +37,12 @@ export interface ResourceType {
   /** OpenAPI v3 schema of the whole object, when known. */
   schema?: any;
   printerColumns?: PrinterColumn[];
+  /**
+   * A view of another kind's storage, converted on the way in and out (as
+   * events.k8s.io/v1 Events are the core v1 Events); such views answer
+   * create, get, list and watch.
+   */
+  storedAs?: { group: string; version: string; kind: string };
   /** Read-only kinds (metrics) answer only get/list. */
   readOnly?: boolean;
   /** Kinds that carry metadata.generation (objects with a spec). */
@@ -186,6 +192,10 @@ export function builtinResources(): ResourceType[] {
       true,
       { shortNames: ['hpa'], categories: ['all'], ...withStatus },
     ),
+    builtin('events.k8s.io', 'v1', 'Event', 'events', true, {
+      shortNames: ['ev'],
+      storedAs: { group: '', version: 'v1', kind: 'Event' },
+    }),
     builtin('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, {
       shortNames: ['ing'],
       ...withStatus,

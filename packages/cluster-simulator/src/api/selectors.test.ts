@@ -2,6 +2,7 @@ import {
   SelectorError,
   formatLabelSelector,
   fromSelectorObject,
+  labelSelectorString,
   matchesFields,
   matchesLabels,
   parseFieldSelector,
@@ -95,5 +96,37 @@ describe('field selectors', () => {
 
   it('rejects requirements without an operator', () => {
     expect(() => parseFieldSelector('metadata.name')).toThrow(SelectorError);
+  });
+});
+
+describe('labelSelectorString', () => {
+  it('prints a LabelSelector as LabelSelectorAsSelector does: sorted by key', () => {
+    expect(
+      labelSelectorString({
+        matchLabels: { 'backstage.io/kubernetes-id': 'y', app: 'x' },
+      }),
+    ).toBe('app=x,backstage.io/kubernetes-id=y');
+    expect(
+      labelSelectorString({
+        matchLabels: { tier: 'db' },
+        matchExpressions: [
+          { key: 'zone', operator: 'NotIn', values: ['b', 'a'] },
+          { key: 'env', operator: 'In', values: ['prod'] },
+          { key: 'canary', operator: 'DoesNotExist' },
+          { key: 'owner', operator: 'Exists' },
+        ],
+      }),
+    ).toBe('!canary,env in (prod),owner,tier=db,zone notin (a,b)');
+    expect(labelSelectorString(undefined)).toBe('');
+  });
+
+  it('round-trips through the parser', () => {
+    const text = labelSelectorString({
+      matchLabels: { app: 'x' },
+      matchExpressions: [{ key: 'env', operator: 'In', values: ['a', 'b'] }],
+    });
+    const parsed = parseLabelSelector(text);
+    expect(matchesLabels(parsed, { app: 'x', env: 'b' })).toBe(true);
+    expect(matchesLabels(parsed, { app: 'x', env: 'c' })).toBe(false);
   });
 });

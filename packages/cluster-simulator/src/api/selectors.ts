@@ -250,3 +250,19 @@ export function matchesFields(reqs: FieldRequirement[], obj: any): boolean {
     return r.negate ? !eq : eq;
   });
 }
+
+/**
+ * The string form of a LabelSelector as metav1.LabelSelectorAsSelector prints
+ * it (requirements sorted by key, values sorted), which is what the scale
+ * subresource's status.selector carries for autoscalers to list pods with.
+ */
+export function labelSelectorString(
+  sel: LabelSelectorObject | undefined,
+): string {
+  const reqs = fromSelectorObject(sel).map(r => ({
+    ...r,
+    values: [...r.values].sort(),
+  }));
+  reqs.sort((a, b) => Number(a.key > b.key) - Number(a.key < b.key));
+  return formatLabelSelector(reqs);
+}

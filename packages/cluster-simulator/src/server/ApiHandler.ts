@@ -36,7 +36,9 @@ import {
   parseApiVersion,
 } from '../api/resources';
 import {
+  LabelSelectorObject,
   SelectorError,
+  labelSelectorString,
   matchesFields,
   matchesLabels,
   parseFieldSelector,
@@ -51,6 +53,8 @@ import {
   notFound,
   statusBody,
 } from '../api/status';
+import { eventsV1Problems, fromEventsV1, toEventsV1 } from '../api/eventsV1';
+import { boolParam, resourceVersionParam } from '../api/queryParams';
 import { IncludeObject, renderTable } from '../api/tables';
 import {
   prune,
@@ -60,6 +64,7 @@ import {
 } from '../api/validation';
 import type { ClusterStore, StoreEvent } from '../store/ClusterStore';
 import { readBody, sendJson } from './http';
+import { ListSnapshots } from './listSnapshots';
 
 /** Settings of the handler. */
 export interface ApiHandlerOptions {
@@ -119,10 +124,12 @@ export class ApiHandler {
   #store: ClusterStore;
   #opts: ApiHandlerOptions;
   #watches = new Set<ServerResponse>();
+  #snapshots: ListSnapshots;
 
   constructor(store: ClusterStore, opts: ApiHandlerOptions) {
     this.#store = store;
     this.#opts = opts;
+    this.#snapshots = new ListSnapshots({ now: opts.now });
   }
 
   /** Ends every open watch stream (clients see a dropped connection). */
@@ -241,15 +248,22 @@ export class ApiHandler {
       this.#metrics(res, route, url);
       return;
     }
-    const watch =
-      route.watchPath ||
-      url.searchParams.get('watch') === 'true' ||
-      url.searchParams.get('watch') === '1';
+    const watch = boolParam(url, 'watch') || route.watchPath;
     const notAllowed = () =>
       new ApiError(
         405,
         'MethodNotAllowed',
         'the server does not allow this method on the requested resource',
+      );
+    if (route.t.storedAs && method !== 'GET' && method !== 'POST')
+      throw new ApiError(
+        405,
+        'MethodNotAllowed',
+        `the simulator serves ${apiVersionOf(route.t)} ${
+          route.t.plural
+        } for create, get, list and watch only; change them through ${apiVersionOf(
+          route.t.storedAs,
+        )} ${route.t.plural}`,
       );
     if (method === 'GET' && watch) this.#watch(req, res, url, route);
     else if (method === 'GET' && route.name === undefined)
@@ -348,7 +362,13 @@ export class ApiHandler {
     );
   }
 
+  /** Where a kind's objects are stored (a view reads another kind's). */
+  #storage(t: ResourceType): { group: string; kind: string } {
+    return t.storedAs ?? t;
+  }
+
   #servedAs(o: KubeObject, t: ResourceType): KubeObject {
+    if (t.storedAs) return toEventsV1(o);
     const v = apiVersionOf(t);
     if (o.apiVersion === v) return o;
     return { ...o, apiVersion: v };
@@ -376,7 +396,8 @@ export class ApiHandler {
   #matching(route: ResourceRoute, url: URL): KubeObject[] {
     const match = this.#selectors(url, route);
     const out: KubeObject[] = [];
-    for (const o of this.#store.peekAll(route.t.group, route.t.kind))
+    const stored = this.#storage(route.t);
+    for (const o of this.#store.peekAll(stored.group, stored.kind))
       if (match(o)) out.push(o);
     out.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
     return out;
@@ -389,28 +410,20 @@ export class ApiHandler {
     route: ResourceRoute,
   ): void {
     const t = route.t;
-    let items = this.#matching(route, url);
-    const rv = String(this.#store.resourceVersion);
-    const cont = url.searchParams.get('continue');
-    if (cont) {
-      let start: string;
-      try {
-        start = JSON.parse(Buffer.from(cont, 'base64').toString()).start;
-      } catch {
-        throw badRequest('invalid continue token');
-      }
-      items = items.filter(o => sortKey(o) > start);
-    }
+    resourceVersionParam(url);
     const limit = Number(url.searchParams.get('limit') ?? 0);
-    let next: string | undefined;
-    let remaining: number | undefined;
-    if (limit > 0 && items.length > limit) {
-      remaining = items.length - limit;
-      items = items.slice(0, limit);
-      next = Buffer.from(
-        JSON.stringify({ rv, start: sortKey(items[items.length - 1]) }),
-      ).toString('base64');
-    }
+    const {
+      items,
+      resourceVersion: rv,
+      next,
+      remaining,
+    } = this.#snapshots.page(
+      () => this.#matching(route, url),
+      String(this.#store.resourceVersion),
+      limit,
+      url.searchParams.get('continue'),
+      sortKey,
+    );
     const rendering = renderingOf(req, url);
     const served = items.map(o => this.#servedAs(o, t));
     if (rendering.table) {
@@ -454,9 +467,10 @@ export class ApiHandler {
 
   #load(route: ResourceRoute): KubeObject {
     const t = route.t;
+    const stored = this.#storage(t);
     const o = this.#store.peek(
-      t.group,
-      t.kind,
+      stored.group,
+      stored.kind,
       t.namespaced ? route.namespace : undefined,
       route.name!,
     );
@@ -486,9 +500,21 @@ export class ApiHandler {
       spec: { replicas: get(s.specReplicasPath) ?? 0 },
       status: {
         replicas: get(s.statusReplicasPath) ?? 0,
-        selector: get(s.labelSelectorPath) ?? '',
+        selector: this.#scaleSelector(o, t, get(s.labelSelectorPath)),
       },
     };
+  }
+
+  /**
+   * Built-in workloads derive the scale selector from spec.selector (their
+   * status has none); custom resources name a field that holds the string.
+   */
+  #scaleSelector(o: KubeObject, t: ResourceType, atPath: unknown): string {
+    if (typeof atPath === 'string') return atPath;
+    if (atPath && typeof atPath === 'object')
+      return labelSelectorString(atPath as LabelSelectorObject);
+    if (t.builtin) return labelSelectorString(o.spec?.selector);
+    return '';
   }
 
   #respondObject(
@@ -763,13 +789,19 @@ export class ApiHandler {
         'MethodNotAllowed',
         'the server does not allow this method on the requested resource',
       );
-    const obj = await this.#body(req);
+    let obj = await this.#body(req);
     const dryRun = this.#dryRun(url);
     const warnings = this.#admit(obj, route, url);
     if (obj.metadata.resourceVersion)
       throw badRequest(
         'resourceVersion should not be set on objects to be created',
       );
+    if (t.storedAs) {
+      const problems = eventsV1Problems(obj);
+      if (problems.length)
+        throw invalid(t.kind, t.group, obj.metadata.name ?? '', problems);
+      obj = fromEventsV1(obj);
+    }
     if (
       t.statusSubresource &&
       t.kind !== 'PersistentVolumeClaim' &&
@@ -1044,7 +1076,7 @@ export class ApiHandler {
       existing,
       applied,
       manager,
-      url.searchParams.get('force') === 'true',
+      boolParam(url, 'force'),
     );
     const base =
       route.sub === 'scale' ? this.#scaleOf(existing, t) : clone(existing);
@@ -1215,10 +1247,11 @@ export class ApiHandler {
     const t = route.t;
     const match = this.#selectors(url, route);
     const rendering = renderingOf(req, url);
-    const gk = groupKindKey(t.group, t.kind);
-    const bookmarks = url.searchParams.get('allowWatchBookmarks') === 'true';
-    const sendInitial = url.searchParams.get('sendInitialEvents') === 'true';
-    const rvParam = url.searchParams.get('resourceVersion') ?? '';
+    const stored = this.#storage(t);
+    const gk = groupKindKey(stored.group, stored.kind);
+    const bookmarks = boolParam(url, 'allowWatchBookmarks');
+    const sendInitial = boolParam(url, 'sendInitialEvents');
+    const from = resourceVersionParam(url);
     const timeoutSeconds = Number(url.searchParams.get('timeoutSeconds') ?? 0);
     const store = this.#store;
     let columnsSent = false;
@@ -1276,21 +1309,20 @@ export class ApiHandler {
             : {}),
         },
       });
-    if (rvParam === '' || rvParam === '0' || sendInitial) {
+    if (from === undefined || from === 0 || sendInitial) {
       for (const o of this.#matching(route, url)) write('ADDED', render(o));
       if (sendInitial && bookmarks) bookmark(true);
     } else {
-      const from = Number(rvParam);
-      const events = Number.isFinite(from)
-        ? store.eventsSince(from)
-        : undefined;
+      const events = store.eventsSince(from);
       if (!events) {
+        // kube-apiserver answers a watch from before its history with 200 and
+        // one ERROR event, so informers relist rather than treat it as a fault.
         write(
           'ERROR',
           statusBody(
             410,
             'Expired',
-            `too old resource version: ${rvParam} (${store.resourceVersion})`,
+            `too old resource version: ${from} (${store.resourceVersion})`,
           ),
         );
         res.end();
