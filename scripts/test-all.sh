@@ -56,6 +56,27 @@ if [ -z "${PROMETHEUS_PATH:-}" ] && [ ! -x /usr/bin/prometheus ]; then
   install_prometheus
 fi
 
+# The simulator's conformance test with the official Kubernetes Python client
+# uses Debian's package; here it must run, not skip, when the client is missing.
+has_python_kubernetes() {
+  python3 -c 'import kubernetes' 2>/dev/null || /usr/bin/python3 -c 'import kubernetes' 2>/dev/null
+}
+install_python_kubernetes() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if ! command -v apt-get >/dev/null || { [ -n "$sudo" ] && ! command -v sudo >/dev/null; }; then
+    echo "The simulator's Python client test needs the official client: run 'sudo apt-get install python3-kubernetes' or set SIM_PYTHON to a python that has it." >&2
+    return
+  fi
+  echo "› Installing Debian's python3-kubernetes for the simulator's Python client test"
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-kubernetes >/dev/null
+}
+if [ -z "${SIM_PYTHON:-}" ] && ! has_python_kubernetes; then
+  install_python_kubernetes
+fi
+export SIM_REQUIRE_PYTHON_CLIENT=1
+
 step "Type check" yarn tsc
 step "Lint" yarn backstage-cli repo lint
 step "Formatting" yarn prettier --check .
