@@ -85,6 +85,9 @@ describe('requestAttributes', () => {
       name: undefined,
     });
     expect(attrs('GET', '/api/v1/pods?watch=true').verb).toBe('watch');
+    expect(attrs('GET', '/api/v1/pods?watch=True').verb).toBe('watch');
+    expect(attrs('GET', '/api/v1/pods?watch=t').verb).toBe('watch');
+    expect(attrs('GET', '/api/v1/pods?watch=False').verb).toBe('list');
     expect(
       attrs('GET', '/apis/apps/v1/watch/namespaces/db/statefulsets').verb,
     ).toBe('watch');

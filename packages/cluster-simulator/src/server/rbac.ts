@@ -6,6 +6,7 @@
  * server hands it the identity and the stored RBAC objects.
  */
 import type { KubeObject } from '../controllers/types';
+import { boolParam } from '../api/queryParams';
 
 /** Who a request acts as. */
 export interface Identity {
@@ -86,9 +87,13 @@ export function requestAttributes(method: string, url: URL): RequestAttributes {
     // `/api/v1/namespaces/x` names the namespace object itself.
     name = namespace;
   }
-  const watchParam = ['true', '1'].includes(
-    url.searchParams.get('watch') ?? '',
-  );
+  // Every spelling strconv.ParseBool accepts; a bad one is the handler's 400.
+  let watchParam = false;
+  try {
+    watchParam = boolParam(url, 'watch');
+  } catch {
+    watchParam = false;
+  }
   let verb: string;
   if (upper === 'GET' || upper === 'HEAD') {
     if (watchPath || watchParam) verb = 'watch';
