@@ -79,6 +79,7 @@ export SIM_REQUIRE_PYTHON_CLIENT=1
 
 step "Type check" yarn tsc
 step "Lint" yarn backstage-cli repo lint
+step "Published declarations" bash "$ROOT/scripts/check-declarations.sh"
 step "Formatting" yarn prettier --check .
 step "Unit and integration tests" yarn backstage-cli repo test
 step "Browser tests" bash "$ROOT/scripts/e2e.sh"

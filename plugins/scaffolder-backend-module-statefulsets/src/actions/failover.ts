@@ -8,6 +8,7 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import type { FailoverPlan } from '@multicluster/backstage-plugin-statefulsets-common';
 import { StatefulsetsBackendClient } from '../backend/StatefulsetsBackendClient';
 import { examples } from './failover.examples';
 
@@ -116,7 +117,36 @@ export function createFailoverAction(options: {
             .nullable()
             .optional()
             .describe('Fence start to traffic moved, in milliseconds'),
-        plan: z => z.unknown().optional().describe('The plan (dry run only)'),
+        // Outputs must be JSON values (JsonObject) in the published
+        // declarations, so the plan is described field by field.
+        plan: z =>
+          z
+            .object({
+              allowed: z.boolean(),
+              requiresForce: z.boolean(),
+              sourceCluster: z.string().optional(),
+              targetCluster: z.string(),
+              dataLossWindowSeconds: z.number().nullable(),
+              checks: z.array(
+                z.object({
+                  id: z.string(),
+                  title: z.string(),
+                  status: z.string(),
+                  evidence: z.string(),
+                }),
+              ),
+              steps: z.array(
+                z.object({
+                  index: z.number(),
+                  kind: z.string(),
+                  title: z.string(),
+                  cluster: z.string(),
+                  changes: z.array(z.string()),
+                }),
+              ),
+            })
+            .optional()
+            .describe('The plan (dry run only)'),
       },
     },
     async handler(ctx) {
@@ -131,10 +161,7 @@ export function createFailoverAction(options: {
       const base = failoverPath(input.entityRef);
 
       if (ctx.isDryRun) {
-        const plan = await client.request<{
-          allowed: boolean;
-          checks: unknown[];
-        }>(`${base}/plan`, {
+        const plan = await client.request<FailoverPlan>(`${base}/plan`, {
           method: 'POST',
           credentials,
           body: { targetCluster: input.targetCluster, mode: input.mode },
