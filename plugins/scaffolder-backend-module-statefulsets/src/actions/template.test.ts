@@ -10,7 +10,7 @@ import { createGenerateStatefulSetAction } from './generate';
 // The Software Template ships beside the action; keep the two in step.
 const TEMPLATE = path.resolve(
   __dirname,
-  '../../../../examples/templates/multicluster-database/template.yaml',
+  '../../templates/multicluster-database/template.yaml',
 );
 
 describe('multicluster-database template', () => {
@@ -69,5 +69,43 @@ describe('multicluster-database template', () => {
       'weight',
       'replicas',
     ]);
+  });
+
+  it('labels choices with ui:enumNames, not the deprecated enumNames that @rjsf warns about on every render', () => {
+    const labelled: string[] = [];
+    const visit = (node: unknown, at: string) => {
+      if (Array.isArray(node)) {
+        node.forEach((n, i) => visit(n, `${at}[${i}]`));
+        return;
+      }
+      if (!node || typeof node !== 'object') return;
+      const o = node as Record<string, unknown>;
+      expect({ at, enumNames: o.enumNames }).toEqual({
+        at,
+        enumNames: undefined,
+      });
+      if (o['ui:enumNames']) {
+        expect({ at, labels: (o['ui:enumNames'] as unknown[]).length }).toEqual(
+          {
+            at,
+            labels: (o.enum as unknown[]).length,
+          },
+        );
+        labelled.push(at);
+      }
+      for (const [k, v] of Object.entries(o)) visit(v, `${at}.${k}`);
+    };
+    visit(template, 'template');
+    expect(labelled.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("ships in the package tarball, where an adopter's catalog location points", () => {
+    const pkg = JSON.parse(
+      fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8'),
+    );
+    expect(pkg.files).toContain('templates');
+    expect(
+      TEMPLATE.startsWith(path.resolve(__dirname, '../../templates')),
+    ).toBe(true);
   });
 });
