@@ -140,19 +140,24 @@ export function MultiClusterPicker(
                   </FormHelperText>
                 </TableCell>
                 <TableCell>
-                  <Select
-                    value={pick?.role ?? 'passive'}
-                    disabled={!pick || disabled}
-                    inputProps={{ 'aria-label': `Role in ${c.name}` }}
-                    onChange={e =>
-                      update(c.name, {
-                        role: e.target.value as PickedCluster['role'],
-                      })
-                    }
-                  >
-                    <MenuItem value="active">active</MenuItem>
-                    <MenuItem value="passive">passive</MenuItem>
-                  </Select>
+                  {/* Each row's Select needs a FormControl of its own: inputs
+                      sharing the outer one would share its focus, filled and
+                      error state (and MUI warns about it in development). */}
+                  <FormControl size="small" disabled={!pick || disabled}>
+                    <Select
+                      value={pick?.role ?? 'passive'}
+                      disabled={!pick || disabled}
+                      inputProps={{ 'aria-label': `Role in ${c.name}` }}
+                      onChange={e =>
+                        update(c.name, {
+                          role: e.target.value as PickedCluster['role'],
+                        })
+                      }
+                    >
+                      <MenuItem value="active">active</MenuItem>
+                      <MenuItem value="passive">passive</MenuItem>
+                    </Select>
+                  </FormControl>
                 </TableCell>
                 <TableCell>
                   <TextField
