@@ -24,7 +24,8 @@ export async function createRouter(options: {
   permissions: PermissionsService;
 }): Promise<express.Router> {
   const { topology, httpAuth, permissions } = options;
-  const router = await createValidatedRouter();
+  // Topology routes take no body; a small limit refuses anything else cheaply.
+  const router = await createValidatedRouter({ jsonLimit: '16kb' });
 
   router.get('/entities/:kind/:namespace/:name/topology', async (req, res) => {
     const startedAt = Date.now();

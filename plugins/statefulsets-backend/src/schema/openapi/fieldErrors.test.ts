@@ -36,6 +36,14 @@ describe('describeValidationError', () => {
       'clusters: must have at least 2 items',
     ],
     [
+      'request/body/targetCluster must NOT have more than 253 characters',
+      'targetCluster: at most 253 characters, shorten it',
+    ],
+    [
+      'request/body/clusters/0/manifests must NOT have more than 500 items',
+      'clusters[0].manifests: at most 500 items, shorten it',
+    ],
+    [
       'request/params/kind must match pattern "^[A-Za-z][A-Za-z0-9-]{0,62}$"',
       'kind: must be an entity kind such as component (letters, digits and dashes)',
     ],

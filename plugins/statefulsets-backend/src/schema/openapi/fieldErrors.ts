@@ -89,6 +89,10 @@ function describeOne(
       ? `${at}: required, a non-empty ${what}`
       : `${at}: must have at least ${fewer[1]} ${fewer[2]}`;
   }
+  const more = problem.match(
+    /^must NOT have more than (\d+) (items|characters|properties)$/,
+  );
+  if (more) return `${at}: at most ${more[1]} ${more[2]}, shorten it`;
   return `${at}: ${problem}`;
 }
 

@@ -44,6 +44,7 @@ export const spec = {
             required: false,
             schema: {
               type: 'string',
+              maxLength: 256,
             },
           },
         ],
@@ -450,6 +451,7 @@ export const spec = {
         required: true,
         schema: {
           type: 'string',
+          maxLength: 63,
           pattern: '^[A-Za-z][A-Za-z0-9-]{0,62}$',
         },
       },
@@ -459,6 +461,7 @@ export const spec = {
         required: true,
         schema: {
           type: 'string',
+          maxLength: 63,
           pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
         },
       },
@@ -468,6 +471,7 @@ export const spec = {
         required: true,
         schema: {
           type: 'string',
+          maxLength: 63,
           pattern: '^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
         },
       },
@@ -478,6 +482,7 @@ export const spec = {
         schema: {
           type: 'string',
           minLength: 1,
+          maxLength: 128,
         },
       },
     },
@@ -729,6 +734,7 @@ export const spec = {
           targetCluster: {
             type: 'string',
             minLength: 1,
+            maxLength: 253,
             description:
               "The cluster to move to; one of the entity's clusters.",
           },
@@ -749,6 +755,7 @@ export const spec = {
             properties: {
               confirm: {
                 type: 'string',
+                maxLength: 253,
                 description: "The entity's name, typed to confirm.",
               },
               force: {
@@ -1149,26 +1156,33 @@ export const spec = {
       },
       ManifestObject: {
         type: 'object',
-        description: 'A Kubernetes object as parsed from a generated manifest.',
+        description:
+          'A Kubernetes object as parsed from a generated manifest; free-form below its identity, bounded as a whole by the body limit.',
         required: ['apiVersion', 'kind', 'metadata'],
+        maxProperties: 64,
         properties: {
           apiVersion: {
             type: 'string',
             minLength: 1,
+            maxLength: 253,
           },
           kind: {
             type: 'string',
             minLength: 1,
+            maxLength: 253,
           },
           metadata: {
             type: 'object',
             required: ['name'],
+            maxProperties: 64,
             properties: {
               name: {
                 type: 'string',
+                maxLength: 253,
               },
               namespace: {
                 type: 'string',
+                maxLength: 63,
               },
             },
             additionalProperties: true,
@@ -1184,10 +1198,12 @@ export const spec = {
           name: {
             type: 'string',
             minLength: 1,
+            maxLength: 253,
             description: 'A configured cluster; each may appear once.',
           },
           manifests: {
             type: 'array',
+            maxItems: 500,
             items: {
               $ref: '#/components/schemas/ManifestObject',
             },
@@ -1200,6 +1216,7 @@ export const spec = {
         properties: {
           entityRef: {
             type: 'string',
+            maxLength: 512,
             description:
               'The entity the manifests belong to, `kind:namespace/name`.',
             pattern:
@@ -1214,6 +1231,7 @@ export const spec = {
           clusters: {
             type: 'array',
             minItems: 1,
+            maxItems: 100,
             items: {
               $ref: '#/components/schemas/ClusterManifests',
             },
@@ -1222,18 +1240,23 @@ export const spec = {
             type: 'object',
             description:
               "The catalog entity to register when every cluster succeeded: a Component or Resource whose ref is `entityRef`. Its fields are checked by the catalog's entity policies, whose message the 400 carries.",
+            maxProperties: 64,
             properties: {
               apiVersion: {
                 type: 'string',
+                maxLength: 253,
               },
               kind: {
                 type: 'string',
+                maxLength: 253,
               },
               metadata: {
                 type: 'object',
+                maxProperties: 64,
               },
               spec: {
                 type: 'object',
+                maxProperties: 256,
               },
             },
           },
