@@ -41,6 +41,7 @@ import { LagSource, LagSourceFailoverProvider } from '../lag';
 import { IstioFailoverRouter } from './IstioFailoverRouter';
 import { McsFailoverRouter } from './McsFailoverRouter';
 import { NoneTrafficRouter } from './NoneTrafficRouter';
+import { readAllowedWriterServices } from '../service/writerPrincipal';
 
 /** Tunables under `multiclusterStatefulsets.failover`, with defaults. */
 export interface FailoverOptions {
@@ -164,6 +165,7 @@ export async function buildFailover(options: {
     httpAuth: options.httpAuth,
     permissions: options.permissions,
     auditor: options.auditor,
+    allowedWriterServices: readAllowedWriterServices(options.config),
     writeIdentity: options.userInfo
       ? createWriteIdentityResolver({
           config: options.config,

@@ -94,7 +94,11 @@ describe('createFailoverRouter', () => {
     start: jest.fn(),
   };
 
-  async function app(result = AuthorizeResult.ALLOW as any, authorize?: any) {
+  async function app(
+    result = AuthorizeResult.ALLOW as any,
+    authorize?: any,
+    allowedWriterServices?: string[],
+  ) {
     const permissions = mockServices.permissions.mock({
       authorize:
         authorize ?? (async (reqs: any[]) => reqs.map(() => ({ result }))),
@@ -106,6 +110,7 @@ describe('createFailoverRouter', () => {
       httpAuth: mockServices.httpAuth(),
       permissions,
       auditor,
+      allowedWriterServices,
     });
     return {
       server: express().use(router).use(mockErrorHandler()),
@@ -170,6 +175,96 @@ describe('createFailoverRouter', () => {
     ]);
   });
 
+  it('plans and runs for users; a service only when allow-listed', async () => {
+    // The mock service token authenticates as external:test-service.
+    const ci = mockCredentials.service();
+    const plan = { targetCluster: 'b', mode: 'switchover' };
+    const run = { ...plan, confirm: 'orders' };
+    engine.start.mockResolvedValue({ id: 'run-1' });
+
+    const refused = await app();
+    for (const [path, body] of [
+      [`${BASE}/plan`, plan],
+      [`${BASE}/runs`, run],
+    ] as const) {
+      const res = await request(refused.server)
+        .post(path)
+        .set('authorization', mockCredentials.service.header())
+        .send(body);
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toMatch(
+        /the service "external:test-service" is not allowed to write.*multiclusterStatefulsets\.writers\.allowedServices/,
+      );
+    }
+    expect(refused.permissions.authorize).not.toHaveBeenCalled();
+    expect(engine.plan).not.toHaveBeenCalled();
+    expect(engine.start).not.toHaveBeenCalled();
+
+    const allowed = await app(AuthorizeResult.ALLOW, undefined, [
+      ci.principal.subject,
+    ]);
+    const planned = await request(allowed.server)
+      .post(`${BASE}/plan`)
+      .set('authorization', mockCredentials.service.header())
+      .send(plan);
+    expect(planned.status).toBe(200);
+    const started = await request(allowed.server)
+      .post(`${BASE}/runs`)
+      .set('authorization', mockCredentials.service.header())
+      .send(run);
+    expect(started.status).toBe(202);
+    expect(engine.start).toHaveBeenCalledWith(
+      expect.objectContaining({ actor: 'external:test-service' }),
+    );
+
+    const asUser = await request(refused.server)
+      .post(`${BASE}/runs`)
+      .set('authorization', mockCredentials.user.header('user:default/dba'))
+      .send(run);
+    expect(asUser.status).toBe(202);
+    expect(engine.start).toHaveBeenLastCalledWith(
+      expect.objectContaining({ actor: 'user:default/dba' }),
+    );
+  });
+
+  it('refuses a 9 MB body 413 and an anonymous one 401, neither parsed', async () => {
+    const { server, permissions } = await app();
+    const huge = JSON.stringify({
+      targetCluster: 'b',
+      mode: 'switchover',
+      confirm: 'orders',
+      reason: 'x'.repeat(9 * 1024 * 1024),
+    });
+    const parse = jest.spyOn(JSON, 'parse');
+    const started = Date.now();
+    const tooBig = await request(server)
+      .post(`${BASE}/runs`)
+      .set('content-type', 'application/json')
+      .send(huge);
+    const anonymous = await request(server)
+      .post(`${BASE}/runs`)
+      .set('content-type', 'application/json')
+      .set('authorization', mockCredentials.none.header())
+      .send(huge);
+    const elapsed = Date.now() - started;
+    const parsedHuge = parse.mock.calls.some(
+      ([text]) => typeof text === 'string' && text.length > 1024 * 1024,
+    );
+    parse.mockRestore();
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.error).toEqual(
+      expect.objectContaining({
+        name: 'PayloadTooLargeError',
+        message: 'request body larger than 16kb',
+      }),
+    );
+    expect(anonymous.status).toBe(401);
+    expect(parsedHuge).toBe(false);
+    expect(elapsed).toBeLessThan(3000);
+    expect(permissions.authorize).not.toHaveBeenCalled();
+    expect(engine.start).not.toHaveBeenCalled();
+  });
+
   it('names the bad field in a 400', async () => {
     const { server } = await app();
     const cases: Array<[object, RegExp]> = [
@@ -219,6 +314,16 @@ describe('createFailoverRouter', () => {
         'targetCluster: required, a non-empty string',
       ],
       [`${BASE}/plan`, [], 'body: expected a JSON object'],
+      [
+        `${BASE}/plan`,
+        { targetCluster: 'b'.repeat(254), mode: 'switchover' },
+        'targetCluster: at most 253 characters, shorten it',
+      ],
+      [
+        `${BASE}/runs`,
+        { targetCluster: 'b', mode: 'switchover', confirm: 'o'.repeat(254) },
+        'confirm: at most 253 characters, shorten it',
+      ],
       [
         '/entities/component/default/-orders/failover/plan',
         { targetCluster: 'b', mode: 'switchover' },

@@ -4,6 +4,8 @@
  * shape of every request is validated against openapi.yaml before a handler
  * runs; every route authenticates, checks the entity-scoped permission and,
  * for plan and execute, writes an audit event; the work itself is the engine's.
+ * Plan and execute act for a signed-in user: a service principal is refused
+ * unless `multiclusterStatefulsets.writers.allowedServices` names it.
  */
 import {
   AuditorService,
@@ -30,6 +32,7 @@ import {
   FailoverRequestBody,
 } from '../schema/openapi';
 import { WriteIdentityResolver } from '../cluster/writeIdentity';
+import { requireWriter } from '../service/writerPrincipal';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine } from './FailoverEngine';
 
@@ -49,7 +52,12 @@ export interface FailoverRouterOptions {
   auditor: AuditorService;
   /** The identity a run's writes act as (impersonation); none: the backend's own. */
   writeIdentity?: WriteIdentityResolver;
+  /** Service subjects allowed to plan and run failovers (`readAllowedWriterServices`); none by default. */
+  allowedWriterServices?: readonly string[];
 }
+
+/** Plan and run bodies are a few short fields; anything larger is refused unread. */
+const FAILOVER_JSON_LIMIT = '16kb';
 
 function entityRefOf(params: EntityPathParams): string {
   return stringifyEntityRef({
@@ -57,14 +65,6 @@ function entityRefOf(params: EntityPathParams): string {
     namespace: params.namespace,
     name: params.name,
   });
-}
-
-function actorOf(credentials: BackstageCredentials): string {
-  const p = credentials.principal as {
-    userEntityRef?: string;
-    subject?: string;
-  };
-  return p.userEntityRef ?? p.subject ?? 'unknown';
 }
 
 /** The validated body, with the target cluster trimmed. */
@@ -81,7 +81,11 @@ export async function createFailoverRouter(
   options: FailoverRouterOptions,
 ): Promise<express.Router> {
   const { engine, store, topology, httpAuth, permissions, auditor } = options;
-  const router = await createValidatedRouter();
+  const allowedServices = options.allowedWriterServices ?? [];
+  const router = await createValidatedRouter({
+    jsonLimit: FAILOVER_JSON_LIMIT,
+    httpAuth,
+  });
 
   const authorize = async (
     credentials: BackstageCredentials,
@@ -129,6 +133,7 @@ export async function createFailoverRouter(
         meta: { entityRef },
       });
       try {
+        requireWriter(credentials, allowedServices);
         await authorize(credentials, failoverExecutePermission, entityRef);
         const { targetCluster, mode } = readBody(req.body);
         const t = await loadTopology(entityRef, credentials, targetCluster);
@@ -163,6 +168,7 @@ export async function createFailoverRouter(
         meta: { entityRef },
       });
       try {
+        const actor = requireWriter(credentials, allowedServices);
         await authorize(credentials, failoverExecutePermission, entityRef);
         const { targetCluster, mode, confirm, force, reason } = readBody(
           req.body,
@@ -184,7 +190,7 @@ export async function createFailoverRouter(
           mode,
           force: force === true,
           reason,
-          actor: actorOf(credentials),
+          actor,
           writeIdentity: await options.writeIdentity?.(credentials),
         });
         await event.success({
