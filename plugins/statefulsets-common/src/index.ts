@@ -4,6 +4,7 @@
  */
 export * from './annotations';
 export * from './permissions';
+export * from './policyDecision';
 export * from './types';
 export * from './kube';
 export * from './entityPolicy';
