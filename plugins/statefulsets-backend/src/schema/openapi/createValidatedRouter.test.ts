@@ -17,7 +17,12 @@ async function plugin() {
   const apply = await createValidatedRouter({ jsonLimit: '10mb' });
   apply.post('/apply', (req, res) => {
     bodies.push({ route: 'apply', body: req.body });
-    res.json({ clusters: [] });
+    res.json({
+      entityRef: req.body.entityRef,
+      dryRun: false,
+      results: [],
+      registered: false,
+    });
   });
   const failover = await createValidatedRouter({
     jsonLimit: '16kb',

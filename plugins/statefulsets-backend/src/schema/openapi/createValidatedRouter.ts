@@ -113,9 +113,9 @@ export async function createValidatedRouter(options?: ValidatedRouterOptions) {
   const httpAuth = options?.httpAuth;
   const body = jsonBody(options?.jsonLimit ?? '100kb');
   // Filled in once the router exists; the middleware only runs on requests.
-  let self: Router | undefined;
+  const own: { router?: Router } = {};
   const ownRoutesOnly: RequestHandler = (req, res, next) => {
-    if (!self || !ownsRequest(self, req)) {
+    if (!own.router || !ownsRequest(own.router, req)) {
       next('router');
       return;
     }
@@ -134,7 +134,7 @@ export async function createValidatedRouter(options?: ValidatedRouterOptions) {
     );
   };
   const router = await createOpenApiRouter({ middleware: [ownRoutesOnly] });
-  self = router;
+  own.router = router;
   router.use(namedFieldErrors());
   return router;
 }
