@@ -23,10 +23,42 @@ PACKAGES=(
 KEEP_DIST=false
 [ "${1:-}" = "--keep-dist" ] && KEEP_DIST=true
 
+# The packages name the Backstage release they are built for, and each
+# @backstage/* range starts at that release's version (the root resolutions
+# pin them), so an app on that release deduplicates them.
+echo "check-declarations: @backstage/* ranges against backstage.json's release"
+node - "${PACKAGES[@]}" <<'NODE'
+const release = require('./backstage.json').version;
+const pins = require('./package.json').resolutions ?? {};
+const problems = [];
+for (const p of process.argv.slice(2)) {
+  const pkg = require(`./plugins/${p}/package.json`);
+  if (pkg.backstage?.['supported-versions'] !== release) {
+    problems.push(`plugins/${p}: set backstage["supported-versions"] to "${release}"`);
+  }
+  for (const field of ['dependencies', 'peerDependencies']) {
+    for (const [name, range] of Object.entries(pkg[field] ?? {})) {
+      if (!name.startsWith('@backstage/') || !pins[name]) continue;
+      if (range.replace(/^[~^]/, '') !== pins[name]) {
+        problems.push(`plugins/${p}: ${field} ${name} is "${range}", the release has ${pins[name]}; use "^${pins[name]}"`);
+      }
+    }
+  }
+}
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+NODE
+
 # backstage-cli package build rolls up declarations from dist-types/, which
 # the root tsc writes.
 echo "check-declarations: yarn tsc (writes dist-types/)"
-yarn tsc
+# tsc writes dist-types/ even when some source fails to type-check; those
+# errors are the Type check step's to report, this script checks what ships.
+if ! yarn tsc >/dev/null; then
+  echo "check-declarations: yarn tsc reports errors in sources (run it to see them); checking the declarations it wrote"
+fi
 
 # Only dist/ folders this script creates are removed afterwards.
 BUILT=()
