@@ -66,9 +66,9 @@ export async function createApplyRouter(options: {
 }): Promise<express.Router> {
   const { apply, httpAuth, permissions, auditor, userInfo } = options;
   const allowedWriterServices = options.allowedWriterServices ?? [];
-  // Generated manifest sets of many clusters exceed express' 100 kB default.
-  // The plugin mounts this router first, so its parser reads every body.
-  const router = await createValidatedRouter({ jsonLimit: '10mb' });
+  // Generated manifest sets of many clusters exceed express' 100 kB default;
+  // an anonymous caller is refused before any of it is read.
+  const router = await createValidatedRouter({ jsonLimit: '10mb', httpAuth });
 
   router.post('/apply', async (req, res) => {
     const credentials = await httpAuth.credentials(req, {
