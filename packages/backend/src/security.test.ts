@@ -157,28 +157,30 @@ describe('the write paths, as a user who owns nothing', () => {
    * the simulator's controllers keep moving, nor Events).
    */
   const snapshot = () =>
-    [...sim.stores.entries()].flatMap(([cluster, store]) =>
-      // Events come and go as the simulated pods start; they are no write of the product's.
-      store
-        .dump()
-        .filter(o => o.kind !== 'Event')
-        .map(o => {
-        const annotations = Object.entries(o.metadata.annotations ?? {})
-          .filter(([key]) => !key.includes('replication-lag'))
-          .sort();
-        return JSON.stringify([
-          cluster,
-          o.apiVersion,
-          o.kind,
-          o.metadata.namespace,
-          o.metadata.name,
-          (o as any).spec,
-          (o as any).data,
-          o.metadata.labels,
-          annotations,
-        ]);
-      }),
-    ).sort();
+    [...sim.stores.entries()]
+      .flatMap(([cluster, store]) =>
+        // Events come and go as the simulated pods start; they are no write of the product's.
+        store
+          .dump()
+          .filter(o => o.kind !== 'Event')
+          .map(o => {
+            const annotations = Object.entries(o.metadata.annotations ?? {})
+              .filter(([key]) => !key.includes('replication-lag'))
+              .sort();
+            return JSON.stringify([
+              cluster,
+              o.apiVersion,
+              o.kind,
+              o.metadata.namespace,
+              o.metadata.name,
+              (o as any).spec,
+              (o as any).data,
+              o.metadata.labels,
+              annotations,
+            ]);
+          }),
+      )
+      .sort();
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'security-'));
@@ -434,9 +436,7 @@ describe('the write paths, as a user who owns nothing', () => {
       request(server)
         .get(`${API}/entities/component/default/payments-regions/topology`)
         .set('authorization', as(MALLORY)),
-      request(server)
-        .get(`${API}/clusters`)
-        .set('authorization', as(MALLORY)),
+      request(server).get(`${API}/clusters`).set('authorization', as(MALLORY)),
     ]);
     expect(topology.status).toBe(200);
     expect(clusters.status).toBe(200);

@@ -4,7 +4,7 @@ import { FailoverRunDetails } from '@multicluster/backstage-plugin-statefulsets-
 import { RunJournal } from './RunJournal';
 
 const refused =
-  'eu-west refused patch statefulsets/orders-mysql in databases for user bob (groups payments): the cluster\'s RBAC does not allow it';
+  "eu-west refused patch statefulsets/orders-mysql in databases for user bob (groups payments): the cluster's RBAC does not allow it";
 
 function run(overrides: Partial<FailoverRunDetails>): FailoverRunDetails {
   return {
