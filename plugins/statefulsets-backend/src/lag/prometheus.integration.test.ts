@@ -13,6 +13,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
+  ANNOTATION_OWNER_ENTITY,
   buildTopology,
   emptyClusterObjects,
   noTraffic,
@@ -53,7 +54,11 @@ function statefulSet(annotations: Record<string, string>) {
       name: 'orders-db',
       namespace: 'databases',
       labels: { 'backstage.io/kubernetes-id': 'orders-db' },
-      annotations,
+      // Failover acts only on workloads stamped for the entity it runs for.
+      annotations: {
+        ...annotations,
+        [ANNOTATION_OWNER_ENTITY]: 'component:default/orders-db',
+      },
     },
     spec: {
       replicas: 1,
