@@ -34,6 +34,8 @@ bash "$ROOT/packages/cluster-simulator/scripts/fetch-kubectl.sh"
 
 log="$ROOT/data/e2e-portal.log"
 mkdir -p "$ROOT/data"
+# The portal's databases for the browser tests (e2e/app-config.yaml) start empty.
+rm -rf "$ROOT/data/e2e"
 PORTAL_BUILT_APP=1 PORTAL_EXTRA_CONFIG="$ROOT/e2e/app-config.yaml" \
   setsid bash "$ROOT/scripts/portal.sh" >"$log" 2>&1 &
 portal=$!
