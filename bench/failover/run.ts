@@ -151,7 +151,12 @@ async function main() {
         if (last.steps.every(s => s.status !== 'deferred')) break;
         await new Promise(r => setTimeout(r, 50));
       }
-      await generic.reattach(side(down), side(active));
+      await generic.reattach(
+        side(down),
+        side(active),
+        {},
+        { entityRef: 'component:default/orders-mysql', now: Date.now },
+      );
     }
 
     const rto = (runs: FailoverRunDetails[]) => runs.map(r => r.rtoMs ?? NaN);
