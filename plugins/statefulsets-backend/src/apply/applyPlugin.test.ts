@@ -380,7 +380,9 @@ describe('apply routes in a backend', () => {
       expect(after.spec).toEqual(live.spec);
       expect(after.metadata.labels).toEqual(live.metadata.labels);
       expect(
-        (after.metadata.managedFields ?? []).map((f: any) => f.manager),
+        ((after.metadata.managedFields as any[] | undefined) ?? []).map(
+          f => f.manager,
+        ),
       ).not.toContain('multicluster-statefulsets');
       expect(
         eu.get('v1', 'ConfigMap', 'databases', 'mallory-db'),
