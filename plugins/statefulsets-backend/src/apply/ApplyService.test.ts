@@ -486,6 +486,52 @@ describe('ApplyService against the cluster simulator', () => {
       ).toBeUndefined();
     });
 
+    it('refuses a workload that reads an unstamped Secret someone created by hand', async () => {
+      const eu = sim.stores.get('eu-west')!;
+      eu.create({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'legacy-admin', namespace: 'databases' },
+        stringData: { password: 'hunter2' },
+      } as any);
+      const reader = {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'mallory-db', namespace: 'databases' },
+        spec: {
+          template: {
+            spec: {
+              containers: [{ name: 'db', image: 'busybox' }],
+              volumes: [
+                { name: 'admin', secret: { secretName: 'legacy-admin' } },
+              ],
+            },
+          },
+        },
+      };
+      const res = await service.apply(
+        {
+          entityRef: 'component:default/mallory-db',
+          dryRun: false,
+          clusters: [{ name: 'eu-west', manifests: [reader] }],
+        },
+        MALLORY,
+      );
+      expect(res.results[0].refused).toEqual([
+        {
+          kind: 'StatefulSet',
+          namespace: 'databases',
+          name: 'mallory-db',
+          reason: expect.stringContaining(
+            'refers to Secret databases/legacy-admin, which exists without an owner stamp; a database reads only its own Secrets, ConfigMaps and claims. If it is this database\'s, its owner stamps it: kubectl annotate secret legacy-admin -n databases multicluster-statefulsets/owner-entity=component:default/mallory-db',
+          ),
+        },
+      ]);
+      expect(
+        eu.get('apps/v1', 'StatefulSet', 'databases', 'mallory-db'),
+      ).toBeUndefined();
+    });
+
     it('refuses a namespace stamped for another entity', async () => {
       await service.apply(request(), ANN);
       const cm = {

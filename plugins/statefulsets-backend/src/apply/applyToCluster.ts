@@ -221,13 +221,27 @@ async function referenceRefusals(
           ),
         );
       }
-      const ownership = ownershipOf(seen.get(key), entityRef);
+      const live = seen.get(key);
+      const ownership = ownershipOf(live, entityRef);
       if (ownership.status === 'conflict') {
         refused.push({
           kind: m.kind,
           name: m.metadata.name,
           namespace,
           reason: `refers to ${ref.kind} ${namespace}/${ref.name}, which belongs to ${ownership.owner}; a database reads only its own Secrets, ConfigMaps and claims`,
+        });
+      } else if (live && ownership.status === 'unstamped') {
+        // A Secret someone created by hand in a shared namespace is no less
+        // someone else's for carrying no stamp: its owner stamps it first.
+        refused.push({
+          kind: m.kind,
+          name: m.metadata.name,
+          namespace,
+          reason: `refers to ${ref.kind} ${namespace}/${
+            ref.name
+          }, which exists without an owner stamp; a database reads only its own Secrets, ConfigMaps and claims. If it is this database's, its owner stamps it: kubectl annotate ${ref.kind.toLowerCase()} ${
+            ref.name
+          } -n ${namespace} ${ANNOTATION_OWNER_ENTITY}=${entityRef}`,
         });
       }
     }
