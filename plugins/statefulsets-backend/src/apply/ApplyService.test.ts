@@ -523,7 +523,7 @@ describe('ApplyService against the cluster simulator', () => {
           namespace: 'databases',
           name: 'mallory-db',
           reason: expect.stringContaining(
-            'refers to Secret databases/legacy-admin, which exists without an owner stamp; a database reads only its own Secrets, ConfigMaps and claims. If it is this database\'s, its owner stamps it: kubectl annotate secret legacy-admin -n databases multicluster-statefulsets/owner-entity=component:default/mallory-db',
+            "refers to Secret databases/legacy-admin, which exists without an owner stamp; a database reads only its own Secrets, ConfigMaps and claims. If it is this database's, its owner stamps it: kubectl annotate secret legacy-admin -n databases multicluster-statefulsets/owner-entity=component:default/mallory-db",
           ),
         },
       ]);
