@@ -15,6 +15,13 @@ function microTime(t: string | undefined): string | undefined {
   return `${d.toISOString().slice(0, 19)}.${micros.padEnd(6, '0')}Z`;
 }
 
+/** The object without its undefined fields, as a JSON round trip would give it. */
+function withoutUndefined(obj: KubeObject): KubeObject {
+  return Object.fromEntries(
+    Object.entries(obj).filter(([, v]) => v !== undefined),
+  ) as KubeObject;
+}
+
 /** A stored core v1 Event as events.k8s.io/v1 serves it. */
 export function toEventsV1(stored: KubeObject): KubeObject {
   const core = stored as any;
@@ -43,9 +50,7 @@ export function toEventsV1(stored: KubeObject): KubeObject {
     deprecatedLastTimestamp: core.lastTimestamp,
     deprecatedCount: core.count,
   };
-  for (const k of Object.keys(out))
-    if ((out as any)[k] === undefined) delete (out as any)[k];
-  return out;
+  return withoutUndefined(out);
 }
 
 /** An events.k8s.io/v1 Event as the core v1 Event it is stored as. */
@@ -70,9 +75,7 @@ export function fromEventsV1(given: KubeObject): KubeObject {
     lastTimestamp: ev.deprecatedLastTimestamp,
     count: ev.deprecatedCount,
   };
-  for (const k of Object.keys(out))
-    if ((out as any)[k] === undefined) delete (out as any)[k];
-  return out;
+  return withoutUndefined(out);
 }
 
 /**
