@@ -1,6 +1,6 @@
 /*
  * The CustomResourceDefinitions this product relies on (Istio, KubeFed,
- * Karmada, MCS, CloudNativePG), kept once in the package's `crds/` folder:
+ * Karmada, MCS, CloudNativePG), kept once in the CRD package's `crds/` folder:
  * the simulator serves them and manifests are validated against their
  * OpenAPI v3 schemas the way an API server with strict field validation
  * would (unknown fields and wrong types are errors).
@@ -9,6 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
+import { crdDirectory } from '@multicluster/backstage-plugin-statefulsets-crds';
+
+export { crdDirectory };
 
 /** A structural OpenAPI v3 schema as written in a CRD. */
 export interface JSONSchemaProps {
@@ -75,21 +78,9 @@ export interface CrdFieldError {
   message: string;
 }
 
-/** The folder holding the CRD YAML files, relative to this package. */
-export function crdDirectory(): string {
-  // Resolved through the package itself, so it holds from src/ (tests, tsx)
-  // and from a built or installed copy alike.
-  return path.join(
-    path.dirname(
-      require.resolve('@multicluster/cluster-simulator/package.json'),
-    ),
-    'crds',
-  );
-}
-
 let cached: CustomResourceDefinition[] | undefined;
 
-/** Reads and parses every CRD of the package's `crds/` folder (cached). */
+/** Reads and parses every CRD of the CRD package's `crds/` folder (cached). */
 export function loadCrds(): CustomResourceDefinition[] {
   if (cached) {
     return cached;

@@ -1,12 +1,11 @@
 /*
  * Starts a simulated world: one object store and API server per cluster on
- * loopback, generated nodes per zone, CRDs from the package's `crds/` folder,
+ * loopback, generated nodes per zone, CRDs from the CRD package's `crds/` folder,
  * the world's (or the saved) objects, the controllers, and the admin API.
  */
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { AdminServer } from './admin/AdminServer';
-import { packageRoot } from './packageRoot';
+import { crdDirectory } from './crds';
 import { ControllerRunner } from './controllers/ControllerRunner';
 import { renderMetrics } from './controllers/metrics';
 import { operatorControllers } from './controllers/operators';
@@ -42,7 +41,7 @@ export interface SimulatorOptions {
   readinessDelayMs?: number;
   /** Period of full reconcile rounds (default: the world's, else 500 ms). */
   tickMs?: number;
-  /** The folder of CRD YAML files to serve (default: the package's `crds/`). */
+  /** The folder of CRD YAML files to serve (default: the CRD package's `crds/`). */
   crdDir?: string;
   /** Interval of watch BOOKMARK events (default 5000 ms). */
   bookmarkIntervalMs?: number;
@@ -93,8 +92,8 @@ export interface RunningSimulator {
   stop(): Promise<void>;
 }
 
-/** The default CRD folder shipped with the package. */
-export const DEFAULT_CRD_DIR = path.join(packageRoot(), 'crds');
+/** The default CRD folder: the plugins' CRD package. */
+export const DEFAULT_CRD_DIR = crdDirectory();
 
 /** A stable UUID-shaped id per node, so saved state and reseeds agree. */
 function nodeId(node: string, purpose: string): string {

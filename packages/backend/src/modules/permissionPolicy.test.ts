@@ -72,11 +72,9 @@ describe('OwnerWritesPolicy', () => {
     });
   });
 
-  it('gives a caller without identity an owner check that cannot match', async () => {
-    const decision = await policy.handle({ permission: failover });
-    expect(decision).toMatchObject({
-      result: AuthorizeResult.CONDITIONAL,
-      conditions: { params: { claims: [] } },
+  it('denies entity writes to a caller without identity outright', async () => {
+    expect(await policy.handle({ permission: failover })).toEqual({
+      result: AuthorizeResult.DENY,
     });
   });
 

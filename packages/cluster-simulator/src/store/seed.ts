@@ -96,7 +96,9 @@ export function seedObjects(store: ClusterStore, items: WorldObject[]): void {
 
 /** The CRDs shipped in a folder of YAML files (none when the folder is missing or empty). */
 export function readCrdDir(dir: string): WorldObject[] {
-  if (!fs.existsSync(dir)) return [];
+  if (!fs.existsSync(dir)) {
+    throw new WorldError(`CRD folder ${dir} does not exist`);
+  }
   const out: WorldObject[] = [];
   for (const f of fs.readdirSync(dir).sort()) {
     if (!/\.ya?ml$/.test(f)) continue;

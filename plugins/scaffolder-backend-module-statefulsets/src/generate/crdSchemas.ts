@@ -1,13 +1,14 @@
 /*
  * JSON-schema validation of custom resources against the project's CRD
- * definitions (the cluster simulator's `crds/` folder, the same files the
- * demo API server serves), as an API server with strict field validation
+ * definitions (the CRD package's `crds/` folder, the same files the demo
+ * API server serves), as an API server with strict field validation
  * would check them: unknown fields and wrong types fail.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
+import { crdDirectory } from '@multicluster/backstage-plugin-statefulsets-crds';
 
 type Schema = Record<string, any>;
 
@@ -21,12 +22,6 @@ interface Crd {
       schema?: { openAPIV3Schema: Schema };
     }>;
   };
-}
-
-/** The folder holding the project's CRD YAML files. */
-export function crdFolder(): string {
-  const pkg = require.resolve('@multicluster/cluster-simulator/package.json');
-  return path.join(path.dirname(pkg), 'crds');
 }
 
 // Kubernetes structural schemas carry extensions plain JSON Schema does not
@@ -82,7 +77,7 @@ export class CrdSchemas {
   }
 
   /** Loads and compiles every CRD in the folder (the project's by default). */
-  static load(folder: string = crdFolder()): CrdSchemas {
+  static load(folder: string = crdDirectory()): CrdSchemas {
     const ajv = new Ajv({ allErrors: true, strict: false });
     const validators = new Map<string, ValidateFunction>();
     for (const file of fs.readdirSync(folder).sort()) {
