@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
 PACKAGES=(
+  statefulsets-crds
   statefulsets-common
   statefulsets-node
   statefulsets-backend
@@ -33,7 +34,9 @@ const pins = require('./package.json').resolutions ?? {};
 const problems = [];
 for (const p of process.argv.slice(2)) {
   const pkg = require(`./plugins/${p}/package.json`);
-  if (pkg.backstage?.['supported-versions'] !== release) {
+  const usesBackstage = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })
+    .some(name => name.startsWith('@backstage/'));
+  if (usesBackstage && pkg.backstage?.['supported-versions'] !== release) {
     problems.push(`plugins/${p}: set backstage["supported-versions"] to "${release}"`);
   }
   for (const field of ['dependencies', 'peerDependencies']) {

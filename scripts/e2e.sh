@@ -7,20 +7,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-if [ -z "${CHROMIUM_PATH:-}" ]; then
-  CHROMIUM_PATH=$(command -v chromium || true)
-fi
-if [ -z "$CHROMIUM_PATH" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "› Installing Debian's chromium for the browser tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
-    CHROMIUM_PATH=/usr/bin/chromium
-  else
-    echo "The browser tests need Chromium: run 'sudo apt-get install chromium' or set CHROMIUM_PATH." >&2
-    exit 1
-  fi
-fi
-export CHROMIUM_PATH
+# shellcheck source=lib/chromium.sh
+source "$ROOT/scripts/lib/chromium.sh"
+ensure_chromium
 
 for port in 7007; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then

@@ -2,7 +2,8 @@
 # The whole test suite, as `npm test` and CI run it: type check, lint,
 # formatting, unit and integration tests (with PostgreSQL and Redis where they
 # are reachable on 127.0.0.1), then the browser tests in Chromium against the
-# running portal and demo clusters.
+# running portal and demo clusters, and the adoption test (a fresh app from
+# @backstage/create-app with the packed packages, as the README installs them).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -79,7 +80,8 @@ export SIM_REQUIRE_PYTHON_CLIENT=1
 
 step "Type check" yarn tsc
 step "Lint" yarn backstage-cli repo lint
-step "Published declarations" bash "$ROOT/scripts/check-declarations.sh"
+step "Published declarations" bash "$ROOT/scripts/check-declarations.sh" --keep-dist
 step "Formatting" yarn prettier --check .
 step "Unit and integration tests" yarn backstage-cli repo test
 step "Browser tests" bash "$ROOT/scripts/e2e.sh"
+step "Adoption test (a fresh app with the packages)" bash "$ROOT/scripts/adoption.sh"
