@@ -51,16 +51,17 @@ if [ "${PORTAL_BUILT_APP:-}" = 1 ]; then
   # browser tests use it (no development-only React warnings in the console).
   echo "› Building the app"
   yarn workspace app build >/dev/null
-  echo "› Starting the portal: http://localhost:7007"
+  echo "› Starting the portal: http://localhost:7007 (metrics http://localhost:9464/metrics)"
   # Run the backend from source without the development file watcher, so a
   # file written during a test run never restarts it.
   (cd "$ROOT/packages/backend" && NODE_ENV=${NODE_ENV:-development} \
     ESBK_TSCONFIG_PATH="$ROOT/tsconfig.json" exec setsid node --enable-source-maps \
+    --require "$ROOT/packages/backend/src/instrumentation.js" \
     --require "$(node -p 'require.resolve("@backstage/cli-node/config/nodeTransform.cjs")')" \
     src/index.ts "${configs[@]}") &
 else
-  echo "› Starting the portal: http://localhost:3000 (backend http://localhost:7007)"
-  setsid yarn backstage-cli repo start "${configs[@]}" &
+  echo "› Starting the portal: http://localhost:3000 (backend http://localhost:7007, metrics http://localhost:9464/metrics)"
+  setsid yarn backstage-cli repo start --require "$ROOT/packages/backend/src/instrumentation.js" "${configs[@]}" &
 fi
 pids+=($!)
 wait "${pids[-1]}"

@@ -47,5 +47,9 @@ backend.add(import('@multicluster/backstage-plugin-statefulsets-backend'));
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
+// Events between replicas: with PostgreSQL the events backend keeps a
+// database-backed bus, so a topology change seen by one replica signals the
+// browsers connected to every other one.
+backend.add(import('@backstage/plugin-events-backend'));
 
 backend.start();

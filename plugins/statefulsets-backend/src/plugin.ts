@@ -7,6 +7,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { multiclusterStatefulsetsPermissions } from '@multicluster/backstage-plugin-statefulsets-common';
@@ -40,6 +41,7 @@ import {
 } from './lag';
 import { createRouter } from './service/createRouter';
 import { TopologyService } from './service/TopologyService';
+import { StatefulsetsMetrics } from './service/metrics';
 import { readAllowedWriterServices } from './service/writerPrincipal';
 import { createWriteIdentityResolver } from './cluster/writeIdentity';
 
@@ -74,6 +76,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
         userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
+        metrics: metricsServiceRef,
       },
       async init(deps) {
         const options = readPluginOptions(deps.config);
@@ -104,7 +107,9 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
         const withLagSource = (p: ReplicationProvider) =>
           lagSource ? new LagSourceReplicationProvider(p, lagSource) : p;
 
+        const metrics = StatefulsetsMetrics.create(deps.metrics);
         const topology = TopologyService.create({
+          metrics,
           clusters,
           catalog: deps.catalog,
           cache: deps.cache,
@@ -213,6 +218,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           routers: trafficRouters.filter(isFailoverTrafficRouter),
           lagSource,
           userInfo: deps.userInfo,
+          metrics,
         });
         deps.httpRouter.use(failover.router);
         // A backend killed mid-run picks its runs up again when it starts.

@@ -1,3 +1,4 @@
+import { StatefulsetsMetrics } from '../service/metrics';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConflictError, InputError } from '@backstage/errors';
 import { RunningSimulator } from '@multicluster/cluster-simulator';
@@ -95,7 +96,19 @@ describe('FailoverEngine against the cluster simulator', () => {
 
   it('switches orders-mysql over to eu-west and back, recording RPO and RTO', async () => {
     const audited: string[] = [];
+    const measured: string[] = [];
+    const metricsService = {
+      createCounter: (name: string) => ({
+        add: (_: number, attrs: any) =>
+          measured.push(`${name} ${attrs.status}`),
+      }),
+      createHistogram: (name: string) => ({
+        record: (ms: number, attrs: any) =>
+          measured.push(`${name} ${attrs?.step} ${attrs?.status} ${ms >= 0}`),
+      }),
+    } as any;
     const e = engine({
+      metrics: StatefulsetsMetrics.create(metricsService),
       auditor: mockServices.auditor.mock({
         createEvent: async (o: any) => ({
           success: async () => {
@@ -125,6 +138,13 @@ describe('FailoverEngine against the cluster simulator', () => {
     );
     expect(typeof done.rpoSeconds).toBe('number');
     expect(done.rtoMs).toBeGreaterThan(0);
+    expect(measured).toEqual([
+      ...done.steps.map(
+        step =>
+          `multicluster_statefulsets.failover.step.duration ${step.kind} succeeded true`,
+      ),
+      'multicluster_statefulsets.failover.runs succeeded',
+    ]);
 
     const west = await client('eu-west').get(STS);
     const central = await client('eu-central').get(STS);

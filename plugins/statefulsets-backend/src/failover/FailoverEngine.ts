@@ -48,6 +48,7 @@ import { IstioFailoverRouter } from './IstioFailoverRouter';
 import { collectionPath, objectPath, pollUntil, sleep } from './kubePaths';
 import { McsFailoverRouter } from './McsFailoverRouter';
 import { NoneTrafficRouter } from './NoneTrafficRouter';
+import type { StatefulsetsMetrics } from '../service/metrics';
 
 /** Options of `FailoverEngine.create`. */
 export interface FailoverEngineOptions {
@@ -73,6 +74,8 @@ export interface FailoverEngineOptions {
   ownerId?: string;
   /** Called before each step; tests use it to stop the engine between steps. */
   beforeStep?(runId: string, step: FailoverRunStep): void | Promise<void>;
+  /** Runs by outcome and step durations (default: not recorded). */
+  metrics?: StatefulsetsMetrics;
 }
 
 /** Inputs of a new run. */
@@ -185,6 +188,7 @@ export class FailoverEngine {
   readonly #conflictRetries: number;
   readonly #owner: string;
   readonly #beforeStep?: FailoverEngineOptions['beforeStep'];
+  readonly #metrics?: StatefulsetsMetrics;
   readonly #running = new Map<string, Promise<void>>();
   readonly #abort = new AbortController();
   #lookAgainTimer?: ReturnType<typeof setTimeout>;
@@ -210,6 +214,7 @@ export class FailoverEngine {
     this.#conflictRetries = options.conflictRetries ?? 3;
     this.#owner = options.ownerId ?? randomUUID();
     this.#beforeStep = options.beforeStep;
+    this.#metrics = options.metrics;
   }
 
   /** Creates an engine; call `resumeInterrupted()` once the backend is up. */
@@ -299,6 +304,26 @@ export class FailoverEngine {
     await Promise.all(ids.map(id => this.#running.get(id)));
     await this.retryDeferred();
     return ids;
+  }
+
+  /** Puts a run in its final status (store) and counts it (metrics). */
+  async #finishRun(
+    lease: RunLease,
+    update: Parameters<DatabaseFailoverStore['finishRun']>[1],
+  ): Promise<void> {
+    await this.#store.finishRun(lease, update);
+    if (update.status) this.#metrics?.failoverRunFinished(update.status);
+  }
+
+  #stepFinished(step: FailoverRunStep, status: string): void {
+    const started = step.startedAt ? Date.parse(step.startedAt) : NaN;
+    if (Number.isFinite(started)) {
+      this.#metrics?.failoverStepFinished(
+        step.kind,
+        status,
+        Math.max(0, this.#now() - started),
+      );
+    }
   }
 
   async #resumeExpired(): Promise<string[]> {
@@ -495,7 +520,7 @@ export class FailoverEngine {
         },
       });
     } catch (err) {
-      await this.#store.finishRun(lease, {
+      await this.#finishRun(lease, {
         status: 'failed',
         finishedAt: iso(this.#now()),
         error: message(err),
@@ -524,7 +549,7 @@ export class FailoverEngine {
           if (err instanceof LeaseLostError || signal.aborted) {
             throw err instanceof LeaseLostError ? err : stopReason(signal);
           }
-          await this.#store.finishRun(lease, {
+          await this.#finishRun(lease, {
             status: 'needs-attention',
             finishedAt: iso(this.#now()),
             error: `interrupted while promoting; undoing it failed: ${message(
@@ -696,6 +721,7 @@ export class FailoverEngine {
           finishedAt: step.finishedAt,
           outcome: result.outcome ?? {},
         });
+        this.#stepFinished(step, status);
         await audit?.success({ meta: { status } }).catch(() => undefined);
         return undefined;
       } catch (err) {
@@ -717,6 +743,7 @@ export class FailoverEngine {
           finishedAt: iso(this.#now()),
           error: error.message,
         });
+        this.#stepFinished(step, 'failed');
         await audit?.fail({ error }).catch(() => undefined);
         return error;
       }
@@ -1005,7 +1032,7 @@ export class FailoverEngine {
         }
       }
     }
-    await this.#store.finishRun(ctx.lease, {
+    await this.#finishRun(ctx.lease, {
       status: 'needs-attention',
       finishedAt: iso(this.#now()),
       error: `${step.title} failed: ${error.message}`,
@@ -1047,7 +1074,7 @@ export class FailoverEngine {
         });
       }
     }
-    await this.#store.finishRun(ctx.lease, {
+    await this.#finishRun(ctx.lease, {
       status: problems.length ? 'needs-attention' : 'rolled-back',
       finishedAt: iso(this.#now()),
       error: reason,
@@ -1108,7 +1135,7 @@ export class FailoverEngine {
 
   async #succeed(ctx: RunContext): Promise<void> {
     const deferred = ctx.run.steps.filter(s => s.status === 'deferred');
-    await this.#store.finishRun(ctx.lease, {
+    await this.#finishRun(ctx.lease, {
       status: 'succeeded',
       finishedAt: iso(this.#now()),
       ...this.#figures(ctx),

@@ -33,6 +33,7 @@ import {
 } from '../cluster/writeIdentity';
 import { CnpgFailoverProvider } from './CnpgFailoverProvider';
 import { createFailoverRouter } from './createFailoverRouter';
+import type { StatefulsetsMetrics } from '../service/metrics';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine } from './FailoverEngine';
 import { GenericFailoverProvider } from './GenericFailoverProvider';
@@ -125,6 +126,7 @@ export async function buildFailover(options: {
   routers?: FailoverTrafficRouter[];
   /** Where lag is measured, when not by the providers themselves (Prometheus). */
   lagSource?: LagSource;
+  metrics?: StatefulsetsMetrics;
   /** Resolves users' groups for impersonation (`writes.impersonation`). */
   userInfo?: UserInfoService;
 }): Promise<FailoverFeature> {
@@ -146,6 +148,7 @@ export async function buildFailover(options: {
     auditor: options.auditor,
     leaseMs: settings.leaseMs,
     catchUpTimeoutMs: settings.catchUpTimeoutMs,
+    metrics: options.metrics,
     providers: [
       ...(options.providers ?? []),
       new CnpgFailoverProvider(),

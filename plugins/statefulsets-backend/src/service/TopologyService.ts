@@ -15,6 +15,7 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { SignalsService } from '@backstage/plugin-signals-node';
+import { StatefulsetsMetrics } from './metrics';
 import {
   buildTopology,
   ClusterHealth,
@@ -100,6 +101,7 @@ export class TopologyService {
   readonly #watched = new Map<string, WatchedEntity>();
   readonly #now: () => number;
   readonly #unsubscribe: Array<() => void> = [];
+  readonly #metrics: StatefulsetsMetrics;
 
   private constructor(options: {
     clusters: ClusterWatchCache[];
@@ -111,6 +113,7 @@ export class TopologyService {
     replicationProviders: ReplicationProvider[];
     trafficRouters: TrafficRouter[];
     now?: () => number;
+    metrics?: StatefulsetsMetrics;
   }) {
     this.#clusters = options.clusters;
     this.#catalog = options.catalog;
@@ -121,6 +124,18 @@ export class TopologyService {
     this.#providers = options.replicationProviders;
     this.#routers = options.trafficRouters;
     this.#now = options.now ?? Date.now;
+    this.#metrics = options.metrics ?? StatefulsetsMetrics.create();
+    this.#metrics.observeClusters(() =>
+      this.#clusters.map(cluster => {
+        const health = cluster.health();
+        return {
+          cluster: cluster.name,
+          up: health.synced && !health.lastError,
+          reason: health.lastError?.reason,
+          informers: cluster.informerCount,
+        };
+      }),
+    );
     for (const cluster of this.#clusters) {
       this.#unsubscribe.push(
         cluster.onChange((_name, scopeKey) => this.#onClusterChange(scopeKey)),
@@ -139,6 +154,7 @@ export class TopologyService {
     replicationProviders: ReplicationProvider[];
     trafficRouters: TrafficRouter[];
     now?: () => number;
+    metrics?: StatefulsetsMetrics;
   }): TopologyService {
     return new TopologyService(options);
   }
@@ -160,6 +176,7 @@ export class TopologyService {
     const watched = this.#watch(entityRef, entity, scope);
 
     const cached = await this.#readCache(watched);
+    this.#metrics.cacheLookup(cached ? 'hit' : 'miss');
     if (cached && watched.etag === cached.etag) return cached;
     if (cached && watched.etag === undefined) {
       // Another replica computed it: answer now, and start this replica's
@@ -266,12 +283,16 @@ export class TopologyService {
   ): Promise<TopologyResult> {
     // The deadline counts from when the request arrived, minus a margin for
     // building and sending the answer.
+    const began = this.#now();
     const deadline =
-      (startedAt ?? this.#now()) + this.#options.requestTimeoutMs - 100;
+      (startedAt ?? began) + this.#options.requestTimeoutMs - 100;
     const policy = readEntityPolicy(watched.annotations);
     const reads = await Promise.all(
       this.#clusters.map(async cluster => {
         const read = await cluster.read(watched.scope, deadline);
+        if (read.error) {
+          this.#metrics.clusterReadFailed(cluster.name, read.error.reason);
+        }
         const snapshot: ClusterSnapshot = {
           info: cluster.info(),
           objects: read.objects,
@@ -308,6 +329,7 @@ export class TopologyService {
     });
     const etag = topologyEtag(topology);
     const result = { topology, etag };
+    this.#metrics.topologyComputed(this.#now() - began);
     const previous = watched.etag ?? knownEtag;
     const changed = previous !== undefined && previous !== etag;
     watched.etag = etag;

@@ -1,0 +1,20 @@
+/*
+ * OpenTelemetry metrics for the backend, loaded before it with
+ * `node --require ./packages/backend/src/instrumentation.js packages/backend …`
+ * (the Dockerfile and scripts/portal.sh do). Every plugin's metrics service —
+ * this product's included — reports through the global meter provider set
+ * here, and Prometheus scrapes them at http://<host>:9464/metrics
+ * (`METRICS_PORT` changes the port; `METRICS_PORT=0` turns the endpoint off).
+ */
+const { metrics } = require('@opentelemetry/api');
+const { PrometheusExporter } = require('@opentelemetry/exporter-prometheus');
+const { MeterProvider } = require('@opentelemetry/sdk-metrics');
+
+const port = Number(process.env.METRICS_PORT ?? 9464);
+if (port > 0) {
+  const exporter = new PrometheusExporter({
+    port,
+    host: process.env.METRICS_HOST,
+  });
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [exporter] }));
+}
