@@ -20,6 +20,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
+  CONTROLLER_MADE_KINDS,
   loadWorld,
   RunningSimulator,
   startSimulator,
@@ -159,21 +160,12 @@ describe('the write paths, as a user who owns nothing', () => {
    * out, events, revisions) are left out: a write of the product's shows in
    * the objects that drive them.
    */
-  const CONTROLLER_MADE = new Set([
-    'Event',
-    'Pod',
-    'PersistentVolumeClaim',
-    'PersistentVolume',
-    'ControllerRevision',
-    'Endpoints',
-    'EndpointSlice',
-  ]);
   const snapshot = () =>
     [...sim.stores.entries()]
       .flatMap(([cluster, store]) =>
         store
           .dump()
-          .filter(o => !CONTROLLER_MADE.has(o.kind))
+          .filter(o => !CONTROLLER_MADE_KINDS.has(o.kind))
           .map(o => {
             const annotations = Object.entries(o.metadata.annotations ?? {})
               .filter(([key]) => !key.includes('replication-lag'))

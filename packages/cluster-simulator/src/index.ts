@@ -4,6 +4,7 @@
  * the tests of the multi-cluster StatefulSets product.
  */
 export { startSimulator, DEFAULT_CRD_DIR } from './simulator';
+export { CONTROLLER_MADE_KINDS } from './controllers/types';
 export type {
   SimulatorOptions,
   SimulatedCluster,

@@ -106,3 +106,19 @@ export interface Controller {
   name: string;
   reconcile(ctx: ControllerContext): void;
 }
+
+/**
+ * Kinds the simulator's controllers create and change on their own (pods
+ * with their claims and volumes as a StatefulSet rolls out, revisions,
+ * endpoints, events): a test that checks "nothing was written" compares the
+ * other objects, which are the ones that drive these.
+ */
+export const CONTROLLER_MADE_KINDS: ReadonlySet<string> = new Set([
+  'Event',
+  'Pod',
+  'PersistentVolumeClaim',
+  'PersistentVolume',
+  'ControllerRevision',
+  'Endpoints',
+  'EndpointSlice',
+]);

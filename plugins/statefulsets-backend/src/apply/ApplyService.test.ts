@@ -8,6 +8,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ANNOTATION_KUBERNETES_AUTH_PROVIDER } from '@backstage/plugin-kubernetes-common';
 import {
+  CONTROLLER_MADE_KINDS,
   loadWorld,
   RunningSimulator,
   startSimulator,
@@ -300,7 +301,8 @@ describe('ApplyService against the cluster simulator', () => {
           .dump()
           // Not the resourceVersion: the simulator's lag controller keeps
           // annotating StatefulSets; a write would change spec, data or labels.
-          .filter(o => o.kind !== 'Event')
+          // Nor what the controllers make on their own while the world rolls out.
+          .filter(o => !CONTROLLER_MADE_KINDS.has(o.kind))
           .map(o => [
             o.kind,
             o.metadata.namespace,

@@ -37,7 +37,7 @@ import {
 } from './__testUtils__/simulatorWorld';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
@@ -325,7 +325,9 @@ describe.each(databases.eachSupportedId())(
           writeIdentity: { user: 'ops', groups: ['database-platform'] },
         },
       });
-      return (await backend.waitFor('the run', isRun)).runId;
+      // The first event also waits for the child to compile the backend's
+      // code, which a fresh checkout on a busy machine does slowly.
+      return (await backend.waitFor('the run', isRun, 90_000)).runId;
     }
 
     /** Kills a backend with SIGKILL and checks it died of it. */
