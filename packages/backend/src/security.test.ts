@@ -178,7 +178,8 @@ describe('the write paths, as a user who owns nothing', () => {
               o.metadata.name,
               (o as any).spec,
               (o as any).data,
-              o.metadata.labels,
+              // Karmada's propagation rewrites the same labels in another order.
+              Object.entries(o.metadata.labels ?? {}).sort(),
               annotations,
             ]);
           }),

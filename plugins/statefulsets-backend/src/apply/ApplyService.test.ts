@@ -309,12 +309,25 @@ describe('ApplyService against the cluster simulator', () => {
             o.metadata.name,
             (o as any).spec,
             (o as any).data,
-            o.metadata.labels,
+            // Karmada's propagation rewrites the same labels in another order.
+            Object.entries(o.metadata.labels ?? {}).sort(),
           ]),
       );
 
+    /** The dump once the simulator's controllers have stopped changing it. */
+    async function settled(cluster: string): Promise<string> {
+      let last = dump(cluster);
+      for (let i = 0; i < 40; i++) {
+        await new Promise(resolve => setTimeout(resolve, 250));
+        const now = dump(cluster);
+        if (now === last) return now;
+        last = now;
+      }
+      return last;
+    }
+
     it('refuses kinds the template never generates before any cluster is contacted', async () => {
-      const before = dump('eu-west');
+      const before = await settled('eu-west');
       const binding = {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRoleBinding',
@@ -348,7 +361,7 @@ describe('ApplyService against the cluster simulator', () => {
       // orders-mysql in the demo world: stamped for component:default/orders-mysql,
       // in the shared, unstamped `databases` namespace.
       const eu = sim.stores.get('eu-west')!;
-      const before = dump('eu-west');
+      const before = await settled('eu-west');
       const settings = {
         apiVersion: 'v1',
         kind: 'ConfigMap',
