@@ -6,6 +6,17 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 
+/**
+ * A random 16-byte serial as DER wants it: positive (top bit clear) and
+ * minimally encoded (no leading zero byte, which OpenSSL refuses as
+ * "illegal padding"), as an even number of hex digits.
+ */
+export function positiveSerial(bytes: Buffer = randomBytes(16)): string {
+  const serial = Buffer.from(bytes);
+  serial[0] = serial[0] & 0x7f || 0x01;
+  return serial.toString('hex');
+}
+
 /** A fresh self-signed loopback certificate and its key, both PEM. */
 export function loopbackCertificate(): { cert: string; key: string } {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
@@ -15,8 +26,7 @@ export function loopbackCertificate(): { cert: string; key: string } {
   });
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
-  // A positive serial: the first hex digit stays below 8.
-  cert.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  cert.serialNumber = positiveSerial();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + 365 * 24 * 3600_000);
   const name = [{ name: 'commonName', value: 'cluster-simulator loopback' }];
