@@ -6,12 +6,16 @@
  * here, and Prometheus scrapes them at http://<host>:9464/metrics
  * (`METRICS_PORT` changes the port; `METRICS_PORT=0` turns the endpoint off).
  */
+const { isMainThread } = require('node:worker_threads');
 const { metrics } = require('@opentelemetry/api');
 const { PrometheusExporter } = require('@opentelemetry/exporter-prometheus');
 const { MeterProvider } = require('@opentelemetry/sdk-metrics');
 
 const port = Number(process.env.METRICS_PORT ?? 9464);
-if (port > 0) {
+// Node also runs `--require` modules in the thread of module loader hooks
+// (registered by the backend's TypeScript transform in development): only the
+// main thread, where the backend runs, may take the port.
+if (isMainThread && port > 0) {
   const exporter = new PrometheusExporter({
     port,
     host: process.env.METRICS_HOST,
