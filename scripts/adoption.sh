@@ -116,7 +116,9 @@ node -e '
   fs.writeFileSync(app, JSON.stringify(pkg, null, 2) + "\n");
 ' "$ROOT/package.json" "$APP/package.json"
 log "installing the app's dependencies"
-(cd "$APP" && yarn install >"$WORK/install.log" 2>&1) ||
+# A fresh app has no lockfile yet: its first install writes one, also where
+# CI=true makes Yarn's installs immutable by default.
+(cd "$APP" && YARN_ENABLE_IMMUTABLE_INSTALLS=false yarn install >"$WORK/install.log" 2>&1) ||
   { tail -30 "$WORK/install.log" >&2; fail "yarn install of the fresh app failed; its log: data/adoption/install.log"; }
 # Where the packages come from: the local registry stands in for the public one.
 (cd "$APP" && yarn config set npmScopes.multicluster.npmRegistryServer "$REGISTRY" >/dev/null &&
