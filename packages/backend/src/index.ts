@@ -3,6 +3,7 @@
  * the official Kubernetes backend, and the multi-cluster StatefulSets plugins.
  */
 import { createBackend } from '@backstage/backend-defaults';
+import { withStartupLock } from './startupLock';
 
 const backend = createBackend();
 
@@ -52,4 +53,5 @@ backend.add(import('@backstage/plugin-signals-backend'));
 // browsers connected to every other one.
 backend.add(import('@backstage/plugin-events-backend'));
 
-backend.start();
+// Replicas starting together on PostgreSQL take turns (see startupLock.ts).
+withStartupLock(() => backend.start());

@@ -262,3 +262,38 @@ describe.each(databases.eachSupportedId())(
     });
   },
 );
+
+describe('replicas starting together', () => {
+  const postgres = databases
+    .eachSupportedId()
+    .filter(([id]) => id === 'POSTGRES_15');
+
+  it.each(postgres.length ? postgres : [['POSTGRES_15' as const]])(
+    'run each migration once on a fresh %p database',
+    async databaseId => {
+      if (!postgres.length) return; // PostgreSQL is not configured here
+      const knex = await databases.init(databaseId);
+      const others = [0, 1, 2].map(() =>
+        createKnex({ client: 'pg', connection: knex.client.config.connection }),
+      );
+      try {
+        await Promise.all(
+          [knex, ...others].map(db =>
+            DatabaseFailoverStore.create({ database: db }),
+          ),
+        );
+        const twice = await knex('knex_migrations')
+          .select('name')
+          .count({ n: '*' })
+          .groupBy('name')
+          .havingRaw('count(*) > 1');
+        expect(twice).toEqual([]);
+        expect(
+          Number((await knex('knex_migrations').count({ n: '*' }))[0].n),
+        ).toBeGreaterThan(0);
+      } finally {
+        await Promise.all(others.map(o => o.destroy()));
+      }
+    },
+  );
+});

@@ -37,6 +37,31 @@ const migrationsDir = resolvePackagePath(
 );
 
 /** Statuses of a run that still holds the entity's lock. */
+/**
+ * Runs the migrations, waiting while another process (a replica starting at
+ * the same time) runs them: knex refuses at once when its migration lock is
+ * held ("Migration table is already locked"), and two processes creating its
+ * own tables together collide on a duplicate key.
+ */
+export async function migrateLatest(
+  client: Knex,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.migrate.latest({ directory: migrationsDir });
+      return;
+    } catch (error) {
+      const { name, code } = error as { name?: string; code?: string };
+      const another =
+        name === 'MigrationLocked' || code === '23505' || code === '42P07';
+      if (!another || Date.now() > deadline) throw error;
+      await new Promise(r => setTimeout(r, Math.min(2000, 200 * 2 ** attempt)));
+    }
+  }
+}
+
 export const ACTIVE_RUN_STATUSES: FailoverRunStatus[] = ['pending', 'running'];
 
 interface RunRow {
@@ -262,7 +287,7 @@ export class DatabaseFailoverStore {
       ? await (database as DatabaseService).getClient()
       : (database as Knex);
     if (!isService || !(database as DatabaseService).migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateLatest(client);
     }
     return new DatabaseFailoverStore(client);
   }
