@@ -84,4 +84,5 @@ step "Published declarations" bash "$ROOT/scripts/check-declarations.sh" --keep-
 step "Formatting" yarn prettier --check .
 step "Unit and integration tests" yarn backstage-cli repo test
 step "Browser tests" bash "$ROOT/scripts/e2e.sh"
+step "Two replicas (production image, PostgreSQL, Redis)" bash "$ROOT/scripts/replicas.sh"
 step "Adoption test (a fresh app with the packages)" bash "$ROOT/scripts/adoption.sh"
