@@ -273,14 +273,17 @@ describe('replicas starting together', () => {
     async databaseId => {
       if (!postgres.length) return; // PostgreSQL is not configured here
       const knex = await databases.init(databaseId);
-      const others = [0, 1, 2].map(() =>
-        createKnex({ client: 'pg', connection: knex.client.config.connection }),
+      // Four processes, each with a pool of its own.
+      const others = [0, 1, 2, 3].map(() =>
+        createKnex({
+          client: 'pg',
+          connection: knex.client.config.connection,
+          acquireConnectionTimeout: 20_000,
+        }),
       );
       try {
         await Promise.all(
-          [knex, ...others].map(db =>
-            DatabaseFailoverStore.create({ database: db }),
-          ),
+          others.map(db => DatabaseFailoverStore.create({ database: db })),
         );
         const twice = await knex('knex_migrations')
           .select('name')
@@ -294,6 +297,28 @@ describe('replicas starting together', () => {
       } finally {
         await Promise.all(others.map(o => o.destroy()));
       }
+    },
+  );
+
+  it.each(postgres.length ? postgres : [['POSTGRES_15' as const]])(
+    'migrate a %p database a past race left with several knex lock rows',
+    async databaseId => {
+      if (!postgres.length) return; // PostgreSQL is not configured here
+      const knex = await databases.init(databaseId);
+      await knex.schema.createTable('knex_migrations_lock', t => {
+        t.increments('index').primary();
+        t.integer('is_locked');
+      });
+      await knex('knex_migrations_lock').insert([
+        { is_locked: 0 },
+        { is_locked: 0 },
+        { is_locked: 0 },
+      ]);
+      await DatabaseFailoverStore.create({ database: knex });
+      expect(await knex('knex_migrations_lock')).toEqual([
+        { index: 1, is_locked: 0 },
+      ]);
+      expect(await knex.schema.hasTable('failover_runs')).toBe(true);
     },
   );
 });
