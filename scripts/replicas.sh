@@ -28,7 +28,7 @@ if ! reachable 127.0.0.1 5432 || ! reachable 127.0.0.1 6379; then
   echo "  (start both, e.g. 'sudo apt-get install postgresql redis-server', and run it again)"
   exit 0
 fi
-for port in 7100 7101 7102 16440 16443 16444 16445; do
+for port in 7100 7101 7102 9465 9466 16440 16443 16444 16445; do
   if reachable 127.0.0.1 "$port"; then
     fail "port $port is in use; stop the running portal or simulator first"
   fi

@@ -46,7 +46,22 @@ class Replica {
   child?: ChildProcess;
   exited?: Promise<void>;
 
-  constructor(readonly name: string, readonly port: number) {}
+  constructor(
+    readonly name: string,
+    readonly port: number,
+    readonly metricsPort: number,
+  ) {}
+
+  /** The sum of a metric's series (whose line includes `labels`) on this replica. */
+  async metric(name: string, labels = ''): Promise<number> {
+    const text = await (
+      await fetch(`http://localhost:${this.metricsPort}/metrics`)
+    ).text();
+    return text
+      .split('\n')
+      .filter(l => l.startsWith(name) && l.includes(labels))
+      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  }
 
   get url() {
     return `http://localhost:${this.port}`;
@@ -93,7 +108,7 @@ class Replica {
           APP_BASE_URL: PROXY,
           BACKEND_BASE_URL: PROXY,
           GUEST_SIGN_IN_ALLOWED: 'true',
-          METRICS_PORT: '0',
+          METRICS_PORT: String(this.metricsPort),
         },
         stdio: ['ignore', log, log],
       },
@@ -137,8 +152,8 @@ class Replica {
   }
 }
 
-const a = new Replica('a', 7101);
-const b = new Replica('b', 7102);
+const a = new Replica('a', 7101, 9465);
+const b = new Replica('b', 7102, 9466);
 const proxy = new RoundRobinProxy([
   { name: 'a', port: a.port },
   { name: 'b', port: b.port },
@@ -389,6 +404,11 @@ test('a browser on the proxy sees a cluster change within 2 s, whichever replica
   await expect(pods).toHaveCount(3);
   expect(proxy.count('b', '/api/signals')).toBeGreaterThan(0);
   expect(proxy.count('b', '/api/multicluster-statefulsets')).toBe(0);
+  // Nobody looks at a database through b: b watches no cluster.
+  expect(await a.metric('multicluster_statefulsets_informers')).toBeGreaterThan(
+    0,
+  );
+  expect(await b.metric('multicluster_statefulsets_informers')).toBe(0);
   try {
     // The first change after the page opens its signals connection may take
     // a few seconds: Backstage's signals client gives a WebSocket handshake
@@ -419,6 +439,17 @@ test('a browser on the proxy sees a cluster change within 2 s, whichever replica
       } ms`,
     );
     for (const n of [3, 4, 3]) await scaleAndSee(page, n);
+    // b's first read came from the shared cache that a filled, and only
+    // then did b start watching.
+    expect(
+      await b.metric(
+        'multicluster_statefulsets_topology_cache',
+        'result="hit"',
+      ),
+    ).toBeGreaterThan(0);
+    expect(
+      await b.metric('multicluster_statefulsets_informers'),
+    ).toBeGreaterThan(0);
     expect(proxy.count('b', '/api/multicluster-statefulsets')).toBeGreaterThan(
       0,
     );
