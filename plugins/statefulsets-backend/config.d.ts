@@ -51,8 +51,17 @@ export interface Config {
       writeTimeoutMs?: number;
       /** Longest wait for the target to catch up during a switchover, in milliseconds (default 60000). */
       catchUpTimeoutMs?: number;
-      /** How long a run's lease lasts without a heartbeat, in milliseconds (default 30000). */
+      /**
+       * How long a run's lease lasts without a heartbeat, in milliseconds
+       * (default 10000): the longest a run stays stopped when its backend
+       * dies, before another replica rolls it back or finishes it. Keep it
+       * below the entities' fence budgets.
+       */
       leaseMs?: number;
+      /** How often a wait checks the health of the clusters it depends on, in milliseconds (default 500). */
+      healthIntervalMs?: number;
+      /** How long a health probe may take before its cluster counts as not answering, in milliseconds (default 3000). */
+      healthProbeTimeoutMs?: number;
     };
     /**
      * Replication lag from Prometheus instead of the StatefulSets' lag

@@ -15,6 +15,11 @@ export const ANNOTATION_STRATEGY = `${ANNOTATION_PREFIX}/strategy`;
 export const ANNOTATION_TRAFFIC = `${ANNOTATION_PREFIX}/traffic`;
 /** Entity annotation: seconds of replication lag a switchover tolerates. */
 export const ANNOTATION_MAX_FAILOVER_LAG = `${ANNOTATION_PREFIX}/max-failover-lag`;
+/**
+ * Entity annotation: seconds the source may be unable to take writes during
+ * a switchover before the run gives up and gives it back (default 15).
+ */
+export const ANNOTATION_FENCE_BUDGET = `${ANNOTATION_PREFIX}/fence-budget`;
 /** Entity annotation: comma-separated region patterns (e.g. `eu-*`) the data may live in. */
 export const ANNOTATION_ALLOWED_REGIONS = `${ANNOTATION_PREFIX}/allowed-regions`;
 
@@ -65,6 +70,10 @@ export const LABEL_TOPOLOGY_ZONE = 'topology.kubernetes.io/zone';
 export const LAG_FRESHNESS_SECONDS = 30;
 /** Default for the max-failover-lag entity annotation. */
 export const DEFAULT_MAX_FAILOVER_LAG_SECONDS = 5;
+/** Default for the fence-budget entity annotation. */
+export const DEFAULT_FENCE_BUDGET_SECONDS = 15;
+/** Bounds of the fence-budget entity annotation, in seconds. */
+export const FENCE_BUDGET_RANGE_SECONDS = { min: 1, max: 3600 } as const;
 
 /** Signal channel carrying a new ETag whenever an entity's topology changes. */
 export function topologySignalChannel(entityRef: string): string {

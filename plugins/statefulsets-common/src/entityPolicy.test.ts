@@ -7,8 +7,23 @@ describe('readEntityPolicy', () => {
       strategy: 'active-passive',
       traffic: undefined,
       maxFailoverLagSeconds: 5,
+      fenceBudgetSeconds: 15,
       allowedRegions: [],
     });
+  });
+
+  it('reads the fence budget and refuses one out of range with how to fix it', () => {
+    expect(
+      readEntityPolicy({ 'multicluster-statefulsets/fence-budget': '40' })
+        .fenceBudgetSeconds,
+    ).toBe(40);
+    const bad = readEntityPolicy({
+      'multicluster-statefulsets/fence-budget': '0',
+    });
+    expect(bad.fenceBudgetSeconds).toBe(15);
+    expect(bad.problems).toEqual([
+      'multicluster-statefulsets/fence-budget must be a number of seconds from 1 to 3600 (got "0"); the default 15 s applies',
+    ]);
   });
 
   it('reads every annotation', () => {

@@ -5,10 +5,13 @@
 import {
   ANNOTATION_ALLOWED_REGIONS,
   ANNOTATION_ENGINE,
+  ANNOTATION_FENCE_BUDGET,
   ANNOTATION_MAX_FAILOVER_LAG,
   ANNOTATION_STRATEGY,
   ANNOTATION_TRAFFIC,
+  DEFAULT_FENCE_BUDGET_SECONDS,
   DEFAULT_MAX_FAILOVER_LAG_SECONDS,
+  FENCE_BUDGET_RANGE_SECONDS,
 } from './annotations';
 import { EntityPolicy } from './types';
 
@@ -80,6 +83,19 @@ export function readEntityPolicy(
   };
   const lagValue = read(ANNOTATION_MAX_FAILOVER_LAG);
   const lag = Number(lagValue);
+  const budgetValue = read(ANNOTATION_FENCE_BUDGET)?.trim();
+  const budget = Number(budgetValue);
+  let fenceBudgetSeconds = DEFAULT_FENCE_BUDGET_SECONDS;
+  if (budgetValue !== undefined && budgetValue !== '') {
+    const { min, max } = FENCE_BUDGET_RANGE_SECONDS;
+    if (Number.isFinite(budget) && budget >= min && budget <= max) {
+      fenceBudgetSeconds = budget;
+    } else {
+      problems.push(
+        `${ANNOTATION_FENCE_BUDGET} must be a number of seconds from ${min} to ${max} (got "${budgetValue}"); the default ${DEFAULT_FENCE_BUDGET_SECONDS} s applies`,
+      );
+    }
+  }
   const traffic = read(ANNOTATION_TRAFFIC)?.trim();
   let trafficRef: EntityPolicy['traffic'];
   if (traffic) {
@@ -99,6 +115,7 @@ export function readEntityPolicy(
       lagValue !== undefined && Number.isFinite(lag) && lag >= 0
         ? lag
         : DEFAULT_MAX_FAILOVER_LAG_SECONDS,
+    fenceBudgetSeconds,
     allowedRegions: readAllowedRegions(
       annotations?.[ANNOTATION_ALLOWED_REGIONS],
       problems,

@@ -209,6 +209,8 @@ export interface EntityPolicy {
   strategy: 'active-passive' | 'active-active';
   traffic?: { namespace: string; name: string };
   maxFailoverLagSeconds: number;
+  /** Seconds the source may be unable to take writes before promotion (`fence-budget`). */
+  fenceBudgetSeconds?: number;
   allowedRegions: string[];
   /** Annotations that were not read (e.g. too long), each saying how to fix it. */
   problems?: string[];

@@ -43,6 +43,7 @@ function plan(entityRef: string): FailoverPlan {
     trafficMethod: 'none',
     warnings: [],
     workloads: {},
+    fenceBudgetSeconds: 15,
   };
 }
 
@@ -177,10 +178,14 @@ describe.each(databases.eachSupportedId())(
       const ref = 'component:default/orders';
       const first = await store.createRun(newRun(ref));
       const firstLease = (await store.claim(first.id, 'engine-a', 60_000))!;
-      // Step 1 stands for a fence of cluster b left deferred.
+      // Step 1 stands for a fence of cluster b, the run's old primary, left
+      // deferred.
       await knex('failover_steps')
         .where({ run_id: first.id, step_index: 1 })
         .update({ kind: 'fence-old-source' });
+      await knex('failover_runs')
+        .where({ id: first.id })
+        .update({ source_cluster: 'b' });
       await store.updateStep(firstLease, 1, { status: 'deferred' });
       await store.finishRun(firstLease, { status: 'succeeded' });
 
@@ -234,6 +239,124 @@ describe.each(databases.eachSupportedId())(
       await expect(
         store.cancelDeferredFences(secondLease, ref, 'b'),
       ).rejects.toThrow(LeaseLostError);
+    });
+
+    it('keeps the pending repairs of a rollback until one replica makes them, and a later run cancels them', async () => {
+      const knex = await databases.init(id);
+      const store = await DatabaseFailoverStore.create({ database: knex });
+      const ref = 'component:default/orders';
+      const first = await store.createRun(newRun(ref));
+      const lease = (await store.claim(first.id, 'engine-a', 60_000))!;
+      const change = {
+        cluster: 'b',
+        object: 'VirtualService databases/orders',
+        path: '/apis/networking.istio.io/v1/namespaces/databases/virtualservices/orders',
+        action: 'patch' as const,
+        state: 'applied' as const,
+        at: '2026-11-27T12:00:01.000Z',
+        previous: { spec: { tcp: [] } },
+        undo: 'pending' as const,
+      };
+      await store.updateStep(lease, 0, {
+        status: 'failed',
+        compensation: 'pending',
+        changes: [change],
+      });
+      await store.finishRun(lease, {
+        status: 'rolled-back-with-pending-repair',
+      });
+      expect((await store.getSteps(first.id))[0].changes).toEqual([change]);
+      expect(await store.listPendingRepairs()).toEqual([
+        { runId: first.id, index: 0, cluster: 'a' },
+      ]);
+      const a = (await store.claimRepair(first.id, 0, 'replica-a', 60_000))!;
+      expect(a).toBeDefined();
+      expect(
+        await store.claimRepair(first.id, 0, 'replica-b', 60_000),
+      ).toBeUndefined();
+      expect(await store.listPendingRepairs()).toEqual([]);
+      // Still down: the repair stays pending, the claim is freed.
+      expect(await store.finishRepair(a, { compensation: 'pending' })).toBe(
+        true,
+      );
+      expect((await store.getRun(first.id))!.status).toBe(
+        'rolled-back-with-pending-repair',
+      );
+      const b = (await store.claimRepair(first.id, 0, 'replica-b', 60_000))!;
+      expect(
+        await store.finishRepair(
+          b,
+          {
+            compensation: 'compensated',
+            changes: [{ ...change, undo: 'undone' }],
+          },
+          'repaired',
+        ),
+      ).toBe(true);
+      const repaired = await store.getRun(first.id);
+      expect(repaired!.status).toBe('rolled-back');
+      expect(repaired!.attention).toBe('repaired');
+      // A claim that was used up writes nothing more.
+      expect(await store.finishRepair(b, { compensation: 'failed' })).toBe(
+        false,
+      );
+
+      // Another rollback left a repair; a new run of the entity cancels it.
+      const second = await store.createRun(
+        newRun(ref, '2026-11-27T12:05:00.000Z'),
+      );
+      const secondLease = (await store.claim(second.id, 'engine-a', 60_000))!;
+      await store.updateStep(secondLease, 0, { compensation: 'pending' });
+      await store.finishRun(secondLease, {
+        status: 'rolled-back-with-pending-repair',
+      });
+      const third = await store.createRun(
+        newRun(ref, '2026-11-27T12:10:00.000Z'),
+      );
+      expect(await store.cancelPendingRepairs(ref, third.id)).toBe(1);
+      expect(await store.listPendingRepairs()).toEqual([]);
+      const cancelled = await store.getRunDetails(second.id);
+      expect(cancelled.status).toBe('rolled-back');
+      expect(cancelled.attention).toMatch(`run ${third.id}`);
+      expect(cancelled.steps[0].compensation).toBe('failed');
+    });
+
+    it('rides out a database that does not answer for a moment', async () => {
+      const knex = await databases.init(id);
+      const store = await DatabaseFailoverStore.create({
+        database: knex,
+        retryMs: 3000,
+      });
+      const run = await store.createRun(newRun('component:default/orders'));
+      const lease = (await store.claim(run.id, 'engine-a', 60_000))!;
+      const acquire = knex.client.acquireConnection.bind(knex.client);
+      let refusedUntil = performance.now() + 700;
+      let refused = 0;
+      knex.client.acquireConnection = async () => {
+        if (performance.now() < refusedUntil) {
+          refused += 1;
+          throw Object.assign(
+            new Error('connect ECONNREFUSED 127.0.0.1:5432'),
+            {
+              code: 'ECONNREFUSED',
+            },
+          );
+        }
+        return acquire();
+      };
+      try {
+        await store.assertLease(lease);
+        await store.updateStep(lease, 0, { status: 'running' });
+        expect(refused).toBeGreaterThan(0);
+        // Past the retry bound the error reaches the caller.
+        refusedUntil = performance.now() + 60_000;
+        await expect(
+          store.updateStep(lease, 0, { status: 'failed' }),
+        ).rejects.toThrow(/ECONNREFUSED/);
+      } finally {
+        knex.client.acquireConnection = acquire;
+      }
+      expect((await store.getSteps(run.id))[0].status).toBe('running');
     });
 
     it('lets exactly one of two stores on the same database start a run', async () => {

@@ -131,6 +131,7 @@ interface StepRow {
   error: string | null;
   compensation: string;
   compensation_error: string | null;
+  changes: string | null;
   claim_owner: string | null;
   claim_expires_at: number | string | null;
 }
@@ -161,6 +162,7 @@ export type StepUpdate = Partial<
     | 'error'
     | 'compensation'
     | 'compensationError'
+    | 'changes'
   >
 >;
 
@@ -192,6 +194,8 @@ export interface DeferredClaim {
   runId: string;
   index: number;
   owner: string;
+  /** A deferred fence (the default) or a pending repair of a rollback. */
+  what?: 'fence' | 'repair';
 }
 
 /**
@@ -259,7 +263,34 @@ function toStep(row: StepRow): FailoverRunStep {
     error: row.error ?? undefined,
     compensation: row.compensation as FailoverRunStep['compensation'],
     compensationError: row.compensation_error ?? undefined,
+    ...(row.changes ? { changes: json(row.changes) } : {}),
   };
+}
+
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  // PostgreSQL: admin shutdown, cannot connect now, connection failures.
+  '57P01',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  'SQLITE_BUSY',
+]);
+
+/** Whether a database error is the kind that passes: the database was briefly unreachable or busy. */
+export function isTransientDatabaseError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; name?: string };
+  if (e?.name === 'KnexTimeoutError') return true;
+  if (e?.code && TRANSIENT_CODES.has(e.code)) return true;
+  return /Timeout acquiring a connection|Connection terminated|connect ECONNREFUSED|server closed the connection/i.test(
+    e?.message ?? '',
+  );
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -290,8 +321,12 @@ export class DatabaseFailoverStore {
   /** The database's clock in epoch milliseconds, as SQL of its dialect. */
   readonly #nowSql: string;
 
-  private constructor(db: Knex) {
+  /** How long a journal write is retried while the database is unreachable. */
+  readonly #retryMs: number;
+
+  private constructor(db: Knex, retryMs: number) {
     this.#db = db;
+    this.#retryMs = retryMs;
     const dialect = String(
       (db.client as { dialect?: string }).dialect ?? db.client.config?.client,
     );
@@ -311,6 +346,12 @@ export class DatabaseFailoverStore {
   /** Connects, runs the migrations (unless the database service says to skip them) and returns the store. */
   static async create(options: {
     database: DatabaseService | Knex;
+    /**
+     * How long the writes of a running failover (journal, lease checks) are
+     * retried while the database does not answer (default 10 s): a run must
+     * not roll back, or leave a source fenced, for a database blip.
+     */
+    retryMs?: number;
   }): Promise<DatabaseFailoverStore> {
     const { database } = options;
     const isService = (database as DatabaseService).getClient !== undefined;
@@ -320,7 +361,24 @@ export class DatabaseFailoverStore {
     if (!isService || !(database as DatabaseService).migrations?.skip) {
       await migrateLatest(client);
     }
-    return new DatabaseFailoverStore(client);
+    return new DatabaseFailoverStore(client, options.retryMs ?? 10_000);
+  }
+
+  /** Runs `fn` again while it fails with a transient database error, up to the retry bound. */
+  async #retry<T>(fn: () => Promise<T>): Promise<T> {
+    const deadline = performance.now() + this.#retryMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isTransientDatabaseError(err) || performance.now() > deadline) {
+          throw err;
+        }
+        await new Promise(r =>
+          setTimeout(r, Math.min(1000, 100 * 2 ** attempt)),
+        );
+      }
+    }
   }
 
   /** The database's clock plus `ms`, as a value for a statement. */
@@ -488,10 +546,9 @@ export class DatabaseFailoverStore {
 
   /** Throws LeaseLostError unless `lease` still holds; run before each cluster write. */
   async assertLease(lease: RunLease): Promise<void> {
-    const row = await this.#held(
-      this.#db('failover_runs').select('id'),
-      lease,
-    ).first();
+    const row = await this.#retry(() =>
+      this.#held(this.#db('failover_runs').select('id'), lease).first(),
+    );
     if (!row) {
       throw new LeaseLostError(lease.runId, 'refused a cluster write');
     }
@@ -541,8 +598,8 @@ export class DatabaseFailoverStore {
   async updateRun(lease: RunLease, update: RunUpdate): Promise<void> {
     const columns = runColumns(update);
     if (Object.keys(columns).length === 0) return;
-    const updated = await this.#held(this.#db('failover_runs'), lease).update(
-      columns,
+    const updated = await this.#retry(() =>
+      this.#held(this.#db('failover_runs'), lease).update(columns),
     );
     if (updated !== 1) {
       throw new LeaseLostError(lease.runId, 'refused a run update');
@@ -554,16 +611,35 @@ export class DatabaseFailoverStore {
    * LeaseLostError (and nothing written) unless `lease` still holds.
    */
   async finishRun(lease: RunLease, update: RunUpdate): Promise<void> {
-    await this.#db.transaction(async tx => {
+    const finished = await this.#retry(() => this.#finishOnce(lease, update));
+    if (!finished) {
+      throw new LeaseLostError(lease.runId, 'refused to finish the run');
+    }
+  }
+
+  /** One attempt of finishRun: false when the lease did not hold. */
+  async #finishOnce(lease: RunLease, update: RunUpdate): Promise<boolean> {
+    // A retry after a commit whose answer was lost finds the run finished
+    // as asked: that is success, not a lost lease.
+    return this.#db.transaction(async tx => {
       const updated = await this.#held(tx('failover_runs'), lease).update({
         ...runColumns(update),
         lease_owner: null,
         lease_expires_at: null,
       });
       if (updated !== 1) {
-        throw new LeaseLostError(lease.runId, 'refused to finish the run');
+        const row = await tx('failover_runs')
+          .where({ id: lease.runId })
+          .first('status', 'lease_owner');
+        return (
+          !!row &&
+          row.lease_owner === null &&
+          update.status !== undefined &&
+          row.status === update.status
+        );
       }
       await tx('failover_locks').where({ run_id: lease.runId }).delete();
+      return true;
     });
   }
 
@@ -575,10 +651,12 @@ export class DatabaseFailoverStore {
   ): Promise<void> {
     const columns = stepColumns(update);
     if (Object.keys(columns).length === 0) return;
-    const updated = await this.#db('failover_steps')
-      .where({ run_id: lease.runId, step_index: index })
-      .whereExists(this.#heldExists(lease))
-      .update(columns);
+    const updated = await this.#retry(() =>
+      this.#db('failover_steps')
+        .where({ run_id: lease.runId, step_index: index })
+        .whereExists(this.#heldExists(lease))
+        .update(columns),
+    );
     if (updated !== 1) {
       throw new LeaseLostError(lease.runId, `refused a write of step ${index}`);
     }
@@ -595,46 +673,65 @@ export class DatabaseFailoverStore {
     cluster: string,
   ): Promise<number> {
     const reason = `cancelled: run ${lease.runId} promotes ${cluster}, which must not be fenced any more`;
-    return this.#db.transaction<number>(async tx => {
-      // Proves the lease in the same transaction as the cancellation.
-      const held = await this.#held(tx('failover_runs'), lease).update({
-        lease_owner: lease.owner,
-      });
-      if (held !== 1) {
-        throw new LeaseLostError(lease.runId, 'refused to cancel fences');
-      }
-      const cancelled = await tx('failover_steps')
-        .where({ status: 'deferred', kind: 'fence-old-source', cluster })
-        .whereIn(
-          'run_id',
-          tx('failover_runs')
-            .select('id')
-            .where({ entity_ref: entityRef })
-            .andWhereNot('id', lease.runId),
-        )
-        .update({
-          status: 'skipped',
-          outcome: JSON.stringify({ reason }),
-          claim_owner: null,
-          claim_expires_at: null,
+    return this.#retry(() =>
+      this.#db.transaction<number>(async tx => {
+        // Proves the lease in the same transaction as the cancellation.
+        const held = await this.#held(tx('failover_runs'), lease).update({
+          lease_owner: lease.owner,
         });
-      return Number(cancelled);
-    });
+        if (held !== 1) {
+          throw new LeaseLostError(lease.runId, 'refused to cancel fences');
+        }
+        // Every deferred step of an earlier run whose old primary was this
+        // cluster: its fence, the move of its route copy, its reattachment.
+        const cancelled = await tx('failover_steps')
+          .where({ status: 'deferred' })
+          .whereIn(
+            'run_id',
+            tx('failover_runs')
+              .select('id')
+              .where({ entity_ref: entityRef, source_cluster: cluster })
+              .andWhereNot('id', lease.runId),
+          )
+          .update({
+            status: 'skipped',
+            outcome: JSON.stringify({ reason }),
+            claim_owner: null,
+            claim_expires_at: null,
+          });
+        return Number(cancelled);
+      }),
+    );
   }
 
   /** Deferred fences no live replica has claimed, oldest run first. */
   async listDeferred(): Promise<
     Array<{ runId: string; index: number; cluster: string }>
   > {
+    return this.#listUnclaimed('fence');
+  }
+
+  /** The column and value that keep a step claimable as `what`. */
+  #claimable(what: DeferredClaim['what']): Record<string, string> {
+    return what === 'repair'
+      ? { compensation: 'pending' }
+      : { status: 'deferred' };
+  }
+
+  async #listUnclaimed(
+    what: DeferredClaim['what'],
+  ): Promise<Array<{ runId: string; index: number; cluster: string }>> {
+    const [column, value] = Object.entries(this.#claimable(what))[0];
     const rows = await this.#db('failover_steps')
       .join('failover_runs', 'failover_runs.id', 'failover_steps.run_id')
-      .where('failover_steps.status', 'deferred')
+      .where(`failover_steps.${column}`, value)
       .andWhere(q =>
         q
           .whereNull('failover_steps.claim_owner')
           .orWhere('failover_steps.claim_expires_at', '<=', this.#dbNow()),
       )
       .orderBy('failover_runs.created_at', 'asc')
+      .orderBy('failover_steps.step_index', 'asc')
       .select(
         'failover_steps.run_id',
         'failover_steps.step_index',
@@ -647,6 +744,26 @@ export class DatabaseFailoverStore {
     }));
   }
 
+  async #claimStep(
+    claim: DeferredClaim,
+    ms: number,
+  ): Promise<DeferredClaim | undefined> {
+    const updated = await this.#db('failover_steps')
+      .where({
+        run_id: claim.runId,
+        step_index: claim.index,
+        ...this.#claimable(claim.what),
+      })
+      .andWhere(q =>
+        q
+          .whereNull('claim_owner')
+          .orWhere('claim_owner', claim.owner)
+          .orWhere('claim_expires_at', '<=', this.#dbNow()),
+      )
+      .update({ claim_owner: claim.owner, claim_expires_at: this.#dbNow(ms) });
+    return updated === 1 ? claim : undefined;
+  }
+
   /** Claims a deferred fence for `ms`; undefined when it is done, cancelled or claimed by a live replica. */
   async claimDeferred(
     runId: string,
@@ -654,16 +771,7 @@ export class DatabaseFailoverStore {
     owner: string,
     ms: number,
   ): Promise<DeferredClaim | undefined> {
-    const updated = await this.#db('failover_steps')
-      .where({ run_id: runId, step_index: index, status: 'deferred' })
-      .andWhere(q =>
-        q
-          .whereNull('claim_owner')
-          .orWhere('claim_owner', owner)
-          .orWhere('claim_expires_at', '<=', this.#dbNow()),
-      )
-      .update({ claim_owner: owner, claim_expires_at: this.#dbNow(ms) });
-    return updated === 1 ? { runId, index, owner } : undefined;
+    return this.#claimStep({ runId, index, owner }, ms);
   }
 
   #claimHeld(q: Knex.QueryBuilder, claim: DeferredClaim): Knex.QueryBuilder {
@@ -671,10 +779,97 @@ export class DatabaseFailoverStore {
       .where({
         run_id: claim.runId,
         step_index: claim.index,
-        status: 'deferred',
         claim_owner: claim.owner,
+        ...this.#claimable(claim.what),
       })
       .andWhere('claim_expires_at', '>', this.#dbNow());
+  }
+
+  /** Steps whose rollback left a repair pending that no live replica has claimed, oldest run first. */
+  async listPendingRepairs(): Promise<
+    Array<{ runId: string; index: number; cluster: string }>
+  > {
+    return this.#listUnclaimed('repair');
+  }
+
+  /** Claims a pending repair for `ms`; undefined when it is done, cancelled or claimed by a live replica. */
+  async claimRepair(
+    runId: string,
+    index: number,
+    owner: string,
+    ms: number,
+  ): Promise<DeferredClaim | undefined> {
+    return this.#claimStep({ runId, index, owner, what: 'repair' }, ms);
+  }
+
+  /**
+   * Records what a repair attempt did; when it left nothing pending in the
+   * run, a run that was rolled back with pending repairs becomes rolled
+   * back. Frees the claim. False when the claim was lost (nothing written).
+   */
+  async finishRepair(
+    claim: DeferredClaim,
+    update: StepUpdate,
+    note?: string,
+  ): Promise<boolean> {
+    return this.#db.transaction(async tx => {
+      const updated = await this.#claimHeld(tx('failover_steps'), claim).update(
+        { ...stepColumns(update), claim_owner: null, claim_expires_at: null },
+      );
+      if (updated !== 1) return false;
+      const left = await tx('failover_steps')
+        .where({ run_id: claim.runId, compensation: 'pending' })
+        .count({ n: '*' })
+        .first();
+      if (Number(left?.n ?? 0) === 0) {
+        await tx('failover_runs')
+          .where({
+            id: claim.runId,
+            status: 'rolled-back-with-pending-repair',
+          })
+          .update({
+            status: 'rolled-back',
+            ...(note ? { attention: note } : {}),
+          });
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Cancels the pending repairs of the entity's earlier runs when a new run
+   * starts: the new run acts on the state as it finds it, and a repair
+   * applied later would undo its work. Returns how many were cancelled.
+   */
+  async cancelPendingRepairs(
+    entityRef: string,
+    byRunId: string,
+  ): Promise<number> {
+    return this.#db.transaction<number>(async tx => {
+      const runs = tx('failover_runs')
+        .select('id')
+        .where({ entity_ref: entityRef })
+        .andWhereNot('id', byRunId);
+      const cancelled = await tx('failover_steps')
+        .where({ compensation: 'pending' })
+        .whereIn('run_id', runs.clone())
+        .update({
+          compensation: 'failed',
+          compensation_error: `cancelled: run ${byRunId} started before the cluster answered again; check this step's changes against that run`,
+          claim_owner: null,
+          claim_expires_at: null,
+        });
+      if (Number(cancelled) > 0) {
+        await tx('failover_runs')
+          .where({ status: 'rolled-back-with-pending-repair' })
+          .whereIn('id', runs.clone())
+          .update({
+            status: 'rolled-back',
+            attention: `Pending repairs were cancelled when run ${byRunId} started.`,
+          });
+      }
+      return Number(cancelled);
+    });
   }
 
   /** Throws LeaseLostError unless the claim still holds (the fence was not cancelled meanwhile). */
@@ -745,5 +940,7 @@ function stepColumns(update: StepUpdate): Partial<StepRow> {
     columns.compensation = update.compensation;
   if (update.compensationError !== undefined)
     columns.compensation_error = update.compensationError;
+  if (update.changes !== undefined)
+    columns.changes = JSON.stringify(update.changes);
   return columns;
 }

@@ -365,9 +365,12 @@ describe('FailoverEngine against the cluster simulator', () => {
     );
   });
 
-  it('rolls back when the target goes down mid-run, and reports what it could not undo', async () => {
+  it('gives the source back at once when the target goes down during the catch-up wait, and repairs the target when it returns', async () => {
     const e = engine({
-      catchUpTimeoutMs: 800,
+      // Without the health watch the wait would last this long.
+      catchUpTimeoutMs: 60_000,
+      healthIntervalMs: 100,
+      healthProbeTimeoutMs: 500,
       beforeStep: async (_id, step) => {
         if (step.kind === 'wait-catch-up') {
           await sim.admin.setFaults('eu-west', { down: true });
@@ -382,15 +385,16 @@ describe('FailoverEngine against the cluster simulator', () => {
       actor: 'user:default/ops',
     });
     const done = await finished(e, run.id);
-    expect(done.steps.find(s => s.kind === 'wait-catch-up')!.status).toBe(
-      'failed',
+    const wait = done.steps.find(s => s.kind === 'wait-catch-up')!;
+    expect(wait.status).toBe('failed');
+    expect(wait.error).toMatch(/eu-west stopped answering/);
+    // The source took writes again seconds after it was fenced, far within
+    // the 15 s fence budget and the 60 s catch-up bound.
+    const fencedAt = Date.parse(
+      done.steps.find(s => s.kind === 'fence-traffic')!.startedAt!,
     );
-    expect(done.steps.find(s => s.kind === 'fence')!.compensation).toBe(
-      'compensated',
-    );
-    // The eu-west copy of the route cannot be restored while it is down.
-    expect(done.status).toBe('needs-attention');
-    expect(done.attention).toMatch(/eu-west/);
+    expect(Date.parse(done.finishedAt!) - fencedAt).toBeLessThan(5000);
+    expect(done.plan.fenceBudgetSeconds).toBe(15);
     const central = await client('eu-central').get(STS);
     expect(central.spec.replicas).toBe(3);
     expect(central.metadata.annotations['multicluster-statefulsets/role']).toBe(
@@ -398,6 +402,134 @@ describe('FailoverEngine against the cluster simulator', () => {
     );
     expect(weightsOf(await client('eu-central').get(VS))['eu-central']).toBe(
       100,
+    );
+    // Only the copy of the route in eu-west, changed before it went down,
+    // is left; the backend restores it, nobody is asked to.
+    expect(done.status).toBe('rolled-back-with-pending-repair');
+    expect(done.attention).toMatch(/repaired by the backend/);
+    expect(done.attention).not.toMatch(/by hand/);
+    const fence = done.steps.find(s => s.kind === 'fence')!;
+    expect(fence.compensation).toBe('compensated');
+    expect(fence.changes!.map(c => [c.cluster, c.undo])).toEqual([
+      ['eu-central', 'undone'],
+    ]);
+    const fenceTraffic = done.steps.find(s => s.kind === 'fence-traffic')!;
+    expect(fenceTraffic.compensation).toBe('pending');
+    expect(
+      fenceTraffic.changes!.map(c => [c.cluster, c.object, c.undo]).sort(),
+    ).toEqual([
+      ['eu-central', 'VirtualService databases/orders-mysql', 'undone'],
+      ['eu-west', 'VirtualService databases/orders-mysql', 'pending'],
+    ]);
+    // eu-west answers again: the next round of repairs finishes the job.
+    await sim.admin.clearFaults('eu-west');
+    await e.retryDeferred();
+    const repaired = await store.getRunDetails(run.id);
+    expect(repaired.status).toBe('rolled-back');
+    expect(
+      repaired.steps.find(s => s.kind === 'fence-traffic')!.compensation,
+    ).toBe('compensated');
+    expect(weightsOf(await client('eu-west').get(VS))).toEqual({
+      'eu-central': 100,
+      'eu-west': 0,
+    });
+  });
+
+  it('rolls back without asking anything when the target is down as the run starts, and leaves its route alone', async () => {
+    const e = engine({
+      beforeStep: async (_id, step) => {
+        if (step.kind === 'fence-traffic') {
+          await sim.admin.setFaults('eu-west', { down: true });
+        }
+      },
+    });
+    const topology = await liveTopology(sim, clients, 'orders-mysql');
+    const run = await e.start({
+      topology,
+      targetCluster: 'eu-west',
+      mode: 'switchover',
+      actor: 'user:default/ops',
+    });
+    const done = await finished(e, run.id);
+    expect(done.status).toBe('rolled-back');
+    expect(done.attention).toBeUndefined();
+    // The source was never fenced; eu-west's route was never changed, so
+    // nothing there is "to restore".
+    expect(done.steps.find(s => s.kind === 'fence')!.status).toBe('pending');
+    const changes = done.steps.flatMap(s => s.changes ?? []);
+    expect(changes.map(c => c.cluster)).toEqual(['eu-central']);
+    expect(changes[0].undo).toBe('undone');
+    await sim.admin.clearFaults('eu-west');
+    expect(weightsOf(await client('eu-west').get(VS))).toEqual({
+      'eu-central': 100,
+      'eu-west': 0,
+    });
+  });
+
+  it('ends the catch-up wait when the lag grows instead of shrinking', async () => {
+    const e = engine({
+      catchUpTimeoutMs: 60_000,
+      healthIntervalMs: 100,
+      beforeStep: async (_id, step) => {
+        // Replication from eu-central to eu-west is cut; both still answer.
+        if (step.kind === 'wait-catch-up') {
+          sim.admin.partition('eu-central', 'eu-west');
+        }
+      },
+    });
+    try {
+      const topology = await liveTopology(sim, clients, 'orders-mysql');
+      const run = await e.start({
+        topology,
+        targetCluster: 'eu-west',
+        mode: 'switchover',
+        actor: 'user:default/ops',
+      });
+      const done = await finished(e, run.id);
+      const wait = done.steps.find(s => s.kind === 'wait-catch-up')!;
+      expect(wait.error).toMatch(/lag of eu-west grows instead of shrinking/);
+      expect(done.status).toBe('rolled-back');
+      expect(
+        Date.parse(done.finishedAt!) - Date.parse(wait.startedAt!),
+      ).toBeLessThan(5000);
+    } finally {
+      sim.admin.heal();
+    }
+  });
+
+  it('rolls back when the fence budget is spent before promotion', async () => {
+    // The target's lag cannot be read: the wait could only time out.
+    let waiting = false;
+    faulty.find(c => c.cluster === 'eu-west')!.failWith = (method, p) =>
+      method === 'GET' && p === STS && waiting ? 500 : undefined;
+    const e = engine({
+      catchUpTimeoutMs: 60_000,
+      beforeStep: async (_id, step) => {
+        waiting = step.kind === 'wait-catch-up';
+      },
+    });
+    const topology = await liveTopology(sim, clients, 'orders-mysql');
+    topology.policy.fenceBudgetSeconds = 2;
+    const run = await e.start({
+      topology,
+      targetCluster: 'eu-west',
+      mode: 'switchover',
+      actor: 'user:default/ops',
+    });
+    expect(run.plan.fenceBudgetSeconds).toBe(2);
+    const done = await finished(e, run.id);
+    waiting = false;
+    expect(done.status).toBe('rolled-back');
+    expect(done.error).toMatch(/fence budget of 2 s was spent/);
+    const fencedAt = Date.parse(
+      done.steps.find(s => s.kind === 'fence-traffic')!.startedAt!,
+    );
+    expect(Date.parse(done.finishedAt!) - fencedAt).toBeLessThan(4000);
+    expect(done.steps.find(s => s.kind === 'promote')!.status).toBe('pending');
+    const central = await client('eu-central').get(STS);
+    expect(central.spec.replicas).toBe(3);
+    expect(central.metadata.annotations['multicluster-statefulsets/role']).toBe(
+      'active',
     );
   });
 

@@ -14,7 +14,9 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
 import {
+  DEFAULT_FENCE_BUDGET_SECONDS,
   EntityTopology,
+  FailoverChange,
   FailoverMode,
   FailoverPlan,
   FailoverRun,
@@ -45,7 +47,19 @@ import {
 } from './DatabaseFailoverStore';
 import { GenericFailoverProvider } from './GenericFailoverProvider';
 import { IstioFailoverRouter } from './IstioFailoverRouter';
-import { collectionPath, objectPath, pollUntil, sleep } from './kubePaths';
+import {
+  effective,
+  isUnreachable,
+  journaledClient,
+  undoChange,
+} from './changeJournal';
+import {
+  collectionPath,
+  objectPath,
+  pollUntil,
+  sleep,
+  untilAborted,
+} from './kubePaths';
 import { McsFailoverRouter } from './McsFailoverRouter';
 import { NoneTrafficRouter } from './NoneTrafficRouter';
 import type { StatefulsetsMetrics } from '../service/metrics';
@@ -62,12 +76,20 @@ export interface FailoverEngineOptions {
   logger: LoggerService;
   auditor?: AuditorService;
   now?: () => number;
-  /** How long a run's lease lasts without a heartbeat (default 30 s). */
+  /**
+   * How long a run's lease lasts without a heartbeat (default 10 s): a
+   * backend that dies mid-run leaves its source fenced at most this long
+   * before another one rolls the run back.
+   */
   leaseMs?: number;
   /** Bound of the catch-up wait (default 60 s). */
   catchUpTimeoutMs?: number;
   /** How long verification keeps re-reading before it fails (default 15 s). */
   verifyTimeoutMs?: number;
+  /** How often a wait checks the health of the clusters it depends on (default 500 ms). */
+  healthIntervalMs?: number;
+  /** How long a health probe may take before its cluster counts as not answering (default 3 s). */
+  healthProbeTimeoutMs?: number;
   /** Retries of a step answered with 409 Conflict (default 3). */
   conflictRetries?: number;
   /** Identity of this engine in leases (default: a random id). */
@@ -104,6 +126,8 @@ type ImpersonatingClient = ClusterWriteClient & {
 };
 
 interface RunContext {
+  /** The step whose writes are journaled now (none during a rollback). */
+  journal: { step?: FailoverRunStep };
   run: FailoverRunDetails;
   lease: RunLease;
   source?: FailoverSide;
@@ -117,6 +141,14 @@ interface RunContext {
 interface StepResult {
   status?: 'succeeded' | 'skipped' | 'deferred';
   outcome?: Record<string, unknown>;
+}
+
+/** Why a step's wait was ended early (budget spent, a cluster unhealthy): the step fails. */
+class WaitEnded extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'WaitEnded';
+  }
 }
 
 class StepAborted extends Error {
@@ -186,6 +218,8 @@ export class FailoverEngine {
   readonly #catchUpTimeoutMs: number;
   readonly #verifyTimeoutMs: number;
   readonly #conflictRetries: number;
+  readonly #healthIntervalMs: number;
+  readonly #healthProbeTimeoutMs: number;
   readonly #owner: string;
   readonly #beforeStep?: FailoverEngineOptions['beforeStep'];
   readonly #metrics?: StatefulsetsMetrics;
@@ -208,10 +242,12 @@ export class FailoverEngine {
     this.#logger = options.logger;
     this.#auditor = options.auditor;
     this.#now = options.now ?? Date.now;
-    this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#leaseMs = options.leaseMs ?? 10_000;
     this.#catchUpTimeoutMs = options.catchUpTimeoutMs ?? 60_000;
     this.#verifyTimeoutMs = options.verifyTimeoutMs ?? 15_000;
     this.#conflictRetries = options.conflictRetries ?? 3;
+    this.#healthIntervalMs = options.healthIntervalMs ?? 500;
+    this.#healthProbeTimeoutMs = options.healthProbeTimeoutMs ?? 3000;
     this.#owner = options.ownerId ?? randomUUID();
     this.#beforeStep = options.beforeStep;
     this.#metrics = options.metrics;
@@ -283,6 +319,14 @@ export class FailoverEngine {
       createdAt: iso(this.#now()),
       lease: { owner: this.#owner, ms: this.#leaseMs },
     });
+    const cancelled = await this.#store
+      .cancelPendingRepairs(input.topology.entityRef, run.id)
+      .catch(() => 0);
+    if (cancelled) {
+      this.#logger.info(
+        `Failover run ${run.id} cancelled ${cancelled} pending repair(s) of earlier runs of ${input.topology.entityRef}`,
+      );
+    }
     this.#launch(run.id, false);
     return run;
   }
@@ -366,6 +410,7 @@ export class FailoverEngine {
    * that cluster) is not applied.
    */
   async retryDeferred(): Promise<void> {
+    await this.#retryRepairs();
     for (const { runId, index } of await this.#store.listDeferred()) {
       if (this.#abort.signal.aborted) return;
       const claim = await this.#store.claimDeferred(
@@ -382,7 +427,12 @@ export class FailoverEngine {
           signal: this.#abort.signal,
           guard: () => this.#store.assertDeferredClaim(claim),
         });
-        const result = await this.#fenceOldSource(ctx, true);
+        const step = run.steps.find(s => s.index === index);
+        let result: StepResult;
+        if (step?.kind === 'reattach') result = await this.#reattachLater(ctx);
+        else if (step?.kind === 'move-traffic') {
+          result = await this.#moveRouteLater(ctx, step);
+        } else result = await this.#fenceOldSource(ctx, true);
         if (result.status !== 'deferred') {
           const done = await this.#store.completeDeferred(
             claim,
@@ -391,9 +441,9 @@ export class FailoverEngine {
               finishedAt: iso(this.#now()),
               outcome: result.outcome,
             },
-            `${run.sourceCluster} answered again and was fenced at ${iso(
+            `${run.sourceCluster} answered again at ${iso(
               this.#now(),
-            )}`,
+            )}: ${deferredDone(step?.kind, run.targetCluster)}`,
           );
           if (!done) {
             this.#logger.warn(
@@ -419,6 +469,60 @@ export class FailoverEngine {
             )}`,
           ),
         );
+    }
+  }
+
+  /**
+   * Finishes rollbacks that left changes pending in clusters that did not
+   * answer: each pending step is claimed in the database first (one replica
+   * repairs it) and its remaining changes are undone once the cluster
+   * answers. The run becomes rolled back when nothing is pending any more.
+   */
+  async #retryRepairs(): Promise<void> {
+    for (const { runId, index } of await this.#store.listPendingRepairs()) {
+      if (this.#abort.signal.aborted) return;
+      const claim = await this.#store.claimRepair(
+        runId,
+        index,
+        this.#owner,
+        this.#leaseMs,
+      );
+      if (!claim) continue;
+      try {
+        const run = await this.#store.getRunDetails(runId);
+        const step = run.steps.find(s => s.index === index);
+        if (!step) continue;
+        const ctx = this.#context(run, this.#deferredLease(claim), {
+          signal: this.#abort.signal,
+          guard: () => this.#store.assertDeferredClaim(claim),
+        });
+        const result = await this.#undoJournaled(ctx, step);
+        const done = await this.#store.finishRepair(
+          claim,
+          {
+            compensation: result.compensation,
+            changes: step.changes,
+            ...(result.problems.length
+              ? { compensationError: result.problems.join('; ') }
+              : {}),
+          },
+          `Rolled back; the changes left pending were undone at ${iso(
+            this.#now(),
+          )}, when the cluster answered again.`,
+        );
+        if (!done) {
+          this.#logger.warn(
+            `The repair of run ${runId} step ${index} was cancelled or claimed elsewhere meanwhile`,
+          );
+        }
+      } catch (err) {
+        this.#logger.warn(
+          `Repair of run ${runId} step ${index} still pending: ${message(err)}`,
+        );
+        await this.#store
+          .releaseDeferred(claim, undefined)
+          .catch(() => undefined);
+      }
     }
   }
 
@@ -616,7 +720,21 @@ export class FailoverEngine {
   ): RunContext {
     const { signal, guard } = options;
     const plan = run.plan;
-    const clients = this.#clientsOf(run).map(c => guardedClient(c, guard));
+    const journal: RunContext['journal'] = {};
+    // Journal writes need the run's lease; a deferred fence or repair has
+    // none and never sets a step to journal.
+    const record = () => {
+      const step = journal.step;
+      if (!step) return undefined;
+      return async (change: FailoverChange, update: boolean) => {
+        const list = step.changes ?? (step.changes = []);
+        if (!update) list.push(change);
+        await this.#store.updateStep(lease, step.index, { changes: list });
+      };
+    };
+    const clients = this.#clientsOf(run).map(c =>
+      journaledClient(guardedClient(c, guard), record, this.#now),
+    );
     const side = (cluster: string | undefined): FailoverSide | undefined => {
       if (!cluster) return undefined;
       const client = clients.find(c => c.cluster === cluster);
@@ -655,6 +773,7 @@ export class FailoverEngine {
       now: this.#now,
     };
     return {
+      journal,
       run,
       lease,
       source,
@@ -679,9 +798,13 @@ export class FailoverEngine {
     const runId = ctx.run.id;
     const startedAt = iso(this.#now());
     step.startedAt = startedAt;
+    // An empty journal marks a step run by an engine that journals its
+    // writes (older runs' steps have none and are undone as they were).
+    step.changes = step.changes ?? [];
     await this.#store.updateStep(ctx.lease, step.index, {
       status: 'running',
       startedAt,
+      changes: step.changes,
     });
     const audit = await this.#auditor
       ?.createEvent({
@@ -710,8 +833,10 @@ export class FailoverEngine {
     };
     let attempt = 0;
     for (;;) {
+      const watch = this.#watchStep(ctx, step);
+      ctx.journal.step = step;
       try {
-        const result = await this.#perform(ctx, step, record);
+        const result = await this.#perform(watch.ctx, step, record);
         const status = result.status ?? 'succeeded';
         step.status = status;
         step.outcome = result.outcome;
@@ -746,8 +871,197 @@ export class FailoverEngine {
         this.#stepFinished(step, 'failed');
         await audit?.fail({ error }).catch(() => undefined);
         return error;
+      } finally {
+        ctx.journal.step = undefined;
+        watch.stop();
       }
     }
+  }
+
+  /**
+   * The time the run's source stops taking writes: the start of the first
+   * step that moves traffic off it or fences it. Only a switchover has a
+   * fence budget (an emergency failover's source is already dead).
+   */
+  #fenceStartedAt(ctx: RunContext): number | undefined {
+    if (ctx.run.mode !== 'switchover') return undefined;
+    const first = ctx.run.steps.find(
+      s => (s.kind === 'fence-traffic' || s.kind === 'fence') && s.startedAt,
+    );
+    return first?.startedAt ? Date.parse(first.startedAt) : undefined;
+  }
+
+  #fenceBudgetMs(ctx: RunContext): number {
+    return (
+      1000 * (ctx.run.plan.fenceBudgetSeconds ?? DEFAULT_FENCE_BUDGET_SECONDS)
+    );
+  }
+
+  /** Milliseconds of the fence budget left; Infinity when no fence started. */
+  #budgetLeft(ctx: RunContext): number {
+    const started = this.#fenceStartedAt(ctx);
+    if (started === undefined) return Infinity;
+    return this.#fenceBudgetMs(ctx) - (this.#now() - started);
+  }
+
+  #budgetSpent(ctx: RunContext): WaitEnded {
+    const started = this.#fenceStartedAt(ctx);
+    return new WaitEnded(
+      `the fence budget of ${
+        this.#fenceBudgetMs(ctx) / 1000
+      } s was spent before promotion (${
+        ctx.run.sourceCluster
+      } has not taken writes since ${
+        started === undefined ? '?' : iso(started)
+      }); rolling back so that it takes writes again`,
+    );
+  }
+
+  /**
+   * The context a step runs with: its waits end as soon as the fence budget
+   * is spent (steps before promotion of a switchover) or a cluster the step
+   * depends on stops answering, stops being ready, or falls further behind.
+   */
+  #watchStep(
+    ctx: RunContext,
+    step: FailoverRunStep,
+  ): { ctx: RunContext; stop(): void } {
+    const abort = new AbortController();
+    const runSignal = ctx.call.signal;
+    const onRunAbort = () => abort.abort(runSignal?.reason);
+    if (runSignal?.aborted) onRunAbort();
+    runSignal?.addEventListener('abort', onRunAbort, { once: true });
+    const timers: Array<ReturnType<typeof setTimeout>> = [];
+    const waits =
+      step.kind === 'fence' ||
+      step.kind === 'wait-catch-up' ||
+      step.kind === 'verify';
+    if (
+      waits &&
+      step.kind !== 'verify' &&
+      this.#fenceStartedAt(ctx) !== undefined
+    ) {
+      const left = Math.max(0, this.#budgetLeft(ctx));
+      timers.push(setTimeout(() => abort.abort(this.#budgetSpent(ctx)), left));
+    }
+    let stopHealth = () => {};
+    if (waits && ctx.run.mode !== 'drain') {
+      stopHealth = this.#watchHealth(ctx, step, reason =>
+        abort.abort(new WaitEnded(reason)),
+      );
+    }
+    const call = { ...ctx.call, signal: abort.signal };
+    return {
+      ctx: { ...ctx, call, route: { ...ctx.route, signal: abort.signal } },
+      stop: () => {
+        timers.forEach(clearTimeout);
+        stopHealth();
+        runSignal?.removeEventListener('abort', onRunAbort);
+      },
+    };
+  }
+
+  /**
+   * Probes the clusters a waiting step depends on every health interval and
+   * calls `fail` with the reason once waiting cannot succeed any more.
+   */
+  #watchHealth(
+    ctx: RunContext,
+    step: FailoverRunStep,
+    fail: (reason: string) => void,
+  ): () => void {
+    const sides: Array<{ side: FailoverSide; mustBeReady: boolean }> = [];
+    if (step.kind === 'fence' && ctx.source) {
+      sides.push({ side: ctx.source, mustBeReady: false });
+    }
+    if (step.kind === 'wait-catch-up') {
+      sides.push({ side: ctx.target, mustBeReady: true });
+      if (ctx.source) sides.push({ side: ctx.source, mustBeReady: false });
+    }
+    if (step.kind === 'verify') {
+      sides.push({ side: ctx.target, mustBeReady: false });
+    }
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const lags: Array<{ at: string; seconds: number }> = [];
+    const probe = async (): Promise<string | undefined> => {
+      for (const { side, mustBeReady } of sides) {
+        const what = `${side.workload.kind} ${side.workload.namespace}/${side.workload.name}`;
+        let obj: KubeObject | undefined;
+        try {
+          obj = await withTimeout(
+            side.client.get<KubeObject>(objectPath(side.workload)),
+            this.#healthProbeTimeoutMs,
+            `${side.cluster} did not answer within ${
+              this.#healthProbeTimeoutMs
+            } ms`,
+          );
+        } catch (err) {
+          if (isUnreachable(err)) {
+            return `${side.cluster} stopped answering: ${message(err)}`;
+          }
+          continue;
+        }
+        if (!obj) return `${what} is gone from ${side.cluster}`;
+        if (mustBeReady) {
+          const desired = Number(
+            obj.spec?.replicas ?? obj.spec?.instances ?? 1,
+          );
+          const ready = Number(
+            obj.status?.readyReplicas ?? obj.status?.readyInstances ?? 0,
+          );
+          if (desired > 0 && ready === 0) {
+            return `${side.cluster} stopped being ready: 0/${desired} pods of ${what} ready`;
+          }
+        }
+      }
+      if (step.kind === 'wait-catch-up' && ctx.provider) {
+        const lag = await ctx.provider
+          .readLag(ctx.target, ctx.call)
+          .catch(() => undefined);
+        if (
+          lag?.seconds !== null &&
+          lag?.seconds !== undefined &&
+          lag.observedAt &&
+          lag.observedAt !== lags[lags.length - 1]?.at
+        ) {
+          lags.push({ at: lag.observedAt, seconds: lag.seconds });
+          if (lags.length > 3) lags.shift();
+          const grows =
+            lags.length === 3 &&
+            lags[0].seconds < lags[1].seconds &&
+            lags[1].seconds < lags[2].seconds;
+          if (grows) {
+            return `the lag of ${
+              ctx.target.cluster
+            } grows instead of shrinking (${lags
+              .map(l => `${l.seconds}s`)
+              .join(' → ')})`;
+          }
+        }
+      }
+      return undefined;
+    };
+    const tick = () => {
+      if (stopped) return;
+      probe()
+        .then(reason => {
+          if (stopped) return;
+          if (reason) {
+            fail(reason);
+            return;
+          }
+          timer = setTimeout(tick, this.#healthIntervalMs);
+        })
+        .catch(() => {
+          if (!stopped) timer = setTimeout(tick, this.#healthIntervalMs);
+        });
+    };
+    timer = setTimeout(tick, this.#healthIntervalMs);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }
 
   async #perform(
@@ -804,16 +1118,24 @@ export class FailoverEngine {
         const since = fenceStep?.startedAt
           ? Date.parse(fenceStep.startedAt)
           : this.#now();
-        const lag = await provider!.waitCaughtUp(target, source!, {
-          ...call,
-          timeoutMs: this.#catchUpTimeoutMs,
-          since,
-        });
+        const left = this.#budgetLeft(ctx);
+        if (left <= 0) throw this.#budgetSpent(ctx);
+        const lag = await untilAborted(
+          provider!.waitCaughtUp(target, source!, {
+            ...call,
+            timeoutMs: Math.min(this.#catchUpTimeoutMs, left),
+            since,
+          }),
+          call.signal,
+        );
         return {
           outcome: { lagSeconds: lag.seconds, observedAt: lag.observedAt },
         };
       }
       case 'promote': {
+        // Nothing is promoted once the source has been fenced longer than
+        // its budget: the run rolls back and the source takes writes again.
+        if (this.#budgetLeft(ctx) <= 0) throw this.#budgetSpent(ctx);
         // Older runs' deferred fences of this cluster were planned when it
         // was an old primary; applied after this promotion they would fence
         // the primary.
@@ -864,6 +1186,27 @@ export class FailoverEngine {
         const repairedLater =
           run.mode === 'failover' &&
           steps.find(s => s.kind === 'fence-old-source')?.status === 'deferred';
+        if (
+          change.unreachable.length &&
+          !repairedLater &&
+          this.#onlyFencedOldSource(ctx, change.unreachable)
+        ) {
+          // The old source is fenced and its cluster does not answer: its
+          // copy of the route reaches nothing that takes writes, and is
+          // moved when the cluster answers again.
+          return {
+            status: 'deferred',
+            outcome: {
+              undo: change.undo,
+              unreachable: change.unreachable,
+              reason: `${
+                source!.cluster
+              } did not answer: its copy of the route is moved to ${
+                target.cluster
+              } as soon as it does (the fenced old primary takes no writes meanwhile)`,
+            },
+          };
+        }
         if (change.unreachable.length && !repairedLater) {
           throw new Error(
             `the route could not be changed in ${change.unreachable.join(
@@ -884,12 +1227,28 @@ export class FailoverEngine {
             'pass',
         );
       case 'reattach': {
-        await provider!.reattach?.(
-          source!,
-          target,
-          (outcomeOf('fence')?.undo ?? {}) as UndoData,
-          call,
-        );
+        try {
+          await provider!.reattach?.(
+            source!,
+            target,
+            (outcomeOf('fence')?.undo ?? {}) as UndoData,
+            call,
+          );
+        } catch (err) {
+          if (!isUnreachable(err) || call.signal?.aborted) throw err;
+          // The old primary stays fenced; it becomes a replica when it
+          // answers again.
+          return {
+            status: 'deferred',
+            outcome: {
+              reason: `${source!.cluster} did not answer (${message(
+                err,
+              )}): it stays fenced and is made a replica of ${
+                target.cluster
+              } as soon as it answers`,
+            },
+          };
+        }
         return { outcome: {} };
       }
       case 'drain-traffic': {
@@ -912,6 +1271,59 @@ export class FailoverEngine {
       default:
         throw new Error(`unknown step ${step.kind}`);
     }
+  }
+
+  /** A deferred move of the route copies in clusters that did not answer. */
+  async #moveRouteLater(
+    ctx: RunContext,
+    step: FailoverRunStep,
+  ): Promise<StepResult> {
+    const unreachable =
+      (step.outcome as { unreachable?: string[] } | undefined)?.unreachable ??
+      [];
+    const change = await ctx.router.moveTraffic(
+      ctx.route,
+      ctx.source?.cluster,
+      ctx.target.cluster,
+      { onlyClusters: unreachable },
+    );
+    if (change.unreachable.length) {
+      return {
+        status: 'deferred',
+        outcome: { ...step.outcome, unreachable: change.unreachable },
+      };
+    }
+    return { outcome: { movedAt: iso(this.#now()) } };
+  }
+
+  /** A deferred reattach: the old primary answered again. */
+  async #reattachLater(ctx: RunContext): Promise<StepResult> {
+    const fence = ctx.run.steps.find(s => s.kind === 'fence');
+    try {
+      await ctx.provider!.reattach?.(
+        ctx.source!,
+        ctx.target,
+        ((fence?.outcome?.undo as UndoData) ?? {}) as UndoData,
+        ctx.call,
+      );
+      return { outcome: { reattachedAt: iso(this.#now()) } };
+    } catch (err) {
+      if (err instanceof LeaseLostError || !isUnreachable(err)) throw err;
+      return {
+        status: 'deferred',
+        outcome: { reason: `${ctx.source!.cluster} does not answer yet` },
+      };
+    }
+  }
+
+  /** Whether every cluster listed is the run's old source, and that source is fenced. */
+  #onlyFencedOldSource(ctx: RunContext, clusters: string[]): boolean {
+    const source = ctx.source?.cluster;
+    if (!source || clusters.some(c => c !== source)) return false;
+    const fenced = ctx.run.steps.find(
+      s => s.kind === 'fence' || s.kind === 'fence-old-source',
+    );
+    return fenced?.status === 'succeeded' || fenced?.status === 'deferred';
   }
 
   async #fenceOldSource(
@@ -961,15 +1373,37 @@ export class FailoverEngine {
 
   async #verify(ctx: RunContext): Promise<StepResult> {
     const { run, source, target, provider, router, route, call } = ctx;
-    const oldReachable =
-      run.mode === 'failover'
+    let oldReachable =
+      !run.steps.some(s => s.status === 'deferred') &&
+      (run.mode === 'failover'
         ? run.steps.find(s => s.kind === 'fence-old-source')?.status ===
           'succeeded'
-        : true;
+        : true);
     let problems: string[] = [];
+    let notVerified: string | undefined;
     await pollUntil(
       async () => {
         problems = [];
+        if (oldReachable && source) {
+          // An old primary that stopped answering after it was fenced does
+          // not make the switch fail: it is left out of the check.
+          try {
+            await withTimeout(
+              source.client.get(objectPath(source.workload)),
+              this.#healthProbeTimeoutMs,
+              `${source.cluster} did not answer within ${
+                this.#healthProbeTimeoutMs
+              } ms`,
+            );
+          } catch (err) {
+            if (isUnreachable(err)) {
+              oldReachable = false;
+              notVerified = `${source.cluster} did not answer (${message(
+                err,
+              )}); its role was not verified`;
+            }
+          }
+        }
         if (run.mode !== 'drain') {
           problems.push(
             ...(await provider!.verifyRoles(
@@ -999,7 +1433,12 @@ export class FailoverEngine {
         describe: () => `verification failed: ${problems.join('; ')}`,
       },
     );
-    return { outcome: { verifiedAt: iso(this.#now()) } };
+    return {
+      outcome: {
+        verifiedAt: iso(this.#now()),
+        ...(notVerified ? { warning: notVerified } : {}),
+      },
+    };
   }
 
   async #onFailure(
@@ -1010,6 +1449,16 @@ export class FailoverEngine {
     let error = cause;
     const planned = this.#plannedStep(ctx.run, step.index);
     if (planned?.beforePromotion) {
+      await this.#rollback(ctx, `${step.title} failed: ${error.message}`);
+      return;
+    }
+    if (
+      step.kind === 'promote' &&
+      step.changes !== undefined &&
+      effective(step.changes).length === 0
+    ) {
+      // The journal shows no promotion write reached the target (refused,
+      // or never sent): nothing was promoted, the run rolls back.
       await this.#rollback(ctx, `${step.title} failed: ${error.message}`);
       return;
     }
@@ -1044,22 +1493,40 @@ export class FailoverEngine {
   async #rollback(ctx: RunContext, reason: string): Promise<void> {
     const { run } = ctx;
     const problems: string[] = [];
+    const pending: string[] = [];
     const touched = [...run.steps]
       .filter(
         s =>
           this.#plannedStep(run, s.index)?.beforePromotion &&
           s.status !== 'pending' &&
-          s.compensation !== 'compensated',
+          s.compensation !== 'compensated' &&
+          s.compensation !== 'not-needed',
       )
       .reverse();
     for (const step of touched) {
+      // A fence still waiting for the source must not be applied to the
+      // primary the rollback leaves in place.
+      const cancelled = step.status === 'deferred';
+      if (cancelled) step.status = 'skipped';
+      if (step.changes !== undefined) {
+        const result = await this.#undoJournaled(ctx, step);
+        step.compensation = result.compensation;
+        problems.push(...result.problems);
+        pending.push(...result.pending);
+        await this.#store.updateStep(ctx.lease, step.index, {
+          compensation: result.compensation,
+          changes: step.changes,
+          ...(result.problems.length
+            ? { compensationError: result.problems.join('; ') }
+            : {}),
+          ...(cancelled ? { status: 'skipped' as const } : {}),
+        });
+        continue;
+      }
+      // A step journaled before writes were recorded: undone as a whole.
       try {
         await this.#compensate(ctx, step);
         step.compensation = 'compensated';
-        // A fence still waiting for the source must not be applied to the
-        // primary the rollback leaves in place.
-        const cancelled = step.status === 'deferred';
-        if (cancelled) step.status = 'skipped';
         await this.#store.updateStep(ctx.lease, step.index, {
           compensation: 'compensated',
           ...(cancelled ? { status: 'skipped' as const } : {}),
@@ -1074,18 +1541,145 @@ export class FailoverEngine {
         });
       }
     }
+    let status: FailoverRunDetails['status'] = 'rolled-back';
+    let attention: string | undefined;
+    if (problems.length) {
+      status = 'needs-attention';
+      attention = `The rollback did not complete; undo by hand: ${problems.join(
+        '; ',
+      )}${
+        pending.length
+          ? `. Repaired by the backend when the cluster answers again: ${pending.join(
+              '; ',
+            )}`
+          : ''
+      }`;
+    } else if (pending.length) {
+      status = 'rolled-back-with-pending-repair';
+      attention = `Rolled back where the clusters answered. Pending, repaired by the backend as soon as the cluster answers again: ${pending.join(
+        '; ',
+      )}.`;
+    }
     await this.#finishRun(ctx.lease, {
-      status: problems.length ? 'needs-attention' : 'rolled-back',
+      status,
       finishedAt: iso(this.#now()),
       error: reason,
-      ...(problems.length
-        ? {
-            attention: `The rollback did not complete; undo by hand: ${problems.join(
-              '; ',
-            )}`,
-          }
-        : {}),
+      ...(attention ? { attention } : {}),
     });
+  }
+
+  /**
+   * Undoes the journaled changes of one step (those not undone yet), the
+   * last first. A change in a cluster that does not answer stays pending;
+   * any other failure is a problem for a human.
+   */
+  async #undoJournaled(
+    ctx: RunContext,
+    step: FailoverRunStep,
+  ): Promise<{
+    compensation: FailoverRunStep['compensation'];
+    problems: string[];
+    pending: string[];
+  }> {
+    const problems: string[] = [];
+    const pending: string[] = [];
+    const open = effective(step.changes).filter(
+      c => c.undo !== 'undone' && c.undo !== 'not-needed',
+    );
+    for (const c of step.changes ?? []) {
+      if (c.state === 'refused' && !c.undo) c.undo = 'not-needed';
+    }
+    if (open.length === 0) {
+      const anyUndone = (step.changes ?? []).some(c => c.undo === 'undone');
+      return {
+        compensation: anyUndone ? 'compensated' : 'not-needed',
+        problems,
+        pending,
+      };
+    }
+    const mark = (
+      changes: FailoverChange[],
+      err: unknown | undefined,
+    ): void => {
+      for (const c of changes) {
+        if (err === undefined) {
+          c.undo = 'undone';
+          c.undoneAt = iso(this.#now());
+          delete c.undoError;
+        } else if (isUnreachable(err)) {
+          c.undo = 'pending';
+          c.undoError = message(err);
+        } else {
+          c.undo = 'failed';
+          c.undoError = message(err);
+        }
+      }
+      if (err === undefined) return;
+      const what = changes
+        .map(c => `${c.object} in ${c.cluster}`)
+        .filter((v, i, a) => a.indexOf(v) === i)
+        .join(', ');
+      if (isUnreachable(err)) {
+        pending.push(`${step.title}: ${what}`);
+      } else {
+        problems.push(
+          `${step.title}: ${what} could not be restored (${message(err)})`,
+        );
+      }
+    };
+    const attempt = async (
+      changes: FailoverChange[],
+      undo: () => Promise<void>,
+    ): Promise<void> => {
+      try {
+        await undo();
+        mark(changes, undefined);
+      } catch (err) {
+        if (err instanceof LeaseLostError) throw err;
+        if (ctx.call.signal?.aborted) throw stopReason(ctx.call.signal);
+        mark(changes, err);
+      }
+    };
+    const source = ctx.source;
+    const onSource = (c: FailoverChange) =>
+      !!source &&
+      c.cluster === source.cluster &&
+      c.path === objectPath(source.workload);
+    const fences =
+      (step.kind === 'fence' || step.kind === 'fence-old-source') &&
+      ctx.provider
+        ? open.filter(onSource)
+        : [];
+    const others = open.filter(c => !fences.includes(c));
+    // Cluster by cluster at once, so a cluster that hangs does not delay
+    // giving the others back; within a cluster, the last change first.
+    const clusters = [...new Set(others.map(c => c.cluster))];
+    await Promise.all(
+      clusters.map(async cluster => {
+        const client = ctx.route.clients.find(c => c.cluster === cluster);
+        for (const change of others
+          .filter(c => c.cluster === cluster)
+          .reverse()) {
+          if (!client) {
+            mark([change], new Error(`no client for ${cluster}`));
+            continue;
+          }
+          await attempt([change], () => undoChange(client, change));
+        }
+      }),
+    );
+    if (fences.length) {
+      // The provider knows how its fence is undone (a CloudNativePG
+      // demotion is not reverted by restoring fields).
+      const undo = ((step.outcome?.undo as UndoData) ?? {}) as UndoData;
+      await attempt(fences, () =>
+        ctx.provider!.unfence(source!, undo, ctx.call),
+      );
+    }
+    let compensation: FailoverRunStep['compensation'] = 'compensated';
+    if (problems.length) compensation = 'failed';
+    else if (pending.length) compensation = 'pending';
+    return { compensation, problems, pending };
   }
 
   async #compensate(ctx: RunContext, step: FailoverRunStep): Promise<void> {
@@ -1135,15 +1729,21 @@ export class FailoverEngine {
 
   async #succeed(ctx: RunContext): Promise<void> {
     const deferred = ctx.run.steps.filter(s => s.status === 'deferred');
+    const src = ctx.run.sourceCluster;
+    const notes = deferred.map(s => {
+      if (s.kind === 'fence-old-source') {
+        return `${src} could not be fenced yet; the engine fences it as soon as it answers. Until then make sure it takes no writes.`;
+      }
+      return `${s.title}: ${String(
+        (s.outcome as { reason?: string } | undefined)?.reason ??
+          `waits for ${src} to answer`,
+      )}.`;
+    });
     await this.#finishRun(ctx.lease, {
       status: 'succeeded',
       finishedAt: iso(this.#now()),
       ...this.#figures(ctx),
-      ...(deferred.length
-        ? {
-            attention: `${ctx.run.sourceCluster} could not be fenced yet; the engine fences it as soon as it answers. Until then make sure it takes no writes.`,
-          }
-        : {}),
+      ...(notes.length ? { attention: notes.join(' ') } : {}),
     });
   }
 
@@ -1272,4 +1872,26 @@ function attentionFor(ctx: RunContext, step: FailoverRunStep): string {
     default:
       return `Step "${step.title}" failed after promotion: check ${tgt} and ${src} by hand.`;
   }
+}
+
+/** `promise`, or a rejection with `text` after `ms`. */
+function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  text: string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(text)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** What a deferred step did once the old primary answered again. */
+function deferredDone(kind: string | undefined, target: string): string {
+  if (kind === 'reattach') return `it was made a replica of ${target}`;
+  if (kind === 'move-traffic') {
+    return `its copy of the route was moved to ${target}`;
+  }
+  return 'it was fenced';
 }

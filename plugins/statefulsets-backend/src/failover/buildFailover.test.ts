@@ -23,7 +23,9 @@ describe('buildFailover', () => {
     expect(readFailoverOptions(config)).toEqual({
       writeTimeoutMs: 1234,
       catchUpTimeoutMs: 9000,
-      leaseMs: 30_000,
+      leaseMs: 10_000,
+      healthIntervalMs: 500,
+      healthProbeTimeoutMs: 3000,
     });
   });
 

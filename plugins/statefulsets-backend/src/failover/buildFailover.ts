@@ -50,8 +50,12 @@ export interface FailoverOptions {
   writeTimeoutMs: number;
   /** Bound of the catch-up wait of a switchover (default 60 s). */
   catchUpTimeoutMs: number;
-  /** Lease of a running run without heartbeat (default 30 s). */
+  /** Lease of a running run without heartbeat (default 10 s). */
   leaseMs: number;
+  /** Interval of the health checks of waits (default 500 ms). */
+  healthIntervalMs: number;
+  /** Timeout of one health probe (default 3 s). */
+  healthProbeTimeoutMs: number;
 }
 
 /** Reads the failover tunables. */
@@ -64,7 +68,9 @@ export function readFailoverOptions(
       c?.getOptionalNumber('writeTimeoutMs') ??
       readPluginOptions(config).requestTimeoutMs,
     catchUpTimeoutMs: c?.getOptionalNumber('catchUpTimeoutMs') ?? 60_000,
-    leaseMs: c?.getOptionalNumber('leaseMs') ?? 30_000,
+    leaseMs: c?.getOptionalNumber('leaseMs') ?? 10_000,
+    healthIntervalMs: c?.getOptionalNumber('healthIntervalMs') ?? 500,
+    healthProbeTimeoutMs: c?.getOptionalNumber('healthProbeTimeoutMs') ?? 3000,
   };
 }
 
@@ -148,6 +154,8 @@ export async function buildFailover(options: {
     auditor: options.auditor,
     leaseMs: settings.leaseMs,
     catchUpTimeoutMs: settings.catchUpTimeoutMs,
+    healthIntervalMs: settings.healthIntervalMs,
+    healthProbeTimeoutMs: settings.healthProbeTimeoutMs,
     metrics: options.metrics,
     providers: [
       ...(options.providers ?? []),

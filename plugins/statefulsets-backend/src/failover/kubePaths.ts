@@ -49,6 +49,29 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** `promise`, or a rejection with the signal's reason as soon as it aborts. */
+export function untilAborted<T>(
+  promise: Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      v => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      e => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 /**
  * Polls `probe` until it returns a value other than undefined, or throws
  * with `describe()` once `timeoutMs` passed. Probe errors count as "not yet"
@@ -67,9 +90,12 @@ export async function pollUntil<T>(
   let lastError: unknown;
   for (;;) {
     try {
-      const value = await probe();
+      // A probe hanging on a cluster that stopped answering must not hold
+      // the wait past an abort.
+      const value = await untilAborted(probe(), options.signal);
       if (value !== undefined) return value;
     } catch (err) {
+      if (options.signal?.aborted) throw options.signal.reason;
       lastError = err;
     }
     if (Date.now() >= deadline) {

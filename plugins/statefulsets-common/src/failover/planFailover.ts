@@ -5,7 +5,10 @@
  * lose. Pure: the clock, the run lock and the GitOps markers come in as
  * inputs, so the backend, the UI and the tests get the same answer.
  */
-import { ANNOTATION_ALLOWED_REGIONS } from '../annotations';
+import {
+  ANNOTATION_ALLOWED_REGIONS,
+  DEFAULT_FENCE_BUDGET_SECONDS,
+} from '../annotations';
 import { regionAllowed } from '../entityPolicy';
 import {
   EntityTopology,
@@ -470,6 +473,8 @@ export function planFailover(input: PlanFailoverInput): FailoverPlan {
     dataLossWindowSeconds,
     dataLoss,
     fenceMethod,
+    fenceBudgetSeconds:
+      policy.fenceBudgetSeconds ?? DEFAULT_FENCE_BUDGET_SECONDS,
     trafficMethod,
     warnings,
   };

@@ -89,6 +89,12 @@ export interface FailoverPlan {
   workloads: Record<string, FailoverWorkloadRef>;
   /** The routing object named by the entity, if any. */
   route?: { namespace: string; name: string };
+  /**
+   * Longest time, in seconds, the source may be unable to take writes before
+   * promotion (`multicluster-statefulsets/fence-budget`, default 15); when it
+   * is spent the run rolls back and the source takes writes again.
+   */
+  fenceBudgetSeconds: number;
 }
 
 /** A workload a run acts on. */
@@ -105,6 +111,8 @@ export type FailoverRunStatus =
   | 'running'
   | 'succeeded'
   | 'rolled-back'
+  /** Rolled back where the clusters answered; the rest is repaired by the backend when they return. */
+  | 'rolled-back-with-pending-repair'
   | 'needs-attention'
   | 'failed';
 
@@ -117,8 +125,42 @@ export type FailoverStepStatus =
   | 'skipped'
   | 'deferred';
 
-/** Whether a step's change was undone by a rollback. */
-export type CompensationStatus = 'none' | 'compensated' | 'failed';
+/**
+ * Whether a step's changes were undone by a rollback: `not-needed` when the
+ * step changed nothing, `pending` while a cluster that must be restored does
+ * not answer (the backend repairs it when it returns).
+ */
+export type CompensationStatus =
+  | 'none'
+  | 'compensated'
+  | 'not-needed'
+  | 'pending'
+  | 'failed';
+
+/**
+ * One write of a step, journaled when it was made: which object in which
+ * cluster, and what it held before, so a rollback undoes exactly that.
+ */
+export interface FailoverChange {
+  cluster: string;
+  /** `Kind namespace/name`. */
+  object: string;
+  /** The object's API path, to undo the change. */
+  path: string;
+  action: 'patch' | 'create' | 'delete';
+  /**
+   * `applied` once the API server accepted it; `unknown` when the answer was
+   * lost (a timeout: it may have been applied); `refused` when it was not.
+   */
+  state: 'attempted' | 'applied' | 'unknown' | 'refused';
+  at: string;
+  /** The fields the write changed, as they were before it (null: absent). */
+  previous?: unknown;
+  /** What the rollback did with it. */
+  undo?: 'undone' | 'pending' | 'not-needed' | 'failed';
+  undoneAt?: string;
+  undoError?: string;
+}
 
 /** A persisted run. */
 export interface FailoverRun {
@@ -159,6 +201,8 @@ export interface FailoverRunStep {
   error?: string;
   compensation: CompensationStatus;
   compensationError?: string;
+  /** The writes the step made, in order. */
+  changes?: FailoverChange[];
 }
 
 /** A run with its journal. */

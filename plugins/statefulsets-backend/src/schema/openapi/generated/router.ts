@@ -893,6 +893,7 @@ export const spec = {
           'trafficMethod',
           'warnings',
           'workloads',
+          'fenceBudgetSeconds',
         ],
         properties: {
           entityRef: {
@@ -982,18 +983,68 @@ export const spec = {
               },
             },
           },
+          fenceBudgetSeconds: {
+            type: 'number',
+            description:
+              'Longest time the source may be unable to take writes before promotion (`multicluster-statefulsets/fence-budget`, default 15); when it is spent the run rolls back.',
+          },
         },
       },
       FailoverRunStatus: {
         type: 'string',
+        description:
+          '`rolled-back-with-pending-repair`: rolled back where the clusters answered; the backend undoes the rest when the cluster answers again.',
         enum: [
           'pending',
           'running',
           'succeeded',
           'rolled-back',
+          'rolled-back-with-pending-repair',
           'needs-attention',
           'failed',
         ],
+      },
+      FailoverChange: {
+        type: 'object',
+        description:
+          'One write of a step, journaled when it was made, with what the written fields held before: a rollback undoes exactly these.',
+        required: ['cluster', 'object', 'path', 'action', 'state', 'at'],
+        properties: {
+          cluster: {
+            type: 'string',
+          },
+          object: {
+            type: 'string',
+            description: '`Kind namespace/name`.',
+          },
+          path: {
+            type: 'string',
+          },
+          action: {
+            type: 'string',
+            enum: ['patch', 'create', 'delete'],
+          },
+          state: {
+            type: 'string',
+            description:
+              '`applied`: the API server accepted it; `unknown`: the answer was lost; `refused`: it did not reach the object.',
+            enum: ['attempted', 'applied', 'unknown', 'refused'],
+          },
+          at: {
+            type: 'string',
+          },
+          previous: {},
+          undo: {
+            type: 'string',
+            enum: ['undone', 'pending', 'not-needed', 'failed'],
+          },
+          undoneAt: {
+            type: 'string',
+          },
+          undoError: {
+            type: 'string',
+          },
+        },
       },
       FailoverStepStatus: {
         type: 'string',
@@ -1127,10 +1178,16 @@ export const spec = {
           },
           compensation: {
             type: 'string',
-            enum: ['none', 'compensated', 'failed'],
+            enum: ['none', 'compensated', 'not-needed', 'pending', 'failed'],
           },
           compensationError: {
             type: 'string',
+          },
+          changes: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FailoverChange',
+            },
           },
         },
       },

@@ -1,0 +1,596 @@
+/*
+ * The failover fault matrix: one run per mode × step × fault, in the demo
+ * world of the cluster simulator, with the fault injected just before the
+ * step starts. Each case records what a user of the database would have
+ * seen (which side took writes, where traffic went, how long writes were
+ * refused, sampled every 25 ms from the simulator's object stores) and what
+ * the journal says, and checks that the run's final status means what it
+ * says. Used by the FailoverFaultMatrix tests and bench/failover/faults.ts.
+ */
+import {
+  FailoverMode,
+  FailoverRunDetails,
+  FailoverStepKind,
+  KubeObject,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import { ClusterWriteClient } from '@multicluster/backstage-plugin-statefulsets-node';
+import { RunningSimulator } from '@multicluster/cluster-simulator';
+import { knex as createKnex, Knex } from 'knex';
+import { DatabaseFailoverStore } from '../DatabaseFailoverStore';
+import { FailoverEngine } from '../FailoverEngine';
+import { clientsFor, liveTopology, startDemoWorld } from './simulatorWorld';
+
+/** The faults a case injects. */
+export type FaultKind =
+  | 'target-down'
+  | 'target-hang'
+  | 'source-down'
+  | 'source-hang'
+  | 'database-down'
+  | 'backend-killed';
+
+export const FAULTS: FaultKind[] = [
+  'target-down',
+  'target-hang',
+  'source-down',
+  'source-hang',
+  'database-down',
+  'backend-killed',
+];
+
+/** Per mode: the entity, its sides and the steps of its plan. */
+export const MODES: Record<
+  FailoverMode,
+  {
+    entity: string;
+    /** For a drain: another cluster holding the route. */
+    source: string;
+    /** For a drain: the cluster drained. */
+    target: string;
+    steps: FailoverStepKind[];
+    activePassive: boolean;
+  }
+> = {
+  switchover: {
+    entity: 'orders-mysql',
+    source: 'eu-central',
+    target: 'eu-west',
+    steps: [
+      'fence-traffic',
+      'fence',
+      'wait-catch-up',
+      'promote',
+      'move-traffic',
+      'reattach',
+      'verify',
+    ],
+    activePassive: true,
+  },
+  failover: {
+    entity: 'orders-mysql',
+    source: 'eu-central',
+    target: 'eu-west',
+    steps: [
+      'fence-traffic',
+      'fence-old-source',
+      'promote',
+      'move-traffic',
+      'verify',
+    ],
+    activePassive: true,
+  },
+  drain: {
+    entity: 'media-shared',
+    source: 'eu-central',
+    target: 'eu-west',
+    steps: ['drain-traffic', 'verify'],
+    activePassive: false,
+  },
+};
+
+/** One case of the matrix. */
+export interface FaultCase {
+  mode: FailoverMode;
+  step: FailoverStepKind;
+  fault: FaultKind;
+}
+
+/** Every case of the matrix, for one mode or all. */
+export function faultCases(
+  mode?: FailoverMode,
+  only: { fault?: string; step?: string } = {},
+): FaultCase[] {
+  const modes = mode ? [mode] : (Object.keys(MODES) as FailoverMode[]);
+  return modes.flatMap(m =>
+    MODES[m].steps
+      .filter(step => !only.step || step === only.step)
+      .flatMap(step =>
+        FAULTS.filter(fault => !only.fault || fault === only.fault).map(
+          fault => ({ mode: m, step, fault }),
+        ),
+      ),
+  );
+}
+
+/** What one case observed. */
+export interface FaultCaseResult {
+  case: FaultCase;
+  /** The status the run ended in, before the clusters came back. */
+  status: string;
+  /** The status once the faults were cleared and the backend repaired what it could. */
+  finalStatus: string;
+  /** Longest stretch in which no cluster took writes through the route. */
+  writesRefusedMs: number;
+  /** The same, counting only time in which the source cluster was up. */
+  refusedWhileSourceUpMs: number;
+  /** The fence budget of the run, in ms. */
+  fenceBudgetMs: number;
+  /** Whether the fault was injected (the step was reached). */
+  injected: boolean;
+  /** Meaning checks that failed; empty when the case passed. */
+  problems: string[];
+  run: FailoverRunDetails;
+}
+
+const silent = {
+  error: () => {},
+  warn: () => {},
+  info: () => {},
+  debug: () => {},
+  child: () => silent,
+} as any;
+
+const NEVER = new Promise<never>(() => {});
+
+/** A client whose calls never answer once `dead()` is true: a killed process makes no more writes. */
+function killable(
+  client: ClusterWriteClient,
+  dead: () => boolean,
+): ClusterWriteClient {
+  const gate =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      dead() ? NEVER : fn(...args);
+  return {
+    cluster: client.cluster,
+    get: gate(p => client.get(p)),
+    mergePatch: gate((p, b) => client.mergePatch(p, b)),
+    create: gate((p, b) => client.create(p, b)),
+    delete: gate(p => client.delete(p)),
+  };
+}
+
+/** The store as a killed process sees it: nothing answers any more. */
+function killableStore(
+  store: DatabaseFailoverStore,
+  dead: () => boolean,
+): DatabaseFailoverStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) =>
+        dead() ? NEVER : value.apply(target, args);
+    },
+  });
+}
+
+const STS = (c: string, name: string) => [
+  'apps/v1',
+  'StatefulSet',
+  'databases',
+  name,
+  c,
+];
+
+function weightsIn(sim: RunningSimulator, cluster: string, route: string) {
+  const store = sim.stores.get(cluster)!;
+  const vs = store.get(
+    'networking.istio.io/v1',
+    'VirtualService',
+    'databases',
+    route,
+  ) as KubeObject | undefined;
+  const rules = store.list(
+    'networking.istio.io/v1',
+    'DestinationRule',
+    'databases',
+  );
+  const out: Record<string, number> = {};
+  const dests: any[] =
+    vs?.spec?.tcp?.[0]?.route ?? vs?.spec?.http?.[0]?.route ?? [];
+  for (const d of dests) {
+    const rule = rules.find(
+      r => r.spec?.host?.split('.')[0] === d.destination?.host?.split('.')[0],
+    );
+    const subset = (rule?.spec?.subsets ?? []).find(
+      (s: any) => s.name === d.destination?.subset,
+    );
+    const owner = subset?.labels?.['topology.istio.io/cluster'];
+    if (owner)
+      out[owner] =
+        (out[owner] ?? 0) + Number(d.weight ?? (dests.length === 1 ? 100 : 0));
+  }
+  return out;
+}
+
+function sts(
+  sim: RunningSimulator,
+  cluster: string,
+  name: string,
+): KubeObject | undefined {
+  const [apiVersion, kind, ns, n] = STS(cluster, name);
+  return sim.stores.get(cluster)!.get(apiVersion, kind, ns, n) as
+    | KubeObject
+    | undefined;
+}
+
+function role(o: KubeObject | undefined): string | undefined {
+  return o?.metadata.annotations?.['multicluster-statefulsets/role'];
+}
+
+/** Runs one case in a world of its own and checks what its outcome means. */
+export async function runFaultCase(
+  c: FaultCase,
+  options: { fenceBudgetSeconds?: number } = {},
+): Promise<FaultCaseResult> {
+  const spec = MODES[c.mode];
+  const sim = await startDemoWorld();
+  const db: Knex = createKnex({
+    client: 'better-sqlite3',
+    connection: ':memory:',
+    useNullAsDefault: true,
+  });
+  const problems: string[] = [];
+  let dbDownUntil = 0;
+  const acquire = db.client.acquireConnection.bind(db.client);
+  db.client.acquireConnection = async () => {
+    if (performance.now() < dbDownUntil) {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+        code: 'ECONNREFUSED',
+      });
+    }
+    return acquire();
+  };
+  const down = new Set<string>();
+  let sampler: ReturnType<typeof setInterval> | undefined;
+  const engines: FailoverEngine[] = [];
+  try {
+    const clients = clientsFor(sim, 1000);
+    const store = await DatabaseFailoverStore.create({
+      database: db,
+      retryMs: 5000,
+    });
+    let killed = false;
+    const settings = {
+      logger: silent,
+      // Longer than the database outage, as in production (10 s lease).
+      leaseMs: 5000,
+      catchUpTimeoutMs: 20_000,
+      verifyTimeoutMs: 5000,
+      healthIntervalMs: 100,
+      healthProbeTimeoutMs: 500,
+    };
+    let injected = false;
+    const inject = async (step: string) => {
+      if (injected || step !== c.step) return;
+      injected = true;
+      const target = spec.target;
+      const source = spec.source;
+      switch (c.fault) {
+        case 'target-down':
+          down.add(target);
+          await sim.admin.setFaults(target, { down: true });
+          return;
+        case 'target-hang':
+          down.add(target);
+          await sim.admin.setFaults(target, { hang: true });
+          return;
+        case 'source-down':
+          down.add(source);
+          await sim.admin.setFaults(source, { down: true });
+          return;
+        case 'source-hang':
+          down.add(source);
+          await sim.admin.setFaults(source, { hang: true });
+          return;
+        case 'database-down':
+          dbDownUntil = performance.now() + 3000;
+          return;
+        case 'backend-killed': {
+          killed = true;
+          // Another backend, started at once as Kubernetes restarts a
+          // killed container: it resumes the run when the lease runs out.
+          const next = FailoverEngine.create({ ...settings, store, clients });
+          engines.push(next);
+          await next.resumeInterrupted();
+          await NEVER;
+          return;
+        }
+        default:
+          throw new Error(`unknown fault ${c.fault}`);
+      }
+    };
+    const first = FailoverEngine.create({
+      ...settings,
+      store: killableStore(store, () => killed),
+      clients: clients.map(cl => killable(cl, () => killed)),
+      beforeStep: async (_id, step) => inject(step.kind),
+    });
+    engines.push(first);
+    // As the plugin's start-up hook: from now on the engine also looks for
+    // runs whose lease ran out.
+    await first.resumeInterrupted();
+
+    // A settled world: fresh lag on the passive side, every pod ready.
+    let topology = await liveTopology(sim, clients, spec.entity);
+    for (let i = 0; i < 200; i++) {
+      const ready =
+        topology.clusters.every(cl =>
+          cl.workloads.every(w => w.replicas.ready === w.replicas.desired),
+        ) &&
+        (!spec.activePassive || topology.replication[0]?.lagSeconds !== null);
+      const plan = await first.plan({
+        topology,
+        targetCluster: spec.target,
+        mode: c.mode,
+        reason: c.mode === 'failover' ? 'fault matrix drill' : undefined,
+      });
+      if (ready && plan.allowed) break;
+      await new Promise(r => setTimeout(r, 50));
+      topology = await liveTopology(sim, clients, spec.entity);
+    }
+    if (options.fenceBudgetSeconds) {
+      topology.policy.fenceBudgetSeconds = options.fenceBudgetSeconds;
+    }
+    const route = spec.entity;
+    const before = {
+      weights: Object.fromEntries(
+        [spec.source, spec.target].map(cl => [cl, weightsIn(sim, cl, route)]),
+      ),
+      source: sts(sim, spec.source, spec.entity),
+      target: sts(sim, spec.target, spec.entity),
+    };
+
+    // Writes succeed when the route sends them to an up cluster whose side
+    // is active with ready pods.
+    const takesWrites = (cl: string) => {
+      if (down.has(cl)) return false;
+      const o = sts(sim, cl, spec.entity);
+      return (
+        role(o) === 'active' &&
+        Number(o?.spec?.replicas ?? 0) > 0 &&
+        Number(o?.status?.readyReplicas ?? 0) > 0
+      );
+    };
+    let refusedSince: number | undefined;
+    let refusedUpSince: number | undefined;
+    let writesRefusedMs = 0;
+    let refusedWhileSourceUpMs = 0;
+    let twoWriters = false;
+    const sample = () => {
+      const now = performance.now();
+      const view = [spec.source, spec.target].find(cl => !down.has(cl));
+      const weights = view ? weightsIn(sim, view, route) : {};
+      const writable = [spec.source, spec.target].filter(takesWrites);
+      if (spec.activePassive && writable.length > 1) twoWriters = true;
+      const ok = writable.some(cl => (weights[cl] ?? 0) > 0);
+      if (ok) {
+        refusedSince = undefined;
+        refusedUpSince = undefined;
+        return;
+      }
+      refusedSince ??= now;
+      writesRefusedMs = Math.max(writesRefusedMs, now - refusedSince);
+      if (down.has(spec.source)) {
+        refusedUpSince = undefined;
+      } else {
+        refusedUpSince ??= now;
+        refusedWhileSourceUpMs = Math.max(
+          refusedWhileSourceUpMs,
+          now - refusedUpSince,
+        );
+      }
+    };
+    sampler = setInterval(sample, 25);
+
+    const started = await first.start({
+      topology,
+      targetCluster: spec.target,
+      mode: c.mode,
+      force: c.mode === 'failover',
+      reason: c.mode === 'failover' ? 'fault matrix drill' : undefined,
+      actor: 'user:default/ops',
+    });
+    // The run's end, whichever engine finishes it.
+    let run = await store.getRunDetails(started.id);
+    const deadline = performance.now() + 60_000;
+    while (run.status === 'pending' || run.status === 'running') {
+      if (performance.now() > deadline) {
+        problems.push(
+          `the run did not end within 60 s (last status ${run.status})`,
+        );
+        break;
+      }
+      await new Promise(r => setTimeout(r, 50));
+      const last = run;
+      run = await store.getRunDetails(started.id).catch(() => last);
+    }
+    const status = run.status;
+    const promoteStep = run.steps.find(s => s.kind === 'promote');
+    const promoted = !!promoteStep && promoteStep.status !== 'pending';
+
+    // Before the clusters come back: a pending repair is only ever in a
+    // cluster that was down, and only for something the run changed there.
+    if (status === 'rolled-back-with-pending-repair') {
+      const pending = run.steps.flatMap(s =>
+        (s.changes ?? []).filter(ch => ch.undo === 'pending'),
+      );
+      if (!pending.length)
+        problems.push(
+          'rolled back with pending repair, but no change is pending',
+        );
+      for (const ch of pending) {
+        if (!down.has(ch.cluster)) {
+          problems.push(`a repair is pending in ${ch.cluster}, which answered`);
+        }
+        if (ch.state === 'refused') {
+          problems.push(`a refused write in ${ch.cluster} is "to restore"`);
+        }
+      }
+    }
+    if (status === 'needs-attention' && !promoted && c.mode !== 'drain') {
+      problems.push(`needs attention before promotion: ${run.attention}`);
+    }
+    // After promotion only a new primary that stopped answering is worth a
+    // human: an old primary that did is fenced, and waited for.
+    if (status === 'needs-attention' && !c.fault.startsWith('target-')) {
+      problems.push(
+        `needs attention for a fault that the product handles: ${run.attention}`,
+      );
+    }
+    if (status === 'needs-attention' && c.mode === 'drain') {
+      problems.push(`a drain needs attention: ${run.attention}`);
+    }
+
+    // The clusters and the database come back; the backend repairs.
+    dbDownUntil = 0;
+    for (const cl of [...down]) await sim.admin.clearFaults(cl);
+    down.clear();
+    const live = engines[engines.length - 1];
+    for (let i = 0; i < 50; i++) {
+      await live.retryDeferred();
+      run = await store.getRunDetails(started.id);
+      const open =
+        run.status === 'rolled-back-with-pending-repair' ||
+        run.steps.some(s => s.status === 'deferred');
+      if (!open) break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    // The controllers settle (pods ready after a scale up).
+    await new Promise(r => setTimeout(r, 300));
+    const finalStatus = run.status;
+
+    const src = sts(sim, spec.source, spec.entity);
+    const tgt = sts(sim, spec.target, spec.entity);
+    const everyCopy = (
+      want: (cluster: string, w: Record<string, number>) => boolean,
+      what: string,
+    ) => {
+      for (const cl of [spec.source, spec.target]) {
+        const w = weightsIn(sim, cl, route);
+        if (!want(cl, w))
+          problems.push(`${what}: the route in ${cl} is ${JSON.stringify(w)}`);
+      }
+    };
+    if (finalStatus === 'rolled-back') {
+      everyCopy(
+        (cl, w) => JSON.stringify(w) === JSON.stringify(before.weights[cl]),
+        'rolled back but traffic was not restored',
+      );
+      if (spec.activePassive) {
+        if (
+          role(src) !== role(before.source) ||
+          src?.spec?.replicas !== before.source?.spec?.replicas
+        ) {
+          problems.push(
+            `rolled back but ${spec.source} is ${role(src)} with ${
+              src?.spec?.replicas
+            } replicas`,
+          );
+        }
+        if (role(tgt) !== role(before.target)) {
+          problems.push(`rolled back but ${spec.target} is ${role(tgt)}`);
+        }
+      }
+      for (const s of run.steps) {
+        for (const ch of s.changes ?? []) {
+          if (
+            (ch.state === 'applied' || ch.state === 'unknown') &&
+            ch.undo !== 'undone'
+          ) {
+            problems.push(
+              `rolled back but ${ch.object} in ${ch.cluster} (${s.kind}) is ${
+                ch.undo ?? 'not undone'
+              }`,
+            );
+          }
+        }
+      }
+    } else if (finalStatus === 'succeeded') {
+      if (c.mode === 'drain') {
+        everyCopy(
+          (_cl, w) => (w[spec.target] ?? 0) === 0,
+          'drained but traffic still reaches it',
+        );
+      } else {
+        everyCopy(
+          (_cl, w) => (w[spec.target] ?? 0) === 100,
+          'switched but traffic did not move',
+        );
+        if (role(tgt) !== 'active')
+          problems.push(`succeeded but ${spec.target} is ${role(tgt)}`);
+        if (role(src) === 'active')
+          problems.push(`succeeded but ${spec.source} is still active`);
+      }
+    } else if (finalStatus === 'needs-attention') {
+      if (!run.attention) problems.push('needs attention without saying what');
+    } else {
+      problems.push(`unexpected final status ${finalStatus}`);
+    }
+    if (twoWriters) problems.push('two sides took writes at once');
+    sample();
+    return {
+      case: c,
+      status,
+      finalStatus,
+      writesRefusedMs: Math.round(writesRefusedMs),
+      refusedWhileSourceUpMs: Math.round(refusedWhileSourceUpMs),
+      fenceBudgetMs: 1000 * (run.plan.fenceBudgetSeconds ?? 15),
+      injected,
+      problems,
+      run,
+    };
+  } finally {
+    clearInterval(sampler);
+    await Promise.all(
+      engines.map(e =>
+        Promise.race([e.stop(), new Promise(r => setTimeout(r, 500))]),
+      ),
+    );
+    dbDownUntil = 0;
+    await sim.stop();
+    await db.destroy();
+  }
+}
+
+/**
+ * The cases of one mode the tests run: all of them, or the part chosen with
+ * FAULT_MATRIX_MODE, FAULT_MATRIX_STEP and FAULT_MATRIX_FAULT.
+ */
+export function matrixCases(
+  mode: FailoverMode,
+): Array<readonly [string, string, FaultCase]> {
+  const only = process.env.FAULT_MATRIX_MODE;
+  if (only && only !== mode) return [];
+  return faultCases(mode, {
+    step: process.env.FAULT_MATRIX_STEP,
+    fault: process.env.FAULT_MATRIX_FAULT,
+  }).map(c => [c.step, c.fault, c] as const);
+}
+
+/** Runs one case; returns what did not hold (see the file's comment). */
+export async function faultCaseProblems(c: FaultCase): Promise<string[]> {
+  const result = await runFaultCase(c);
+  const problems = [...result.problems];
+  if (!result.injected) problems.push(`the run never reached ${c.step}`);
+  // Writes come back within the fence budget (plus one health probe)
+  // whatever fails, as long as the source itself is up.
+  const bound = result.fenceBudgetMs + 1000;
+  if (c.mode === 'switchover' && result.refusedWhileSourceUpMs > bound) {
+    problems.push(
+      `writes were refused for ${result.refusedWhileSourceUpMs} ms while the source was up (bound ${bound} ms)`,
+    );
+  }
+  return problems;
+}
