@@ -55,6 +55,7 @@ const plan: FailoverPlan = {
   dataLossWindowSeconds: 0,
   dataLoss: 'none',
   fenceMethod: 'scale the source StatefulSet to zero',
+  fenceBudgetSeconds: 20,
   trafficMethod: 'virtualservice',
   warnings: [],
   workloads: {},
@@ -200,6 +201,11 @@ describe('Failover', () => {
     expect(
       await within(dialog).findByText('Replication lag within 5 s'),
     ).toBeInTheDocument();
+    expect(
+      within(dialog).getByText(/Writes pause for at most 20 s/),
+    ).toHaveTextContent(
+      'if eu-west is not promoted by then, the run rolls back and eu-central takes writes again',
+    );
     expect(api.planFailover).toHaveBeenCalledWith(
       { kind: 'Component', namespace: 'default', name: 'orders-mysql' },
       { targetCluster: 'eu-west', mode: 'switchover' },

@@ -227,6 +227,15 @@ export function FailoverDialog(props: {
                   Data loss: {plan.value.dataLoss}. Fence:{' '}
                   {plan.value.fenceMethod}.
                 </Typography>
+                {mode === 'switchover' && (
+                  <Typography variant="body2" gutterBottom>
+                    Writes pause for at most{' '}
+                    {plan.value.fenceBudgetSeconds ?? 15} s (fence budget): if{' '}
+                    {plan.value.targetCluster} is not promoted by then, the run
+                    rolls back and {plan.value.sourceCluster ?? 'the source'}{' '}
+                    takes writes again.
+                  </Typography>
+                )}
                 {plan.value.warnings.map(w => (
                   <Alert key={w} severity="warning">
                     {w}

@@ -64,4 +64,94 @@ describe('RunJournal', () => {
       screen.getByText(/Forced by user:default\/bob against a source/),
     ).toHaveTextContent('eu-central lost its storage');
   });
+
+  const route = 'VirtualService databases/orders-mysql';
+  const change = (cluster: string, extra: object) => ({
+    cluster,
+    object: route,
+    path: '/apis/networking.istio.io/v1/namespaces/databases/virtualservices/orders-mysql',
+    action: 'patch' as const,
+    state: 'applied' as const,
+    at: '2026-12-04T10:00:01Z',
+    ...extra,
+  });
+  const steps = (fenceTraffic: object[]) => [
+    {
+      runId: 'run-1',
+      index: 0,
+      kind: 'fence-traffic' as const,
+      title: 'Fence traffic to eu-central',
+      cluster: '*',
+      status: 'succeeded' as const,
+      compensation: 'pending' as const,
+      changes: fenceTraffic as any,
+    },
+    {
+      runId: 'run-1',
+      index: 1,
+      kind: 'wait-catch-up' as const,
+      title: 'Wait for eu-west to catch up',
+      cluster: 'eu-west',
+      status: 'failed' as const,
+      error: 'eu-west stopped answering',
+      compensation: 'not-needed' as const,
+      changes: [],
+    },
+  ];
+
+  it('says what was undone and what the backend still repairs, asking nothing by hand', async () => {
+    await renderInTestApp(
+      <RunJournal
+        run={run({
+          status: 'rolled-back-with-pending-repair',
+          error:
+            'Wait for eu-west to catch up failed: eu-west stopped answering',
+          attention:
+            'Rolled back where the clusters answered. Pending, repaired by the backend as soon as the cluster answers again: Fence traffic to eu-central: VirtualService databases/orders-mysql in eu-west.',
+          steps: steps([
+            change('eu-central', {
+              undo: 'undone',
+              undoneAt: '2026-12-04T10:00:02Z',
+            }),
+            change('eu-west', { undo: 'pending', undoError: 'ECONNREFUSED' }),
+          ]),
+        })}
+      />,
+    );
+    expect(screen.getByText(/Nothing to do by hand/)).toBeInTheDocument();
+    expect(screen.queryByText(/What a human must do/)).toBeNull();
+    const changes = screen.getByRole('table', { name: 'Changes of run run-1' });
+    const rows = within(changes).getAllByRole('row').slice(1);
+    expect(rows.map(r => r.textContent)).toEqual([
+      expect.stringMatching(
+        /^eu-central.*Fence traffic to eu-central.*undone at/,
+      ),
+      expect.stringMatching(
+        /^eu-west.*pending: restored by the backend when eu-west answers again$/,
+      ),
+    ]);
+    const journal = screen.getByRole('table', { name: 'Steps of run run-1' });
+    expect(within(journal).getByText(/undo pending/)).toBeInTheDocument();
+    expect(within(journal).getByText(/nothing to undo/)).toBeInTheDocument();
+  });
+
+  it('does not list a cluster the run never changed as something to restore', async () => {
+    await renderInTestApp(
+      <RunJournal
+        run={run({
+          status: 'rolled-back',
+          error:
+            'Fence traffic to eu-central failed: the route could not be changed in eu-west',
+          steps: steps([
+            change('eu-central', { undo: 'undone' }),
+            change('eu-west', { state: 'refused', undo: 'not-needed' }),
+          ]),
+        })}
+      />,
+    );
+    const changes = screen.getByRole('table', { name: 'Changes of run run-1' });
+    expect(within(changes).getAllByRole('row')).toHaveLength(2);
+    expect(within(changes).queryByText('eu-west')).toBeNull();
+    expect(within(changes).getByText('eu-central')).toBeInTheDocument();
+  });
 });

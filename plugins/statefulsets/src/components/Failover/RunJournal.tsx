@@ -1,6 +1,8 @@
 /*
  * A run's journal: each step with its status, cluster, timing and outcome,
- * and the run's result (RPO, RTO, what a human must do).
+ * the run's result (RPO, RTO, what a human must do) and, after a rollback,
+ * every change the run made with what became of it: undone, pending until
+ * its cluster answers again, or failed.
  */
 import Box from '@material-ui/core/Box';
 import Table from '@material-ui/core/Table';
@@ -19,16 +21,26 @@ import {
   StatusWarning,
 } from '@backstage/core-components';
 import {
+  FailoverChange,
   FailoverRunDetails,
   FailoverRunStatus,
+  FailoverRunStep,
   FailoverStepStatus,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 
 const TERMINAL: FailoverRunStatus[] = [
   'succeeded',
   'rolled-back',
+  'rolled-back-with-pending-repair',
   'needs-attention',
   'failed',
+];
+
+/** Statuses whose runs undid (or tried to undo) what they changed. */
+const UNDOING: FailoverRunStatus[] = [
+  'rolled-back',
+  'rolled-back-with-pending-repair',
+  'needs-attention',
 ];
 
 /** True once a run will change no more. */
@@ -48,6 +60,7 @@ export function StepStatus(props: {
     skipped: <StatusAborted />,
     failed: <StatusError />,
     'rolled-back': <StatusWarning />,
+    'rolled-back-with-pending-repair': <StatusWarning />,
     'needs-attention': <StatusError />,
   };
   return (
@@ -77,6 +90,96 @@ export function outcomeLine(run: FailoverRunDetails): string {
   return parts.join(' · ');
 }
 
+function undoText(change: FailoverChange): string {
+  switch (change.undo) {
+    case 'undone':
+      return `undone${
+        change.undoneAt
+          ? ` at ${new Date(change.undoneAt).toLocaleTimeString()}`
+          : ''
+      }`;
+    case 'pending':
+      return `pending: restored by the backend when ${change.cluster} answers again`;
+    case 'failed':
+      return `not undone: ${change.undoError ?? 'the undo failed'}`;
+    case 'not-needed':
+      return 'nothing to undo';
+    default:
+      return 'not undone yet';
+  }
+}
+
+/** The changes that reached (or may have reached) a cluster, with their step. */
+function madeChanges(
+  steps: FailoverRunStep[],
+): Array<{ step: FailoverRunStep; change: FailoverChange }> {
+  return steps.flatMap(step =>
+    (step.changes ?? [])
+      .filter(c => c.state === 'applied' || c.state === 'unknown')
+      .map(change => ({ step, change })),
+  );
+}
+
+/** What the run changed and what the rollback did with each change. */
+function UndoneChanges(props: { run: FailoverRunDetails }) {
+  const made = madeChanges(props.run.steps);
+  if (!made.length) return null;
+  return (
+    <Box mt={2}>
+      <Typography variant="subtitle2" component="h4">
+        What the run changed, and what became of it
+      </Typography>
+      <Table size="small" aria-label={`Changes of run ${props.run.id}`}>
+        <TableHead>
+          <TableRow>
+            <TableCell>Cluster</TableCell>
+            <TableCell>Object</TableCell>
+            <TableCell>Step</TableCell>
+            <TableCell>Undo</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {made.map(({ step, change }, i) => (
+            <TableRow key={`${step.index}-${i}`}>
+              <TableCell>{change.cluster}</TableCell>
+              <TableCell>
+                {change.object}
+                {change.state === 'unknown' && ' (answer lost: may be changed)'}
+              </TableCell>
+              <TableCell>{step.title}</TableCell>
+              <TableCell>{undoText(change)}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Box>
+  );
+}
+
+const COMPENSATION: Record<string, string> = {
+  compensated: ' (undone)',
+  'not-needed': ' (nothing to undo)',
+  pending: ' (undo pending)',
+  failed: ' (undo failed)',
+};
+
+/** The run's note: what a human must do, or what the product does itself. */
+function RunNote(props: { run: FailoverRunDetails }) {
+  const { run } = props;
+  if (!run.attention) return null;
+  if (run.status === 'needs-attention' || run.status === 'failed') {
+    return (
+      <Alert severity="error">What a human must do: {run.attention}</Alert>
+    );
+  }
+  if (run.status === 'rolled-back-with-pending-repair') {
+    return (
+      <Alert severity="warning">Nothing to do by hand: {run.attention}</Alert>
+    );
+  }
+  return <Alert severity="info">{run.attention}</Alert>;
+}
+
 /** The journal table of a run. */
 export function RunJournal(props: { run: FailoverRunDetails }) {
   const { run } = props;
@@ -91,11 +194,11 @@ export function RunJournal(props: { run: FailoverRunDetails }) {
           {run.reason}”
         </Typography>
       )}
-      {run.attention && (
-        <Alert severity="error">What a human must do: {run.attention}</Alert>
-      )}
-      {run.error && !run.attention && (
-        <Alert severity={run.status === 'rolled-back' ? 'warning' : 'error'}>
+      <RunNote run={run} />
+      {run.error && (
+        <Alert
+          severity={run.status.startsWith('rolled-back') ? 'warning' : 'error'}
+        >
           {run.error}
         </Alert>
       )}
@@ -118,8 +221,7 @@ export function RunJournal(props: { run: FailoverRunDetails }) {
               <TableCell>{step.cluster}</TableCell>
               <TableCell>
                 <StepStatus status={step.status} />
-                {step.compensation === 'compensated' && ' (undone)'}
-                {step.compensation === 'failed' && ' (undo failed)'}
+                {COMPENSATION[step.compensation] ?? ''}
               </TableCell>
               <TableCell>{duration(step.startedAt, step.finishedAt)}</TableCell>
               <TableCell>
@@ -130,6 +232,7 @@ export function RunJournal(props: { run: FailoverRunDetails }) {
           ))}
         </TableBody>
       </Table>
+      {UNDOING.includes(run.status) && <UndoneChanges run={run} />}
     </Box>
   );
 }
