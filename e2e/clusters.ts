@@ -57,3 +57,19 @@ export async function setFaults(cluster: string, faults: object) {
   });
   if (!res.ok) throw new Error(`admin API answered ${res.status}`);
 }
+
+/** Cuts replication from one demo cluster to another (the API servers still answer). */
+export async function partition(from: string, to: string) {
+  const res = await fetch(`${adminUrl}/partitions`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ from, to }),
+  });
+  if (!res.ok) throw new Error(`admin API answered ${res.status}`);
+}
+
+/** Heals every partition. */
+export async function heal() {
+  const res = await fetch(`${adminUrl}/partitions`, { method: 'DELETE' });
+  if (!res.ok) throw new Error(`admin API answered ${res.status}`);
+}

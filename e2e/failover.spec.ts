@@ -1,11 +1,14 @@
 /*
  * Failover from the page: the guest (an owner of the demo databases) switches
  * the demo MySQL over to eu-west, sees traffic and roles flip in the
- * Multi-cluster tab and in the clusters, then switches back.
+ * Multi-cluster tab and in the clusters, then switches back. Then a
+ * switchover that cannot succeed (replication to the target is cut): the
+ * plan states the fence budget, the run gives the source back within
+ * seconds and the journal shows what was undone, asking nothing by hand.
  */
 import { Page } from '@playwright/test';
 import { test, expect, signIn } from './fixtures';
-import { statefulSetsOf } from './clusters';
+import { heal, partition, statefulSetsOf } from './clusters';
 
 async function switchOver(page: Page, target: string) {
   await page.getByRole('button', { name: 'Failover' }).click();
@@ -60,4 +63,53 @@ test('switches the demo MySQL over and back from the page', async ({
   await expect(
     page.getByRole('table', { name: 'Failover runs' }).getByRole('row'),
   ).toHaveCount(3);
+});
+
+test('gives the source back when a switchover cannot succeed, and shows what it undid', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await signIn(page);
+  await page.goto('/catalog/default/component/orders-mysql/multi-cluster');
+  const central = page.getByRole('region', { name: 'eu-central' });
+  await expect(central.getByText('active', { exact: true })).toBeVisible();
+  await expect(central.getByText('3/3 ready', { exact: false })).toBeVisible({
+    timeout: 60_000,
+  });
+  await page.getByRole('button', { name: 'Failover' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: /Target cluster/ }).click();
+  await page.getByRole('option', { name: 'eu-west' }).click();
+  await expect(dialog.getByText(/Writes pause for at most 15 s/)).toBeVisible();
+  await dialog.getByLabel('Type orders-mysql to confirm').fill('orders-mysql');
+  try {
+    // eu-west stops receiving what eu-central writes: it can never catch up.
+    await partition('eu-central', 'eu-west');
+    const started = Date.now();
+    await dialog.getByRole('button', { name: 'Start switchover' }).click();
+    await expect(dialog.getByText(/^rolled-back$/).first()).toBeVisible({
+      timeout: 30_000,
+    });
+    // Well within the fence budget, not after the 60 s catch-up bound.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await expect(
+      dialog.getByText(/grows instead of shrinking|fence budget/).first(),
+    ).toBeVisible();
+    await expect(dialog.getByText(/What a human must do/)).toHaveCount(0);
+    const changes = dialog.getByRole('table', { name: /^Changes of run/ });
+    await expect(
+      changes
+        .getByRole('row')
+        .filter({ hasText: 'StatefulSet databases/orders-mysql' }),
+    ).toContainText('undone');
+    await expect(
+      changes.getByRole('row').filter({ hasText: 'VirtualService' }).first(),
+    ).toContainText('undone');
+    const source = statefulSetsOf('eu-central', 'orders-mysql')[0];
+    expect(source.role).toBe('active');
+    expect(source.replicas).toBe(3);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  } finally {
+    await heal();
+  }
 });

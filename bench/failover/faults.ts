@@ -1,6 +1,7 @@
 /*
  * Benchmark: the failover fault matrix (every step of switchover, emergency
- * failover and drain × target down, target hanging, source down, source
+ * failover and drain on the generic provider, and of a CloudNativePG
+ * switchover, × target down, target hanging, source down, source
  * hanging, the backend's database down for 3 s, the backend killed), each
  * case in a fresh demo world of the cluster simulator. Prints per case the
  * status the run ended in, the status after the clusters came back and the
@@ -10,9 +11,8 @@
  *
  *   source <(bash scripts/run.sh env)
  *   node --import tsx bench/failover/faults.ts
- *   BENCH_MODE=switchover BENCH_FAULT=target-hang node --import tsx bench/failover/faults.ts
+ *   BENCH_SCENARIO=switchover-cloudnativepg BENCH_FAULT=target-hang node --import tsx bench/failover/faults.ts
  */
-import { FailoverMode } from '../../plugins/statefulsets-common/src';
 import {
   faultCases,
   FaultCaseResult,
@@ -20,13 +20,13 @@ import {
 } from '../../plugins/statefulsets-backend/src/failover/__testUtils__/faultMatrix';
 
 async function main() {
-  const cases = faultCases(process.env.BENCH_MODE as FailoverMode | undefined, {
+  const cases = faultCases(process.env.BENCH_SCENARIO, {
     fault: process.env.BENCH_FAULT,
     step: process.env.BENCH_STEP,
   });
   const results: FaultCaseResult[] = [];
   console.log(
-    `${'mode'.padEnd(11)}${'fault before'.padEnd(18)}${'fault'.padEnd(
+    `${'scenario'.padEnd(26)}${'fault before'.padEnd(18)}${'fault'.padEnd(
       15,
     )}${'ended'.padEnd(33)}${'after repair'.padEnd(16)}${'refused'.padStart(
       9,
@@ -36,7 +36,7 @@ async function main() {
     const r = await runFaultCase(c);
     results.push(r);
     console.log(
-      `${c.mode.padEnd(11)}${c.step.padEnd(18)}${c.fault.padEnd(
+      `${c.scenario.padEnd(26)}${c.step.padEnd(18)}${c.fault.padEnd(
         15,
       )}${r.status.padEnd(33)}${r.finalStatus.padEnd(
         16,

@@ -181,9 +181,10 @@ export class CnpgFailoverProvider
     ctx: FailoverCallContext,
   ): Promise<void> {
     requireSideStamped(target, await load(target), ctx);
-    const src = await source.client.get<KubeObject>(
-      objectPath(source.workload),
-    );
+    // A source that does not answer keeps the name the run knows it by.
+    const src = await source.client
+      .get<KubeObject>(objectPath(source.workload))
+      .catch(() => undefined);
     await target.client.mergePatch(objectPath(target.workload), {
       spec: {
         replica: {

@@ -649,6 +649,7 @@ export class FailoverEngine {
         // Interrupted while promoting and the promotion did not take.
         try {
           await ctx.provider!.abortPromotion(ctx.target, ctx.source!, ctx.call);
+          await this.#promotionUndone(ctx, promote);
         } catch (err) {
           if (err instanceof LeaseLostError || signal.aborted) {
             throw err instanceof LeaseLostError ? err : stopReason(signal);
@@ -932,9 +933,12 @@ export class FailoverEngine {
     if (runSignal?.aborted) onRunAbort();
     runSignal?.addEventListener('abort', onRunAbort, { once: true });
     const timers: Array<ReturnType<typeof setTimeout>> = [];
+    // An operator's promotion is a wait too: until it reports the new
+    // primary, nothing is promoted and the budget still runs.
     const waits =
       step.kind === 'fence' ||
       step.kind === 'wait-catch-up' ||
+      step.kind === 'promote' ||
       step.kind === 'verify';
     if (
       waits &&
@@ -978,7 +982,7 @@ export class FailoverEngine {
       sides.push({ side: ctx.target, mustBeReady: true });
       if (ctx.source) sides.push({ side: ctx.source, mustBeReady: false });
     }
-    if (step.kind === 'verify') {
+    if (step.kind === 'promote' || step.kind === 'verify') {
       sides.push({ side: ctx.target, mustBeReady: false });
     }
     let stopped = false;
@@ -1316,6 +1320,23 @@ export class FailoverEngine {
     }
   }
 
+  /** Journals that a promotion that did not take was undone. */
+  async #promotionUndone(
+    ctx: RunContext,
+    step: FailoverRunStep,
+  ): Promise<void> {
+    if (step.changes === undefined) return;
+    for (const c of effective(step.changes)) {
+      c.undo = 'undone';
+      c.undoneAt = iso(this.#now());
+    }
+    step.compensation = 'compensated';
+    await this.#store.updateStep(ctx.lease, step.index, {
+      compensation: 'compensated',
+      changes: step.changes,
+    });
+  }
+
   /** Whether every cluster listed is the run's old source, and that source is fenced. */
   #onlyFencedOldSource(ctx: RunContext, clusters: string[]): boolean {
     const source = ctx.source?.cluster;
@@ -1469,6 +1490,7 @@ export class FailoverEngine {
       if (promoted === false) {
         try {
           await ctx.provider.abortPromotion(ctx.target, ctx.source!, ctx.call);
+          await this.#promotionUndone(ctx, step);
           await this.#rollback(ctx, `${step.title} failed: ${error.message}`);
           return;
         } catch (abortErr) {

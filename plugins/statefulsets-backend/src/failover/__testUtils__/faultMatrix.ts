@@ -38,20 +38,24 @@ export const FAULTS: FaultKind[] = [
   'backend-killed',
 ];
 
-/** Per mode: the entity, its sides and the steps of its plan. */
-export const MODES: Record<
-  FailoverMode,
-  {
-    entity: string;
-    /** For a drain: another cluster holding the route. */
-    source: string;
-    /** For a drain: the cluster drained. */
-    target: string;
-    steps: FailoverStepKind[];
-    activePassive: boolean;
-  }
-> = {
+/** A matrix scenario: a mode on one entity (and so one provider). */
+export interface FaultScenario {
+  mode: FailoverMode;
+  entity: string;
+  /** For a drain: another cluster holding the route. */
+  source: string;
+  /** For a drain: the cluster drained. */
+  target: string;
+  steps: FailoverStepKind[];
+  activePassive: boolean;
+  /** The workload is a CloudNativePG Cluster (else a StatefulSet). */
+  cnpg?: boolean;
+}
+
+/** The scenarios: each mode on the generic provider, and a CloudNativePG switchover. */
+export const SCENARIOS: Record<string, FaultScenario> = {
   switchover: {
+    mode: 'switchover',
     entity: 'orders-mysql',
     source: 'eu-central',
     target: 'eu-west',
@@ -66,7 +70,24 @@ export const MODES: Record<
     ],
     activePassive: true,
   },
+  'switchover-cloudnativepg': {
+    mode: 'switchover',
+    entity: 'billing-postgres',
+    source: 'eu-central',
+    target: 'eu-west',
+    steps: [
+      'fence-traffic',
+      'fence',
+      'wait-catch-up',
+      'promote',
+      'move-traffic',
+      'verify',
+    ],
+    activePassive: true,
+    cnpg: true,
+  },
   failover: {
+    mode: 'failover',
     entity: 'orders-mysql',
     source: 'eu-central',
     target: 'eu-west',
@@ -80,6 +101,7 @@ export const MODES: Record<
     activePassive: true,
   },
   drain: {
+    mode: 'drain',
     entity: 'media-shared',
     source: 'eu-central',
     target: 'eu-west',
@@ -90,23 +112,30 @@ export const MODES: Record<
 
 /** One case of the matrix. */
 export interface FaultCase {
+  /** A key of SCENARIOS. */
+  scenario: string;
   mode: FailoverMode;
   step: FailoverStepKind;
   fault: FaultKind;
 }
 
-/** Every case of the matrix, for one mode or all. */
+/** Every case of the matrix, for one scenario or all. */
 export function faultCases(
-  mode?: FailoverMode,
+  scenario?: string,
   only: { fault?: string; step?: string } = {},
 ): FaultCase[] {
-  const modes = mode ? [mode] : (Object.keys(MODES) as FailoverMode[]);
-  return modes.flatMap(m =>
-    MODES[m].steps
+  const names = scenario ? [scenario] : Object.keys(SCENARIOS);
+  return names.flatMap(name =>
+    SCENARIOS[name].steps
       .filter(step => !only.step || step === only.step)
       .flatMap(step =>
         FAULTS.filter(fault => !only.fault || fault === only.fault).map(
-          fault => ({ mode: m, step, fault }),
+          fault => ({
+            scenario: name,
+            mode: SCENARIOS[name].mode,
+            step,
+            fault,
+          }),
         ),
       ),
   );
@@ -175,14 +204,6 @@ function killableStore(
   });
 }
 
-const STS = (c: string, name: string) => [
-  'apps/v1',
-  'StatefulSet',
-  'databases',
-  name,
-  c,
-];
-
 function weightsIn(sim: RunningSimulator, cluster: string, route: string) {
   const store = sim.stores.get(cluster)!;
   const vs = store.get(
@@ -214,19 +235,52 @@ function weightsIn(sim: RunningSimulator, cluster: string, route: string) {
   return out;
 }
 
-function sts(
-  sim: RunningSimulator,
-  cluster: string,
-  name: string,
-): KubeObject | undefined {
-  const [apiVersion, kind, ns, n] = STS(cluster, name);
-  return sim.stores.get(cluster)!.get(apiVersion, kind, ns, n) as
-    | KubeObject
-    | undefined;
+/** A side's database as the simulator holds it: primary or not, ready or not. */
+interface SideState {
+  primary: boolean;
+  ready: boolean;
+  /** What a rollback must give back, in words. */
+  shape: string;
 }
 
-function role(o: KubeObject | undefined): string | undefined {
-  return o?.metadata.annotations?.['multicluster-statefulsets/role'];
+function sideState(
+  sim: RunningSimulator,
+  cluster: string,
+  spec: FaultScenario,
+): SideState {
+  const store = sim.stores.get(cluster)!;
+  if (spec.cnpg) {
+    const o = store.get(
+      'postgresql.cnpg.io/v1',
+      'Cluster',
+      'databases',
+      spec.entity,
+    ) as KubeObject | undefined;
+    const self = o?.spec?.replica?.self ?? cluster;
+    const reports = Object.values<any>(
+      o?.status?.instancesReportedState ?? {},
+    ).some(x => x?.isPrimary === true);
+    const primary = reports && (o?.spec?.replica?.primary ?? self) === self;
+    return {
+      primary,
+      ready: Number(o?.status?.readyInstances ?? 0) > 0,
+      shape: `${primary ? 'primary' : 'replica'} of ${
+        o?.spec?.replica?.primary ?? self
+      }, fenced ${
+        o?.metadata.annotations?.['cnpg.io/fencedInstances'] ?? 'none'
+      }`,
+    };
+  }
+  const o = store.get('apps/v1', 'StatefulSet', 'databases', spec.entity) as
+    | KubeObject
+    | undefined;
+  const role = o?.metadata.annotations?.['multicluster-statefulsets/role'];
+  const replicas = Number(o?.spec?.replicas ?? 0);
+  return {
+    primary: role === 'active',
+    ready: replicas > 0 && Number(o?.status?.readyReplicas ?? 0) > 0,
+    shape: `${role} with ${replicas} replicas`,
+  };
 }
 
 /** Runs one case in a world of its own and checks what its outcome means. */
@@ -234,7 +288,7 @@ export async function runFaultCase(
   c: FaultCase,
   options: { fenceBudgetSeconds?: number } = {},
 ): Promise<FaultCaseResult> {
-  const spec = MODES[c.mode];
+  const spec = SCENARIOS[c.scenario];
   const sim = await startDemoWorld();
   const db: Knex = createKnex({
     client: 'better-sqlite3',
@@ -348,20 +402,16 @@ export async function runFaultCase(
       weights: Object.fromEntries(
         [spec.source, spec.target].map(cl => [cl, weightsIn(sim, cl, route)]),
       ),
-      source: sts(sim, spec.source, spec.entity),
-      target: sts(sim, spec.target, spec.entity),
+      source: sideState(sim, spec.source, spec),
+      target: sideState(sim, spec.target, spec),
     };
 
     // Writes succeed when the route sends them to an up cluster whose side
     // is active with ready pods.
     const takesWrites = (cl: string) => {
       if (down.has(cl)) return false;
-      const o = sts(sim, cl, spec.entity);
-      return (
-        role(o) === 'active' &&
-        Number(o?.spec?.replicas ?? 0) > 0 &&
-        Number(o?.status?.readyReplicas ?? 0) > 0
-      );
+      const st = sideState(sim, cl, spec);
+      return st.primary && st.ready;
     };
     let refusedSince: number | undefined;
     let refusedUpSince: number | undefined;
@@ -467,77 +517,84 @@ export async function runFaultCase(
       if (!open) break;
       await new Promise(r => setTimeout(r, 100));
     }
-    // The controllers settle (pods ready after a scale up).
-    await new Promise(r => setTimeout(r, 300));
     const finalStatus = run.status;
-
-    const src = sts(sim, spec.source, spec.entity);
-    const tgt = sts(sim, spec.target, spec.entity);
-    const everyCopy = (
-      want: (cluster: string, w: Record<string, number>) => boolean,
-      what: string,
-    ) => {
-      for (const cl of [spec.source, spec.target]) {
-        const w = weightsIn(sim, cl, route);
-        if (!want(cl, w))
-          problems.push(`${what}: the route in ${cl} is ${JSON.stringify(w)}`);
-      }
-    };
-    if (finalStatus === 'rolled-back') {
-      everyCopy(
-        (cl, w) => JSON.stringify(w) === JSON.stringify(before.weights[cl]),
-        'rolled back but traffic was not restored',
-      );
-      if (spec.activePassive) {
-        if (
-          role(src) !== role(before.source) ||
-          src?.spec?.replicas !== before.source?.spec?.replicas
-        ) {
-          problems.push(
-            `rolled back but ${spec.source} is ${role(src)} with ${
-              src?.spec?.replicas
-            } replicas`,
-          );
-        }
-        if (role(tgt) !== role(before.target)) {
-          problems.push(`rolled back but ${spec.target} is ${role(tgt)}`);
-        }
-      }
-      for (const s of run.steps) {
-        for (const ch of s.changes ?? []) {
-          if (
-            (ch.state === 'applied' || ch.state === 'unknown') &&
-            ch.undo !== 'undone'
-          ) {
-            problems.push(
-              `rolled back but ${ch.object} in ${ch.cluster} (${s.kind}) is ${
-                ch.undo ?? 'not undone'
-              }`,
-            );
+    // What the final status means, checked until the controllers settle
+    // (pods ready after a scale up, an operator's status).
+    const meaning = (): string[] => {
+      const found: string[] = [];
+      const src = sideState(sim, spec.source, spec);
+      const tgt = sideState(sim, spec.target, spec);
+      const everyCopy = (
+        want: (cluster: string, w: Record<string, number>) => boolean,
+        what: string,
+      ) => {
+        for (const cl of [spec.source, spec.target]) {
+          const w = weightsIn(sim, cl, route);
+          if (!want(cl, w)) {
+            found.push(`${what}: the route in ${cl} is ${JSON.stringify(w)}`);
           }
         }
-      }
-    } else if (finalStatus === 'succeeded') {
-      if (c.mode === 'drain') {
+      };
+      if (finalStatus === 'rolled-back') {
         everyCopy(
-          (_cl, w) => (w[spec.target] ?? 0) === 0,
-          'drained but traffic still reaches it',
+          (cl, w) => JSON.stringify(w) === JSON.stringify(before.weights[cl]),
+          'rolled back but traffic was not restored',
         );
+        if (spec.activePassive && src.shape !== before.source.shape) {
+          found.push(
+            `rolled back but ${spec.source} is ${src.shape} (was ${before.source.shape})`,
+          );
+        }
+        if (spec.activePassive && tgt.shape !== before.target.shape) {
+          found.push(
+            `rolled back but ${spec.target} is ${tgt.shape} (was ${before.target.shape})`,
+          );
+        }
+        for (const st of run.steps) {
+          for (const ch of st.changes ?? []) {
+            if (
+              (ch.state === 'applied' || ch.state === 'unknown') &&
+              ch.undo !== 'undone'
+            ) {
+              found.push(
+                `rolled back but ${ch.object} in ${ch.cluster} (${
+                  st.kind
+                }) is ${ch.undo ?? 'not undone'}`,
+              );
+            }
+          }
+        }
+      } else if (finalStatus === 'succeeded') {
+        if (c.mode === 'drain') {
+          everyCopy(
+            (_cl, w) => (w[spec.target] ?? 0) === 0,
+            'drained but traffic still reaches it',
+          );
+        } else {
+          everyCopy(
+            (_cl, w) => (w[spec.target] ?? 0) === 100,
+            'switched but traffic did not move',
+          );
+          if (!tgt.primary) {
+            found.push(`succeeded but ${spec.target} is ${tgt.shape}`);
+          }
+          if (src.primary) {
+            found.push(`succeeded but ${spec.source} is still primary`);
+          }
+        }
+      } else if (finalStatus === 'needs-attention') {
+        if (!run.attention) found.push('needs attention without saying what');
       } else {
-        everyCopy(
-          (_cl, w) => (w[spec.target] ?? 0) === 100,
-          'switched but traffic did not move',
-        );
-        if (role(tgt) !== 'active')
-          problems.push(`succeeded but ${spec.target} is ${role(tgt)}`);
-        if (role(src) === 'active')
-          problems.push(`succeeded but ${spec.source} is still active`);
+        found.push(`unexpected final status ${finalStatus}`);
       }
-    } else if (finalStatus === 'needs-attention') {
-      if (!run.attention) problems.push('needs attention without saying what');
-    } else {
-      problems.push(`unexpected final status ${finalStatus}`);
+      return found;
+    };
+    let unmet = meaning();
+    for (let i = 0; i < 30 && unmet.length; i++) {
+      await new Promise(r => setTimeout(r, 100));
+      unmet = meaning();
     }
+    problems.push(...unmet);
     if (twoWriters) problems.push('two sides took writes at once');
     sample();
     return {
@@ -565,15 +622,15 @@ export async function runFaultCase(
 }
 
 /**
- * The cases of one mode the tests run: all of them, or the part chosen with
- * FAULT_MATRIX_MODE, FAULT_MATRIX_STEP and FAULT_MATRIX_FAULT.
+ * The cases of one scenario the tests run: all of them, or the part chosen
+ * with FAULT_MATRIX_SCENARIO, FAULT_MATRIX_STEP and FAULT_MATRIX_FAULT.
  */
 export function matrixCases(
-  mode: FailoverMode,
+  scenario: string,
 ): Array<readonly [string, string, FaultCase]> {
-  const only = process.env.FAULT_MATRIX_MODE;
-  if (only && only !== mode) return [];
-  return faultCases(mode, {
+  const only = process.env.FAULT_MATRIX_SCENARIO;
+  if (only && only !== scenario) return [];
+  return faultCases(scenario, {
     step: process.env.FAULT_MATRIX_STEP,
     fault: process.env.FAULT_MATRIX_FAULT,
   }).map(c => [c.step, c.fault, c] as const);

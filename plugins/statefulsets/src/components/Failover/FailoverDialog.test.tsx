@@ -17,6 +17,7 @@ import {
 import { mysqlTopology } from '../../__fixtures__/topology';
 import { multiClusterStatefulSetsApiRef } from '../../api';
 import { FailoverButton } from './FailoverButton';
+import { FailoverDialog } from './FailoverDialog';
 
 const entity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -271,6 +272,142 @@ describe('Failover', () => {
         reason: 'eu-central lost its storage',
       }),
     );
+  }, 30_000);
+
+  it('states the fence budget of a switchover, and none for an emergency failover, whose source is already lost', async () => {
+    const api = await renderButton();
+    (api.planFailover as jest.Mock).mockImplementation(
+      async (_ref: unknown, req: { mode: FailoverPlan['mode'] }) => ({
+        ...plan,
+        mode: req.mode,
+        dataLoss:
+          req.mode === 'failover' ? 'up to 2s of writes may be lost' : 'none',
+      }),
+    );
+    const dialog = await openDialog();
+    expect(
+      await within(dialog).findByText(/Writes pause for at most 20 s/),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: /Planned switchover/ }),
+    );
+    await userEvent.click(
+      await screen.findByRole('option', {
+        name: 'Emergency failover (source unreachable)',
+      }),
+    );
+    expect(
+      await within(dialog).findByText(/up to 2s of writes may be lost/),
+    ).toBeInTheDocument();
+    expect(within(dialog).queryByText(/Writes pause/)).toBeNull();
+  }, 30_000);
+
+  it('states no fence budget for a drain, which does not fence', async () => {
+    const topology = mysqlTopology();
+    topology.policy.strategy = 'active-active';
+    const api = {
+      getTopology: jest.fn(),
+      listClusters: jest.fn(),
+      planFailover: jest.fn(async () => ({
+        ...plan,
+        mode: 'drain' as const,
+        sourceCluster: 'eu-central',
+        targetCluster: 'eu-central',
+        fenceMethod: 'none: the cluster keeps running, only traffic moves',
+      })),
+      startFailover: jest.fn(),
+      listFailoverRuns: jest.fn(async () => []),
+      getFailoverRun: jest.fn(),
+    };
+    await renderInTestApp(
+      <TestApiProvider apis={[[multiClusterStatefulSetsApiRef, api]]}>
+        <FailoverDialog
+          open
+          onClose={() => {}}
+          entityRef={{
+            kind: 'Component',
+            namespace: 'default',
+            name: 'orders-mysql',
+          }}
+          topology={topology}
+        />
+      </TestApiProvider>,
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByText('Replication lag within 5 s'),
+    ).toBeInTheDocument();
+    expect(api.planFailover).toHaveBeenCalledWith(expect.anything(), {
+      targetCluster: 'eu-central',
+      mode: 'drain',
+    });
+    expect(within(dialog).queryByText(/Writes pause/)).toBeNull();
+    expect(within(dialog).queryByText(/fence budget/)).toBeNull();
+  });
+
+  it('keeps reading a run rolled back with repairs pending until they are done', async () => {
+    jest.useFakeTimers();
+    try {
+      const pendingRun: FailoverRunDetails = {
+        ...run('running'),
+        status: 'rolled-back-with-pending-repair',
+      };
+      const repaired: FailoverRunDetails = {
+        ...run('running'),
+        status: 'rolled-back',
+        attention:
+          'Rolled back; the changes left pending were undone when the cluster answered again.',
+      };
+      const api = {
+        getTopology: jest.fn(),
+        listClusters: jest.fn(),
+        planFailover: jest.fn(async () => plan),
+        startFailover: jest.fn(async () => ({ id: 'run-1' })),
+        listFailoverRuns: jest.fn(async () => []),
+        getFailoverRun: jest
+          .fn()
+          .mockResolvedValueOnce(pendingRun)
+          .mockResolvedValue(repaired),
+      };
+      const user = userEvent.setup({
+        advanceTimers: jest.advanceTimersByTime,
+      });
+      await renderInTestApp(
+        <TestApiProvider apis={[[multiClusterStatefulSetsApiRef, api]]}>
+          <FailoverDialog
+            open
+            onClose={() => {}}
+            entityRef={{
+              kind: 'Component',
+              namespace: 'default',
+              name: 'orders-mysql',
+            }}
+            topology={mysqlTopology()}
+          />
+        </TestApiProvider>,
+      );
+      const dialog = await screen.findByRole('dialog');
+      await within(dialog).findByText('Replication lag within 5 s');
+      await user.type(
+        within(dialog).getByLabelText('Type orders-mysql to confirm'),
+        'orders-mysql',
+      );
+      await user.click(
+        within(dialog).getByRole('button', { name: 'Start switchover' }),
+      );
+      expect(
+        await within(dialog).findByText(/nothing to do by hand/),
+      ).toBeInTheDocument();
+      await act(async () => {
+        jest.advanceTimersByTime(5000);
+      });
+      expect(
+        await within(dialog).findByText(/changes left pending were undone/),
+      ).toBeInTheDocument();
+      expect(api.getFailoverRun).toHaveBeenCalledTimes(2);
+    } finally {
+      jest.useRealTimers();
+    }
   }, 30_000);
 
   // Another entity: permission answers are cached per entity.

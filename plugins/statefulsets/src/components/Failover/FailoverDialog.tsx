@@ -37,6 +37,15 @@ import { failoverTargets, modesFor } from './targets';
 /** How often a running run is re-read. */
 export const RUN_POLL_MS = 1000;
 
+/**
+ * How often a run rolled back with repairs pending is re-read while the
+ * dialog is open, so it shows the repairs when the cluster answers again.
+ */
+export const REPAIR_POLL_MS = 5000;
+
+/** The fence budget of a plan made by a backend that does not state it. */
+const DEFAULT_FENCE_BUDGET = 15;
+
 const MODE_LABELS: Record<FailoverMode, string> = {
   switchover: 'Planned switchover',
   failover: 'Emergency failover (source unreachable)',
@@ -57,6 +66,9 @@ function useRun(entityRef: CompoundEntityRef, runId?: string) {
         if (stopped) return;
         setRun(next);
         if (!isFinished(next.status)) timer = setTimeout(read, RUN_POLL_MS);
+        else if (next.status === 'rolled-back-with-pending-repair') {
+          timer = setTimeout(read, REPAIR_POLL_MS);
+        }
       } catch (e) {
         if (!stopped) setError(e as Error);
       }
@@ -227,13 +239,15 @@ export function FailoverDialog(props: {
                   Data loss: {plan.value.dataLoss}. Fence:{' '}
                   {plan.value.fenceMethod}.
                 </Typography>
-                {mode === 'switchover' && (
+                {/* Only a switchover holds a source that still takes writes. */}
+                {plan.value.mode === 'switchover' && (
                   <Typography variant="body2" gutterBottom>
                     Writes pause for at most{' '}
-                    {plan.value.fenceBudgetSeconds ?? 15} s (fence budget): if{' '}
-                    {plan.value.targetCluster} is not promoted by then, the run
-                    rolls back and {plan.value.sourceCluster ?? 'the source'}{' '}
-                    takes writes again.
+                    {plan.value.fenceBudgetSeconds ?? DEFAULT_FENCE_BUDGET} s
+                    (fence budget): if {plan.value.targetCluster} is not
+                    promoted by then, the run rolls back and{' '}
+                    {plan.value.sourceCluster ?? 'the source'} takes writes
+                    again.
                   </Typography>
                 )}
                 {plan.value.warnings.map(w => (

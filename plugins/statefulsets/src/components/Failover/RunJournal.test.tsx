@@ -118,8 +118,15 @@ describe('RunJournal', () => {
         })}
       />,
     );
-    expect(screen.getByText(/Nothing to do by hand/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/The rollback completed in every cluster that answered/),
+    ).toHaveTextContent(
+      'The backend finishes the pending repairs when eu-west answers again: nothing to do by hand.',
+    );
     expect(screen.queryByText(/What a human must do/)).toBeNull();
+    expect(
+      screen.getByText('rolled-back-with-pending-repair'),
+    ).toBeInTheDocument();
     const changes = screen.getByRole('table', { name: 'Changes of run run-1' });
     const rows = within(changes).getAllByRole('row').slice(1);
     expect(rows.map(r => r.textContent)).toEqual([
@@ -153,5 +160,120 @@ describe('RunJournal', () => {
     expect(within(changes).getAllByRole('row')).toHaveLength(2);
     expect(within(changes).queryByText('eu-west')).toBeNull();
     expect(within(changes).getByText('eu-central')).toBeInTheDocument();
+  });
+
+  it('lists only the source when the fence was undone and the target was never touched', async () => {
+    const scale = {
+      cluster: 'eu-central',
+      object: 'StatefulSet databases/orders-mysql',
+      path: '/apis/apps/v1/namespaces/databases/statefulsets/orders-mysql',
+      action: 'patch' as const,
+      state: 'applied' as const,
+      at: '2026-12-04T10:00:01Z',
+      previous: { spec: { replicas: 3 } },
+      undo: 'undone' as const,
+      undoneAt: '2026-12-04T10:00:16Z',
+    };
+    await renderInTestApp(
+      <RunJournal
+        run={run({
+          status: 'rolled-back',
+          error: 'Fence budget of 15 s spent before eu-west was promoted',
+          steps: [
+            {
+              runId: 'run-1',
+              index: 0,
+              kind: 'fence',
+              title: 'Fence eu-central',
+              cluster: 'eu-central',
+              status: 'succeeded',
+              compensation: 'compensated',
+              changes: [scale],
+            },
+            {
+              runId: 'run-1',
+              index: 1,
+              kind: 'wait-catch-up',
+              title: 'Wait for eu-west to catch up',
+              cluster: 'eu-west',
+              status: 'failed',
+              error: 'fence budget spent',
+              compensation: 'not-needed',
+              changes: [],
+            },
+            {
+              runId: 'run-1',
+              index: 2,
+              kind: 'promote',
+              title: 'Promote eu-west',
+              cluster: 'eu-west',
+              status: 'pending',
+              compensation: 'none',
+            },
+          ],
+        })}
+      />,
+    );
+    const changes = screen.getByRole('table', { name: 'Changes of run run-1' });
+    const rows = within(changes).getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toHaveTextContent(
+      /^eu-centralStatefulSet databases\/orders-mysqlFence eu-centralundone at /,
+    );
+    expect(within(changes).queryByText(/eu-west/)).toBeNull();
+    expect(screen.queryByText(/answers again/)).toBeNull();
+    expect(screen.queryByText(/What a human must do/)).toBeNull();
+  });
+
+  it('says which undo failed, and a write whose answer was lost, when the run needs attention', async () => {
+    await renderInTestApp(
+      <RunJournal
+        run={run({
+          status: 'needs-attention',
+          error: 'Fence traffic to eu-central failed: timeout',
+          attention:
+            'The rollback did not complete; undo by hand: Fence traffic to eu-central: VirtualService databases/orders-mysql in eu-central could not be restored (conflict)',
+          steps: steps([
+            change('eu-central', {
+              state: 'unknown',
+              undo: 'failed',
+              undoError: 'conflict',
+            }),
+            change('eu-west', { state: 'attempted', undo: 'not-needed' }),
+          ]),
+        })}
+      />,
+    );
+    expect(screen.getByText(/What a human must do/)).toBeInTheDocument();
+    const changes = screen.getByRole('table', { name: 'Changes of run run-1' });
+    const rows = within(changes).getAllByRole('row').slice(1);
+    expect(rows.map(r => r.textContent)).toEqual([
+      expect.stringMatching(
+        /^eu-central.*\(answer lost: may be changed\).*failed: conflict$/,
+      ),
+      expect.stringMatching(/^eu-west.*may be changed.*not needed$/),
+    ]);
+  });
+
+  it('says a rolled-back run changed nothing when its journal holds no write', async () => {
+    await renderInTestApp(
+      <RunJournal
+        run={run({
+          status: 'rolled-back',
+          error: 'Fence traffic to eu-central failed: refused',
+          steps: steps([
+            change('eu-central', { state: 'refused', undo: 'not-needed' }),
+          ]),
+        })}
+      />,
+    );
+    expect(
+      screen.queryByRole('table', { name: 'Changes of run run-1' }),
+    ).toBeNull();
+    expect(
+      screen.getByText(
+        'The run changed nothing in any cluster: nothing to undo.',
+      ),
+    ).toBeInTheDocument();
   });
 });

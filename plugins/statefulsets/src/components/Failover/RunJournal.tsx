@@ -21,6 +21,7 @@ import {
   StatusWarning,
 } from '@backstage/core-components';
 import {
+  CompensationStatus,
   FailoverChange,
   FailoverRunDetails,
   FailoverRunStatus,
@@ -52,7 +53,7 @@ export function isFinished(status: FailoverRunStatus): boolean {
 export function StepStatus(props: {
   status: FailoverStepStatus | FailoverRunStatus;
 }) {
-  const icons: Record<string, JSX.Element> = {
+  const icons: Record<FailoverStepStatus | FailoverRunStatus, JSX.Element> = {
     succeeded: <StatusOK />,
     running: <StatusRunning />,
     pending: <StatusPending />,
@@ -101,29 +102,53 @@ function undoText(change: FailoverChange): string {
     case 'pending':
       return `pending: restored by the backend when ${change.cluster} answers again`;
     case 'failed':
-      return `not undone: ${change.undoError ?? 'the undo failed'}`;
+      return `failed: ${change.undoError ?? 'the undo was refused'}`;
     case 'not-needed':
-      return 'nothing to undo';
+      return 'not needed';
     default:
-      return 'not undone yet';
+      return 'not undone';
   }
 }
 
-/** The changes that reached (or may have reached) a cluster, with their step. */
+/**
+ * The changes that reached (or may have reached) a cluster, with their step:
+ * applied, or sent without a recorded answer. A write the cluster refused
+ * changed nothing there and has nothing to restore.
+ */
 function madeChanges(
   steps: FailoverRunStep[],
 ): Array<{ step: FailoverRunStep; change: FailoverChange }> {
   return steps.flatMap(step =>
     (step.changes ?? [])
-      .filter(c => c.state === 'applied' || c.state === 'unknown')
+      .filter(c => c.state !== 'refused')
       .map(change => ({ step, change })),
   );
+}
+
+/** The clusters whose restore waits for them to answer again. */
+function pendingClusters(run: FailoverRunDetails): string[] {
+  const clusters = madeChanges(run.steps)
+    .filter(({ change }) => change.undo === 'pending')
+    .map(({ change }) => change.cluster);
+  return clusters.filter((c, i) => clusters.indexOf(c) === i);
+}
+
+/** True when every started step journaled its writes (runs since the change journal). */
+function journaled(run: FailoverRunDetails): boolean {
+  const started = run.steps.filter(s => s.status !== 'pending');
+  return started.length > 0 && started.every(s => s.changes !== undefined);
 }
 
 /** What the run changed and what the rollback did with each change. */
 function UndoneChanges(props: { run: FailoverRunDetails }) {
   const made = madeChanges(props.run.steps);
-  if (!made.length) return null;
+  if (!made.length) {
+    return journaled(props.run) ? (
+      <Typography variant="body2">
+        The run changed nothing in any cluster: nothing to undo.
+      </Typography>
+    ) : null;
+  }
   return (
     <Box mt={2}>
       <Typography variant="subtitle2" component="h4">
@@ -145,6 +170,8 @@ function UndoneChanges(props: { run: FailoverRunDetails }) {
               <TableCell>
                 {change.object}
                 {change.state === 'unknown' && ' (answer lost: may be changed)'}
+                {change.state === 'attempted' &&
+                  ' (sent, no answer recorded: may be changed)'}
               </TableCell>
               <TableCell>{step.title}</TableCell>
               <TableCell>{undoText(change)}</TableCell>
@@ -156,25 +183,36 @@ function UndoneChanges(props: { run: FailoverRunDetails }) {
   );
 }
 
-const COMPENSATION: Record<string, string> = {
+const COMPENSATION: Record<CompensationStatus, string> = {
+  none: '',
   compensated: ' (undone)',
   'not-needed': ' (nothing to undo)',
-  pending: ' (undo pending)',
+  pending: ' (undo pending: done when the cluster answers again)',
   failed: ' (undo failed)',
 };
 
 /** The run's note: what a human must do, or what the product does itself. */
 function RunNote(props: { run: FailoverRunDetails }) {
   const { run } = props;
+  if (run.status === 'rolled-back-with-pending-repair') {
+    const clusters = pendingClusters(run);
+    const when = clusters.length
+      ? `${clusters.join(', ')} ${
+          clusters.length === 1 ? 'answers' : 'answer'
+        } again`
+      : 'the cluster answers again';
+    return (
+      <Alert severity="warning">
+        The rollback completed in every cluster that answered. The backend
+        finishes the pending repairs when {when}: nothing to do by hand.
+        {!clusters.length && run.attention && ` ${run.attention}`}
+      </Alert>
+    );
+  }
   if (!run.attention) return null;
   if (run.status === 'needs-attention' || run.status === 'failed') {
     return (
       <Alert severity="error">What a human must do: {run.attention}</Alert>
-    );
-  }
-  if (run.status === 'rolled-back-with-pending-repair') {
-    return (
-      <Alert severity="warning">Nothing to do by hand: {run.attention}</Alert>
     );
   }
   return <Alert severity="info">{run.attention}</Alert>;
