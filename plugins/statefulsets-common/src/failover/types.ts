@@ -92,9 +92,10 @@ export interface FailoverPlan {
   /**
    * Longest time, in seconds, the source may be unable to take writes before
    * promotion (`multicluster-statefulsets/fence-budget`, default 15); when it
-   * is spent the run rolls back and the source takes writes again.
+   * is spent the run rolls back and the source takes writes again. Absent
+   * from the plans of runs made before the budget existed.
    */
-  fenceBudgetSeconds: number;
+  fenceBudgetSeconds?: number;
 }
 
 /** A workload a run acts on. */

@@ -893,7 +893,6 @@ export const spec = {
           'trafficMethod',
           'warnings',
           'workloads',
-          'fenceBudgetSeconds',
         ],
         properties: {
           entityRef: {
@@ -986,7 +985,7 @@ export const spec = {
           fenceBudgetSeconds: {
             type: 'number',
             description:
-              'Longest time the source may be unable to take writes before promotion (`multicluster-statefulsets/fence-budget`, default 15); when it is spent the run rolls back.',
+              'Longest time the source may be unable to take writes before promotion (`multicluster-statefulsets/fence-budget`, default 15); when it is spent the run rolls back. Absent from the plans of runs made before the budget existed.',
           },
         },
       },
