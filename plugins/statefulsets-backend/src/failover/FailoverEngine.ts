@@ -14,7 +14,6 @@
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
 import {
-  DEFAULT_FENCE_BUDGET_SECONDS,
   EntityTopology,
   FailoverChange,
   FailoverMode,
@@ -33,7 +32,6 @@ import {
   FailoverReplicationProvider,
   FailoverSide,
   FailoverTrafficRouter,
-  TrafficRouteContext,
   UndoData,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { randomUUID } from 'node:crypto';
@@ -62,6 +60,14 @@ import {
 } from './kubePaths';
 import { McsFailoverRouter } from './McsFailoverRouter';
 import { NoneTrafficRouter } from './NoneTrafficRouter';
+import { iso, message, RunContext, StepResult } from './runContext';
+import {
+  budgetLeft,
+  budgetSpent,
+  StepWatchOptions,
+  watchStep,
+  withTimeout,
+} from './stepWatch';
 import type { StatefulsetsMetrics } from '../service/metrics';
 
 /** Options of `FailoverEngine.create`. */
@@ -125,45 +131,11 @@ type ImpersonatingClient = ClusterWriteClient & {
   impersonating?(identity: WriteIdentity): ClusterWriteClient;
 };
 
-interface RunContext {
-  /** The step whose writes are journaled now (none during a rollback). */
-  journal: { step?: FailoverRunStep };
-  run: FailoverRunDetails;
-  lease: RunLease;
-  source?: FailoverSide;
-  target: FailoverSide;
-  provider?: FailoverReplicationProvider;
-  router: FailoverTrafficRouter;
-  route: TrafficRouteContext;
-  call: FailoverCallContext;
-}
-
-interface StepResult {
-  status?: 'succeeded' | 'skipped' | 'deferred';
-  outcome?: Record<string, unknown>;
-}
-
-/** Why a step's wait was ended early (budget spent, a cluster unhealthy): the step fails. */
-class WaitEnded extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'WaitEnded';
-  }
-}
-
 class StepAborted extends Error {
   constructor() {
     super('the engine is stopping');
     this.name = 'StepAborted';
   }
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Why a run's work stops: the lease was lost, or the engine is stopping. */
@@ -218,8 +190,7 @@ export class FailoverEngine {
   readonly #catchUpTimeoutMs: number;
   readonly #verifyTimeoutMs: number;
   readonly #conflictRetries: number;
-  readonly #healthIntervalMs: number;
-  readonly #healthProbeTimeoutMs: number;
+  readonly #watchOptions: StepWatchOptions;
   readonly #owner: string;
   readonly #beforeStep?: FailoverEngineOptions['beforeStep'];
   readonly #metrics?: StatefulsetsMetrics;
@@ -246,8 +217,11 @@ export class FailoverEngine {
     this.#catchUpTimeoutMs = options.catchUpTimeoutMs ?? 60_000;
     this.#verifyTimeoutMs = options.verifyTimeoutMs ?? 15_000;
     this.#conflictRetries = options.conflictRetries ?? 3;
-    this.#healthIntervalMs = options.healthIntervalMs ?? 500;
-    this.#healthProbeTimeoutMs = options.healthProbeTimeoutMs ?? 3000;
+    this.#watchOptions = {
+      now: () => this.#now(),
+      healthIntervalMs: options.healthIntervalMs ?? 500,
+      healthProbeTimeoutMs: options.healthProbeTimeoutMs ?? 3000,
+    };
     this.#owner = options.ownerId ?? randomUUID();
     this.#beforeStep = options.beforeStep;
     this.#metrics = options.metrics;
@@ -834,7 +808,7 @@ export class FailoverEngine {
     };
     let attempt = 0;
     for (;;) {
-      const watch = this.#watchStep(ctx, step);
+      const watch = watchStep(ctx, step, this.#watchOptions);
       ctx.journal.step = step;
       try {
         const result = await this.#perform(watch.ctx, step, record);
@@ -877,195 +851,6 @@ export class FailoverEngine {
         watch.stop();
       }
     }
-  }
-
-  /**
-   * The time the run's source stops taking writes: the start of the first
-   * step that moves traffic off it or fences it. Only a switchover has a
-   * fence budget (an emergency failover's source is already dead).
-   */
-  #fenceStartedAt(ctx: RunContext): number | undefined {
-    if (ctx.run.mode !== 'switchover') return undefined;
-    const first = ctx.run.steps.find(
-      s => (s.kind === 'fence-traffic' || s.kind === 'fence') && s.startedAt,
-    );
-    return first?.startedAt ? Date.parse(first.startedAt) : undefined;
-  }
-
-  #fenceBudgetMs(ctx: RunContext): number {
-    return (
-      1000 * (ctx.run.plan.fenceBudgetSeconds ?? DEFAULT_FENCE_BUDGET_SECONDS)
-    );
-  }
-
-  /** Milliseconds of the fence budget left; Infinity when no fence started. */
-  #budgetLeft(ctx: RunContext): number {
-    const started = this.#fenceStartedAt(ctx);
-    if (started === undefined) return Infinity;
-    return this.#fenceBudgetMs(ctx) - (this.#now() - started);
-  }
-
-  #budgetSpent(ctx: RunContext): WaitEnded {
-    const started = this.#fenceStartedAt(ctx);
-    return new WaitEnded(
-      `the fence budget of ${
-        this.#fenceBudgetMs(ctx) / 1000
-      } s was spent before promotion (${
-        ctx.run.sourceCluster
-      } has not taken writes since ${
-        started === undefined ? '?' : iso(started)
-      }); rolling back so that it takes writes again`,
-    );
-  }
-
-  /**
-   * The context a step runs with: its waits end as soon as the fence budget
-   * is spent (steps before promotion of a switchover) or a cluster the step
-   * depends on stops answering, stops being ready, or falls further behind.
-   */
-  #watchStep(
-    ctx: RunContext,
-    step: FailoverRunStep,
-  ): { ctx: RunContext; stop(): void } {
-    const abort = new AbortController();
-    const runSignal = ctx.call.signal;
-    const onRunAbort = () => abort.abort(runSignal?.reason);
-    if (runSignal?.aborted) onRunAbort();
-    runSignal?.addEventListener('abort', onRunAbort, { once: true });
-    const timers: Array<ReturnType<typeof setTimeout>> = [];
-    // An operator's promotion is a wait too: until it reports the new
-    // primary, nothing is promoted and the budget still runs.
-    const waits =
-      step.kind === 'fence' ||
-      step.kind === 'wait-catch-up' ||
-      step.kind === 'promote' ||
-      step.kind === 'verify';
-    if (
-      waits &&
-      step.kind !== 'verify' &&
-      this.#fenceStartedAt(ctx) !== undefined
-    ) {
-      const left = Math.max(0, this.#budgetLeft(ctx));
-      timers.push(setTimeout(() => abort.abort(this.#budgetSpent(ctx)), left));
-    }
-    let stopHealth = () => {};
-    if (waits && ctx.run.mode !== 'drain') {
-      stopHealth = this.#watchHealth(ctx, step, reason =>
-        abort.abort(new WaitEnded(reason)),
-      );
-    }
-    const call = { ...ctx.call, signal: abort.signal };
-    return {
-      ctx: { ...ctx, call, route: { ...ctx.route, signal: abort.signal } },
-      stop: () => {
-        timers.forEach(clearTimeout);
-        stopHealth();
-        runSignal?.removeEventListener('abort', onRunAbort);
-      },
-    };
-  }
-
-  /**
-   * Probes the clusters a waiting step depends on every health interval and
-   * calls `fail` with the reason once waiting cannot succeed any more.
-   */
-  #watchHealth(
-    ctx: RunContext,
-    step: FailoverRunStep,
-    fail: (reason: string) => void,
-  ): () => void {
-    const sides: Array<{ side: FailoverSide; mustBeReady: boolean }> = [];
-    if (step.kind === 'fence' && ctx.source) {
-      sides.push({ side: ctx.source, mustBeReady: false });
-    }
-    if (step.kind === 'wait-catch-up') {
-      sides.push({ side: ctx.target, mustBeReady: true });
-      if (ctx.source) sides.push({ side: ctx.source, mustBeReady: false });
-    }
-    if (step.kind === 'promote' || step.kind === 'verify') {
-      sides.push({ side: ctx.target, mustBeReady: false });
-    }
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const lags: Array<{ at: string; seconds: number }> = [];
-    const probe = async (): Promise<string | undefined> => {
-      for (const { side, mustBeReady } of sides) {
-        const what = `${side.workload.kind} ${side.workload.namespace}/${side.workload.name}`;
-        let obj: KubeObject | undefined;
-        try {
-          obj = await withTimeout(
-            side.client.get<KubeObject>(objectPath(side.workload)),
-            this.#healthProbeTimeoutMs,
-            `${side.cluster} did not answer within ${
-              this.#healthProbeTimeoutMs
-            } ms`,
-          );
-        } catch (err) {
-          if (isUnreachable(err)) {
-            return `${side.cluster} stopped answering: ${message(err)}`;
-          }
-          continue;
-        }
-        if (!obj) return `${what} is gone from ${side.cluster}`;
-        if (mustBeReady) {
-          const desired = Number(
-            obj.spec?.replicas ?? obj.spec?.instances ?? 1,
-          );
-          const ready = Number(
-            obj.status?.readyReplicas ?? obj.status?.readyInstances ?? 0,
-          );
-          if (desired > 0 && ready === 0) {
-            return `${side.cluster} stopped being ready: 0/${desired} pods of ${what} ready`;
-          }
-        }
-      }
-      if (step.kind === 'wait-catch-up' && ctx.provider) {
-        const lag = await ctx.provider
-          .readLag(ctx.target, ctx.call)
-          .catch(() => undefined);
-        if (
-          lag?.seconds !== null &&
-          lag?.seconds !== undefined &&
-          lag.observedAt &&
-          lag.observedAt !== lags[lags.length - 1]?.at
-        ) {
-          lags.push({ at: lag.observedAt, seconds: lag.seconds });
-          if (lags.length > 3) lags.shift();
-          const grows =
-            lags.length === 3 &&
-            lags[0].seconds < lags[1].seconds &&
-            lags[1].seconds < lags[2].seconds;
-          if (grows) {
-            return `the lag of ${
-              ctx.target.cluster
-            } grows instead of shrinking (${lags
-              .map(l => `${l.seconds}s`)
-              .join(' → ')})`;
-          }
-        }
-      }
-      return undefined;
-    };
-    const tick = () => {
-      if (stopped) return;
-      probe()
-        .then(reason => {
-          if (stopped) return;
-          if (reason) {
-            fail(reason);
-            return;
-          }
-          timer = setTimeout(tick, this.#healthIntervalMs);
-        })
-        .catch(() => {
-          if (!stopped) timer = setTimeout(tick, this.#healthIntervalMs);
-        });
-    };
-    timer = setTimeout(tick, this.#healthIntervalMs);
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
   }
 
   async #perform(
@@ -1122,8 +907,8 @@ export class FailoverEngine {
         const since = fenceStep?.startedAt
           ? Date.parse(fenceStep.startedAt)
           : this.#now();
-        const left = this.#budgetLeft(ctx);
-        if (left <= 0) throw this.#budgetSpent(ctx);
+        const left = budgetLeft(ctx, this.#now());
+        if (left <= 0) throw budgetSpent(ctx);
         const lag = await untilAborted(
           provider!.waitCaughtUp(target, source!, {
             ...call,
@@ -1139,7 +924,7 @@ export class FailoverEngine {
       case 'promote': {
         // Nothing is promoted once the source has been fenced longer than
         // its budget: the run rolls back and the source takes writes again.
-        if (this.#budgetLeft(ctx) <= 0) throw this.#budgetSpent(ctx);
+        if (budgetLeft(ctx, this.#now()) <= 0) throw budgetSpent(ctx);
         // Older runs' deferred fences of this cluster were planned when it
         // was an old primary; applied after this promotion they would fence
         // the primary.
@@ -1411,9 +1196,9 @@ export class FailoverEngine {
           try {
             await withTimeout(
               source.client.get(objectPath(source.workload)),
-              this.#healthProbeTimeoutMs,
+              this.#watchOptions.healthProbeTimeoutMs,
               `${source.cluster} did not answer within ${
-                this.#healthProbeTimeoutMs
+                this.#watchOptions.healthProbeTimeoutMs
               } ms`,
             );
           } catch (err) {
@@ -1894,19 +1679,6 @@ function attentionFor(ctx: RunContext, step: FailoverRunStep): string {
     default:
       return `Step "${step.title}" failed after promotion: check ${tgt} and ${src} by hand.`;
   }
-}
-
-/** `promise`, or a rejection with `text` after `ms`. */
-function withTimeout<T>(
-  promise: Promise<T>,
-  ms: number,
-  text: string,
-): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(text)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** What a deferred step did once the old primary answered again. */

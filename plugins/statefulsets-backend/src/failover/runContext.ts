@@ -1,0 +1,55 @@
+/*
+ * What every step of a failover run works with: the run, its lease, both
+ * sides, the provider and router, and the call context whose signal ends
+ * the step's waits; plus the small helpers the engine's modules share.
+ */
+import {
+  FailoverRunDetails,
+  FailoverRunStep,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  FailoverCallContext,
+  FailoverReplicationProvider,
+  FailoverSide,
+  FailoverTrafficRouter,
+  TrafficRouteContext,
+} from '@multicluster/backstage-plugin-statefulsets-node';
+import { RunLease } from './DatabaseFailoverStore';
+
+/** A run being executed. */
+export interface RunContext {
+  /** The step whose writes are journaled now (none during a rollback). */
+  journal: { step?: FailoverRunStep };
+  run: FailoverRunDetails;
+  lease: RunLease;
+  source?: FailoverSide;
+  target: FailoverSide;
+  provider?: FailoverReplicationProvider;
+  router: FailoverTrafficRouter;
+  route: TrafficRouteContext;
+  call: FailoverCallContext;
+}
+
+/** What a step's perform returns. */
+export interface StepResult {
+  status?: 'succeeded' | 'skipped' | 'deferred';
+  outcome?: Record<string, unknown>;
+}
+
+/** Why a step's wait was ended early (budget spent, a cluster unhealthy): the step fails. */
+export class WaitEnded extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'WaitEnded';
+  }
+}
+
+/** An epoch-ms time as ISO 8601. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The message of anything thrown. */
+export function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
