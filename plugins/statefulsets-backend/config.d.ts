@@ -11,6 +11,13 @@ export interface Config {
     idleTimeoutMs?: number;
     /** A watch silent (not even a bookmark) for this long is restarted, in milliseconds (default 300000). */
     watchIdleMs?: number;
+    /**
+     * Most informers (one open watch each) per cluster, in all namespaces
+     * together (default 400). Entities of the same namespace share them, so
+     * only namespaces in use count; a read that would pass the bound is
+     * answered with an error naming it.
+     */
+    maxWatchesPerCluster?: number;
     /** First retry delay of a failing informer, in milliseconds (default 500). */
     backoffInitialMs?: number;
     /** Longest retry delay of a failing informer, in milliseconds (default 60000). */

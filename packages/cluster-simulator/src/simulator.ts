@@ -81,6 +81,8 @@ export interface SimulatorAdmin {
   compact(name: string): void;
   /** Cuts every open watch connection of a cluster. */
   dropWatches(name: string): void;
+  /** Open watch streams and requests handled so far by a cluster's API (for benchmarks). */
+  traffic(name: string): { watches: number; requests: number };
 }
 
 /** A running simulator. */
@@ -415,6 +417,13 @@ export async function startSimulator(
       },
       compact: name => stores.get(name)?.compact(),
       dropWatches: name => servers.get(name)?.handler.dropWatches(),
+      traffic: name => {
+        const handler = servers.get(name)?.handler;
+        return {
+          watches: handler?.watchCount ?? 0,
+          requests: handler?.requestCount ?? 0,
+        };
+      },
     },
     async stop() {
       if (stopped) return;

@@ -125,6 +125,7 @@ export class ApiHandler {
   #opts: ApiHandlerOptions;
   #watches = new Set<ServerResponse>();
   #snapshots: ListSnapshots;
+  #requests = 0;
 
   constructor(store: ClusterStore, opts: ApiHandlerOptions) {
     this.#store = store;
@@ -143,12 +144,18 @@ export class ApiHandler {
     return this.#watches.size;
   }
 
+  /** Number of authenticated requests handled since start. */
+  get requestCount(): number {
+    return this.#requests;
+  }
+
   /** Handles one authenticated request. */
   async handle(
     req: IncomingMessage,
     res: ServerResponse,
     url: URL,
   ): Promise<void> {
+    this.#requests++;
     try {
       await this.#route(req, res, url);
     } catch (e) {

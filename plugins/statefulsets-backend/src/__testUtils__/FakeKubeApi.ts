@@ -112,6 +112,20 @@ export class FakeKubeApi {
     this.#notify(type, stored);
   }
 
+  /** Deletes an object and notifies watchers. */
+  remove(plural: string, namespace: string, name: string): void {
+    const key = `${plural}/${namespace}/${name}`;
+    const stored = this.#objects.get(key);
+    if (!stored) return;
+    this.#objects.delete(key);
+    const gone = {
+      ...stored,
+      metadata: { ...stored.metadata, resourceVersion: String(++this.#rv) },
+    };
+    this.#events.push({ rv: this.#rv, type: 'DELETED', stored: gone });
+    this.#notify('DELETED', gone);
+  }
+
   #notify(type: string, stored: any) {
     const { __plural, ...object } = stored;
     for (const w of this.#watchers) {

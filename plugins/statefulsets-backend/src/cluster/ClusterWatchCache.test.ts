@@ -2,6 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { FakeKubeApi, seedDemo } from '../__testUtils__/FakeKubeApi';
 import { ClusterWatchCache } from './ClusterWatchCache';
 import { createAuthStrategy } from './createAuthStrategy';
+import { InformerChange } from './Informer';
 import { PluginOptions } from './readClusterConfig';
 
 const options: PluginOptions = {
@@ -20,7 +21,12 @@ const scope = {
   labelSelector: 'backstage.io/kubernetes-id=orders-db',
 };
 
-function cacheFor(url: string, token = 'test-token', region?: string) {
+function cacheFor(
+  url: string,
+  token = 'test-token',
+  region?: string,
+  extra: { options?: Partial<PluginOptions>; logger?: any } = {},
+) {
   return ClusterWatchCache.create({
     cluster: {
       details: {
@@ -35,8 +41,8 @@ function cacheFor(url: string, token = 'test-token', region?: string) {
       info: { name: 'c1', zones: [], region },
     },
     strategy,
-    options,
-    logger: mockServices.logger.mock(),
+    options: { ...options, ...extra.options },
+    logger: extra.logger ?? mockServices.logger.mock(),
   });
 }
 
@@ -106,8 +112,7 @@ describe('ClusterWatchCache', () => {
     // Informers start watching from those lists and never list again.
     const second = await cache.read(everywhere, Date.now() + 2000);
     expect(second.objects).toEqual(first.objects);
-    const claimWatch =
-      'GET /api/v1/namespaces/databases/persistentvolumeclaims?watch';
+    const claimWatch = 'GET /api/v1/persistentvolumeclaims?watch';
     const since = () => api.requests.slice(before);
     for (let i = 0; i < 40 && !since().includes(claimWatch); i++) {
       await new Promise(r => setTimeout(r, 25));
@@ -143,12 +148,17 @@ describe('ClusterWatchCache', () => {
   it('reports a change through the listener', async () => {
     const cache = track(cacheFor(url));
     await cache.read(scope, Date.now() + 2000);
-    const changed = new Promise<string>(resolve =>
-      cache.onChange((_c, key) => resolve(key)),
+    const changed = new Promise<InformerChange>(resolve =>
+      cache.onChange((_c, change) => {
+        if (change.kind.key === 'statefulSets') resolve(change);
+      }),
     );
     seedDemo(api, 'c1', { role: 'passive', source: 'c2' });
-    await expect(changed).resolves.toBe(
-      'databases|backstage.io/kubernetes-id=orders-db',
+    const change = await changed;
+    expect(change.namespace).toBe('databases');
+    expect(change.object?.namespace).toBe('databases');
+    expect(change.object?.labels[1]).toEqual(
+      expect.objectContaining({ 'backstage.io/kubernetes-id': 'orders-db' }),
     );
     const after = await cache.read(scope, Date.now() + 2000);
     expect(
@@ -288,5 +298,81 @@ describe('ClusterWatchCache', () => {
     expect(cache.informerCount).toBeGreaterThan(0);
     cache.stopIdle(Date.now() + options.idleTimeoutMs + 1);
     expect(cache.informerCount).toBe(0);
+  });
+
+  it('shares one informer per kind and namespace between entities, and filters by selector in memory', async () => {
+    api.put('statefulsets', {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: {
+        name: 'billing-db',
+        namespace: 'databases',
+        labels: { 'backstage.io/kubernetes-id': 'billing-db' },
+      },
+      spec: { replicas: 1 },
+    });
+    const cache = track(cacheFor(url));
+    const first = await cache.read(scope, Date.now() + 2000);
+    expect(first.objects?.statefulSets.map(s => s.metadata.name)).toEqual([
+      'orders-db',
+    ]);
+    const informers = cache.informerCount;
+    const before = api.requests.length;
+    const billing = {
+      namespace: 'databases',
+      labelSelector: 'backstage.io/kubernetes-id in (billing-db)',
+    };
+    const second = await cache.read(billing, Date.now() + 2000);
+    // Answered from the informers the first entity started: no round trip.
+    expect(
+      api.requests.slice(before).filter(r => !r.endsWith('?watch')),
+    ).toEqual([]);
+    expect(cache.informerCount).toBe(informers);
+    expect(second.objects?.statefulSets.map(s => s.metadata.name)).toEqual([
+      'billing-db',
+    ]);
+    expect(second.objects?.pods).toEqual([]);
+    // Claims are the namespace's, whatever their labels.
+    expect(second.objects?.persistentVolumeClaims).toHaveLength(1);
+    api.remove('statefulsets', 'databases', 'billing-db');
+  });
+
+  it('answers an entity of another namespace with that namespace only, and serves a namespace read from an all-namespaces informer', async () => {
+    const cache = track(cacheFor(url));
+    const elsewhere = { ...scope, namespace: 'other' };
+    const read = await cache.read(elsewhere, Date.now() + 2000);
+    expect(read.error).toBeUndefined();
+    expect(read.objects?.statefulSets).toEqual([]);
+    const perNamespace = cache.informerCount;
+    await cache.read({ labelSelector: scope.labelSelector }, Date.now() + 2000);
+    const withAll = cache.informerCount;
+    expect(withAll).toBeGreaterThan(perNamespace);
+    // A third namespace is served by the all-namespaces informers.
+    await cache.read({ ...scope, namespace: 'third' }, Date.now() + 2000);
+    expect(cache.informerCount).toBe(withAll);
+  });
+
+  it('refuses reads past the watch bound with a message naming it, and warns once', async () => {
+    const logger = mockServices.logger.mock();
+    (logger.child as jest.Mock).mockReturnValue(logger);
+    const cache = track(
+      cacheFor(url, 'test-token', undefined, {
+        options: { maxWatchesPerCluster: 8 },
+        logger,
+      }),
+    );
+    const first = await cache.read(scope, Date.now() + 2000);
+    expect(first.error).toBeUndefined();
+    const second = await cache.read(
+      { ...scope, namespace: 'other' },
+      Date.now() + 2000,
+    );
+    expect(second.error?.message).toContain('maxWatchesPerCluster');
+    await cache.read({ ...scope, namespace: 'third' }, Date.now() + 2000);
+    expect(cache.informerCount).toBe(6);
+    const warnings = (logger.warn as jest.Mock).mock.calls.filter(([m]) =>
+      String(m).includes('Watch bound reached'),
+    );
+    expect(warnings).toHaveLength(1);
   });
 });

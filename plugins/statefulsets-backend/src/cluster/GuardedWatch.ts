@@ -67,7 +67,13 @@ export class GuardedWatch extends Watch {
       {
         ...queryParams,
         allowWatchBookmarks: true,
-        timeoutSeconds: Math.max(1, Math.floor(this.#idleMs / 2000)),
+        // Between half and three quarters of the idle guard, at random as
+        // kube-apiserver does: watches started together do not all
+        // reconnect in the same second.
+        timeoutSeconds: Math.max(
+          1,
+          Math.floor((this.#idleMs / 2000) * (1 + Math.random() / 2)),
+        ),
       },
       (phase, obj, raw) => {
         if (finished) return;

@@ -40,6 +40,9 @@ function authMetadataOf(c: Config): Record<string, string> {
   return authMetadata;
 }
 
+/** Most informers per cluster unless configured: 28 namespaces of every kind. */
+export const DEFAULT_MAX_WATCHES = 400;
+
 /** Tunables of the plugin, with their defaults applied. */
 export interface PluginOptions {
   /** Deadline of one topology request, and the timeout of every list call. */
@@ -48,6 +51,8 @@ export interface PluginOptions {
   idleTimeoutMs: number;
   /** A watch that delivers nothing (not even a bookmark) for this long is restarted. */
   watchIdleMs: number;
+  /** Most informers (open watches) per cluster; default 400. */
+  maxWatchesPerCluster?: number;
   /** First and maximum retry delays of a failing informer. */
   backoffInitialMs: number;
   backoffMaxMs: number;
@@ -110,6 +115,8 @@ export function readPluginOptions(config: Config): PluginOptions {
     requestTimeoutMs: c?.getOptionalNumber('requestTimeoutMs') ?? 5000,
     idleTimeoutMs: c?.getOptionalNumber('idleTimeoutMs') ?? 15 * 60_000,
     watchIdleMs: c?.getOptionalNumber('watchIdleMs') ?? 5 * 60_000,
+    maxWatchesPerCluster:
+      c?.getOptionalNumber('maxWatchesPerCluster') ?? DEFAULT_MAX_WATCHES,
     backoffInitialMs: c?.getOptionalNumber('backoffInitialMs') ?? 500,
     backoffMaxMs: c?.getOptionalNumber('backoffMaxMs') ?? 60_000,
     cacheTtlMs: c?.getOptionalNumber('cacheTtlMs') ?? 10_000,

@@ -33,11 +33,10 @@ import {
   ReplicationProvider,
   TrafficRouter,
 } from '@multicluster/backstage-plugin-statefulsets-node';
-import {
-  ClusterWatchCache,
-  scopeKeyOf,
-  WatchScope,
-} from '../cluster/ClusterWatchCache';
+import { ClusterWatchCache } from '../cluster/ClusterWatchCache';
+import { InformerChange } from '../cluster/Informer';
+import { LabelSelector, parseLabelSelector } from '../cluster/labelSelector';
+import { changeAffects, WatchScope } from '../cluster/scopePlan';
 import { PluginOptions } from '../cluster/readClusterConfig';
 import { entityScope } from './entityScope';
 import { topologyEtag } from './etag';
@@ -53,6 +52,7 @@ interface WatchedEntity {
   annotations: Record<string, string>;
   scope: WatchScope;
   scopeKey: string;
+  selector: LabelSelector;
   etag?: string;
   lastRequested: number;
   debounce?: NodeJS.Timeout;
@@ -73,19 +73,12 @@ function cacheKey(watched: WatchedEntity): string {
 }
 const CHANGE_DEBOUNCE_MS = 200;
 
-/**
- * Whether a change in a watch scope can alter an entity: its own scope, a
- * cluster-wide kind (`*`), or a namespace-wide kind (`<ns>|`) of a namespace
- * the entity may use or its route lives in.
- */
-function changeAffects(scopeKey: string, watched: WatchedEntity): boolean {
-  if (scopeKey === '*' || scopeKey === watched.scopeKey) return true;
-  if (!scopeKey.endsWith('|')) return false;
-  return (
-    watched.scope.namespace === undefined ||
-    scopeKey === `${watched.scope.namespace}|` ||
-    scopeKey === `${watched.scope.routeNamespace}|`
-  );
+function scopeKeyOf(scope: WatchScope): string {
+  return JSON.stringify([
+    scope.namespace ?? null,
+    scope.labelSelector,
+    scope.routeNamespace ?? null,
+  ]);
 }
 
 /** Computes, caches and pushes entity topologies. */
@@ -138,7 +131,7 @@ export class TopologyService {
     );
     for (const cluster of this.#clusters) {
       this.#unsubscribe.push(
-        cluster.onChange((_name, scopeKey) => this.#onClusterChange(scopeKey)),
+        cluster.onChange((_name, change) => this.#onClusterChange(change)),
       );
     }
   }
@@ -248,6 +241,7 @@ export class TopologyService {
         existing.annotations = annotations;
         existing.scope = scope;
         existing.scopeKey = scopeKey;
+        existing.selector = parseLabelSelector(scope.labelSelector);
         existing.etag = undefined;
       }
       return existing;
@@ -257,6 +251,7 @@ export class TopologyService {
       annotations,
       scope,
       scopeKey,
+      selector: parseLabelSelector(scope.labelSelector),
       lastRequested: this.#now(),
     };
     this.#watched.set(entityRef, watched);
@@ -388,9 +383,9 @@ export class TopologyService {
     }
   }
 
-  #onClusterChange(scopeKey: string): void {
+  #onClusterChange(change: InformerChange): void {
     for (const watched of this.#watched.values()) {
-      if (!changeAffects(scopeKey, watched)) continue;
+      if (!changeAffects(change, watched.scope, watched.selector)) continue;
       if (watched.debounce) continue;
       watched.debounce = setTimeout(() => {
         watched.debounce = undefined;

@@ -29,6 +29,20 @@ describe('entityScope', () => {
     });
   });
 
+  it('refuses a selector the API server would refuse, naming the annotation', () => {
+    expect(() =>
+      entityScope(
+        entity({ 'backstage.io/kubernetes-label-selector': 'app in (orders' }),
+        REF,
+      ),
+    ).toThrow(
+      /invalid label selector "app in \(orders".*fix the backstage.io\/kubernetes-label-selector annotation/,
+    );
+    expect(() =>
+      entityScope(entity({ 'backstage.io/kubernetes-id': 'orders db' }), REF),
+    ).toThrow(/fix the backstage.io\/kubernetes-id annotation/);
+  });
+
   it('names the annotation to add when there is none', () => {
     expect(() => entityScope(entity({}), REF)).toThrow(
       /add the backstage.io\/kubernetes-id annotation/,

@@ -13,7 +13,11 @@ import {
   ANNOTATION_KUBERNETES_NAMESPACE,
   ANNOTATION_TRAFFIC,
 } from '@multicluster/backstage-plugin-statefulsets-common';
-import { WatchScope } from '../cluster/ClusterWatchCache';
+import {
+  LabelSelectorError,
+  parseLabelSelector,
+} from '../cluster/labelSelector';
+import { WatchScope } from '../cluster/scopePlan';
 
 /**
  * The annotations a watch scope is built from, with the longest value read:
@@ -46,6 +50,19 @@ export function entityScope(entity: Entity, entityRef: string): WatchScope {
       `Entity ${entityRef} has no Kubernetes objects: add the ${ANNOTATION_KUBERNETES_ID} annotation (or ${ANNOTATION_KUBERNETES_LABEL_SELECTOR})`,
     );
   }
+  const labelSelector = selector || `${ANNOTATION_KUBERNETES_ID}=${id}`;
+  try {
+    parseLabelSelector(labelSelector);
+  } catch (err) {
+    if (!(err instanceof LabelSelectorError)) throw err;
+    throw new InputError(
+      `Entity ${entityRef}: ${err.message}; fix the ${
+        selector
+          ? ANNOTATION_KUBERNETES_LABEL_SELECTOR
+          : ANNOTATION_KUBERNETES_ID
+      } annotation`,
+    );
+  }
   // The VirtualService the traffic annotation names is read by name, with
   // its namespace's DestinationRules, whatever labels it carries.
   const [routeNamespace, routeName] = (
@@ -54,7 +71,7 @@ export function entityScope(entity: Entity, entityRef: string): WatchScope {
   return {
     namespace:
       annotations[ANNOTATION_KUBERNETES_NAMESPACE]?.trim() || undefined,
-    labelSelector: selector || `${ANNOTATION_KUBERNETES_ID}=${id}`,
+    labelSelector,
     routeNamespace: routeNamespace && routeName ? routeNamespace : undefined,
   };
 }
