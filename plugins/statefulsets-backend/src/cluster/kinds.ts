@@ -7,6 +7,8 @@ import { ClusterObjects } from '@multicluster/backstage-plugin-statefulsets-comm
 /** One kind the watch cache may hold. */
 export interface KindSpec {
   key: keyof ClusterObjects;
+  /** The object kind, as in `kind:`. */
+  kind: string;
   /** API group; '' for the core group. */
   group: string;
   /** Versions to use, most preferred first; discovery picks the first served. */
@@ -30,6 +32,7 @@ export interface KindSpec {
 export const KINDS: KindSpec[] = [
   {
     key: 'statefulSets',
+    kind: 'StatefulSet',
     group: 'apps',
     versions: ['v1'],
     plural: 'statefulsets',
@@ -37,6 +40,7 @@ export const KINDS: KindSpec[] = [
   },
   {
     key: 'pods',
+    kind: 'Pod',
     group: '',
     versions: ['v1'],
     plural: 'pods',
@@ -44,6 +48,7 @@ export const KINDS: KindSpec[] = [
   },
   {
     key: 'persistentVolumeClaims',
+    kind: 'PersistentVolumeClaim',
     group: '',
     versions: ['v1'],
     plural: 'persistentvolumeclaims',
@@ -52,6 +57,7 @@ export const KINDS: KindSpec[] = [
   },
   {
     key: 'services',
+    kind: 'Service',
     group: '',
     versions: ['v1'],
     plural: 'services',
@@ -59,6 +65,7 @@ export const KINDS: KindSpec[] = [
   },
   {
     key: 'persistentVolumes',
+    kind: 'PersistentVolume',
     group: '',
     versions: ['v1'],
     plural: 'persistentvolumes',
@@ -66,6 +73,7 @@ export const KINDS: KindSpec[] = [
   },
   {
     key: 'nodes',
+    kind: 'Node',
     group: '',
     versions: ['v1'],
     plural: 'nodes',
@@ -73,6 +81,7 @@ export const KINDS: KindSpec[] = [
   },
   {
     key: 'virtualServices',
+    kind: 'VirtualService',
     group: 'networking.istio.io',
     versions: ['v1', 'v1beta1', 'v1alpha3'],
     plural: 'virtualservices',
@@ -81,6 +90,7 @@ export const KINDS: KindSpec[] = [
   },
   {
     key: 'destinationRules',
+    kind: 'DestinationRule',
     group: 'networking.istio.io',
     versions: ['v1', 'v1beta1', 'v1alpha3'],
     plural: 'destinationrules',
@@ -89,6 +99,7 @@ export const KINDS: KindSpec[] = [
   },
   {
     key: 'serviceEntries',
+    kind: 'ServiceEntry',
     group: 'networking.istio.io',
     versions: ['v1', 'v1beta1', 'v1alpha3'],
     plural: 'serviceentries',
@@ -96,6 +107,7 @@ export const KINDS: KindSpec[] = [
   },
   {
     key: 'federatedStatefulSets',
+    kind: 'FederatedStatefulSet',
     group: 'types.kubefed.io',
     versions: ['v1beta1'],
     plural: 'federatedstatefulsets',
@@ -103,6 +115,7 @@ export const KINDS: KindSpec[] = [
   },
   {
     key: 'propagationPolicies',
+    kind: 'PropagationPolicy',
     group: 'policy.karmada.io',
     versions: ['v1alpha1'],
     plural: 'propagationpolicies',
@@ -110,6 +123,7 @@ export const KINDS: KindSpec[] = [
   },
   {
     key: 'overridePolicies',
+    kind: 'OverridePolicy',
     group: 'policy.karmada.io',
     versions: ['v1alpha1'],
     plural: 'overridepolicies',
@@ -117,6 +131,7 @@ export const KINDS: KindSpec[] = [
   },
   {
     key: 'serviceExports',
+    kind: 'ServiceExport',
     group: 'multicluster.x-k8s.io',
     versions: ['v1alpha1'],
     plural: 'serviceexports',
@@ -124,12 +139,22 @@ export const KINDS: KindSpec[] = [
   },
   {
     key: 'cnpgClusters',
+    kind: 'Cluster',
     group: 'postgresql.cnpg.io',
     versions: ['v1'],
     plural: 'clusters',
     clusterScoped: false,
   },
 ];
+
+/** The kind spec of an object's apiVersion and kind, when the topology reads that kind. */
+export function kindSpecOf(
+  apiVersion: string,
+  kind: string,
+): KindSpec | undefined {
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  return KINDS.find(k => k.kind === kind && k.group === group);
+}
 
 /** The groups a cluster serves, with their versions, as discovery found them. */
 export type ServedGroups = Map<string, string[]>;

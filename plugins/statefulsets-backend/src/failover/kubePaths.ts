@@ -2,7 +2,9 @@
  * API paths of the objects the failover engine reads and writes, and the
  * small polling helper its waits share (one place for the abort handling).
  */
+import { InputError } from '@backstage/errors';
 import { WorkloadRef } from '@multicluster/backstage-plugin-statefulsets-node';
+import { kindSpecOf } from '../cluster/kinds';
 
 /** The base path of an apiVersion: `/api/v1` for the core group, `/apis/<group>/<version>` otherwise. */
 export function apiBase(apiVersion: string): string {
@@ -11,11 +13,20 @@ export function apiBase(apiVersion: string): string {
     : `/api/${apiVersion}`;
 }
 
-/** The path of a namespaced object by its kind (plural = lower-case kind + s). */
+/**
+ * The path of a namespaced object the topology knows the kind of; the
+ * plural comes from the kinds table, never from guessing at English.
+ */
 export function objectPath(ref: WorkloadRef): string {
+  const spec = kindSpecOf(ref.apiVersion, ref.kind);
+  if (!spec || spec.clusterScoped) {
+    throw new InputError(
+      `No API path is known for ${ref.apiVersion} ${ref.kind}: the failover acts on StatefulSets and CloudNativePG Clusters`,
+    );
+  }
   return `${apiBase(ref.apiVersion)}/namespaces/${encodeURIComponent(
     ref.namespace,
-  )}/${ref.kind.toLowerCase()}s/${encodeURIComponent(ref.name)}`;
+  )}/${spec.plural}/${encodeURIComponent(ref.name)}`;
 }
 
 /** The collection path of a namespaced resource. */
