@@ -10,7 +10,8 @@ import {
   startDemoWorld,
 } from './__testUtils__/simulatorWorld';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
-import { FailoverEngine, redistribute } from './FailoverEngine';
+import { FailoverEngine } from './FailoverEngine';
+import { redistribute } from './steps';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
 
 jest.setTimeout(60_000);

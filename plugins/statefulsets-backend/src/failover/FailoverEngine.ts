@@ -51,23 +51,18 @@ import {
   journaledClient,
   undoChange,
 } from './changeJournal';
-import {
-  collectionPath,
-  objectPath,
-  pollUntil,
-  sleep,
-  untilAborted,
-} from './kubePaths';
+import { collectionPath, objectPath, sleep } from './kubePaths';
 import { McsFailoverRouter } from './McsFailoverRouter';
 import { NoneTrafficRouter } from './NoneTrafficRouter';
-import { iso, message, RunContext, StepResult } from './runContext';
 import {
-  budgetLeft,
-  budgetSpent,
-  StepWatchOptions,
-  watchStep,
-  withTimeout,
-} from './stepWatch';
+  iso,
+  message,
+  RunContext,
+  StepAborted,
+  stopReason,
+} from './runContext';
+import { STEP_HANDLERS, StepServices } from './steps';
+import { StepWatchOptions, watchStep } from './stepWatch';
 import type { StatefulsetsMetrics } from '../service/metrics';
 
 /** Options of `FailoverEngine.create`. */
@@ -131,20 +126,6 @@ type ImpersonatingClient = ClusterWriteClient & {
   impersonating?(identity: WriteIdentity): ClusterWriteClient;
 };
 
-class StepAborted extends Error {
-  constructor() {
-    super('the engine is stopping');
-    this.name = 'StepAborted';
-  }
-}
-
-/** Why a run's work stops: the lease was lost, or the engine is stopping. */
-function stopReason(signal: AbortSignal | undefined): Error {
-  return signal?.reason instanceof LeaseLostError
-    ? signal.reason
-    : new StepAborted();
-}
-
 /**
  * A client whose every write first runs `guard` (which throws when this
  * engine may no longer act), so no cluster write follows a lost lease.
@@ -191,6 +172,7 @@ export class FailoverEngine {
   readonly #verifyTimeoutMs: number;
   readonly #conflictRetries: number;
   readonly #watchOptions: StepWatchOptions;
+  readonly #services: StepServices;
   readonly #owner: string;
   readonly #beforeStep?: FailoverEngineOptions['beforeStep'];
   readonly #metrics?: StatefulsetsMetrics;
@@ -221,6 +203,13 @@ export class FailoverEngine {
       now: () => this.#now(),
       healthIntervalMs: options.healthIntervalMs ?? 500,
       healthProbeTimeoutMs: options.healthProbeTimeoutMs ?? 3000,
+    };
+    this.#services = {
+      now: () => this.#now(),
+      store: this.#store,
+      catchUpTimeoutMs: this.#catchUpTimeoutMs,
+      verifyTimeoutMs: this.#verifyTimeoutMs,
+      healthProbeTimeoutMs: this.#watchOptions.healthProbeTimeoutMs,
     };
     this.#owner = options.ownerId ?? randomUUID();
     this.#beforeStep = options.beforeStep;
@@ -402,11 +391,11 @@ export class FailoverEngine {
           guard: () => this.#store.assertDeferredClaim(claim),
         });
         const step = run.steps.find(s => s.index === index);
-        let result: StepResult;
-        if (step?.kind === 'reattach') result = await this.#reattachLater(ctx);
-        else if (step?.kind === 'move-traffic') {
-          result = await this.#moveRouteLater(ctx, step);
-        } else result = await this.#fenceOldSource(ctx, true);
+        // A deferred fence of an older run may have no step row any more.
+        const finish =
+          (step && STEP_HANDLERS[step.kind].finishDeferred) ??
+          STEP_HANDLERS['fence-old-source'].finishDeferred!;
+        const result = await finish(ctx, step!, this.#services);
         if (result.status !== 'deferred') {
           const done = await this.#store.completeDeferred(
             claim,
@@ -415,9 +404,11 @@ export class FailoverEngine {
               finishedAt: iso(this.#now()),
               outcome: result.outcome,
             },
-            `${run.sourceCluster} answered again at ${iso(
-              this.#now(),
-            )}: ${deferredDone(step?.kind, run.targetCluster)}`,
+            `${run.sourceCluster} answered again at ${iso(this.#now())}: ${
+              (step &&
+                STEP_HANDLERS[step.kind].deferredDone?.(run.targetCluster)) ??
+              'it was fenced'
+            }`,
           );
           if (!done) {
             this.#logger.warn(
@@ -811,7 +802,12 @@ export class FailoverEngine {
       const watch = watchStep(ctx, step, this.#watchOptions);
       ctx.journal.step = step;
       try {
-        const result = await this.#perform(watch.ctx, step, record);
+        const result = await STEP_HANDLERS[step.kind].perform(
+          watch.ctx,
+          step,
+          record,
+          this.#services,
+        );
         const status = result.status ?? 'succeeded';
         step.status = status;
         step.outcome = result.outcome;
@@ -853,258 +849,6 @@ export class FailoverEngine {
     }
   }
 
-  async #perform(
-    ctx: RunContext,
-    step: FailoverRunStep,
-    record: (
-      inputs: Record<string, unknown>,
-    ) => Promise<Record<string, unknown>>,
-  ): Promise<StepResult> {
-    const { run, source, target, provider, router, route, call } = ctx;
-    const steps = run.steps;
-    const outcomeOf = (kind: string) =>
-      steps.find(s => s.kind === kind)?.outcome as UndoData | undefined;
-    switch (step.kind) {
-      case 'fence-traffic': {
-        const { weights } = (await record({
-          weights: await router.readWeights(route),
-        })) as { weights: Record<string, number> };
-        const next = { ...weights };
-        const share = next[source!.cluster] ?? 0;
-        next[source!.cluster] = 0;
-        next[target.cluster] = (next[target.cluster] ?? 0) + share;
-        const change = await router.setWeights(route, next);
-        // In an emergency the copies of the route in clusters that are down
-        // (the source's own, typically) are repaired with the deferred fence.
-        if (change.unreachable.length && run.mode !== 'failover') {
-          throw new Error(
-            `the route could not be changed in ${change.unreachable.join(
-              ', ',
-            )}`,
-          );
-        }
-        return {
-          outcome: {
-            undo: change.undo,
-            weights: next,
-            unreachable: change.unreachable,
-          },
-        };
-      }
-      case 'fence': {
-        const lag = await provider!
-          .readLag(target, call)
-          .catch(() => ({ seconds: null, observedAt: undefined }));
-        await record({
-          lagAtFence: lag.seconds,
-          lagObservedAt: lag.observedAt,
-        });
-        const undo = await provider!.fence(source!, target, call);
-        return { outcome: { undo } };
-      }
-      case 'wait-catch-up': {
-        const fenceStep = steps.find(s => s.kind === 'fence');
-        const since = fenceStep?.startedAt
-          ? Date.parse(fenceStep.startedAt)
-          : this.#now();
-        const left = budgetLeft(ctx, this.#now());
-        if (left <= 0) throw budgetSpent(ctx);
-        const lag = await untilAborted(
-          provider!.waitCaughtUp(target, source!, {
-            ...call,
-            timeoutMs: Math.min(this.#catchUpTimeoutMs, left),
-            since,
-          }),
-          call.signal,
-        );
-        return {
-          outcome: { lagSeconds: lag.seconds, observedAt: lag.observedAt },
-        };
-      }
-      case 'promote': {
-        // Nothing is promoted once the source has been fenced longer than
-        // its budget: the run rolls back and the source takes writes again.
-        if (budgetLeft(ctx, this.#now()) <= 0) throw budgetSpent(ctx);
-        // Older runs' deferred fences of this cluster were planned when it
-        // was an old primary; applied after this promotion they would fence
-        // the primary.
-        const cancelledFences = await this.#store.cancelDeferredFences(
-          ctx.lease,
-          run.entityRef,
-          target.cluster,
-        );
-        const emergency = run.mode === 'failover';
-        if (emergency) {
-          const lag = await provider!
-            .readLag(target, call)
-            .catch(() => ({ seconds: null, observedAt: undefined }));
-          await record({
-            lastKnownLag: lag.seconds ?? run.plan.dataLossWindowSeconds,
-            lagObservedAt: lag.observedAt,
-          });
-        }
-        const undo = await provider!.promote(target, source!, {
-          ...call,
-          emergency,
-          fenced: (outcomeOf('fence')?.undo ?? undefined) as
-            | UndoData
-            | undefined,
-        });
-        return {
-          outcome: { undo, ...(cancelledFences ? { cancelledFences } : {}) },
-        };
-      }
-      case 'move-traffic': {
-        if (router.method === 'none') {
-          return {
-            status: 'skipped',
-            outcome: {
-              warning:
-                'no traffic route: clients must be redirected to the new primary by hand',
-            },
-          };
-        }
-        const weights = await router.readWeights(route);
-        await record({ weights });
-        const change = await router.moveTraffic(
-          route,
-          source?.cluster,
-          target.cluster,
-        );
-        // Only a pending deferred fence repairs the route later.
-        const repairedLater =
-          run.mode === 'failover' &&
-          steps.find(s => s.kind === 'fence-old-source')?.status === 'deferred';
-        if (
-          change.unreachable.length &&
-          !repairedLater &&
-          this.#onlyFencedOldSource(ctx, change.unreachable)
-        ) {
-          // The old source is fenced and its cluster does not answer: its
-          // copy of the route reaches nothing that takes writes, and is
-          // moved when the cluster answers again.
-          return {
-            status: 'deferred',
-            outcome: {
-              undo: change.undo,
-              unreachable: change.unreachable,
-              reason: `${
-                source!.cluster
-              } did not answer: its copy of the route is moved to ${
-                target.cluster
-              } as soon as it does (the fenced old primary takes no writes meanwhile)`,
-            },
-          };
-        }
-        if (change.unreachable.length && !repairedLater) {
-          throw new Error(
-            `the route could not be changed in ${change.unreachable.join(
-              ', ',
-            )}`,
-          );
-        }
-        return {
-          outcome: { undo: change.undo, unreachable: change.unreachable },
-        };
-      }
-      case 'fence-old-source':
-        // Deferring is for a source that was down: one that answered when
-        // the run was planned must be fenced before anything is promoted.
-        return this.#fenceOldSource(
-          ctx,
-          run.plan.checks.find(c => c.id === 'source-reachable')?.status ===
-            'pass',
-        );
-      case 'reattach': {
-        try {
-          await provider!.reattach?.(
-            source!,
-            target,
-            (outcomeOf('fence')?.undo ?? {}) as UndoData,
-            call,
-          );
-        } catch (err) {
-          if (!isUnreachable(err) || call.signal?.aborted) throw err;
-          // The old primary stays fenced; it becomes a replica when it
-          // answers again.
-          return {
-            status: 'deferred',
-            outcome: {
-              reason: `${source!.cluster} did not answer (${message(
-                err,
-              )}): it stays fenced and is made a replica of ${
-                target.cluster
-              } as soon as it answers`,
-            },
-          };
-        }
-        return { outcome: {} };
-      }
-      case 'drain-traffic': {
-        const { weights } = (await record({
-          weights: await router.readWeights(route),
-        })) as { weights: Record<string, number> };
-        const next = redistribute(weights, target.cluster);
-        const change = await router.setWeights(route, next);
-        if (change.unreachable.length) {
-          throw new Error(
-            `the route could not be changed in ${change.unreachable.join(
-              ', ',
-            )}`,
-          );
-        }
-        return { outcome: { undo: change.undo, weights: next } };
-      }
-      case 'verify':
-        return this.#verify(ctx);
-      default:
-        throw new Error(`unknown step ${step.kind}`);
-    }
-  }
-
-  /** A deferred move of the route copies in clusters that did not answer. */
-  async #moveRouteLater(
-    ctx: RunContext,
-    step: FailoverRunStep,
-  ): Promise<StepResult> {
-    const unreachable =
-      (step.outcome as { unreachable?: string[] } | undefined)?.unreachable ??
-      [];
-    const change = await ctx.router.moveTraffic(
-      ctx.route,
-      ctx.source?.cluster,
-      ctx.target.cluster,
-      { onlyClusters: unreachable },
-    );
-    if (change.unreachable.length) {
-      return {
-        status: 'deferred',
-        outcome: { ...step.outcome, unreachable: change.unreachable },
-      };
-    }
-    return { outcome: { movedAt: iso(this.#now()) } };
-  }
-
-  /** A deferred reattach: the old primary answered again. */
-  async #reattachLater(ctx: RunContext): Promise<StepResult> {
-    const fence = ctx.run.steps.find(s => s.kind === 'fence');
-    try {
-      await ctx.provider!.reattach?.(
-        ctx.source!,
-        ctx.target,
-        ((fence?.outcome?.undo as UndoData) ?? {}) as UndoData,
-        ctx.call,
-      );
-      return { outcome: { reattachedAt: iso(this.#now()) } };
-    } catch (err) {
-      if (err instanceof LeaseLostError || !isUnreachable(err)) throw err;
-      return {
-        status: 'deferred',
-        outcome: { reason: `${ctx.source!.cluster} does not answer yet` },
-      };
-    }
-  }
-
   /** Journals that a promotion that did not take was undone. */
   async #promotionUndone(
     ctx: RunContext,
@@ -1120,131 +864,6 @@ export class FailoverEngine {
       compensation: 'compensated',
       changes: step.changes,
     });
-  }
-
-  /** Whether every cluster listed is the run's old source, and that source is fenced. */
-  #onlyFencedOldSource(ctx: RunContext, clusters: string[]): boolean {
-    const source = ctx.source?.cluster;
-    if (!source || clusters.some(c => c !== source)) return false;
-    const fenced = ctx.run.steps.find(
-      s => s.kind === 'fence' || s.kind === 'fence-old-source',
-    );
-    return fenced?.status === 'succeeded' || fenced?.status === 'deferred';
-  }
-
-  async #fenceOldSource(
-    ctx: RunContext,
-    deferrable: boolean,
-  ): Promise<StepResult> {
-    const { source, target, provider, router, route, call, run } = ctx;
-    // The copies of the route in clusters that were down when traffic was
-    // fenced or moved still point at the old side.
-    const unreachable = new Set<string>();
-    for (const kind of ['fence-traffic', 'move-traffic']) {
-      const outcome = run.steps.find(s => s.kind === kind)?.outcome as
-        | { unreachable?: string[] }
-        | undefined;
-      for (const c of outcome?.unreachable ?? []) unreachable.add(c);
-    }
-    try {
-      await provider!.markFenced(source!, target, call);
-      if (unreachable.size > 0 && router.method !== 'none') {
-        const change = await router.moveTraffic(
-          route,
-          source!.cluster,
-          target.cluster,
-          { onlyClusters: [...unreachable].sort() },
-        );
-        if (change.unreachable.length) {
-          throw new Error(
-            `the route could not be changed in ${change.unreachable.join(
-              ', ',
-            )}`,
-          );
-        }
-      }
-      return { outcome: { fencedAt: iso(this.#now()) } };
-    } catch (err) {
-      if (err instanceof LeaseLostError) throw err;
-      if (ctx.call.signal?.aborted) throw stopReason(ctx.call.signal);
-      if (!deferrable) throw err;
-      return {
-        status: 'deferred',
-        outcome: {
-          reason: `${source!.cluster} could not be fenced yet: ${message(err)}`,
-        },
-      };
-    }
-  }
-
-  async #verify(ctx: RunContext): Promise<StepResult> {
-    const { run, source, target, provider, router, route, call } = ctx;
-    let oldReachable =
-      !run.steps.some(s => s.status === 'deferred') &&
-      (run.mode === 'failover'
-        ? run.steps.find(s => s.kind === 'fence-old-source')?.status ===
-          'succeeded'
-        : true);
-    let problems: string[] = [];
-    let notVerified: string | undefined;
-    await pollUntil(
-      async () => {
-        problems = [];
-        if (oldReachable && source) {
-          // An old primary that stopped answering after it was fenced does
-          // not make the switch fail: it is left out of the check.
-          try {
-            await withTimeout(
-              source.client.get(objectPath(source.workload)),
-              this.#watchOptions.healthProbeTimeoutMs,
-              `${source.cluster} did not answer within ${
-                this.#watchOptions.healthProbeTimeoutMs
-              } ms`,
-            );
-          } catch (err) {
-            if (isUnreachable(err)) {
-              oldReachable = false;
-              notVerified = `${source.cluster} did not answer (${message(
-                err,
-              )}); its role was not verified`;
-            }
-          }
-        }
-        if (run.mode !== 'drain') {
-          problems.push(
-            ...(await provider!.verifyRoles(
-              target,
-              oldReachable ? source : undefined,
-              call,
-            )),
-          );
-        }
-        if (router.method !== 'none') {
-          const weights = await router.readWeights(route);
-          const want = run.mode === 'drain' ? 0 : 100;
-          if ((weights[target.cluster] ?? 0) !== want) {
-            problems.push(
-              `${target.cluster} gets ${
-                weights[target.cluster] ?? 0
-              }% of the traffic, expected ${want}%`,
-            );
-          }
-        }
-        return problems.length === 0 ? true : undefined;
-      },
-      {
-        timeoutMs: this.#verifyTimeoutMs,
-        intervalMs: 100,
-        signal: call.signal,
-        describe: () => `verification failed: ${problems.join('; ')}`,
-      },
-    );
-    return {
-      outcome: {
-        verifiedAt: iso(this.#now()),
-        ...(notVerified ? { warning: notVerified } : {}),
-      },
-    };
   }
 
   async #onFailure(
@@ -1332,7 +951,7 @@ export class FailoverEngine {
       }
       // A step journaled before writes were recorded: undone as a whole.
       try {
-        await this.#compensate(ctx, step);
+        await STEP_HANDLERS[step.kind].compensate?.(ctx, step);
         step.compensation = 'compensated';
         await this.#store.updateStep(ctx.lease, step.index, {
           compensation: 'compensated',
@@ -1489,51 +1108,6 @@ export class FailoverEngine {
     return { compensation, problems, pending };
   }
 
-  async #compensate(ctx: RunContext, step: FailoverRunStep): Promise<void> {
-    const outcome = step.outcome as UndoData | undefined;
-    const inputs = step.inputs as UndoData | undefined;
-    switch (step.kind) {
-      case 'fence-traffic':
-      case 'drain-traffic': {
-        if (!inputs?.weights) {
-          // Nothing was read, so nothing was written.
-          if (outcome?.undo)
-            await ctx.router.restore(ctx.route, outcome.undo as UndoData);
-          return;
-        }
-        const change = await ctx.router.setWeights(
-          ctx.route,
-          inputs.weights as Record<string, number>,
-        );
-        if (change.unreachable.length) {
-          throw new Error(
-            `the route could not be restored in ${change.unreachable.join(
-              ', ',
-            )}: set its weights back to ${JSON.stringify(inputs.weights)}`,
-          );
-        }
-        return;
-      }
-      case 'fence':
-        await ctx.provider!.unfence(
-          ctx.source!,
-          ((outcome?.undo as UndoData) ?? {}) as UndoData,
-          ctx.call,
-        );
-        return;
-      case 'fence-old-source':
-        // Deferred: nothing reached the cluster. Applied: the source was
-        // the primary until this run, give the role back.
-        if (step.status !== 'deferred') {
-          await ctx.provider!.unfence(ctx.source!, {}, ctx.call);
-        }
-        return;
-      default:
-        // Waiting and verifying change nothing.
-        return;
-    }
-  }
-
   async #succeed(ctx: RunContext): Promise<void> {
     const deferred = ctx.run.steps.filter(s => s.status === 'deferred');
     const src = ctx.run.sourceCluster;
@@ -1637,55 +1211,15 @@ export class FailoverEngine {
   }
 }
 
-/** Moves one cluster's share to the others, in proportion to what they already get. */
-export function redistribute(
-  weights: Record<string, number>,
-  drained: string,
-): Record<string, number> {
-  const others = Object.keys(weights)
-    .filter(c => c !== drained)
-    .sort();
-  const next: Record<string, number> = { [drained]: 0 };
-  if (others.length === 0) return { ...weights };
-  const otherTotal = others.reduce((a, c) => a + (weights[c] ?? 0), 0);
-  let assigned = 0;
-  others.forEach((c, i) => {
-    const share =
-      otherTotal > 0
-        ? Math.floor((100 * (weights[c] ?? 0)) / otherTotal)
-        : Math.floor(100 / others.length);
-    next[c] = share;
-    assigned += share;
-    if (i === others.length - 1) next[c] += 100 - assigned;
-  });
-  return next;
-}
-
+/** What a human must do after a step failed past promotion. */
 function attentionFor(ctx: RunContext, step: FailoverRunStep): string {
   const src = ctx.run.sourceCluster ?? 'the old primary';
   const tgt = ctx.run.targetCluster;
   const route = ctx.run.plan.route
     ? `${ctx.run.plan.route.namespace}/${ctx.run.plan.route.name}`
     : 'the route';
-  switch (step.kind) {
-    case 'promote':
-      return `${tgt} may be partly promoted while ${src} is fenced: check which side takes writes, finish the promotion of ${tgt} or unfence ${src}, then move traffic.`;
-    case 'move-traffic':
-      return `${tgt} is promoted but traffic was not moved: point ${route} at ${tgt} (weight 100) in every cluster holding it, or redirect clients by hand.`;
-    case 'reattach':
-      return `${src} stays fenced: make it a replica of ${tgt} by hand (role passive, replication-source ${tgt}, replicas restored).`;
-    case 'verify':
-      return `The switch to ${tgt} is done but did not verify (${step.error}): check the roles, pod readiness and ${route}.`;
-    default:
-      return `Step "${step.title}" failed after promotion: check ${tgt} and ${src} by hand.`;
-  }
-}
-
-/** What a deferred step did once the old primary answered again. */
-function deferredDone(kind: string | undefined, target: string): string {
-  if (kind === 'reattach') return `it was made a replica of ${target}`;
-  if (kind === 'move-traffic') {
-    return `its copy of the route was moved to ${target}`;
-  }
-  return 'it was fenced';
+  return (
+    STEP_HANDLERS[step.kind].attention?.({ src, tgt, route }, step) ??
+    `Step "${step.title}" failed after promotion: check ${tgt} and ${src} by hand.`
+  );
 }

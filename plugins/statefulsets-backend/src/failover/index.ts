@@ -4,7 +4,8 @@
  */
 export { buildFailover, readFailoverOptions } from './buildFailover';
 export type { FailoverFeature, FailoverOptions } from './buildFailover';
-export { FailoverEngine, redistribute } from './FailoverEngine';
+export { FailoverEngine } from './FailoverEngine';
+export { redistribute } from './steps';
 export type {
   FailoverEngineOptions,
   StartFailoverInput,

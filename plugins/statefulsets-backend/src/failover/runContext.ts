@@ -14,7 +14,7 @@ import {
   FailoverTrafficRouter,
   TrafficRouteContext,
 } from '@multicluster/backstage-plugin-statefulsets-node';
-import { RunLease } from './DatabaseFailoverStore';
+import { LeaseLostError, RunLease } from './DatabaseFailoverStore';
 
 /** A run being executed. */
 export interface RunContext {
@@ -52,4 +52,19 @@ export function iso(ms: number): string {
 /** The message of anything thrown. */
 export function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** The engine is stopping: a step's work ends without a verdict. */
+export class StepAborted extends Error {
+  constructor() {
+    super('the engine is stopping');
+    this.name = 'StepAborted';
+  }
+}
+
+/** Why a run's work stops: the lease was lost, or the engine is stopping. */
+export function stopReason(signal: AbortSignal | undefined): Error {
+  return signal?.reason instanceof LeaseLostError
+    ? signal.reason
+    : new StepAborted();
 }
