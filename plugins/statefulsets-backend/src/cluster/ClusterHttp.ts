@@ -5,11 +5,10 @@
  * the watch cache instead. An impersonating variant sends the identity a
  * write acts for, and a refusal names the cluster, verb, object and identity.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCredentials } from './ClusterCredentials';
 import { ClusterRequestError, reasonForStatus } from './ClusterRequestError';
+import { RawResponse, sendRequest } from './sendRequest';
 import {
   describeIdentity,
   impersonationHeaders,
@@ -102,23 +101,13 @@ export class ClusterHttp {
   ): Promise<T> {
     const { server, options: base } = await this.#credentials.resolve();
     const url = new URL(server.pathname.replace(/\/$/, '') + path, server);
-    const transport = url.protocol === 'http:' ? http : https;
     const payload =
       body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const where = `${method} ${url.pathname} in ${this.cluster}`;
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      let timer: NodeJS.Timeout | undefined = undefined;
-      const finish = (err: Error | undefined, value?: T) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) reject(err);
-        else resolve(value as T);
-      };
-      const req = transport.request(
-        url,
-        {
+    let answer: RawResponse;
+    try {
+      answer = await sendRequest(url, {
+        request: {
           ...base,
           method,
           headers: {
@@ -133,66 +122,45 @@ export class ClusterHttp {
               : {}),
           },
         },
-        res => {
-          const chunks: Buffer[] = [];
-          res.on('data', c => chunks.push(c));
-          res.on('error', err => finish(err));
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            const text = Buffer.concat(chunks).toString('utf8');
-            if (status < 200 || status >= 300) {
-              let detail = '';
-              try {
-                // A Kubernetes Status says why; it never echoes credentials.
-                detail = JSON.parse(text)?.message ?? '';
-              } catch {
-                detail = '';
-              }
-              if (status === 401) this.#credentials.invalidate();
-              finish(
-                new ClusterRequestError(
-                  reasonForStatus(status),
-                  status === 403
-                    ? this.#refusal(method, path, body, detail)
-                    : `${where}: HTTP ${status}${detail ? ` (${detail})` : ''}`,
-                  { statusCode: status },
-                ),
-              );
-              return;
-            }
-            try {
-              finish(undefined, text ? JSON.parse(text) : undefined);
-            } catch (cause) {
-              finish(
-                new ClusterRequestError(
-                  'malformed',
-                  `${where}: the answer is not JSON`,
-                  { cause },
-                ),
-              );
-            }
-          });
-        },
+        payload,
+        timeoutMs: this.#timeoutMs,
+        timeoutMessage: `${where}: no answer within ${this.#timeoutMs} ms`,
+      });
+    } catch (err) {
+      if (err instanceof ClusterRequestError) throw err;
+      throw new ClusterRequestError(
+        'unreachable',
+        `${where}: ${(err as Error).message}`,
+        { cause: err },
       );
-      timer = setTimeout(() => {
-        req.destroy();
-        finish(
-          new ClusterRequestError(
-            'timeout',
-            `${where}: no answer within ${this.#timeoutMs} ms`,
-          ),
-        );
-      }, this.#timeoutMs);
-      req.on('error', err =>
-        finish(
-          new ClusterRequestError('unreachable', `${where}: ${err.message}`, {
-            cause: err,
-          }),
-        ),
+    }
+    const status = answer.status;
+    const text = answer.body.toString('utf8');
+    if (status < 200 || status >= 300) {
+      let detail = '';
+      try {
+        detail = JSON.parse(text)?.message ?? '';
+      } catch {
+        detail = '';
+      }
+      if (status === 401) this.#credentials.invalidate();
+      throw new ClusterRequestError(
+        reasonForStatus(status),
+        status === 403
+          ? this.#refusal(method, path, body, detail)
+          : `${where}: HTTP ${status}${detail ? ` (${detail})` : ''}`,
+        { statusCode: status },
       );
-      if (payload) req.write(payload);
-      req.end();
-    });
+    }
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch (cause) {
+      throw new ClusterRequestError(
+        'malformed',
+        `${where}: the answer is not JSON`,
+        { cause },
+      );
+    }
   }
 
   /** A 403 in words an operator can act on: who was refused what, where. */

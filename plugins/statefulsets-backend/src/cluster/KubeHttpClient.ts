@@ -3,7 +3,6 @@
  * the client-node `KubeConfig` the informers' watches use. Credentials come
  * from the official authentication strategies and stay inside this object.
  */
-import http from 'node:http';
 import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
@@ -11,6 +10,7 @@ import {
   ClusterDetails,
 } from '@backstage/plugin-kubernetes-node';
 import { ClusterRequestError, reasonForStatus } from './ClusterRequestError';
+import { sendRequest } from './sendRequest';
 
 /** Builds a KubeConfig for a cluster and a credential from an authentication strategy. */
 export async function buildKubeConfig(
@@ -95,77 +95,31 @@ export class KubeHttpClient {
       this.#server.pathname.replace(/\/$/, '') + path,
       this.#server,
     );
-    const transport = url.protocol === 'http:' ? http : https;
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      let timer: NodeJS.Timeout | undefined = undefined;
-      let onAbort: (() => void) | undefined = undefined;
-      const finish = (err: Error | undefined, value?: T) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (onAbort) options.signal?.removeEventListener('abort', onAbort);
-        if (err) reject(err);
-        else resolve(value as T);
-      };
-      const req = transport.request(
-        url,
-        {
-          ...base,
-          method: 'GET',
-          headers: { ...(base.headers ?? {}), Accept: 'application/json' },
-        },
-        res => {
-          const chunks: Buffer[] = [];
-          res.on('data', c => chunks.push(c));
-          res.on('error', err => finish(err));
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            if (status < 200 || status >= 300) {
-              finish(
-                new ClusterRequestError(
-                  reasonForStatus(status),
-                  `HTTP ${status} from ${url.pathname}`,
-                  {
-                    statusCode: status,
-                  },
-                ),
-              );
-              return;
-            }
-            try {
-              finish(
-                undefined,
-                JSON.parse(Buffer.concat(chunks).toString('utf8')),
-              );
-            } catch (cause) {
-              finish(
-                new ClusterRequestError(
-                  'malformed',
-                  `unparseable answer from ${url.pathname}`,
-                  { cause },
-                ),
-              );
-            }
-          });
-        },
-      );
-      timer = setTimeout(() => {
-        req.destroy();
-        finish(
-          new ClusterRequestError(
-            'timeout',
-            `no answer within ${options.timeoutMs} ms`,
-          ),
-        );
-      }, options.timeoutMs);
-      onAbort = () => {
-        req.destroy();
-        finish(options.signal!.reason ?? new Error('aborted'));
-      };
-      options.signal?.addEventListener('abort', onAbort);
-      req.on('error', err => finish(err));
-      req.end();
+    const { status, body } = await sendRequest(url, {
+      request: {
+        ...base,
+        method: 'GET',
+        headers: { ...(base.headers ?? {}), Accept: 'application/json' },
+      },
+      timeoutMs: options.timeoutMs,
+      timeoutMessage: `no answer within ${options.timeoutMs} ms`,
+      signal: options.signal,
     });
+    if (status < 200 || status >= 300) {
+      throw new ClusterRequestError(
+        reasonForStatus(status),
+        `HTTP ${status} from ${url.pathname}`,
+        { statusCode: status },
+      );
+    }
+    try {
+      return JSON.parse(body.toString('utf8'));
+    } catch (cause) {
+      throw new ClusterRequestError(
+        'malformed',
+        `unparseable answer from ${url.pathname}`,
+        { cause },
+      );
+    }
   }
 }
