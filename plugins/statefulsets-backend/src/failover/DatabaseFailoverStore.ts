@@ -11,10 +11,7 @@
  * refused (LeaseLostError) rather than acting beside the one that took over.
  * Replicas' clocks never decide expiry.
  */
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
   CustomErrorBase,
@@ -28,143 +25,29 @@ import {
   FailoverRunStatus,
   FailoverRunStep,
 } from '@multicluster/backstage-plugin-statefulsets-common';
-import { knex as createKnex, Knex } from 'knex';
+import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
+import { migrateLatest } from './failoverMigrations';
+import {
+  isTransientDatabaseError,
+  isUniqueViolation,
+  num,
+  RunRow,
+  runColumns,
+  StepRow,
+  stepColumns,
+  StepUpdate,
+  RunUpdate,
+  toRun,
+  toStep,
+} from './failoverRows';
 
-const migrationsDir = resolvePackagePath(
-  '@multicluster/backstage-plugin-statefulsets-backend',
-  'migrations',
-);
-
-/** The advisory lock our migrations take on PostgreSQL. */
-const MIGRATION_LOCK_KEY = 4_711_530_286;
-
-/**
- * Runs the migrations so that replicas starting together on one database
- * run them once. Knex alone is not enough: it refuses at once, instead of
- * waiting, when another process holds its migration lock, and two processes
- * creating its own tables together can leave several rows in
- * `knex_migrations_lock`, after which every later migration fails with
- * "Migration table is already locked" for good. On PostgreSQL the
- * migrations therefore run under an advisory lock (held on a connection of
- * its own), and extra lock rows a past race left are removed
- * under it; elsewhere they are tried again while another process holds
- * Knex's lock.
- */
-export async function migrateLatest(
-  client: Knex,
-  timeoutMs = 120_000,
-): Promise<void> {
-  if (client.client.config.client === 'pg') {
-    // A connection of its own holds the lock: the migrations need the
-    // client's pool, which may have a single connection.
-    const locker = createKnex({
-      client: 'pg',
-      connection: client.client.config.connection,
-      pool: { min: 0, max: 1 },
-    });
-    try {
-      await locker.raw('SELECT pg_advisory_lock(?)', [MIGRATION_LOCK_KEY]);
-      if (await client.schema.hasTable('knex_migrations_lock')) {
-        await client('knex_migrations_lock')
-          .whereNot('index', client('knex_migrations_lock').min('index'))
-          .delete();
-      }
-      await client.migrate.latest({ directory: migrationsDir });
-    } finally {
-      await locker
-        .raw('SELECT pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY])
-        .catch(() => undefined);
-      await locker.destroy();
-    }
-    return;
-  }
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await client.migrate.latest({ directory: migrationsDir });
-      return;
-    } catch (error) {
-      const locked = (error as Error).name === 'MigrationLocked';
-      if (!locked || Date.now() > deadline) throw error;
-      await new Promise(r => setTimeout(r, Math.min(2000, 200 * 2 ** attempt)));
-    }
-  }
-}
+export { migrateLatest } from './failoverMigrations';
+export { isTransientDatabaseError } from './failoverRows';
+export type { RunUpdate, StepUpdate } from './failoverRows';
 
 /** Statuses of a run that still holds the entity's lock. */
 export const ACTIVE_RUN_STATUSES: FailoverRunStatus[] = ['pending', 'running'];
-
-interface RunRow {
-  id: string;
-  entity_ref: string;
-  mode: string;
-  source_cluster: string | null;
-  target_cluster: string;
-  status: string;
-  actor: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  rpo_seconds: number | string | null;
-  rto_ms: number | string | null;
-  error: string | null;
-  attention: string | null;
-  plan: string;
-  lease_owner: string | null;
-  lease_expires_at: number | string | null;
-  lease_epoch: number | string;
-  reason: string | null;
-}
-
-interface StepRow {
-  run_id: string;
-  step_index: number;
-  kind: string;
-  title: string;
-  cluster: string;
-  status: string;
-  started_at: string | null;
-  finished_at: string | null;
-  inputs: string | null;
-  outcome: string | null;
-  error: string | null;
-  compensation: string;
-  compensation_error: string | null;
-  changes: string | null;
-  claim_owner: string | null;
-  claim_expires_at: number | string | null;
-}
-
-/** Fields of a run the engine updates as it goes. */
-export type RunUpdate = Partial<
-  Pick<
-    FailoverRun,
-    | 'status'
-    | 'startedAt'
-    | 'finishedAt'
-    | 'rpoSeconds'
-    | 'rtoMs'
-    | 'error'
-    | 'attention'
-  >
->;
-
-/** Fields of a step the engine updates as it goes. */
-export type StepUpdate = Partial<
-  Pick<
-    FailoverRunStep,
-    | 'status'
-    | 'startedAt'
-    | 'finishedAt'
-    | 'inputs'
-    | 'outcome'
-    | 'error'
-    | 'compensation'
-    | 'compensationError'
-    | 'changes'
-  >
->;
 
 /** Inputs of a new run. */
 export interface NewRun {
@@ -210,109 +93,6 @@ export class LeaseLostError extends CustomErrorBase {
     );
     this.name = 'LeaseLostError';
   }
-}
-
-function num(v: number | string | null): number | null {
-  if (v === null || v === undefined) return null;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : null;
-}
-
-function json(v: string | null): any {
-  if (!v) return undefined;
-  try {
-    return JSON.parse(v);
-  } catch {
-    return undefined;
-  }
-}
-
-function toRun(row: RunRow): FailoverRun {
-  return {
-    id: row.id,
-    entityRef: row.entity_ref,
-    mode: row.mode as FailoverMode,
-    sourceCluster: row.source_cluster ?? undefined,
-    targetCluster: row.target_cluster,
-    status: row.status as FailoverRunStatus,
-    actor: row.actor,
-    createdAt: row.created_at,
-    startedAt: row.started_at ?? undefined,
-    finishedAt: row.finished_at ?? undefined,
-    rpoSeconds: num(row.rpo_seconds),
-    rtoMs: num(row.rto_ms),
-    error: row.error ?? undefined,
-    attention: row.attention ?? undefined,
-    ...(row.reason ? { reason: row.reason } : {}),
-    plan: json(row.plan),
-  };
-}
-
-function toStep(row: StepRow): FailoverRunStep {
-  return {
-    runId: row.run_id,
-    index: Number(row.step_index),
-    kind: row.kind as FailoverRunStep['kind'],
-    title: row.title,
-    cluster: row.cluster,
-    status: row.status as FailoverRunStep['status'],
-    startedAt: row.started_at ?? undefined,
-    finishedAt: row.finished_at ?? undefined,
-    inputs: json(row.inputs),
-    outcome: json(row.outcome),
-    error: row.error ?? undefined,
-    compensation: row.compensation as FailoverRunStep['compensation'],
-    compensationError: row.compensation_error ?? undefined,
-    ...(row.changes ? { changes: json(row.changes) } : {}),
-  };
-}
-
-const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  // PostgreSQL: admin shutdown, cannot connect now, connection failures.
-  '57P01',
-  '57P03',
-  '08000',
-  '08003',
-  '08006',
-  'SQLITE_BUSY',
-]);
-
-/** Whether a database error is the kind that passes: the database was briefly unreachable or busy. */
-export function isTransientDatabaseError(err: unknown): boolean {
-  const e = err as { code?: string; message?: string; name?: string };
-  if (e?.name === 'KnexTimeoutError') return true;
-  if (e?.code && TRANSIENT_CODES.has(e.code)) return true;
-  return /Timeout acquiring a connection|Connection terminated|connect ECONNREFUSED|server closed the connection/i.test(
-    e?.message ?? '',
-  );
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return (
-    e?.code === '23505' ||
-    e?.code === 'ER_DUP_ENTRY' ||
-    (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT')) ||
-    /UNIQUE constraint failed|duplicate key/i.test(e?.message ?? '')
-  );
-}
-
-function runColumns(update: RunUpdate): Partial<RunRow> {
-  const out: Partial<RunRow> = {};
-  if (update.status !== undefined) out.status = update.status;
-  if (update.startedAt !== undefined) out.started_at = update.startedAt;
-  if (update.finishedAt !== undefined) out.finished_at = update.finishedAt;
-  if (update.rpoSeconds !== undefined) out.rpo_seconds = update.rpoSeconds;
-  if (update.rtoMs !== undefined) out.rto_ms = update.rtoMs;
-  if (update.error !== undefined) out.error = update.error;
-  if (update.attention !== undefined) out.attention = update.attention;
-  return out;
 }
 
 /** Persists failover runs and steps; the only place that speaks SQL for failover. */
@@ -924,23 +704,4 @@ export class DatabaseFailoverStore {
         claim_expires_at: null,
       });
   }
-}
-
-function stepColumns(update: StepUpdate): Partial<StepRow> {
-  const columns: Partial<StepRow> = {};
-  if (update.status !== undefined) columns.status = update.status;
-  if (update.startedAt !== undefined) columns.started_at = update.startedAt;
-  if (update.finishedAt !== undefined) columns.finished_at = update.finishedAt;
-  if (update.inputs !== undefined)
-    columns.inputs = JSON.stringify(update.inputs);
-  if (update.outcome !== undefined)
-    columns.outcome = JSON.stringify(update.outcome);
-  if (update.error !== undefined) columns.error = update.error;
-  if (update.compensation !== undefined)
-    columns.compensation = update.compensation;
-  if (update.compensationError !== undefined)
-    columns.compensation_error = update.compensationError;
-  if (update.changes !== undefined)
-    columns.changes = JSON.stringify(update.changes);
-  return columns;
 }
