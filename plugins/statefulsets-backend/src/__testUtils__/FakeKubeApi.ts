@@ -241,6 +241,19 @@ export class FakeKubeApi {
   }
 }
 
+/** Connection details of cluster `c1` at a fake, with a service-account token. */
+export function fakeClusterDetails(url: string, token = 'test-token') {
+  return {
+    name: 'c1',
+    url,
+    skipTLSVerify: true,
+    authMetadata: {
+      'kubernetes.io/auth-provider': 'serviceAccount',
+      serviceAccountToken: token,
+    },
+  };
+}
+
 /** Fills a fake with the demo database in one cluster. */
 export function seedDemo(
   api: FakeKubeApi,

@@ -1,5 +1,9 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { FakeKubeApi, seedDemo } from '../__testUtils__/FakeKubeApi';
+import {
+  FakeKubeApi,
+  fakeClusterDetails,
+  seedDemo,
+} from '../__testUtils__/FakeKubeApi';
 import { ClusterWatchCache } from './ClusterWatchCache';
 import { createAuthStrategy } from './createAuthStrategy';
 import { InformerChange } from './Informer';
@@ -29,15 +33,7 @@ function cacheFor(
 ) {
   return ClusterWatchCache.create({
     cluster: {
-      details: {
-        name: 'c1',
-        url,
-        skipTLSVerify: true,
-        authMetadata: {
-          'kubernetes.io/auth-provider': 'serviceAccount',
-          serviceAccountToken: token,
-        },
-      },
+      details: fakeClusterDetails(url, token),
       info: { name: 'c1', zones: [], region },
     },
     strategy,

@@ -1,5 +1,9 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { FakeKubeApi, seedDemo } from '../__testUtils__/FakeKubeApi';
+import {
+  FakeKubeApi,
+  fakeClusterDetails,
+  seedDemo,
+} from '../__testUtils__/FakeKubeApi';
 import { createAuthStrategy } from './createAuthStrategy';
 import { Informer, InformerChange, InformerState } from './Informer';
 import { KINDS } from './kinds';
@@ -42,15 +46,7 @@ describe('Informer', () => {
 
   async function informer(at = url, kind = statefulSets) {
     const client = await KubeHttpClient.create(
-      {
-        name: 'c1',
-        url: at,
-        skipTLSVerify: true,
-        authMetadata: {
-          'kubernetes.io/auth-provider': 'serviceAccount',
-          serviceAccountToken: 'test-token',
-        },
-      },
+      fakeClusterDetails(at),
       createAuthStrategy(),
     );
     const changes: InformerChange[] = [];
