@@ -1,0 +1,44 @@
+/*
+ * What the template allows but a reviewer should look at twice: choices
+ * that leave failover manual, a site's loss fatal, or traffic on a
+ * read-only side.
+ */
+import { NormalizedRequest } from './validateRequest';
+
+/** The warnings a valid request still deserves. */
+export function warningsFor(r: NormalizedRequest): string[] {
+  const warnings: string[] = [];
+  if (r.strategy === 'active-passive') {
+    for (const c of r.clusters) {
+      if (c.role === 'passive' && c.weight > 0) {
+        warnings.push(
+          `clusters: passive cluster ${c.name} gets ${c.weight}% of the traffic but is read-only`,
+        );
+      }
+    }
+  }
+  if (r.engine === 'mongodb' && r.clusters.length < 3) {
+    warnings.push(
+      'mongodb: with fewer than three clusters, losing one site can take the voting majority with it; add a third cluster so an election still succeeds',
+    );
+  }
+  if (r.engine === 'generic') {
+    warnings.push(
+      'generic: no replication is configured; a replication exporter must maintain the role and lag annotations',
+    );
+  }
+  if (r.routing === 'none') {
+    warnings.push(
+      'routing none: clients must be redirected by hand after a failover',
+    );
+  }
+  if (
+    r.routing === 'istio' &&
+    new Set(r.clusters.map(c => c.region).filter(Boolean)).size < 2
+  ) {
+    warnings.push(
+      'routing istio: all clusters share one region, so no locality failover is configured',
+    );
+  }
+  return warnings;
+}
