@@ -1,0 +1,214 @@
+// The Karmada control plane: every PropagationPolicy of the host placed on
+// its members, copies removed where no longer placed, workload status summed
+// back into the templates.
+import { type ResourceSelector, selects } from './clusterSelection';
+import { federationController, isFederationHost } from './federationHost';
+import { divideReplicas, placedMembers } from './karmadaPlacement';
+import {
+  KARMADA_MANAGED,
+  markTemplate,
+  PP_NAME,
+  propagateToMember,
+} from './karmadaPropagation';
+import { safeList } from './safeList';
+import type {
+  ClusterApi,
+  Controller,
+  ControllerContext,
+  KubeObject,
+} from '../types';
+
+const KARMADA_API = 'policy.karmada.io/v1alpha1';
+
+function karmadaReconcile(ctx: ControllerContext): void {
+  const host = ctx.cluster;
+  const policies = safeList(host, KARMADA_API, 'PropagationPolicy').sort(
+    (a, b) =>
+      (Number(b.spec?.priority) || 0) - (Number(a.spec?.priority) || 0) ||
+      a.metadata.name.localeCompare(b.metadata.name),
+  );
+  const overridePolicies = safeList(host, KARMADA_API, 'OverridePolicy').sort(
+    (a, b) => a.metadata.name.localeCompare(b.metadata.name),
+  );
+  const clusters = [...ctx.clusters.values()].sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
+  // apiVersion/kind pairs the policies speak of, plus the ones the product
+  // always propagates, so removal also finds copies of deselected kinds.
+  const kinds = new Map<string, string>([
+    ['apps/v1 StatefulSet', 'apps/v1'],
+    ['v1 Service', 'v1'],
+    ['v1 ConfigMap', 'v1'],
+    ['v1 Secret', 'v1'],
+  ]);
+  for (const p of policies) {
+    for (const s of (p.spec?.resourceSelectors ?? []) as ResourceSelector[]) {
+      kinds.set(`${s.apiVersion} ${s.kind}`, s.apiVersion);
+    }
+  }
+  /** member → namespace/kind/name of every object that should be there. */
+  const wanted = new Map<string, Set<string>>();
+  const claimed = new Set<string>();
+
+  for (const policy of policies) {
+    const ns = policy.metadata.namespace ?? 'default';
+    const selectors = (policy.spec?.resourceSelectors ??
+      []) as ResourceSelector[];
+    const templates: KubeObject[] = [];
+    for (const s of selectors) {
+      for (const obj of safeList(
+        host,
+        s.apiVersion,
+        s.kind,
+        s.namespace ?? ns,
+      )) {
+        const id = `${obj.apiVersion}/${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`;
+        if (
+          !obj.metadata.deletionTimestamp &&
+          selects(s, obj, ns) &&
+          !claimed.has(id)
+        ) {
+          claimed.add(id);
+          templates.push(obj);
+        }
+      }
+    }
+    const members = placedMembers(policy.spec?.placement, clusters);
+    const divided =
+      policy.spec?.placement?.replicaScheduling?.replicaSchedulingType ===
+      'Divided';
+    for (let template of templates) {
+      template = markTemplate(host, template, policy);
+      const replicas = divided
+        ? divideReplicas(Number(template.spec?.replicas ?? 0), members, policy)
+        : undefined;
+      for (const member of members) {
+        const key = `${template.metadata.namespace}/${template.kind}/${template.metadata.name}`;
+        if (!wanted.has(member.name)) {
+          wanted.set(member.name, new Set());
+        }
+        wanted.get(member.name)!.add(key);
+        if (member.name === host.name || ctx.isDown(member.name)) {
+          // On the host the template itself is the workload; a down member
+          // is synced when it comes back.
+          continue;
+        }
+        propagateToMember(member, template, policy, overridePolicies, replicas);
+      }
+      if (
+        !members.some(m => m.name === host.name) &&
+        typeof template.spec?.replicas === 'number'
+      ) {
+        aggregateStatus(ctx, host, template, members);
+      }
+    }
+  }
+  removeUnplaced(ctx, host, clusters, kinds, wanted);
+}
+
+/** Sums the members' workload status into the template, like Karmada's aggregation. */
+function aggregateStatus(
+  ctx: ControllerContext,
+  host: ClusterApi,
+  template: KubeObject,
+  members: ClusterApi[],
+): void {
+  const sums: Record<string, number> = {
+    replicas: 0,
+    readyReplicas: 0,
+    currentReplicas: 0,
+    updatedReplicas: 0,
+    availableReplicas: 0,
+  };
+  for (const member of members) {
+    if (ctx.isDown(member.name)) {
+      continue;
+    }
+    const copy = member.get(
+      template.apiVersion,
+      template.kind,
+      template.metadata.namespace,
+      template.metadata.name,
+    );
+    for (const key of Object.keys(sums)) {
+      sums[key] += Number(copy?.status?.[key] ?? 0);
+    }
+  }
+  const status = {
+    ...template.status,
+    ...sums,
+    observedGeneration: template.metadata.generation ?? 1,
+  };
+  if (JSON.stringify(status) !== JSON.stringify(template.status ?? {})) {
+    host.updateStatus({ ...template, status });
+  }
+}
+
+function removeUnplaced(
+  ctx: ControllerContext,
+  host: ClusterApi,
+  clusters: ClusterApi[],
+  kinds: Map<string, string>,
+  wanted: Map<string, Set<string>>,
+): void {
+  for (const member of clusters) {
+    if (member.name === host.name || ctx.isDown(member.name)) {
+      continue;
+    }
+    const keep = wanted.get(member.name) ?? new Set<string>();
+    for (const [key, apiVersion] of kinds) {
+      const kind = key.split(' ')[1];
+      for (const obj of safeList(member, apiVersion, kind)) {
+        if (
+          obj.metadata.labels?.[KARMADA_MANAGED] === 'true' &&
+          obj.metadata.labels?.[PP_NAME] &&
+          !keep.has(
+            `${obj.metadata.namespace}/${obj.kind}/${obj.metadata.name}`,
+          )
+        ) {
+          member.delete(
+            apiVersion,
+            kind,
+            obj.metadata.namespace,
+            obj.metadata.name,
+          );
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Whether an object of this cluster is only a Karmada resource template:
+ * selected by a PropagationPolicy of this (host) cluster whose placement
+ * leaves the host out. Such a template runs nowhere on the host — a
+ * StatefulSet controller should not start pods for it.
+ */
+export function isKarmadaTemplateOnly(
+  ctx: ControllerContext,
+  obj: KubeObject,
+): boolean {
+  const host = isFederationHost(ctx, 'karmada');
+  if (host === false) {
+    return false;
+  }
+  const clusters = [...ctx.clusters.values()];
+  return safeList(ctx.cluster, KARMADA_API, 'PropagationPolicy').some(
+    policy =>
+      ((policy.spec?.resourceSelectors ?? []) as ResourceSelector[]).some(s =>
+        selects(s, obj, policy.metadata.namespace ?? 'default'),
+      ) &&
+      !placedMembers(policy.spec?.placement, clusters).some(
+        m => m.name === ctx.cluster.name,
+      ),
+  );
+}
+
+/** The Karmada control plane, active only in the cluster marked `federationHost: karmada`. */
+export function karmadaController(): Controller {
+  return federationController(
+    'karmada',
+    { apiVersion: KARMADA_API, kind: 'PropagationPolicy' },
+    karmadaReconcile,
+  );
+}
