@@ -122,8 +122,37 @@ export interface Config {
            * @visibility secret
            */
           serviceAccountToken?: string;
+          /** For `aws`: the role to assume, as in a `kubernetes:` cluster entry. */
+          assumeRole?: string;
+          /** For `aws`: the external id of the assumed role. */
+          externalId?: string;
           /**
            * Further auth settings of the provider, as in a `kubernetes:` cluster entry.
+           * @deepVisibility secret
+           */
+          authMetadata?: { [key: string]: string };
+        };
+        /**
+         * Backend credentials for this plugin's reads (and writes, unless
+         * `write` is given), in place of the `kubernetes:` entry's: for a
+         * cluster the official plugin reaches with the signed-in user's
+         * browser token (`google`, `aks`, `oidc`), which a backend that
+         * watches clusters on its own does not have.
+         */
+        auth?: {
+          /** As in a `kubernetes:` cluster entry (default serviceAccount). */
+          authProvider?: string;
+          /**
+           * The token.
+           * @visibility secret
+           */
+          serviceAccountToken?: string;
+          /** For `aws`: the role to assume. */
+          assumeRole?: string;
+          /** For `aws`: the external id of the assumed role. */
+          externalId?: string;
+          /**
+           * Further auth settings of the provider.
            * @deepVisibility secret
            */
           authMetadata?: { [key: string]: string };

@@ -9,6 +9,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { multiclusterStatefulsetsPermissions } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
@@ -17,12 +18,16 @@ import {
   AnnotationReplicationProvider,
   CloudNativePgReplicationProvider,
   IstioTrafficRouter,
+  multiclusterStatefulsetsAuthStrategyExtensionPoint,
   multiclusterStatefulsetsExtensionPoint,
   ReplicationProvider,
   ServiceExportTrafficRouter,
   TrafficRouter,
 } from '@multicluster/backstage-plugin-statefulsets-node';
-import { createAuthStrategy } from './cluster/createAuthStrategy';
+import {
+  clusterAuthProblems,
+  createAuthStrategy,
+} from './cluster/createAuthStrategy';
 import { ClusterWatchCache } from './cluster/ClusterWatchCache';
 import {
   readClusterConfig,
@@ -51,6 +56,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
   register(env) {
     const replicationProviders: ReplicationProvider[] = [];
     const trafficRouters: TrafficRouter[] = [];
+    const authStrategies = new Map<string, AuthenticationStrategy>();
     env.registerExtensionPoint(multiclusterStatefulsetsExtensionPoint, {
       addReplicationProvider(...providers) {
         replicationProviders.push(...providers);
@@ -59,6 +65,19 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
         trafficRouters.push(...routers);
       },
     });
+    env.registerExtensionPoint(
+      multiclusterStatefulsetsAuthStrategyExtensionPoint,
+      {
+        addAuthStrategy(key, strategy) {
+          if (!/^[A-Za-z][\w-]*$/.test(key)) {
+            throw new Error(
+              `Auth strategy key '${key}' is not a valid authProvider name: use letters, digits, '-' and '_', starting with a letter`,
+            );
+          }
+          authStrategies.set(key, strategy);
+        },
+      },
+    );
 
     env.registerInit({
       deps: {
@@ -80,8 +99,21 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
       },
       async init(deps) {
         const options = readPluginOptions(deps.config);
-        const strategy = createAuthStrategy();
+        const strategy = createAuthStrategy({
+          config: deps.config,
+          logger: deps.logger,
+          added: authStrategies,
+        });
         const clusterConfigs = readClusterConfig(deps.config);
+        for (const problem of clusterAuthProblems(
+          clusterConfigs.flatMap(c => [
+            c.details,
+            ...(c.write ? [c.write] : []),
+          ]),
+          strategy,
+        )) {
+          deps.logger.error(`Cluster auth: ${problem}`);
+        }
         const clusters = clusterConfigs.map(cluster =>
           ClusterWatchCache.create({
             cluster,

@@ -1,8 +1,10 @@
 /*
- * The extension point through which backend modules add replication
- * providers and traffic routers to the multi-cluster StatefulSets backend.
+ * The extension points through which backend modules add replication
+ * providers, traffic routers and cluster authentication strategies to the
+ * multi-cluster StatefulSets backend.
  */
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
+import { KubernetesAuthStrategyExtensionPoint } from '@backstage/plugin-kubernetes-node';
 import { ReplicationProvider, TrafficRouter } from './types';
 
 /** Lets modules install replication providers and traffic routers. */
@@ -17,4 +19,18 @@ export interface MulticlusterStatefulsetsExtensionPoint {
 export const multiclusterStatefulsetsExtensionPoint =
   createExtensionPoint<MulticlusterStatefulsetsExtensionPoint>({
     id: 'multicluster-statefulsets.extensions',
+  });
+
+/**
+ * Lets modules add authentication strategies by `authProvider` name, with the
+ * same shape as the official Kubernetes plugin's auth-strategy extension
+ * point, so a strategy written for that plugin installs here unchanged.
+ */
+export type MulticlusterStatefulsetsAuthStrategyExtensionPoint =
+  KubernetesAuthStrategyExtensionPoint;
+
+/** Auth-strategy extension point of the `multicluster-statefulsets` backend plugin. */
+export const multiclusterStatefulsetsAuthStrategyExtensionPoint =
+  createExtensionPoint<MulticlusterStatefulsetsAuthStrategyExtensionPoint>({
+    id: 'multicluster-statefulsets.auth-strategy',
   });

@@ -10,13 +10,57 @@ import { KubeConfig } from '@kubernetes/client-node';
 import {
   AuthenticationStrategy,
   ClusterDetails,
+  KubernetesCredential,
 } from '@backstage/plugin-kubernetes-node';
-import { buildKubeConfig } from './KubeHttpClient';
+import { ClusterRequestError } from './ClusterRequestError';
 
 /** What one request to a cluster needs: where, and the TLS and auth options. */
 export interface ResolvedCredentials {
   server: URL;
   options: https.RequestOptions;
+  /** The same, for client-node (watches). */
+  kubeConfig: KubeConfig;
+}
+
+/** Builds a KubeConfig for a cluster and a credential from an authentication strategy. */
+export async function buildKubeConfig(
+  details: ClusterDetails,
+  strategy: AuthenticationStrategy,
+): Promise<KubeConfig> {
+  let credential: KubernetesCredential;
+  try {
+    credential = await strategy.getCredential(details, {});
+  } catch (cause) {
+    // A provider that cannot produce a credential is an auth problem of the
+    // cluster's configuration, shown as such with the provider's reason.
+    throw new ClusterRequestError(
+      'unauthorized',
+      `no credentials: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
+  }
+  const user: Record<string, string> = { name: 'backstage' };
+  if (credential.type === 'bearer token') user.token = credential.token;
+  if (credential.type === 'x509 client certificate') {
+    user.certData = Buffer.from(credential.cert).toString('base64');
+    user.keyData = Buffer.from(credential.key).toString('base64');
+  }
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name: details.name,
+        server: details.url.replace(/\/+$/, ''),
+        skipTLSVerify: details.skipTLSVerify ?? false,
+        caData: details.caData,
+        caFile: details.caFile,
+      },
+    ],
+    users: [user],
+    contexts: [{ name: 'default', cluster: details.name, user: 'backstage' }],
+    currentContext: 'default',
+  });
+  return kc;
 }
 
 /** Re-resolve this long before a token's expiry, so no request carries a dying token. */
@@ -109,7 +153,11 @@ export class ClusterCredentials {
     const token = kc.getCurrentUser()?.token;
     const exp = token ? jwtExpiryMs(token) : undefined;
     return {
-      resolved: { server: new URL(kc.getCurrentCluster()!.server), options },
+      resolved: {
+        server: new URL(kc.getCurrentCluster()!.server),
+        options,
+        kubeConfig: kc,
+      },
       expiresAt:
         exp !== undefined
           ? Math.max(now, exp - EXPIRY_MARGIN_MS)

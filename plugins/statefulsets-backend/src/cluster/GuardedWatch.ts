@@ -11,18 +11,24 @@ import { slimObject } from './slimObject';
 
 /** A Watch that trims objects and restarts when idle. */
 export class GuardedWatch extends Watch {
+  readonly #kubeConfig: () => Promise<KubeConfig>;
   readonly #key: keyof ClusterObjects;
   readonly #idleMs: number;
   readonly #onEvent: () => void;
 
-  /** `onEvent` is called on every event, bookmarks included: proof the watch is healthy. */
+  /**
+   * `kubeConfig` gives the current credentials, asked for at each
+   * (re)connection so a rotated token is picked up. `onEvent` is called on
+   * every event, bookmarks included: proof the watch is healthy.
+   */
   constructor(
-    kc: KubeConfig,
+    kubeConfig: () => Promise<KubeConfig>,
     key: keyof ClusterObjects,
     idleMs: number,
     onEvent: () => void = () => {},
   ) {
-    super(kc);
+    super(new KubeConfig());
+    this.#kubeConfig = kubeConfig;
     this.#key = key;
     this.#idleMs = idleMs;
     this.#onEvent = onEvent;
@@ -34,6 +40,7 @@ export class GuardedWatch extends Watch {
     callback: (phase: string, apiObj: any, watchObj?: any) => void,
     done: (err: any) => void,
   ): Promise<AbortController> {
+    this.config = await this.#kubeConfig();
     let finished = false;
     let timer: NodeJS.Timeout | undefined;
     const state: { inner?: AbortController } = {};

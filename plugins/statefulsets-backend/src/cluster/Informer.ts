@@ -286,7 +286,7 @@ export class Informer {
     const listWatch = new ListWatch<KubernetesObject>(
       collectionPath(this.kind, this.#version, this.namespace),
       new GuardedWatch(
-        this.#client.kubeConfig,
+        () => this.#client.kubeConfig(),
         this.kind.key,
         this.#options.watchIdleMs,
         () => {

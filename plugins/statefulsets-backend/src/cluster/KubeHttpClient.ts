@@ -1,46 +1,17 @@
 /*
- * The HTTP edge towards one cluster: GET with a timeout and typed errors, and
+ * The read edge towards one cluster: GET with a timeout and typed errors, and
  * the client-node `KubeConfig` the informers' watches use. Credentials come
- * from the official authentication strategies and stay inside this object.
+ * from the authentication strategies, are resolved as they expire (a 401
+ * drops them) and stay inside this object.
  */
-import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
   AuthenticationStrategy,
   ClusterDetails,
 } from '@backstage/plugin-kubernetes-node';
+import { ClusterCredentials } from './ClusterCredentials';
 import { ClusterRequestError, reasonForStatus } from './ClusterRequestError';
 import { sendRequest } from './sendRequest';
-
-/** Builds a KubeConfig for a cluster and a credential from an authentication strategy. */
-export async function buildKubeConfig(
-  details: ClusterDetails,
-  strategy: AuthenticationStrategy,
-): Promise<KubeConfig> {
-  const credential = await strategy.getCredential(details, {});
-  const user: Record<string, string> = { name: 'backstage' };
-  if (credential.type === 'bearer token') user.token = credential.token;
-  if (credential.type === 'x509 client certificate') {
-    user.certData = Buffer.from(credential.cert).toString('base64');
-    user.keyData = Buffer.from(credential.key).toString('base64');
-  }
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [
-      {
-        name: details.name,
-        server: details.url.replace(/\/+$/, ''),
-        skipTLSVerify: details.skipTLSVerify ?? false,
-        caData: details.caData,
-        caFile: details.caFile,
-      },
-    ],
-    users: [user],
-    contexts: [{ name: 'default', cluster: details.name, user: 'backstage' }],
-    currentContext: 'default',
-  });
-  return kc;
-}
 
 /** Options of one GET. */
 export interface GetOptions {
@@ -50,51 +21,31 @@ export interface GetOptions {
 
 /** Reads JSON from one cluster's API server. */
 export class KubeHttpClient {
-  readonly #kc: KubeConfig;
-  readonly #server: URL;
-  #requestOptions?: Promise<https.RequestOptions>;
+  readonly #credentials: ClusterCredentials;
 
-  private constructor(kc: KubeConfig) {
-    this.#kc = kc;
-    this.#server = new URL(kc.getCurrentCluster()!.server);
+  constructor(credentials: ClusterCredentials) {
+    this.#credentials = credentials;
   }
 
-  /** Creates a client for a cluster, resolving its credential. */
+  /** Creates a client for a cluster, resolving its credential once to prove it. */
   static async create(
     details: ClusterDetails,
     strategy: AuthenticationStrategy,
   ): Promise<KubeHttpClient> {
-    return new KubeHttpClient(await buildKubeConfig(details, strategy));
+    const credentials = ClusterCredentials.fromStrategy(details, strategy);
+    await credentials.resolve();
+    return new KubeHttpClient(credentials);
   }
 
-  /** The KubeConfig for client-node's watch. */
-  get kubeConfig(): KubeConfig {
-    return this.#kc;
-  }
-
-  #options(): Promise<https.RequestOptions> {
-    // TLS material and the agent are computed once: a new agent per call
-    // would throw away keep-alive connections.
-    if (!this.#requestOptions) {
-      this.#requestOptions = (async () => {
-        const opts: https.RequestOptions = {};
-        await this.#kc.applyToHTTPSOptions(opts);
-        return opts;
-      })();
-      this.#requestOptions.catch(() => {
-        this.#requestOptions = undefined;
-      });
-    }
-    return this.#requestOptions;
+  /** The KubeConfig for client-node's watch, with the current credentials. */
+  async kubeConfig(): Promise<KubeConfig> {
+    return (await this.#credentials.resolve()).kubeConfig;
   }
 
   /** GETs a path (with query) and parses the JSON body. */
   async getJson<T = any>(path: string, options: GetOptions): Promise<T> {
-    const base = await this.#options();
-    const url = new URL(
-      this.#server.pathname.replace(/\/$/, '') + path,
-      this.#server,
-    );
+    const { server, options: base } = await this.#credentials.resolve();
+    const url = new URL(server.pathname.replace(/\/$/, '') + path, server);
     const { status, body } = await sendRequest(url, {
       request: {
         ...base,
@@ -106,6 +57,8 @@ export class KubeHttpClient {
       signal: options.signal,
     });
     if (status < 200 || status >= 300) {
+      // A refused credential may have been rotated: resolve it anew next time.
+      if (status === 401) this.#credentials.invalidate();
       throw new ClusterRequestError(
         reasonForStatus(status),
         `HTTP ${status} from ${url.pathname}`,

@@ -102,6 +102,55 @@ describe('readClusterConfig', () => {
     expect(writeDetailsOf(east)).toBe(east.details);
   });
 
+  it("reads AWS and OIDC settings as the official plugin does, and a cluster's own backend credentials", () => {
+    const [eks, gke] = readClusterConfig(
+      new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: 'eks',
+                  url: 'https://eks.example',
+                  authProvider: 'aws',
+                  assumeRole: 'arn:aws:iam::1:role/reader',
+                  externalId: 'ext-1',
+                  authMetadata: { 'kubernetes.io/x-k8s-aws-id': 'orders' },
+                },
+                {
+                  name: 'gke',
+                  url: 'https://gke.example',
+                  authProvider: 'oidc',
+                  oidcTokenProvider: 'okta',
+                },
+              ],
+            },
+          ],
+        },
+        multiclusterStatefulsets: {
+          clusters: {
+            gke: {
+              auth: {
+                authProvider: 'googleServiceAccount',
+              },
+            },
+          },
+        },
+      }),
+    );
+    expect(eks.details.authMetadata).toEqual({
+      'kubernetes.io/auth-provider': 'aws',
+      'kubernetes.io/aws-assume-role': 'arn:aws:iam::1:role/reader',
+      'kubernetes.io/aws-external-id': 'ext-1',
+      'kubernetes.io/x-k8s-aws-id': 'orders',
+    });
+    expect(gke.details.authMetadata).toEqual({
+      'kubernetes.io/auth-provider': 'googleServiceAccount',
+    });
+    expect(writeDetailsOf(gke)).toBe(gke.details);
+  });
+
   it('applies option defaults', () => {
     expect(readPluginOptions(config).requestTimeoutMs).toBe(1500);
     expect(readPluginOptions(new ConfigReader({})).requestTimeoutMs).toBe(5000);

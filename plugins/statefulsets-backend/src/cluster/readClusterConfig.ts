@@ -5,7 +5,12 @@
  * official cluster entry has no place for.
  */
 import { Config } from '@backstage/config';
-import { ANNOTATION_KUBERNETES_AUTH_PROVIDER } from '@backstage/plugin-kubernetes-common';
+import {
+  ANNOTATION_KUBERNETES_AUTH_PROVIDER,
+  ANNOTATION_KUBERNETES_AWS_ASSUME_ROLE,
+  ANNOTATION_KUBERNETES_AWS_EXTERNAL_ID,
+  ANNOTATION_KUBERNETES_OIDC_TOKEN_PROVIDER,
+} from '@backstage/plugin-kubernetes-common';
 import { ClusterDetails } from '@backstage/plugin-kubernetes-node';
 import {
   ClusterInfo,
@@ -29,15 +34,29 @@ export function writeDetailsOf(cluster: ConfiguredCluster): ClusterDetails {
   return cluster.write ?? cluster.details;
 }
 
-function authMetadataOf(c: Config): Record<string, string> {
-  const authProvider = c.getOptionalString('authProvider') ?? 'serviceAccount';
-  const authMetadata: Record<string, string> = {
-    ...(c.getOptional<Record<string, string>>('authMetadata') ?? {}),
-    [ANNOTATION_KUBERNETES_AUTH_PROVIDER]: authProvider,
+/**
+ * A cluster entry's auth settings, read as the official plugin reads them:
+ * `authProvider`, the `serviceAccountToken`, AWS's `assumeRole` and
+ * `externalId`, the `oidcTokenProvider`, and an `authMetadata` block that
+ * wins over them all. Without a provider, `serviceAccount`.
+ */
+export function authMetadataOf(c: Config): Record<string, string> {
+  const block = c.getOptional<Record<string, string>>('authMetadata') ?? {};
+  const fields: Record<string, string | undefined> = {
+    serviceAccountToken: c.getOptionalString('serviceAccountToken'),
+    [ANNOTATION_KUBERNETES_AWS_ASSUME_ROLE]: c.getOptionalString('assumeRole'),
+    [ANNOTATION_KUBERNETES_AWS_EXTERNAL_ID]: c.getOptionalString('externalId'),
+    [ANNOTATION_KUBERNETES_OIDC_TOKEN_PROVIDER]:
+      c.getOptionalString('oidcTokenProvider'),
   };
-  const token = c.getOptionalString('serviceAccountToken');
-  if (token) authMetadata.serviceAccountToken = token;
-  return authMetadata;
+  const authMetadata: Record<string, string> = {
+    [ANNOTATION_KUBERNETES_AUTH_PROVIDER]:
+      c.getOptionalString('authProvider') ?? 'serviceAccount',
+  };
+  for (const [key, value] of Object.entries(fields)) {
+    if (value) authMetadata[key] = value;
+  }
+  return { ...authMetadata, ...block };
 }
 
 /** Most informers per cluster unless configured: 28 namespaces of every kind. */
@@ -78,11 +97,14 @@ export function readClusterConfig(config: Config): ConfiguredCluster[] {
     for (const c of method.getOptionalConfigArray('clusters') ?? []) {
       const name = c.getString('name');
       const placement = extra?.getOptionalConfig(name);
+      // A cluster the official plugin reaches with the user's browser token
+      // gets backend credentials of this plugin's own in `auth`.
+      const auth = placement?.getOptionalConfig('auth');
       const details: ClusterDetails = {
         name,
         title: c.getOptionalString('title'),
         url: c.getString('url'),
-        authMetadata: authMetadataOf(c),
+        authMetadata: authMetadataOf(auth ?? c),
         skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
         caData: c.getOptionalString('caData'),
         caFile: c.getOptionalString('caFile'),
