@@ -1,5 +1,7 @@
 import { builtinResources, resourcesFromCrd } from './resources';
-import { evalJsonPath, humanDuration, renderTable } from './tables';
+import { evalJsonPath } from './jsonPath';
+import { humanDuration } from './tableCells';
+import { renderTable } from './tables';
 
 const now = Date.parse('2026-01-01T12:00:00Z');
 const type = (kind: string) => builtinResources().find(t => t.kind === kind)!;
