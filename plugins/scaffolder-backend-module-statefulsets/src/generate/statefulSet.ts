@@ -30,6 +30,7 @@ export function statefulSet(
   const profile = ENGINE_PROFILES[r.engine];
   const shared = r.storage.cephfs !== undefined;
   const env = [...wiring.env];
+  // subPathExpr below needs the pod's name, which not every engine sets.
   if (shared && !env.some(e => e.name === 'POD_NAME')) {
     env.push({
       name: 'POD_NAME',

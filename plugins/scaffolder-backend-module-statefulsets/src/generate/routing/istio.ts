@@ -10,6 +10,8 @@ import { primaryCluster } from '../naming';
 import { KubeObject } from '../types';
 import { NormalizedRequest } from '../validateRequest';
 
+// Istio's locality failover is declared region to region, not cluster to
+// cluster, so the pairs are built from the clusters' distinct regions.
 function failoverPairs(
   r: NormalizedRequest,
 ): Array<{ from: string; to: string }> {
