@@ -5,8 +5,8 @@ import {
   checkManifests,
   describeViolation,
   ManifestsRefusedError,
-  nodeDangers,
 } from './manifestRules';
+import { nodeDangers } from './nodeDangers';
 import { ClusterManifests, ManifestObject } from './types';
 
 const GOLDEN = path.resolve(

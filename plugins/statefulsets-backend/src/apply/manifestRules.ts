@@ -7,6 +7,8 @@
  * refusal that names the object and says what is accepted.
  */
 import { InputError } from '@backstage/errors';
+import { kindRefusals } from './kindRefusals';
+import { nodeDangers } from './nodeDangers';
 import { ApplyRequest, ManifestObject } from './types';
 
 /** An accepted group version and kind, and whether its objects live in a namespace. */
@@ -129,164 +131,6 @@ export function isProtectedNamespace(
   );
 }
 
-/** Volume sources of a pod that stay inside the pod's namespace. */
-const POD_VOLUME_SOURCES = [
-  'configMap',
-  'secret',
-  'persistentVolumeClaim',
-  'emptyDir',
-  'downwardAPI',
-  'projected',
-];
-
-/** Pod-level flags that share the node's namespaces. */
-const HOST_FLAGS = ['hostNetwork', 'hostPID', 'hostIPC'];
-
-/** Path segments of an override that would set a node-reaching setting. */
-const POINTER_DANGERS = [
-  ...HOST_FLAGS,
-  'privileged',
-  'allowPrivilegeEscalation',
-  'hostPath',
-  'hostPort',
-  'capabilities',
-];
-
-/**
- * Finds settings that reach the node anywhere in an object: pod specs sit at
- * different depths in a StatefulSet, a FederatedStatefulSet's template and
- * the values of KubeFed and Karmada overrides, so the whole tree is walked.
- */
-export function nodeDangers(value: unknown, path = ''): string[] {
-  const found: string[] = [];
-  const checkVolumes = (volumes: unknown[], p: string) => {
-    volumes.forEach((vol, i) => {
-      const sources = Object.keys((vol ?? {}) as object).filter(
-        k => k !== 'name',
-      );
-      // hostPath is reported where its key is found.
-      const other = sources.filter(
-        s => !POD_VOLUME_SOURCES.includes(s) && s !== 'hostPath',
-      );
-      if (other.length > 0) {
-        found.push(`${p}[${i}]: ${other.join(', ')} volume`);
-      }
-    });
-  };
-  const walk = (v: unknown, p: string) => {
-    if (Array.isArray(v)) {
-      v.forEach((item, i) => walk(item, `${p}[${i}]`));
-      return;
-    }
-    if (!v || typeof v !== 'object') return;
-    const o = v as Record<string, unknown>;
-    for (const flag of HOST_FLAGS) {
-      if (o[flag] === true) found.push(`${p}.${flag}: true`);
-    }
-    if (o.privileged === true) found.push(`${p}.privileged: true`);
-    if (o.allowPrivilegeEscalation === true) {
-      found.push(`${p}.allowPrivilegeEscalation: true`);
-    }
-    if (o.hostPath !== undefined) found.push(`${p}.hostPath`);
-    if (o.hostPort !== undefined) found.push(`${p}.hostPort`);
-    const caps = o.capabilities as Record<string, unknown> | undefined;
-    if (caps && Array.isArray(caps.add) && caps.add.length > 0) {
-      found.push(`${p}.capabilities.add: ${caps.add.join(', ')}`);
-    }
-    if (Array.isArray(o.volumes)) checkVolumes(o.volumes, `${p}.volumes`);
-    // JSON-pointer overrides (KubeFed clusterOverrides, Karmada plaintext)
-    // can add the same settings by path instead of by value.
-    if (typeof o.path === 'string' && ('op' in o || 'operator' in o)) {
-      const segments = o.path.split('/');
-      if (segments.some(s => POINTER_DANGERS.includes(s))) {
-        found.push(`${p}.path: ${o.path}`);
-      }
-      if (segments.at(-1) === 'volumes' && Array.isArray(o.value)) {
-        checkVolumes(o.value, `${p}.value`);
-      } else if (segments.at(-2) === 'volumes') {
-        checkVolumes([o.value], `${p}.value`);
-      }
-    }
-    for (const [k, child] of Object.entries(o)) walk(child, `${p}.${k}`);
-  };
-  walk(value, path);
-  return found;
-}
-
-/** Refusals specific to one accepted kind. */
-function kindSpecific(
-  m: ManifestObject,
-  namespace: string | undefined,
-  requestServices: Set<string>,
-): string[] {
-  const spec = (m.spec ?? {}) as Record<string, any>;
-  const out: string[] = [];
-  if (m.kind === 'PersistentVolume') {
-    const sources = Object.keys(spec).filter(k =>
-      [
-        'csi',
-        'hostPath',
-        'local',
-        'nfs',
-        'iscsi',
-        'rbd',
-        'cephfs',
-        'glusterfs',
-        'fc',
-        'flexVolume',
-      ].includes(k),
-    );
-    if (sources.length !== 1 || sources[0] !== 'csi') {
-      out.push(
-        `a PersistentVolume must be a CSI volume (the shared CephFS volume), not ${
-          sources.join(', ') || 'no source'
-        }`,
-      );
-    }
-    if (namespace && spec.claimRef?.namespace !== namespace) {
-      out.push(
-        `spec.claimRef.namespace must be the entity's namespace ${namespace}`,
-      );
-    }
-    // The CSI driver reads these Secrets with its own rights: one in another
-    // namespace would hand that namespace's credentials to this volume.
-    for (const key of [
-      'nodeStageSecretRef',
-      'nodePublishSecretRef',
-      'controllerPublishSecretRef',
-      'controllerExpandSecretRef',
-      'nodeExpandSecretRef',
-    ]) {
-      const ref = spec.csi?.[key];
-      if (ref && namespace && ref.namespace !== namespace) {
-        out.push(
-          `spec.csi.${key} must name a Secret in ${namespace}, not in ${ref.namespace}`,
-        );
-      }
-    }
-  }
-  if (m.kind === 'ServiceExport' && !requestServices.has(m.metadata.name)) {
-    out.push(
-      `a ServiceExport exports the Service of its name; ${m.metadata.name} is not a Service of this request`,
-    );
-  }
-  if (m.kind === 'PropagationPolicy' || m.kind === 'OverridePolicy') {
-    for (const s of spec.resourceSelectors ?? []) {
-      if (s?.namespace !== undefined && s.namespace !== namespace) {
-        out.push(
-          `spec.resourceSelectors may only select objects in ${namespace}, not ${s.namespace}`,
-        );
-      }
-      if (typeof s?.name !== 'string') {
-        out.push(
-          'spec.resourceSelectors must name each object (name), as the generator does',
-        );
-      }
-    }
-  }
-  return out;
-}
-
 /**
  * Checks every manifest of a request and finds the entity's namespace: the
  * catalogInfo's `backstage.io/kubernetes-namespace` when present, else the
@@ -386,7 +230,7 @@ export function checkManifests(
       );
       continue;
     }
-    for (const reason of kindSpecific(m, namespace, services)) {
+    for (const reason of kindRefusals(m, namespace, services)) {
       refuse(cluster, m, reason);
     }
     if (kubernetesId !== undefined && WORKLOAD_KINDS.includes(m.kind)) {
@@ -451,64 +295,4 @@ export class ManifestsRefusedError extends InputError {
     super(`manifests refused: ${shown.join('; ')}${more}`);
     this.violations = violations;
   }
-}
-
-/** An object of the entity's namespace that a manifest reads (mounts, env, TLS keys). */
-export interface ReferencedObject {
-  kind: 'Secret' | 'ConfigMap' | 'PersistentVolumeClaim';
-  name: string;
-}
-
-/** Keys whose value `{ name }` names a Secret: env, envFrom and CloudNativePG's key pairs. */
-const SECRET_REF_KEYS = [
-  'secretKeyRef',
-  'secretRef',
-  'sslKey',
-  'sslCert',
-  'sslRootCert',
-  'superuserSecret',
-  'password',
-];
-
-/**
- * The Secrets, ConfigMaps and claims a manifest refers to. In a shared
- * namespace a pod can mount any of them, so the apply checks that none is
- * stamped for another entity.
- */
-export function referencedObjects(value: unknown): ReferencedObject[] {
-  const found = new Map<string, ReferencedObject>();
-  const add = (kind: ReferencedObject['kind'], name: unknown) => {
-    if (typeof name === 'string' && name) {
-      found.set(`${kind}/${name}`, { kind, name });
-    }
-  };
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) {
-      v.forEach(walk);
-      return;
-    }
-    if (!v || typeof v !== 'object') return;
-    const o = v as Record<string, any>;
-    for (const key of SECRET_REF_KEYS) {
-      if (o[key] && typeof o[key] === 'object') add('Secret', o[key].name);
-    }
-    if (o.configMapKeyRef) add('ConfigMap', o.configMapKeyRef.name);
-    if (o.configMapRef) add('ConfigMap', o.configMapRef.name);
-    // Volume sources: `secret.secretName` in a pod, `secret.name` in a projection.
-    if (o.secret && typeof o.secret === 'object') {
-      add('Secret', o.secret.secretName ?? o.secret.name);
-    }
-    if (o.configMap && typeof o.configMap === 'object') {
-      add('ConfigMap', o.configMap.name);
-    }
-    if (
-      o.persistentVolumeClaim &&
-      typeof o.persistentVolumeClaim === 'object'
-    ) {
-      add('PersistentVolumeClaim', o.persistentVolumeClaim.claimName);
-    }
-    Object.values(o).forEach(walk);
-  };
-  walk(value);
-  return [...found.values()];
 }

@@ -71,7 +71,7 @@ describe('Informer', () => {
   }
 
   it('goes syncing → seeded → synced, answers reads when seeded, and reports changes once synced', async () => {
-    const { informer: i, changes, states } = await informer();
+    const { informer: i, changes, states, track } = await informer();
     expect(i.state).toBe('syncing');
     expect(i.readable).toBe(false);
     i.start();
@@ -82,6 +82,8 @@ describe('Informer', () => {
     ]);
     expect(changes).toEqual([]);
     await until(() => i.state === 'synced');
+    // The sampler may not have run since the last transition.
+    track();
     expect(states).toEqual(['syncing', 'seeded', 'synced']);
     seedDemo(api, 'c1', { role: 'passive', source: 'c2' });
     await until(() => changes.length > 0);

@@ -26,7 +26,8 @@ import {
 import { GuardedWatch } from './GuardedWatch';
 import { collectionPath, KindSpec } from './kinds';
 import { KubeHttpClient } from './KubeHttpClient';
-import { LabelSelector, matchesLabels } from './labelSelector';
+import { LabelSelector } from './labelSelector';
+import { ObjectIndex } from './ObjectIndex';
 import { PluginOptions } from './readClusterConfig';
 import { slimObject } from './slimObject';
 
@@ -62,29 +63,6 @@ interface Listed {
 /** How long after its first list an informer opens its watch. */
 const SEEDED_WATCH_DELAY_MS = 300;
 
-function fingerprint(obj: KubeObject): string {
-  return JSON.stringify({
-    ...obj,
-    metadata: { ...obj.metadata, resourceVersion: undefined },
-  });
-}
-
-function idOf(obj: KubeObject): string {
-  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name}`;
-}
-
-function addTo(index: Map<string, Set<string>>, key: string, id: string) {
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(id);
-}
-
-function removeFrom(index: Map<string, Set<string>>, key: string, id: string) {
-  const set = index.get(key);
-  set?.delete(id);
-  if (set && !set.size) index.delete(key);
-}
-
 /** A kind's objects in one namespace (or all), listed, watched and indexed. */
 export class Informer {
   readonly kind: KindSpec;
@@ -94,10 +72,7 @@ export class Informer {
   readonly #options: PluginOptions;
   readonly #logger: LoggerService;
   readonly #onChange: (change: InformerChange) => void;
-  readonly #objects = new Map<string, KubeObject>();
-  readonly #prints = new Map<string, string>();
-  readonly #byNamespace = new Map<string, Set<string>>();
-  readonly #byLabel = new Map<string, Set<string>>();
+  readonly #index = new ObjectIndex();
   #state: InformerState = 'syncing';
   #listWatch?: ListWatch<KubernetesObject>;
   #seed?: Listed;
@@ -148,7 +123,7 @@ export class Informer {
 
   /** Number of objects held. */
   get size(): number {
-    return this.#objects.size;
+    return this.#index.size;
   }
 
   /** Lists, then opens the watch a little later. */
@@ -188,34 +163,10 @@ export class Informer {
    */
   select(namespace?: string, selector?: LabelSelector): KubeObject[] {
     this.lastUsed = Date.now();
-    let candidates: Iterable<string> | undefined;
-    for (const [key, value] of selector?.equalities ?? []) {
-      const ids = this.#byLabel.get(`${key}=${value}`);
-      if (!ids) return [];
-      if (!candidates || ids.size < (candidates as Set<string>).size) {
-        candidates = ids;
-      }
-    }
-    if (!candidates && namespace !== undefined && !this.kind.clusterScoped) {
-      candidates = this.#byNamespace.get(namespace) ?? [];
-    }
-    const found: Array<[string, KubeObject]> = [];
-    for (const id of candidates ?? this.#objects.keys()) {
-      const obj = this.#objects.get(id);
-      if (!obj) continue;
-      if (
-        namespace !== undefined &&
-        !this.kind.clusterScoped &&
-        obj.metadata.namespace !== namespace
-      ) {
-        continue;
-      }
-      if (selector && !matchesLabels(selector, obj.metadata.labels)) continue;
-      found.push([id, obj]);
-    }
-    // A stable order keeps the topology's ETag stable.
-    found.sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    return found.map(([, obj]) => obj);
+    return this.#index.select(
+      this.kind.clusterScoped ? undefined : namespace,
+      selector,
+    );
   }
 
   /** Stops the watch and any retry; the informer holds nothing afterwards. */
@@ -364,44 +315,18 @@ export class Informer {
   }
 
   #replace(items: KubeObject[]): void {
-    const keep = new Set(items.map(idOf));
-    for (const obj of [...this.#objects.values()]) {
-      if (!keep.has(idOf(obj))) this.#remove(obj, true);
-    }
-    for (const obj of items) this.#put(obj, true);
+    this.#index.replace(items);
   }
 
-  #put(obj: KubeObject, quiet = false): void {
-    const id = idOf(obj);
-    const print = fingerprint(obj);
-    if (this.#prints.get(id) === print) return;
-    const before = this.#objects.get(id);
-    if (before) this.#unindex(id, before);
-    this.#objects.set(id, obj);
-    this.#prints.set(id, print);
-    addTo(this.#byNamespace, obj.metadata.namespace ?? '', id);
-    for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
-      addTo(this.#byLabel, `${k}=${v}`, id);
-    }
-    if (!quiet)
+  #put(obj: KubeObject): void {
+    const { changed, before } = this.#index.put(obj);
+    if (changed)
       this.#changed(obj, before?.metadata.labels, obj.metadata.labels);
   }
 
-  #remove(obj: KubeObject, quiet = false): void {
-    const id = idOf(obj);
-    const before = this.#objects.get(id);
-    if (!before) return;
-    this.#unindex(id, before);
-    this.#objects.delete(id);
-    this.#prints.delete(id);
-    if (!quiet) this.#changed(before, before.metadata.labels, undefined);
-  }
-
-  #unindex(id: string, obj: KubeObject): void {
-    removeFrom(this.#byNamespace, obj.metadata.namespace ?? '', id);
-    for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
-      removeFrom(this.#byLabel, `${k}=${v}`, id);
-    }
+  #remove(obj: KubeObject): void {
+    const before = this.#index.remove(obj);
+    if (before) this.#changed(before, before.metadata.labels, undefined);
   }
 
   #changed(

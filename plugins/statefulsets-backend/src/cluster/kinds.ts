@@ -3,6 +3,7 @@
  * group must be served (by discovery) before an informer is started for them.
  */
 import { ClusterObjects } from '@multicluster/backstage-plugin-statefulsets-common';
+import { resourcePath } from './resourcePaths';
 
 /** One kind the watch cache may hold. */
 export interface KindSpec {
@@ -191,8 +192,9 @@ export function collectionPath(
   version: string,
   namespace?: string,
 ): string {
-  const prefix =
-    kind.group === '' ? `/api/${version}` : `/apis/${kind.group}/${version}`;
-  if (kind.clusterScoped || !namespace) return `${prefix}/${kind.plural}`;
-  return `${prefix}/namespaces/${encodeURIComponent(namespace)}/${kind.plural}`;
+  return resourcePath({
+    apiVersion: kind.group === '' ? version : `${kind.group}/${version}`,
+    plural: kind.plural,
+    namespace: kind.clusterScoped || !namespace ? undefined : namespace,
+  });
 }

@@ -1,4 +1,4 @@
-import { classifyApply } from './applyToCluster';
+import { classifyApply } from './classifyApply';
 
 function object(rv: string, data: Record<string, string>, extra = {}) {
   return {
