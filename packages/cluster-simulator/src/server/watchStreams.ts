@@ -10,7 +10,7 @@ import { apiVersionOf, groupKindKey } from '../api/resources';
 import { boolParam, resourceVersionParam } from '../api/queryParams';
 import { statusBody } from '../api/status';
 import { partialObjectMetadata, renderTable } from '../api/tables';
-import type { StoreEvent } from '../store/ClusterStore';
+import type { StoreEvent } from '../store/ChangeFeed';
 import { renderingOf, servedAs } from './rendering';
 import { matchingObjects, selectorsOf } from './resourceReads';
 import { ResourceCall, ResourceContext, storageOf } from './resourceRoute';

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClusterApi, KubeObject } from '../controllers/types';
+import { cloneJson as clone } from '../api/plainJson';
 import {
   ResourceRegistry,
   ResourceType,
@@ -15,17 +16,17 @@ import {
   resourcesFromCrd,
 } from '../api/resources';
 import { ApiError, alreadyExists, notFound } from '../api/status';
-import { WatchHistory } from './WatchHistory';
+import { isoSeconds } from '../api/timestamp';
+import { ChangeFeed, StoreEvent } from './ChangeFeed';
+import {
+  DeletePreconditions,
+  checkDeletePreconditions,
+} from './deletePreconditions';
+import { EventRecorder } from './EventRecorder';
+import { applyInitialState } from './initialState';
+import { ReplaceMode, replacementOf, sameIgnoringRv } from './replacement';
 
-/** A change to one object, as watches deliver it. */
-export interface StoreEvent {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  rv: number;
-  groupKind: string;
-  object: KubeObject;
-  /** The object before the change (MODIFIED only). */
-  old?: KubeObject;
-}
+export type { StoreEvent } from './ChangeFeed';
 
 /** Options of a store write. */
 export interface WriteOptions {
@@ -55,17 +56,8 @@ const SYSTEM_NAMESPACES = [
   'kube-node-lease',
 ];
 
-// Objects are plain JSON; a JSON round trip copies them several times faster
-// than structuredClone does.
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
-
 function objKey(ns: string | undefined, name: string): string {
   return `${ns ?? ''}/${name}`;
-}
-
-function specPart(o: KubeObject): string {
-  const { metadata: _m, status: _s, ...rest } = o;
-  return JSON.stringify(rest);
 }
 
 /** The object store of one simulated cluster. */
@@ -75,20 +67,21 @@ export class ClusterStore implements ClusterApi {
   readonly zones: string[];
   readonly registry = new ResourceRegistry(builtinResources());
   #objects = new Map<string, Map<string, KubeObject>>();
-  #rv = 1;
-  #history: WatchHistory<StoreEvent>;
-  #listeners = new Set<(e: StoreEvent) => void>();
+  #feed: ChangeFeed;
   #now: () => number;
-  #maxEvents: number;
-  #recorded: Array<{ ns: string; name: string }> = [];
+  #events: EventRecorder;
 
   constructor(options: ClusterStoreOptions) {
     this.name = options.name;
     this.region = options.region;
     this.zones = options.zones;
-    this.#history = new WatchHistory(options.historySize ?? 10000);
+    this.#feed = new ChangeFeed(options.historySize ?? 10000);
     this.#now = options.now ?? Date.now;
-    this.#maxEvents = options.maxEvents ?? 2000;
+    this.#events = new EventRecorder(
+      this,
+      () => this.#now(),
+      options.maxEvents ?? 2000,
+    );
     for (const ns of SYSTEM_NAMESPACES) {
       this.create({
         apiVersion: 'v1',
@@ -100,23 +93,22 @@ export class ClusterStore implements ClusterApi {
 
   /** The latest resourceVersion handed out. */
   get resourceVersion(): number {
-    return this.#rv;
+    return this.#feed.resourceVersion;
   }
 
   /** Events after `rv`, or undefined when too old (410 Gone). */
   eventsSince(rv: number): StoreEvent[] | undefined {
-    return this.#history.since(rv);
+    return this.#feed.eventsSince(rv);
   }
 
   /** Drops the event log up to now, so older resourceVersions get 410. */
   compact(): void {
-    this.#history.compact(this.#rv);
+    this.#feed.compact();
   }
 
   /** Registers a listener for every change; returns the unsubscribe function. */
   subscribe(fn: (e: StoreEvent) => void): () => void {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
+    return this.#feed.subscribe(fn);
   }
 
   /** The stored objects of a group/kind, unsorted and uncloned (read-only). */
@@ -151,7 +143,7 @@ export class ClusterStore implements ClusterApi {
 
   /** Restores objects saved by `dump` (persistence), keeping their metadata. */
   restore(objects: KubeObject[]): void {
-    let max = this.#rv;
+    let max = this.#feed.resourceVersion;
     for (const o of objects) {
       const { group } = parseApiVersion(o.apiVersion);
       const gk = groupKindKey(group, o.kind);
@@ -160,8 +152,7 @@ export class ClusterStore implements ClusterApi {
       m.set(objKey(o.metadata.namespace, o.metadata.name), o);
       max = Math.max(max, Number(o.metadata.resourceVersion ?? 0));
     }
-    this.#rv = max;
-    this.#history.compact(max);
+    this.#feed.restoreTo(max);
     this.#refreshCrds();
   }
 
@@ -180,24 +171,8 @@ export class ClusterStore implements ClusterApi {
     return t;
   }
 
-  #emit(e: StoreEvent): void {
-    this.#history.push(e.rv, e);
-    for (const l of this.#listeners) l(e);
-  }
-
-  #nextRv(): number {
-    this.#rv += 1;
-    return this.#rv;
-  }
-
   list(apiVersion: string, kind: string, namespace?: string): KubeObject[] {
-    const t = this.#typeOf(apiVersion, kind);
-    const out: KubeObject[] = [];
-    for (const o of this.peekAll(t.group, kind)) {
-      if (namespace === undefined || o.metadata.namespace === namespace)
-        out.push(clone(o));
-    }
-    return out;
+    return this.listShared(apiVersion, kind, namespace).map(o => clone(o));
   }
 
   listShared(
@@ -251,54 +226,20 @@ export class ClusterStore implements ClusterApi {
       throw notFound('namespaces', '', o.metadata.namespace!, 'namespaces');
     }
     o.metadata.uid = randomUUID();
-    o.metadata.creationTimestamp = new Date(this.#now())
-      .toISOString()
-      .replace(/\.\d+Z$/, 'Z');
+    o.metadata.creationTimestamp = isoSeconds(this.#now());
     delete o.metadata.deletionTimestamp;
     if (t.hasGeneration) o.metadata.generation = 1;
     else delete o.metadata.generation;
-    if (t.kind === 'Namespace') {
-      o.spec = { finalizers: ['kubernetes'], ...o.spec };
-      o.status = { phase: 'Active' };
-      o.metadata.labels = {
-        'kubernetes.io/metadata.name': o.metadata.name,
-        ...o.metadata.labels,
-      };
-    }
-    if (t.kind === 'CustomResourceDefinition' && !o.status) {
-      const ts = o.metadata.creationTimestamp;
-      o.status = {
-        acceptedNames: o.spec?.names,
-        conditions: [
-          {
-            type: 'NamesAccepted',
-            status: 'True',
-            reason: 'NoConflicts',
-            message: 'no conflicts found',
-            lastTransitionTime: ts,
-          },
-          {
-            type: 'Established',
-            status: 'True',
-            reason: 'InitialNamesAccepted',
-            message: 'the initial names have been accepted',
-            lastTransitionTime: ts,
-          },
-        ],
-        storedVersions: (o.spec?.versions ?? [])
-          .filter((v: any) => v.storage)
-          .map((v: any) => v.name),
-      };
-    }
+    applyInitialState(o, t.kind);
     if (opts.dryRun) {
-      o.metadata.resourceVersion = String(this.#rv);
+      o.metadata.resourceVersion = String(this.#feed.resourceVersion);
       return o;
     }
-    o.metadata.resourceVersion = String(this.#nextRv());
+    o.metadata.resourceVersion = String(this.#feed.nextRv());
     let m = this.#objects.get(gk);
     if (!m) this.#objects.set(gk, (m = new Map()));
     m.set(key, o);
-    this.#emit({ type: 'ADDED', rv: this.#rv, groupKind: gk, object: o });
+    this.#feed.publish('ADDED', gk, o);
     if (t.kind === 'CustomResourceDefinition') this.#refreshCrds();
     return clone(o);
   }
@@ -310,7 +251,7 @@ export class ClusterStore implements ClusterApi {
    */
   replace(
     obj: KubeObject,
-    mode: 'main' | 'status' | 'all',
+    mode: ReplaceMode,
     opts: WriteOptions = {},
   ): KubeObject {
     const t = this.#typeOf(obj.apiVersion, obj.kind);
@@ -319,28 +260,7 @@ export class ClusterStore implements ClusterApi {
     const key = objKey(ns, obj.metadata.name);
     const old = this.#objects.get(gk)?.get(key);
     if (!old) throw notFound(t.plural, t.group, obj.metadata.name);
-    let o = clone(obj);
-    if (mode === 'status') {
-      o = { ...clone(old), status: o.status };
-    } else {
-      if (mode === 'main' && t.statusSubresource) {
-        if (old.status === undefined) delete o.status;
-        else o.status = clone(old.status);
-      }
-      o.metadata = {
-        ...o.metadata,
-        uid: old.metadata.uid,
-        creationTimestamp: old.metadata.creationTimestamp,
-        namespace: ns,
-      };
-      if (!t.namespaced) delete o.metadata.namespace;
-      if (t.hasGeneration) {
-        o.metadata.generation =
-          (old.metadata.generation ?? 1) +
-          (specPart(o) !== specPart(old) ? 1 : 0);
-      } else delete o.metadata.generation;
-    }
-    o.apiVersion = old.apiVersion;
+    const o = replacementOf(old, obj, mode, t, ns);
     if (sameIgnoringRv(o, old)) {
       return clone(old);
     }
@@ -348,15 +268,9 @@ export class ClusterStore implements ClusterApi {
       o.metadata.resourceVersion = old.metadata.resourceVersion;
       return o;
     }
-    o.metadata.resourceVersion = String(this.#nextRv());
+    o.metadata.resourceVersion = String(this.#feed.nextRv());
     this.#objects.get(gk)!.set(key, o);
-    this.#emit({
-      type: 'MODIFIED',
-      rv: this.#rv,
-      groupKind: gk,
-      object: o,
-      old,
-    });
+    this.#feed.publish('MODIFIED', gk, o, old);
     if (t.kind === 'CustomResourceDefinition') this.#refreshCrds();
     return clone(o);
   }
@@ -384,55 +298,28 @@ export class ClusterStore implements ClusterApi {
     kind: string,
     namespace: string | undefined,
     name: string,
-    opts: WriteOptions & {
-      orphan?: boolean;
-      preconditionRv?: string;
-      preconditionUid?: string;
-    },
+    opts: WriteOptions & DeletePreconditions & { orphan?: boolean },
   ): KubeObject {
     const t = this.#typeOf(apiVersion, kind);
     const gk = groupKindKey(t.group, t.kind);
     const key = objKey(t.namespaced ? namespace : undefined, name);
     const old = this.#objects.get(gk)?.get(key);
     if (!old) throw notFound(t.plural, t.group, name);
-    if (opts.preconditionUid && opts.preconditionUid !== old.metadata.uid) {
-      throw new ApiError(
-        409,
-        'Conflict',
-        `Precondition failed: UID in precondition: ${opts.preconditionUid}, UID in object meta: ${old.metadata.uid}`,
-      );
-    }
-    if (
-      opts.preconditionRv &&
-      opts.preconditionRv !== old.metadata.resourceVersion
-    ) {
-      throw new ApiError(
-        409,
-        'Conflict',
-        `Precondition failed: ResourceVersion in precondition: ${opts.preconditionRv}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
-      );
-    }
+    checkDeletePreconditions(old, opts);
     const gone = clone(old);
-    gone.metadata.deletionTimestamp = new Date(this.#now())
-      .toISOString()
-      .replace(/\.\d+Z$/, 'Z');
+    gone.metadata.deletionTimestamp = isoSeconds(this.#now());
     if (opts.dryRun) return gone;
     this.#objects.get(gk)!.delete(key);
-    gone.metadata.resourceVersion = String(this.#nextRv());
-    this.#emit({ type: 'DELETED', rv: this.#rv, groupKind: gk, object: gone });
+    gone.metadata.resourceVersion = String(this.#feed.nextRv());
+    this.#feed.publish('DELETED', gk, gone);
     if (t.kind === 'Namespace') {
       for (const [k, m] of this.#objects) {
         for (const [ok, o] of [...m]) {
           if (o.metadata.namespace === name) {
             m.delete(ok);
             const g = clone(o);
-            g.metadata.resourceVersion = String(this.#nextRv());
-            this.#emit({
-              type: 'DELETED',
-              rv: this.#rv,
-              groupKind: k,
-              object: g,
-            });
+            g.metadata.resourceVersion = String(this.#feed.nextRv());
+            this.#feed.publish('DELETED', k, g);
           }
         }
       }
@@ -479,64 +366,7 @@ export class ClusterStore implements ClusterApi {
   }
 
   /** Records a core/v1 Event about an object, as controllers do for `describe`. */
-  recordEvent(
-    involved: KubeObject,
-    type: 'Normal' | 'Warning',
-    reason: string,
-    message: string,
-    component: string,
-  ): void {
-    const ts = new Date(this.#now()).toISOString().replace(/\.\d+Z$/, 'Z');
-    const ns = involved.metadata.namespace ?? 'default';
-    try {
-      const ev = this.create({
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: {
-          name: `${involved.metadata.name}.${randomUUID()
-            .replace(/-/g, '')
-            .slice(0, 16)}`,
-          namespace: ns,
-        },
-        involvedObject: {
-          apiVersion: involved.apiVersion,
-          kind: involved.kind,
-          name: involved.metadata.name,
-          namespace: involved.metadata.namespace,
-          uid: involved.metadata.uid,
-          resourceVersion: involved.metadata.resourceVersion,
-        },
-        reason,
-        message,
-        type,
-        source: { component },
-        reportingComponent: component,
-        reportingInstance: '',
-        firstTimestamp: ts,
-        lastTimestamp: ts,
-        count: 1,
-      });
-      this.#recorded.push({ ns, name: ev.metadata.name });
-      while (this.#recorded.length > this.#maxEvents) {
-        const old = this.#recorded.shift()!;
-        if (this.peek('', 'Event', old.ns, old.name)) {
-          this.remove('v1', 'Event', old.ns, old.name, {});
-        }
-      }
-    } catch {
-      // The namespace may be going away; events are best effort upstream too.
-    }
+  recordEvent(...event: Parameters<EventRecorder['record']>): void {
+    this.#events.record(...event);
   }
-}
-
-function sameIgnoringRv(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => ({
-    ...o,
-    metadata: {
-      ...o.metadata,
-      resourceVersion: undefined,
-      managedFields: undefined,
-    },
-  });
-  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }
