@@ -3,7 +3,6 @@
  * loopback, generated nodes per zone, CRDs from the CRD package's `crds/` folder,
  * the world's (or the saved) objects, the controllers, and the admin API.
  */
-import { createHash } from 'node:crypto';
 import { AdminServer } from './admin/AdminServer';
 import { crdDirectory } from './crds';
 import { ControllerRunner } from './controllers/ControllerRunner';
@@ -11,12 +10,13 @@ import { renderMetrics } from './controllers/metrics';
 import { operatorControllers } from './controllers/operators';
 import { replicationLagController } from './controllers/replicationLagController';
 import { statefulSetController } from './controllers/statefulSetController';
-import type { Controller, KubeObject } from './controllers/types';
+import type { Controller } from './controllers/types';
 import { ClusterServer } from './server/ClusterServer';
 import { Faults, parseFaults } from './server/faults';
 import { ClusterStore } from './store/ClusterStore';
 import { loadState, persistDebounced } from './store/persistence';
 import { readCrdDir, seedObjects } from './store/seed';
+import { nodesFor, refreshNodeInfo } from './simulatedNodes';
 import {
   World,
   WorldCluster,
@@ -96,114 +96,6 @@ export interface RunningSimulator {
 
 /** The default CRD folder: the plugins' CRD package. */
 export const DEFAULT_CRD_DIR = crdDirectory();
-
-/** A stable UUID-shaped id per node, so saved state and reseeds agree. */
-function nodeId(node: string, purpose: string): string {
-  const h = createHash('sha256').update(`${purpose}:${node}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(
-    16,
-    20,
-  )}-${h.slice(20, 32)}`;
-}
-
-function nodesFor(c: WorldCluster): KubeObject[] {
-  const out: KubeObject[] = [];
-  c.zones.forEach((zone, zi) => {
-    for (let i = 1; i <= c.nodesPerZone; i++) {
-      const name = `${c.name}-${zone}-node-${i}`;
-      const ip = `10.${10 + zi}.${i}.${(c.name.length % 200) + 10}`;
-      out.push({
-        apiVersion: 'v1',
-        kind: 'Node',
-        metadata: {
-          name,
-          labels: {
-            'kubernetes.io/hostname': name,
-            'kubernetes.io/os': 'linux',
-            'kubernetes.io/arch': 'amd64',
-            'node.kubernetes.io/instance-type': 'sim.large',
-            'topology.kubernetes.io/region': c.region,
-            'topology.kubernetes.io/zone': zone,
-          },
-        },
-        spec: { podCIDR: `10.244.${zi * 16 + i}.0/24` },
-        status: {
-          capacity: {
-            cpu: '8',
-            memory: '32Gi',
-            pods: '110',
-            'ephemeral-storage': '100Gi',
-          },
-          allocatable: {
-            cpu: '7800m',
-            memory: '30Gi',
-            pods: '110',
-            'ephemeral-storage': '95Gi',
-          },
-          conditions: [
-            {
-              type: 'MemoryPressure',
-              status: 'False',
-              reason: 'KubeletHasSufficientMemory',
-              message: 'kubelet has sufficient memory available',
-            },
-            {
-              type: 'DiskPressure',
-              status: 'False',
-              reason: 'KubeletHasNoDiskPressure',
-              message: 'kubelet has no disk pressure',
-            },
-            {
-              type: 'PIDPressure',
-              status: 'False',
-              reason: 'KubeletHasSufficientPID',
-              message: 'kubelet has sufficient PID available',
-            },
-            {
-              type: 'Ready',
-              status: 'True',
-              reason: 'KubeletReady',
-              message: 'kubelet is posting ready status',
-            },
-          ],
-          addresses: [
-            { type: 'InternalIP', address: ip },
-            { type: 'Hostname', address: name },
-          ],
-          // Every field the API marks required: strict clients (the Python
-          // client) refuse to read a Node without them.
-          nodeInfo: {
-            machineID: nodeId(name, 'machine').replace(/-/g, ''),
-            systemUUID: nodeId(name, 'system'),
-            bootID: nodeId(name, 'boot'),
-            kubeletVersion: 'v1.35.0',
-            kubeProxyVersion: 'v1.35.0',
-            osImage: 'Simulated Linux',
-            kernelVersion: '6.12.0-sim',
-            containerRuntimeVersion: 'containerd://2.1.0',
-            operatingSystem: 'linux',
-            architecture: 'amd64',
-          },
-        },
-      });
-    }
-  });
-  return out;
-}
-
-/** Gives nodes saved before nodeInfo carried every required field the rest. */
-function refreshNodeInfo(store: ClusterStore, nodes: KubeObject[]): void {
-  for (const n of nodes) {
-    const current = store.peek('', 'Node', undefined, n.metadata.name);
-    if (!current || current.status?.nodeInfo?.machineID) continue;
-    const next = structuredClone(current);
-    next.status = {
-      ...next.status,
-      nodeInfo: { ...n.status.nodeInfo, ...next.status?.nodeInfo },
-    };
-    store.replace(next, 'status');
-  }
-}
 
 /** Brings saved state up to date with the shipped CRDs (added or changed since). */
 function refreshCrds(store: ClusterStore, crds: WorldObject[]): void {
@@ -354,6 +246,17 @@ export async function startSimulator(
     await server.setFaults(parsed);
   };
 
+  const partition = (from: string, to: string) => {
+    if (!partitions.some(p => p.from === from && p.to === to))
+      partitions.push({ from, to });
+  };
+  const heal = () => {
+    partitions = [];
+  };
+  const compact = (name: string) => stores.get(name)?.compact();
+  const dropWatches = (name: string) =>
+    servers.get(name)?.handler.dropWatches();
+
   const clusters: SimulatedCluster[] = world.clusters.map(c => ({
     name: c.name,
     url: servers.get(c.name)!.url,
@@ -379,16 +282,11 @@ export async function startSimulator(
           faults: faults.get(c.name) ?? {},
         })),
       setFaults,
-      partition: (from, to) => {
-        if (!partitions.some(p => p.from === from && p.to === to))
-          partitions.push({ from, to });
-      },
-      heal: () => {
-        partitions = [];
-      },
+      partition,
+      heal,
       partitions: () => [...partitions],
-      compact: name => stores.get(name)?.compact(),
-      dropWatches: name => servers.get(name)?.handler.dropWatches(),
+      compact,
+      dropWatches,
     },
     host,
   );
@@ -408,15 +306,10 @@ export async function startSimulator(
       url: adminServer.url,
       setFaults,
       clearFaults: name => setFaults(name, {}),
-      partition: (from, to) => {
-        if (!partitions.some(p => p.from === from && p.to === to))
-          partitions.push({ from, to });
-      },
-      heal: () => {
-        partitions = [];
-      },
-      compact: name => stores.get(name)?.compact(),
-      dropWatches: name => servers.get(name)?.handler.dropWatches(),
+      partition,
+      heal,
+      compact,
+      dropWatches,
       traffic: name => {
         const handler = servers.get(name)?.handler;
         return {
