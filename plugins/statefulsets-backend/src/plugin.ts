@@ -28,6 +28,7 @@ import {
   clusterAuthProblems,
   createAuthStrategy,
 } from './cluster/createAuthStrategy';
+import { ClusterConnection } from './cluster/ClusterConnection';
 import { ClusterWatchCache } from './cluster/ClusterWatchCache';
 import {
   readClusterConfig,
@@ -114,10 +115,13 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
         )) {
           deps.logger.error(`Cluster auth: ${problem}`);
         }
-        const clusters = clusterConfigs.map(cluster =>
+        const connections = ClusterConnection.createAll(
+          clusterConfigs,
+          strategy,
+        );
+        const clusters = connections.map(connection =>
           ClusterWatchCache.create({
-            cluster,
-            strategy,
+            connection,
             options,
             logger: deps.logger,
           }),
@@ -208,8 +212,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           database: deps.database,
         });
         const apply = ApplyService.create({
-          clusters: clusterConfigs,
-          strategy,
+          connections,
           store: generatedEntities,
           logger: deps.logger,
           timeoutMs: 15_000,

@@ -45,7 +45,8 @@ function matches(
 
 /** A fake API server holding objects in memory. */
 export class FakeKubeApi {
-  readonly token: string;
+  /** The token it accepts; tests rotate it. */
+  token: string;
   fault: FakeFault = { type: 'none' };
   /** API groups served besides the built-in ones. */
   groups: Array<{ name: string; version: string }> = [];

@@ -6,7 +6,6 @@
  * user who asked for it.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { ClusterCredentials } from '../cluster/ClusterCredentials';
 import { ClusterHttp } from '../cluster/ClusterHttp';
 import { WriteIdentity } from '../cluster/writeIdentity';
 
@@ -32,15 +31,9 @@ export class ApplyClusterClient {
     return new ApplyClusterClient(new ClusterHttp(cluster, kc, options));
   }
 
-  /** A client on credentials resolved per request and cached until they expire. */
-  static fromCredentials(
-    cluster: string,
-    credentials: ClusterCredentials,
-    options: { timeoutMs: number },
-  ): ApplyClusterClient {
-    return new ApplyClusterClient(
-      new ClusterHttp(cluster, credentials, options),
-    );
+  /** A client on a cluster connection's write edge. */
+  static on(http: ClusterHttp): ApplyClusterClient {
+    return new ApplyClusterClient(http);
   }
 
   /** The same cluster and credentials, every request evaluated as `identity`. */

@@ -14,6 +14,7 @@ import {
   startSimulator,
 } from '@multicluster/cluster-simulator';
 import { parse, parseAllDocuments } from 'yaml';
+import { ClusterConnection } from '../cluster/ClusterConnection';
 import { createAuthStrategy } from '../cluster/createAuthStrategy';
 import { ConfiguredCluster } from '../cluster/readClusterConfig';
 import { ApplyService } from './ApplyService';
@@ -101,8 +102,10 @@ describe('ApplyService against the cluster simulator', () => {
       database: await databases.init('SQLITE_3'),
     });
     service = ApplyService.create({
-      clusters: configured(sim),
-      strategy: createAuthStrategy(),
+      connections: ClusterConnection.createAll(
+        configured(sim),
+        createAuthStrategy(),
+      ),
       store,
       logger: mockServices.logger.mock(),
       timeoutMs: 1000,
@@ -617,8 +620,10 @@ describe('ApplyService against the cluster simulator', () => {
       ],
     });
     const guarded = ApplyService.create({
-      clusters: configured(sim),
-      strategy: createAuthStrategy(),
+      connections: ClusterConnection.createAll(
+        configured(sim),
+        createAuthStrategy(),
+      ),
       store,
       logger: mockServices.logger.mock(),
       timeoutMs: 1000,

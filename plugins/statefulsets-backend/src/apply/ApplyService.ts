@@ -11,12 +11,8 @@ import {
 } from '@backstage/catalog-model';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
-import { ClusterCredentials } from '../cluster/ClusterCredentials';
-import {
-  ConfiguredCluster,
-  writeDetailsOf,
-} from '../cluster/readClusterConfig';
+import { ClusterConnection } from '../cluster/ClusterConnection';
+import { ConfiguredCluster } from '../cluster/readClusterConfig';
 import { WriteIdentityResolver } from '../cluster/writeIdentity';
 import { ApplyClusterClient } from './ApplyClusterClient';
 import { applyToCluster } from './applyToCluster';
@@ -81,10 +77,9 @@ export class ApplyService {
     this.#protectedNamespaces = options.protectedNamespaces ?? [];
   }
 
-  /** Creates the service; credentials are resolved per apply through the official strategies. */
+  /** Creates the service on the clusters' connections (write credentials, resolved as they expire). */
   static create(options: {
-    clusters: ConfiguredCluster[];
-    strategy: AuthenticationStrategy;
+    connections: ClusterConnection[];
     store: DatabaseGeneratedEntityStore;
     logger: LoggerService;
     timeoutMs?: number;
@@ -96,28 +91,14 @@ export class ApplyService {
     writeIdentity?: WriteIdentityResolver;
   }): ApplyService {
     const timeoutMs = options.timeoutMs ?? 15_000;
-    const credentials = new Map<string, ClusterCredentials>();
+    const byName = new Map(options.connections.map(c => [c.name, c]));
     return new ApplyService({
       ...options,
-      clientFor: async cluster => {
-        const name = cluster.details.name;
-        if (!credentials.has(name)) {
-          credentials.set(
-            name,
-            ClusterCredentials.fromStrategy(
-              writeDetailsOf(cluster),
-              options.strategy,
-            ),
-          );
-        }
-        return ApplyClusterClient.fromCredentials(
-          name,
-          credentials.get(name)!,
-          {
-            timeoutMs,
-          },
-        );
-      },
+      clusters: options.connections.map(c => c.cluster),
+      clientFor: async cluster =>
+        ApplyClusterClient.on(
+          byName.get(cluster.details.name)!.writer({ timeoutMs }),
+        ),
     });
   }
 

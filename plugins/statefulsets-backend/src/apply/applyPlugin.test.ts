@@ -19,6 +19,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { readAllowedWriterServices } from '../service/writerPrincipal';
+import { ClusterConnection } from '../cluster/ClusterConnection';
 import { createAuthStrategy } from '../cluster/createAuthStrategy';
 import { readClusterConfig } from '../cluster/readClusterConfig';
 import { ApplyService } from './ApplyService';
@@ -47,8 +48,10 @@ const applyOnlyPlugin = createBackendPlugin({
           database: deps.database,
         });
         const apply = ApplyService.create({
-          clusters: readClusterConfig(deps.config),
-          strategy: createAuthStrategy(),
+          connections: ClusterConnection.createAll(
+            readClusterConfig(deps.config),
+            createAuthStrategy(),
+          ),
           store,
           logger: deps.logger,
           catalog: deps.catalog,

@@ -1,10 +1,9 @@
 /*
- * Discovery of one cluster: fresh credentials, the API groups it serves, and
- * its region and zones from node labels where configuration gives none.
- * Single-flight, and retried with backoff after a failure.
+ * Discovery of one cluster: the API groups it serves, and its region and
+ * zones from node labels where configuration gives none. Single-flight, and
+ * retried with backoff after a failure, with credentials resolved anew.
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
 import {
   ClusterError,
   ClusterInfo,
@@ -17,39 +16,41 @@ import {
   ClusterRequestError,
 } from './ClusterRequestError';
 import { parseApiGroupList, ServedGroups } from './kinds';
+import { ClusterConnection } from './ClusterConnection';
 import { KubeHttpClient } from './KubeHttpClient';
-import { ConfiguredCluster, PluginOptions } from './readClusterConfig';
+import { PluginOptions } from './readClusterConfig';
 
 /** What discovery knows about one cluster. */
 export class ClusterDiscovery {
-  readonly #cluster: ConfiguredCluster;
-  readonly #strategy: AuthenticationStrategy;
+  readonly #connection: ClusterConnection;
   readonly #options: PluginOptions;
   readonly #logger: LoggerService;
-  /** Called when credentials were replaced, so failing watches reconnect with them. */
-  readonly #onNewClient: () => void;
+  /** Called after each successful rediscovery, so failing watches reconnect. */
+  readonly #onRediscovered: () => void;
   #inFlight?: Promise<void>;
   #attempt = 0;
   #retry?: NodeJS.Timeout;
   #closed = false;
   #placement: Partial<ClusterInfo> = {};
-  client?: KubeHttpClient;
   served?: ServedGroups;
   error?: ClusterError & { at: number };
   latencyMs?: number;
 
   constructor(options: {
-    cluster: ConfiguredCluster;
-    strategy: AuthenticationStrategy;
+    connection: ClusterConnection;
     options: PluginOptions;
     logger: LoggerService;
-    onNewClient: () => void;
+    onRediscovered: () => void;
   }) {
-    this.#cluster = options.cluster;
-    this.#strategy = options.strategy;
+    this.#connection = options.connection;
     this.#options = options.options;
     this.#logger = options.logger;
-    this.#onNewClient = options.onNewClient;
+    this.#onRediscovered = options.onRediscovered;
+  }
+
+  /** The cluster's read edge. */
+  get client(): KubeHttpClient {
+    return this.#connection.reader;
   }
 
   /** Whether a discovery is running now. */
@@ -59,7 +60,7 @@ export class ClusterDiscovery {
 
   /** Static facts, with region and zones from node labels where config has none. */
   info(): ClusterInfo {
-    const configured = this.#cluster.info;
+    const configured = this.#connection.cluster.info;
     return {
       ...configured,
       region: configured.region ?? this.#placement.region,
@@ -69,7 +70,7 @@ export class ClusterDiscovery {
     };
   }
 
-  /** Refreshes credentials and the served API groups; single-flight. */
+  /** Refreshes the served API groups; single-flight. */
   discover(): Promise<void> {
     if (!this.#inFlight) {
       this.#inFlight = this.#run().finally(() => {
@@ -100,11 +101,10 @@ export class ClusterDiscovery {
 
   async #run(): Promise<void> {
     const started = Date.now();
+    // After a failure the credentials may be what failed (a rotated token).
+    if (this.error) this.#connection.refreshCredentials();
     try {
-      const client = await KubeHttpClient.create(
-        this.#cluster.details,
-        this.#strategy,
-      );
+      const client = this.#connection.reader;
       const body = await client.getJson('/apis', {
         timeoutMs: this.#options.requestTimeoutMs,
       });
@@ -119,13 +119,13 @@ export class ClusterDiscovery {
         );
       }
       this.latencyMs = Date.now() - started;
-      const replaced = this.client !== undefined;
-      this.client = client;
+      const rediscovered = this.served !== undefined;
       this.served = served;
       this.error = undefined;
       this.#attempt = 0;
-      if (replaced) this.#onNewClient();
-      if (!this.#cluster.info.region) await this.#readPlacement(client);
+      if (rediscovered) this.#onRediscovered();
+      if (!this.#connection.cluster.info.region)
+        await this.#readPlacement(client);
     } catch (err) {
       const error = classifyClusterError(err);
       this.error = { ...error, at: Date.now() };

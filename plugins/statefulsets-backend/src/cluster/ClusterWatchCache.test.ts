@@ -5,6 +5,7 @@ import {
   seedDemo,
 } from '../__testUtils__/FakeKubeApi';
 import { ClusterWatchCache } from './ClusterWatchCache';
+import { ClusterConnection } from './ClusterConnection';
 import { createAuthStrategy } from './createAuthStrategy';
 import { InformerChange } from './Informer';
 import { PluginOptions } from './readClusterConfig';
@@ -32,11 +33,13 @@ function cacheFor(
   extra: { options?: Partial<PluginOptions>; logger?: any } = {},
 ) {
   return ClusterWatchCache.create({
-    cluster: {
-      details: fakeClusterDetails(url, token),
-      info: { name: 'c1', zones: [], region },
-    },
-    strategy,
+    connection: ClusterConnection.create(
+      {
+        details: fakeClusterDetails(url, token),
+        info: { name: 'c1', zones: [], region },
+      },
+      strategy,
+    ),
     options: { ...options, ...extra.options },
     logger: extra.logger ?? mockServices.logger.mock(),
   });

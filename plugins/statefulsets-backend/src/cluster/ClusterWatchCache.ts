@@ -6,7 +6,6 @@
  * label selector applied there, and never waits past the caller's deadline.
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
 import {
   ClusterError,
   ClusterHealth,
@@ -15,6 +14,7 @@ import {
   emptyClusterObjects,
   KubeObject,
 } from '@multicluster/backstage-plugin-statefulsets-common';
+import { ClusterConnection } from './ClusterConnection';
 import { ClusterDiscovery } from './ClusterDiscovery';
 import { Informer, InformerChange } from './Informer';
 import { KindSpec, KINDS, servedVersion } from './kinds';
@@ -63,35 +63,31 @@ export class ClusterWatchCache {
   #closed = false;
 
   private constructor(
-    cluster: ConfiguredCluster,
-    strategy: AuthenticationStrategy,
+    connection: ClusterConnection,
     options: PluginOptions,
     logger: LoggerService,
   ) {
-    this.#cluster = cluster;
+    this.#cluster = connection.cluster;
     this.#options = options;
     this.#logger = logger;
     this.#discovery = new ClusterDiscovery({
-      cluster,
-      strategy,
+      connection,
       options,
       logger,
-      onNewClient: () => this.#restartFailing(),
+      onRediscovered: () => this.#restartFailing(),
     });
   }
 
   /** Creates the cache; nothing is contacted until `discover` or `read`. */
   static create(options: {
-    cluster: ConfiguredCluster;
-    strategy: AuthenticationStrategy;
+    connection: ClusterConnection;
     options: PluginOptions;
     logger: LoggerService;
   }): ClusterWatchCache {
     return new ClusterWatchCache(
-      options.cluster,
-      options.strategy,
+      options.connection,
       options.options,
-      options.logger.child({ cluster: options.cluster.info.name }),
+      options.logger.child({ cluster: options.connection.cluster.info.name }),
     );
   }
 
@@ -111,7 +107,7 @@ export class ClusterWatchCache {
     return this.#discovery.info();
   }
 
-  /** Refreshes credentials and the served API groups; single-flight. */
+  /** Refreshes the served API groups; single-flight. */
   discover(): Promise<void> {
     return this.#discovery.discover();
   }
@@ -177,7 +173,7 @@ export class ClusterWatchCache {
       kind: source.kind,
       version: servedVersion(source.kind, this.#discovery.served!)!,
       namespace: source.namespace,
-      client: this.#discovery.client!,
+      client: this.#discovery.client,
       options: this.#options,
       logger: this.#logger,
       onChange: change => this.#emit(change),

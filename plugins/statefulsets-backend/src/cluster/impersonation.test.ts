@@ -20,6 +20,7 @@ import {
   clientsFor,
   liveTopology,
 } from '../failover/__testUtils__/simulatorWorld';
+import { ClusterConnection } from './ClusterConnection';
 import { createAuthStrategy } from './createAuthStrategy';
 import { readClusterConfig } from './readClusterConfig';
 import { createWriteIdentityResolver } from './writeIdentity';
@@ -172,8 +173,10 @@ describe('apply with impersonation', () => {
 
   it("applies as a user the cluster's RBAC allows and refuses one it does not, naming them", async () => {
     const apply = ApplyService.create({
-      clusters: readClusterConfig(config),
-      strategy: createAuthStrategy(),
+      connections: ClusterConnection.createAll(
+        readClusterConfig(config),
+        createAuthStrategy(),
+      ),
       store: await DatabaseGeneratedEntityStore.create({
         database: await databases.init('SQLITE_3'),
       }),

@@ -15,6 +15,7 @@ import {
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { FakeKubeApi, seedDemo } from '../__testUtils__/FakeKubeApi';
 import { ClusterWatchCache } from '../cluster/ClusterWatchCache';
+import { ClusterConnection } from '../cluster/ClusterConnection';
 import { createAuthStrategy } from '../cluster/createAuthStrategy';
 import { PluginOptions } from '../cluster/readClusterConfig';
 import { TopologyService } from './TopologyService';
@@ -87,19 +88,21 @@ describe('TopologyService', () => {
     const service = TopologyService.create({
       clusters: [
         ClusterWatchCache.create({
-          cluster: {
-            details: {
-              name: 'eu-central',
-              url: clusterUrl,
-              skipTLSVerify: true,
-              authMetadata: {
-                'kubernetes.io/auth-provider': 'serviceAccount',
-                serviceAccountToken: api.token,
+          connection: ClusterConnection.create(
+            {
+              details: {
+                name: 'eu-central',
+                url: clusterUrl,
+                skipTLSVerify: true,
+                authMetadata: {
+                  'kubernetes.io/auth-provider': 'serviceAccount',
+                  serviceAccountToken: api.token,
+                },
               },
+              info: { name: 'eu-central', zones: [] },
             },
-            info: { name: 'eu-central', zones: [] },
-          },
-          strategy: createAuthStrategy(),
+            createAuthStrategy(),
+          ),
           options,
           logger: mockServices.logger.mock(),
         }),
