@@ -1,8 +1,10 @@
 /*
  * Extension points of the multi-cluster StatefulSets backend: replication
- * providers and traffic routers, with the built-in implementations.
+ * providers, traffic routers and lag sources, with the built-in
+ * implementations.
  */
 export * from './types';
 export * from './extensions';
 export * from './providers';
 export * from './failover';
+export * from './lagSource';

@@ -3,10 +3,11 @@ import {
   FailoverReplicationProvider,
   FailoverSide,
   isFailoverReplicationProvider,
+  LagSource,
+  LagTarget,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { ExternalLagReading } from '@multicluster/backstage-plugin-statefulsets-common';
 import { LagSourceFailoverProvider } from './LagSourceFailoverProvider';
-import { LagSource, LagTarget } from './types';
 
 const workload = {
   apiVersion: 'apps/v1',

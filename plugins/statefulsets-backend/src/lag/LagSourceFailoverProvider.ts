@@ -12,12 +12,13 @@ import {
   FailoverReplicationProvider,
   FailoverSide,
   LagReading,
+  LagSource,
+  LagTarget,
   UndoData,
   WorkloadRef,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { waitForCatchUp } from '../failover/GenericFailoverProvider';
 import { LagSourceReplicationProvider } from './LagSourceReplicationProvider';
-import { LagSource, LagTarget } from './types';
 
 /** A failover provider whose lag readings come from a lag source. */
 export class LagSourceFailoverProvider

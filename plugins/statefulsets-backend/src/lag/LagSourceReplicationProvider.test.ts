@@ -7,9 +7,10 @@ import {
 import {
   AnnotationReplicationProvider,
   EntityContext,
+  LagSource,
+  LagTarget,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { LagSourceReplicationProvider } from './LagSourceReplicationProvider';
-import { LagSource, LagTarget } from './types';
 
 const now = Date.parse('2026-11-27T12:00:00Z');
 

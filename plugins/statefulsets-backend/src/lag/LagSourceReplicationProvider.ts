@@ -12,9 +12,9 @@ import {
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   EntityContext,
+  LagSource,
   ReplicationProvider,
 } from '@multicluster/backstage-plugin-statefulsets-node';
-import { LagSource } from './types';
 
 /**
  * The namespace of a link's workload: from the replica's cluster, else the

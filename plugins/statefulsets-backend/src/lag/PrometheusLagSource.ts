@@ -11,6 +11,10 @@ import {
   ExternalLagReading,
   LAG_FRESHNESS_SECONDS,
 } from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  LagSource,
+  LagTarget,
+} from '@multicluster/backstage-plugin-statefulsets-node';
 import { renderLagQuery, resolveLagQueries } from './lagQueries';
 import {
   InstantSample,
@@ -18,7 +22,6 @@ import {
   parseInstantQuery,
   PrometheusAnswerError,
 } from './prometheusResponse';
-import { LagSource, LagTarget } from './types';
 
 /** Options of `PrometheusLagSource.create`. */
 export interface PrometheusLagSourceOptions {

@@ -3,7 +3,10 @@
  * and the wrappers that put its lag onto the providers' links and into the
  * failover's lag readings.
  */
-export type { LagSource, LagTarget } from './types';
+export type {
+  LagSource,
+  LagTarget,
+} from '@multicluster/backstage-plugin-statefulsets-node';
 export { PrometheusLagSource } from './PrometheusLagSource';
 export type { PrometheusLagSourceOptions } from './PrometheusLagSource';
 export { readPrometheusConfig } from './readPrometheusConfig';

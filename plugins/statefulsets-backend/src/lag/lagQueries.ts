@@ -4,7 +4,7 @@
  * which workload in which cluster is asked about. `{{` never occurs in valid
  * PromQL and `${…}` is taken by the config loader, hence the braces.
  */
-import { LagTarget } from './types';
+import { LagTarget } from '@multicluster/backstage-plugin-statefulsets-node';
 
 /** The placeholders a lag query may use, and what each stands for. */
 export const LAG_QUERY_PLACEHOLDERS = {

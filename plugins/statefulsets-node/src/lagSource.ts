@@ -1,6 +1,8 @@
 /*
- * The contract of a lag source: a system outside the clusters (Prometheus)
- * that measures how far a replica is behind, looked up per engine.
+ * The contract of a lag source: a system outside the clusters (Prometheus,
+ * a monitoring API) that measures how far a replica is behind, looked up per
+ * engine. The backend puts its readings onto the replication providers'
+ * links and into the failover's lag checks and catch-up waits.
  */
 import { ExternalLagReading } from '@multicluster/backstage-plugin-statefulsets-common';
 
