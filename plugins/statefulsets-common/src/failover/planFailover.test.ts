@@ -1,6 +1,12 @@
 import { EntityTopology, TopologyCluster, TopologyWorkload } from '../types';
 import { gitOpsMarkersOf } from './gitops';
 import { planFailover } from './planFailover';
+import {
+  describeCloudNativePgSteps,
+  describeGenericSteps,
+  FailoverStepDescriber,
+  FailoverStepSides,
+} from './stepDescriptions';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
 
@@ -508,5 +514,126 @@ describe('planFailover', () => {
       now: NOW,
     });
     expect(statusOf(ap, 'strategy')).toBe('fail');
+  });
+
+  describe('with the words of the provider that runs the failover', () => {
+    const calls: FailoverStepSides[] = [];
+    const custom: FailoverStepDescriber = sides => {
+      calls.push(sides);
+      return {
+        fenceMethod: `custom: ${sides.sourceCluster} set read-only`,
+        fence: ['SET GLOBAL read_only = ON'],
+        promote: ['STOP REPLICA; SET GLOBAL read_only = OFF'],
+        fenceOldSource: ['SET GLOBAL super_read_only = ON'],
+        promoteWithoutSource: ['RESET REPLICA ALL'],
+      };
+    };
+
+    const switchover = (describeSteps: FailoverStepDescriber) =>
+      planFailover({
+        topology: topology(),
+        targetCluster: 'eu-west',
+        mode: 'switchover',
+        now: NOW,
+        describeSteps,
+      });
+
+    beforeEach(() => {
+      calls.length = 0;
+    });
+
+    it('shows them in the fence and promote steps of a switchover', () => {
+      const plan = switchover(custom);
+      expect(calls).toEqual([
+        expect.objectContaining({
+          sourceCluster: 'eu-central',
+          targetCluster: 'eu-west',
+          sourceWorkload: expect.objectContaining({ kind: 'StatefulSet' }),
+          targetWorkload: expect.objectContaining({ kind: 'StatefulSet' }),
+        }),
+      ]);
+      expect(plan.fenceMethod).toBe('custom: eu-central set read-only');
+      const step = (kind: string) => plan.steps.find(s => s.kind === kind)!;
+      expect(step('fence')).toMatchObject({
+        title: 'Fence eu-central',
+        cluster: 'eu-central',
+        changes: ['SET GLOBAL read_only = ON'],
+      });
+      expect(step('promote').changes).toEqual([
+        'STOP REPLICA; SET GLOBAL read_only = OFF',
+      ]);
+      // No reattach words: the provider does not make the old side a replica.
+      expect(plan.steps.map(s => s.kind)).toEqual([
+        'fence-traffic',
+        'fence',
+        'wait-catch-up',
+        'promote',
+        'move-traffic',
+        'verify',
+      ]);
+    });
+
+    it('shows them in an emergency failover, with the deferred fence said by the planner', () => {
+      const base = topology();
+      const plan = planFailover({
+        topology: topology({
+          clusters: [
+            cluster('eu-central', 'unknown', {
+              reachable: false,
+              error: { reason: 'unreachable', message: 'connection refused' },
+            }),
+            base.clusters[1],
+          ],
+        }),
+        targetCluster: 'eu-west',
+        mode: 'failover',
+        now: NOW,
+        describeSteps: custom,
+      });
+      const step = (kind: string) => plan.steps.find(s => s.kind === kind)!;
+      expect(step('fence-old-source').changes).toEqual([
+        'SET GLOBAL super_read_only = ON',
+        expect.stringMatching(/deferred fence/),
+      ]);
+      expect(step('promote').changes).toEqual(['RESET REPLICA ALL']);
+    });
+
+    it('adds the reattach step only when the provider describes one', () => {
+      const plan = switchover(sides => ({
+        ...custom(sides),
+        reattach: [`CHANGE REPLICATION SOURCE TO ${sides.targetCluster}`],
+      }));
+      expect(plan.steps.find(s => s.kind === 'reattach')).toMatchObject({
+        title: 'Make eu-central a replica of eu-west',
+        cluster: 'eu-central',
+        changes: ['CHANGE REPLICATION SOURCE TO eu-west'],
+        beforePromotion: false,
+      });
+    });
+
+    it('gives the built-in words when none are passed, by the target workload kind', () => {
+      for (const kind of ['StatefulSet', 'Cluster'] as const) {
+        const input = {
+          topology: topology({
+            clusters: [
+              cluster('eu-central', 'active', { kind }),
+              cluster('eu-west', 'passive', { kind }),
+            ],
+          }),
+          targetCluster: 'eu-west',
+          mode: 'switchover' as const,
+          now: NOW,
+        };
+        expect(planFailover(input)).toEqual(
+          planFailover({
+            ...input,
+            describeSteps:
+              kind === 'Cluster'
+                ? describeCloudNativePgSteps
+                : describeGenericSteps,
+          }),
+        );
+      }
+    });
   });
 });
