@@ -9,6 +9,9 @@
  */
 import {
   ANNOTATION_CNPG_FENCED_INSTANCES,
+  describeCloudNativePgSteps,
+  FailoverStepDescriptions,
+  FailoverStepSides,
   KubeObject,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
@@ -70,6 +73,10 @@ export class CnpgFailoverProvider
       workload.kind === 'Cluster' &&
       workload.apiVersion.startsWith('postgresql.cnpg.io/')
     );
+  }
+
+  describeSteps(sides: FailoverStepSides): FailoverStepDescriptions {
+    return describeCloudNativePgSteps(sides);
   }
 
   async readLag(target: FailoverSide): Promise<LagReading> {

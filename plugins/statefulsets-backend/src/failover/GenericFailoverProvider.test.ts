@@ -180,6 +180,34 @@ describe('GenericFailoverProvider', () => {
     expect(foreign.client.patches).toBe(0);
   });
 
+  it('describes its steps as role annotations and scaling to zero, with a reattach', () => {
+    const provider: FailoverReplicationProvider = new GenericFailoverProvider();
+    const described = provider.describeSteps!({
+      sourceCluster: 'a',
+      targetCluster: 'b',
+      sourceWorkload: {
+        ...workload,
+        kind: 'StatefulSet',
+        role: 'active',
+        replicas: { desired: 3, ready: 3, updated: 3 },
+        ordinalsStart: 0,
+        pods: [],
+        volumes: [],
+      },
+    });
+    expect(described.fenceMethod).toBe(
+      'generic: StatefulSet db/orders in a is annotated fenced and scaled to zero replicas (was 3)',
+    );
+    expect(described.fence).toEqual([
+      'StatefulSet db/orders: annotation role = fenced',
+      'StatefulSet db/orders: replicas 3 → 0',
+    ]);
+    expect(described.reattach).toEqual([
+      'StatefulSet db/orders: annotation role = passive, replication-source = b',
+      'StatefulSet db/orders: replicas back to 3',
+    ]);
+  });
+
   it('counts only a zero lag measured after the fence as caught up', () => {
     const fence = Date.parse('2026-11-27T12:00:00.400Z');
     expect(

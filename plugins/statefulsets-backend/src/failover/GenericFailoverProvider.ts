@@ -12,6 +12,9 @@ import {
   ANNOTATION_REPLICATION_LAG_SECONDS,
   ANNOTATION_REPLICATION_SOURCE,
   ANNOTATION_ROLE,
+  describeGenericSteps,
+  FailoverStepDescriptions,
+  FailoverStepSides,
   KubeObject,
   ownershipRefusal,
 } from '@multicluster/backstage-plugin-statefulsets-common';
@@ -134,6 +137,10 @@ export class GenericFailoverProvider
 
   supportsWorkload(workload: WorkloadRef): boolean {
     return workload.kind === 'StatefulSet';
+  }
+
+  describeSteps(sides: FailoverStepSides): FailoverStepDescriptions {
+    return describeGenericSteps(sides);
   }
 
   async readLag(target: FailoverSide): Promise<LagReading> {

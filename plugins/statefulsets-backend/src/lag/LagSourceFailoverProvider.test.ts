@@ -72,6 +72,30 @@ describe('LagSourceFailoverProvider', () => {
     expect(provider.supportsWorkload(workload)).toBe(true);
   });
 
+  it("describes its steps in the provider's words", () => {
+    const sides = { sourceCluster: 'eu-central', targetCluster: 'eu-west' };
+    const words = {
+      fenceMethod: 'read-only',
+      fence: ['read_only = ON'],
+      promote: ['read_only = OFF'],
+      fenceOldSource: ['super_read_only = ON'],
+      promoteWithoutSource: ['RESET REPLICA ALL'],
+    };
+    const { source: lag } = lagSource({ seconds: 1 });
+    const described = new LagSourceFailoverProvider(
+      { ...inner(), describeSteps: () => words },
+      lag,
+    );
+    expect(described.describeSteps(sides)).toBe(words);
+    // A provider without words is named, not described as scaling to zero;
+    // it has no reattach, whatever the wrapper offers.
+    const unnamed = new LagSourceFailoverProvider(inner(), lag).describeSteps(
+      sides,
+    );
+    expect(unnamed.fenceMethod).toMatch(/fenced by the generic provider/);
+    expect(unnamed.reattach).toBeUndefined();
+  });
+
   it('reads the lag from the source for the engine of the plan', async () => {
     const { source: lag, asked } = lagSource({
       seconds: 2,

@@ -6,8 +6,13 @@
  * Runs planned without an engine, and engines the source has no query for,
  * keep the provider's own lag.
  */
-import { ExternalLagReading } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
+  ExternalLagReading,
+  FailoverStepDescriptions,
+  FailoverStepSides,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  describeProviderSteps,
   FailoverCallContext,
   FailoverReplicationProvider,
   FailoverSide,
@@ -60,6 +65,10 @@ export class LagSourceFailoverProvider
 
   supportsWorkload(workload: WorkloadRef): boolean {
     return this.#inner.supportsWorkload(workload);
+  }
+
+  describeSteps(sides: FailoverStepSides): FailoverStepDescriptions {
+    return describeProviderSteps(this.#inner, sides);
   }
 
   async readLag(

@@ -6,6 +6,10 @@
  * be idempotent: the engine re-runs a step after a restart, so each one
  * checks the live object before changing it.
  */
+import {
+  FailoverStepDescriptions,
+  FailoverStepSides,
+} from '@multicluster/backstage-plugin-statefulsets-common';
 import { ReplicationProvider, TrafficRouter } from '../types';
 
 /** A namespaced object a failover acts on. */
@@ -65,6 +69,12 @@ export type UndoData = Record<string, unknown>;
 export interface FailoverReplicationProvider extends ReplicationProvider {
   /** Whether this provider fails over the given workload kind. */
   supportsWorkload(workload: WorkloadRef): boolean;
+  /**
+   * How this provider fences and promotes, in words for the plan (pure: no
+   * reads). Give `reattach` only when `reattach` turns the old primary into
+   * a replica. A provider without it is shown in neutral words naming it.
+   */
+  describeSteps?(sides: FailoverStepSides): FailoverStepDescriptions;
   /** Latest lag of the target behind its source. */
   readLag(target: FailoverSide, ctx: FailoverCallContext): Promise<LagReading>;
   /** Stops the source taking writes; returns what `unfence` needs. */
