@@ -10,6 +10,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import { validateAgainstCrd } from './crds';
 import { applyJsonPatchOp, applyOverriders } from './controllers/federation';
 import type { KubeObject } from './controllers/types';
+import { startSimulator } from './simulator';
+import { eventually } from './testing/testWorld';
 import { loadWorld } from './world';
 
 const repoRoot = path.join(
@@ -174,6 +176,53 @@ describe('the demo world', () => {
         true,
         6,
       ]);
+    }
+  });
+
+  it('runs, in the simulator, the StatefulSets its federation hosts place', async () => {
+    const sim = await startSimulator({
+      world: loadWorld(worldFile),
+      portBase: 0,
+      adminPort: 0,
+      readinessDelayMs: 20,
+      tickMs: 100,
+      onError: () => {},
+    });
+    try {
+      const running = () =>
+        [...sim.stores]
+          .flatMap(([cluster, store]) =>
+            store.list('apps/v1', 'StatefulSet', 'databases').map(sts => ({
+              cluster,
+              workload: sts.metadata.name,
+              start: (sts.spec.ordinals?.start ?? 0) as number,
+              replicas: sts.spec.replicas as number,
+            })),
+          )
+          .sort((a, b) =>
+            `${a.cluster}/${a.workload}`.localeCompare(
+              `${b.cluster}/${b.workload}`,
+            ),
+          );
+      const expected = ordinalRanges()
+        .map(r => ({
+          cluster: r.cluster,
+          workload: r.workload,
+          start: r.start,
+          replicas: r.end - r.start,
+        }))
+        .sort((a, b) =>
+          `${a.cluster}/${a.workload}`.localeCompare(
+            `${b.cluster}/${b.workload}`,
+          ),
+        );
+      await eventually(
+        () => JSON.stringify(running()) === JSON.stringify(expected),
+        10000,
+      ).catch(() => undefined);
+      expect(running()).toEqual(expected);
+    } finally {
+      await sim.stop();
     }
   });
 

@@ -160,6 +160,8 @@ export async function startSimulator(
       name: c.name,
       region: c.region,
       zones: c.zones,
+      federationHost: c.federationHost,
+      labels: c.labels,
       historySize: world.historySize,
     });
     const saved = options.stateDir

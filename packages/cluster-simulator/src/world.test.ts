@@ -54,6 +54,27 @@ describe('world files', () => {
       /federationHost/,
     ],
     [
+      {
+        clusters: [
+          { name: 'a', region: 'r', federationHost: 'karmada' },
+          { name: 'b', region: 'r', federationHost: 'karmada' },
+        ],
+      },
+      /a, b all host karmada/,
+    ],
+    [
+      { clusters: [{ name: 'a', region: 'r', labels: ['tier'] }] },
+      /labels must be a mapping/,
+    ],
+    [
+      { clusters: [{ name: 'a', region: 'r', labels: { 'bad key!': 'x' } }] },
+      /"bad key!" is not a valid label key/,
+    ],
+    [
+      { clusters: [{ name: 'a', region: 'r', labels: { tier: 3 } }] },
+      /labels.tier: must be a valid label value/,
+    ],
+    [
       { clusters: [{ name: 'a', region: 'r', faults: { slow: true } }] },
       /unknown fault "slow"/,
     ],

@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { KubeObject } from './controllers/types';
+import type { FederationHost, KubeObject } from './controllers/types';
+import { labelKeyValid, labelValueValid } from './api/validation';
 import type { ReplicationSettings } from './controllers/replicationLagController';
 import { Faults, parseFaults } from './server/faults';
 
@@ -28,7 +29,9 @@ export interface WorldCluster {
   users?: WorldUser[];
   /** Whether RBAC decides requests; off, every known token may do anything. */
   rbac?: boolean;
-  federationHost?: 'karmada' | 'kubefed';
+  federationHost?: FederationHost;
+  /** The labels the cluster is joined to its federations with (placement selects by them). */
+  labels?: Record<string, string>;
   nodesPerZone: number;
   objects: WorldObject[];
   faults: Faults;
@@ -74,6 +77,7 @@ const CLUSTER_FIELDS = [
   'users',
   'rbac',
   'federationHost',
+  'labels',
   'nodesPerZone',
   'objects',
   'files',
@@ -211,6 +215,7 @@ export function validateWorld(raw: unknown, file?: string): World {
     ) {
       throw new WorldError(`${cw}: federationHost must be karmada or kubefed`);
     }
+    const labels = labelsOf(cw, c.labels);
     for (const k of ['token', 'readOnlyToken']) {
       if (c[k] !== undefined && (typeof c[k] !== 'string' || !c[k]))
         throw new WorldError(`${cw}: ${k} must be a non-empty string`);
@@ -265,12 +270,22 @@ export function validateWorld(raw: unknown, file?: string): World {
       users,
       rbac: c.rbac === true,
       federationHost: c.federationHost,
+      ...(labels ? { labels } : {}),
       nodesPerZone: c.nodesPerZone ?? 2,
       objects,
       faults,
       replication: replicationOf(cw, c.replication),
     };
   });
+  for (const kind of ['karmada', 'kubefed']) {
+    const hosts = clusters.filter(c => c.federationHost === kind);
+    if (hosts.length > 1)
+      throw new WorldError(
+        `${where}: clusters ${hosts
+          .map(c => c.name)
+          .join(', ')} all host ${kind}; a world has one ${kind} control plane`,
+      );
+  }
   return {
     clusters,
     readinessDelayMs: raw.readinessDelayMs,
@@ -279,6 +294,26 @@ export function validateWorld(raw: unknown, file?: string): World {
     replication: replicationOf(where, raw.replication),
     file,
   };
+}
+
+function labelsOf(
+  where: string,
+  raw: unknown,
+): Record<string, string> | undefined {
+  if (raw === undefined) return undefined;
+  if (!isObj(raw))
+    throw new WorldError(
+      `${where}: labels must be a mapping of label to value`,
+    );
+  for (const [k, v] of Object.entries(raw)) {
+    if (!labelKeyValid(k))
+      throw new WorldError(`${where}: labels: "${k}" is not a valid label key`);
+    if (!labelValueValid(v))
+      throw new WorldError(
+        `${where}: labels.${k}: must be a valid label value (a string of up to 63 characters)`,
+      );
+  }
+  return { ...(raw as Record<string, string>) };
 }
 
 function usersOf(

@@ -15,7 +15,8 @@ const DNS_SUBDOMAIN =
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_KEY_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
-function labelKeyValid(k: string): boolean {
+/** Whether a label key is a valid (optionally prefixed) qualified name. */
+export function labelKeyValid(k: string): boolean {
   const parts = k.split('/');
   if (parts.length > 2) return false;
   const name = parts[parts.length - 1];
@@ -26,6 +27,11 @@ function labelKeyValid(k: string): boolean {
   )
     return false;
   return true;
+}
+
+/** Whether a label value is valid: empty, or up to 63 name characters. */
+export function labelValueValid(v: unknown): boolean {
+  return typeof v === 'string' && v.length <= 63 && LABEL_VALUE.test(v);
 }
 
 /** Schema for an object type: the CRD's, or the compact built-in one. */
@@ -175,7 +181,7 @@ export function validateObject(
         reason: 'FieldValueInvalid',
       });
     }
-    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) {
+    if (!labelValueValid(v)) {
       causes.push({
         field: `metadata.labels`,
         message: `Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,

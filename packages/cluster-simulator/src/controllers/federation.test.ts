@@ -348,6 +348,15 @@ describe('karmadaController', () => {
     expect(isKarmadaTemplateOnly(world.context('eu-west'), template)).toBe(
       false,
     );
+    // The policy that claims the template decides, not any that selects it.
+    host.create({
+      ...propagationPolicy(['eu-central']),
+      metadata: { name: 'catalog-karmada-first', namespace: NS },
+      spec: { ...propagationPolicy(['eu-central']).spec, priority: 10 },
+    });
+    expect(isKarmadaTemplateOnly(world.context('eu-central'), template)).toBe(
+      false,
+    );
   });
 
   it('divides replicas for Divided scheduling', () => {
@@ -378,13 +387,40 @@ describe('karmadaController', () => {
     world.reconcile([karmadaController()]);
     expect(sts(world, 'us-east')).toBeUndefined();
 
-    // Without roles in the world, the cluster holding the policies is the host.
+    // A world that installs Karmada nowhere propagates nothing, whoever
+    // holds policies: no control plane reads them.
     const unmarked = FakeWorld.demo();
     unmarked.ensureNamespace(NS);
     unmarked.cluster('eu-west').create(statefulSet('catalog-karmada'));
     unmarked.cluster('eu-west').create(propagationPolicy(['us-east']));
     unmarked.reconcile([karmadaController()]);
-    expect(sts(unmarked, 'us-east')).toBeDefined();
+    expect(sts(unmarked, 'us-east')).toBeUndefined();
+    expect(
+      isKarmadaTemplateOnly(
+        unmarked.context('eu-west'),
+        statefulSet('catalog-karmada'),
+      ),
+    ).toBe(false);
+  });
+
+  it('places by the labels the world joined the members with', () => {
+    const { world, host, controllers } = karmadaWorld();
+    world.cluster('eu-west').labels = { tier: 'gold' };
+    world.cluster('us-east').labels = { tier: 'silver' };
+    const policy = propagationPolicy([]);
+    policy.spec.placement.clusterAffinity = {
+      labelSelector: { matchLabels: { tier: 'gold' } },
+    };
+    host.update(policy);
+    world.reconcile(controllers);
+    expect(sts(world, 'eu-west')).toBeDefined();
+    expect(sts(world, 'us-east')).toBeUndefined();
+    expect(
+      isKarmadaTemplateOnly(
+        world.context('eu-central'),
+        sts(world, 'eu-central')!,
+      ),
+    ).toBe(true);
   });
 });
 

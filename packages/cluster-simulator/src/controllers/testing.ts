@@ -9,6 +9,7 @@ import type {
   ClusterApi,
   Controller,
   ControllerContext,
+  FederationHost,
   KubeObject,
 } from './types';
 
@@ -32,7 +33,9 @@ export class FakeCluster implements ClusterApi {
   readonly region: string;
   readonly zones: string[];
   /** The federation role a world may give the cluster. */
-  federationHost?: 'karmada' | 'kubefed';
+  federationHost?: FederationHost;
+  /** The labels a world may join the cluster with. */
+  labels?: Record<string, string>;
   /** How many writes (create/update/updateStatus/delete) were made. */
   writes = 0;
   #objects = new Map<string, KubeObject>();
@@ -43,12 +46,14 @@ export class FakeCluster implements ClusterApi {
     name: string;
     region: string;
     zones?: string[];
-    federationHost?: 'karmada' | 'kubefed';
+    federationHost?: FederationHost;
+    labels?: Record<string, string>;
   }) {
     this.name = options.name;
     this.region = options.region;
     this.zones = options.zones ?? [`${options.region}a`, `${options.region}b`];
     this.federationHost = options.federationHost;
+    this.labels = options.labels;
     this.create({
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -209,7 +214,7 @@ export class FakeWorld {
   }
 
   /** The demo's three clusters, optionally with federation roles. */
-  static demo(roles: Record<string, 'karmada' | 'kubefed'> = {}): FakeWorld {
+  static demo(roles: Record<string, FederationHost> = {}): FakeWorld {
     return new FakeWorld([
       new FakeCluster({
         name: 'eu-central',

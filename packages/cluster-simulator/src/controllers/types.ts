@@ -35,11 +35,18 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
+/** A federation control plane a world may install in a cluster. */
+export type FederationHost = 'karmada' | 'kubefed';
+
 /** One simulated cluster's object store, as controllers see it. */
 export interface ClusterApi {
   readonly name: string;
   readonly region: string;
   readonly zones: string[];
+  /** The federation control plane installed here, as the world says (none: a plain member). */
+  readonly federationHost?: FederationHost;
+  /** The labels the cluster was joined to its federations with, as the world says. */
+  readonly labels?: Readonly<Record<string, string>>;
   /** Objects of one kind, in one namespace or (namespace undefined) all. */
   list(apiVersion: string, kind: string, namespace?: string): KubeObject[];
   get(

@@ -5,7 +5,11 @@
  * through ownerReferences, and the event log watches are served from.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClusterApi, KubeObject } from '../controllers/types';
+import type {
+  ClusterApi,
+  FederationHost,
+  KubeObject,
+} from '../controllers/types';
 import { cloneJson as clone } from '../api/plainJson';
 import {
   ResourceRegistry,
@@ -39,6 +43,10 @@ export interface ClusterStoreOptions {
   name: string;
   region: string;
   zones: string[];
+  /** The federation control plane the world installs in this cluster. */
+  federationHost?: FederationHost;
+  /** The labels the world joins this cluster to its federations with. */
+  labels?: Record<string, string>;
   /** How many events watches can resume across (default 10000). */
   historySize?: number;
   /**
@@ -65,6 +73,8 @@ export class ClusterStore implements ClusterApi {
   readonly name: string;
   readonly region: string;
   readonly zones: string[];
+  readonly federationHost?: FederationHost;
+  readonly labels?: Readonly<Record<string, string>>;
   readonly registry = new ResourceRegistry(builtinResources());
   #objects = new Map<string, Map<string, KubeObject>>();
   #feed: ChangeFeed;
@@ -75,6 +85,8 @@ export class ClusterStore implements ClusterApi {
     this.name = options.name;
     this.region = options.region;
     this.zones = options.zones;
+    this.federationHost = options.federationHost;
+    this.labels = options.labels ? { ...options.labels } : undefined;
     this.#feed = new ChangeFeed(options.historySize ?? 10000);
     this.#now = options.now ?? Date.now;
     this.#events = new EventRecorder(

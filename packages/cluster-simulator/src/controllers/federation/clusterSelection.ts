@@ -1,7 +1,6 @@
 // Which objects and which member clusters a federation policy selects:
 // Kubernetes label selectors, Karmada cluster affinities and resource selectors.
 import type { LabelSelectorObject } from '../../api/selectors';
-import type { MaybeFederated } from './federationHost';
 import type { ClusterApi, KubeObject } from '../types';
 
 const EXPRESSION_OPERATORS: Record<
@@ -37,13 +36,17 @@ export function matchesLabelSelector(
   return true;
 }
 
-/** The labels a member cluster is selected by (its name, region, own labels). */
+/**
+ * The labels a member cluster is selected by: its name and region, and the
+ * labels the world joined it with (Karmada's `Cluster` and KubeFed's
+ * `KubeFedCluster` objects carry those).
+ */
 export function clusterLabels(cluster: ClusterApi): Record<string, string> {
   return {
     name: cluster.name,
     region: cluster.region,
     'topology.kubernetes.io/region': cluster.region,
-    ...(cluster as MaybeFederated).labels,
+    ...cluster.labels,
   };
 }
 

@@ -20,13 +20,18 @@ import type {
 
 const KARMADA_API = 'policy.karmada.io/v1alpha1';
 
-function karmadaReconcile(ctx: ControllerContext): void {
-  const host = ctx.cluster;
-  const policies = safeList(host, KARMADA_API, 'PropagationPolicy').sort(
+/** The host's PropagationPolicies in the order they claim templates: highest priority first. */
+function policiesByPriority(host: ClusterApi): KubeObject[] {
+  return safeList(host, KARMADA_API, 'PropagationPolicy').sort(
     (a, b) =>
       (Number(b.spec?.priority) || 0) - (Number(a.spec?.priority) || 0) ||
       a.metadata.name.localeCompare(b.metadata.name),
   );
+}
+
+function karmadaReconcile(ctx: ControllerContext): void {
+  const host = ctx.cluster;
+  const policies = policiesByPriority(host);
   const overridePolicies = safeList(host, KARMADA_API, 'OverridePolicy').sort(
     (a, b) => a.metadata.name.localeCompare(b.metadata.name),
   );
@@ -179,36 +184,35 @@ function removeUnplaced(
 }
 
 /**
- * Whether an object of this cluster is only a Karmada resource template:
- * selected by a PropagationPolicy of this (host) cluster whose placement
- * leaves the host out. Such a template runs nowhere on the host — a
- * StatefulSet controller should not start pods for it.
+ * Whether an object of this cluster is only a Karmada resource template: the
+ * cluster hosts Karmada, and the PropagationPolicy that claims the object
+ * (the first by priority that selects it) places it only on other members.
+ * On a real host the karmada-apiserver runs no workload controllers, so such
+ * a template runs nowhere there; the StatefulSet controller starts no pods
+ * for it. A template whose placement includes the host is the host's own
+ * copy as well, and runs.
  */
 export function isKarmadaTemplateOnly(
   ctx: ControllerContext,
   obj: KubeObject,
 ): boolean {
-  const host = isFederationHost(ctx, 'karmada');
-  if (host === false) {
+  if (!isFederationHost(ctx, 'karmada')) {
     return false;
   }
-  const clusters = [...ctx.clusters.values()];
-  return safeList(ctx.cluster, KARMADA_API, 'PropagationPolicy').some(
-    policy =>
-      ((policy.spec?.resourceSelectors ?? []) as ResourceSelector[]).some(s =>
-        selects(s, obj, policy.metadata.namespace ?? 'default'),
-      ) &&
-      !placedMembers(policy.spec?.placement, clusters).some(
-        m => m.name === ctx.cluster.name,
-      ),
+  const claimer = policiesByPriority(ctx.cluster).find(policy =>
+    ((policy.spec?.resourceSelectors ?? []) as ResourceSelector[]).some(s =>
+      selects(s, obj, policy.metadata.namespace ?? 'default'),
+    ),
+  );
+  return (
+    claimer !== undefined &&
+    !placedMembers(claimer.spec?.placement, [...ctx.clusters.values()]).some(
+      m => m.name === ctx.cluster.name,
+    )
   );
 }
 
 /** The Karmada control plane, active only in the cluster marked `federationHost: karmada`. */
 export function karmadaController(): Controller {
-  return federationController(
-    'karmada',
-    { apiVersion: KARMADA_API, kind: 'PropagationPolicy' },
-    karmadaReconcile,
-  );
+  return federationController('karmada', karmadaReconcile);
 }

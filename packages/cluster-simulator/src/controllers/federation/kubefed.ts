@@ -195,9 +195,5 @@ function writeKubefedStatus(
 
 /** The KubeFed control plane, active only in the cluster marked `federationHost: kubefed`. */
 export function kubefedController(): Controller {
-  return federationController(
-    'kubefed',
-    { apiVersion: KUBEFED_API, kind: 'FederatedStatefulSet' },
-    kubefedReconcile,
-  );
+  return federationController('kubefed', kubefedReconcile);
 }
