@@ -6,8 +6,10 @@
  * reads, and Endpoints for Services.
  *
  * The parts live in ./statefulSet/; this module decides which StatefulSets
- * need a pass in a round.
+ * need a pass in a round. A StatefulSet that is only a Karmada resource
+ * template on the Karmada host gets none: its pods run in the members.
  */
+import { isKarmadaTemplateOnly } from './federation/karmada';
 import { reconcileEndpoints } from './statefulSet/endpoints';
 import { reconcileStatefulSet } from './statefulSet/reconcileStatefulSet';
 import { reconcileVolumes } from './statefulSet/volumeBinder';
@@ -46,6 +48,8 @@ function tracking(ctx: ControllerContext): {
     name: c.name,
     region: c.region,
     zones: c.zones,
+    federationHost: c.federationHost,
+    labels: c.labels,
     list: (a, k, n) => c.list(a, k, n),
     listShared: c.listShared ? (a, k, n) => c.listShared!(a, k, n) : undefined,
     get: (a, k, n, name) => c.get(a, k, n, name),
@@ -65,6 +69,23 @@ function tracking(ctx: ControllerContext): {
     },
     changed: () => changed,
   };
+}
+
+/**
+ * A Karmada resource template runs nowhere on the host: the pods of the
+ * host's own copy go once a policy places the template only elsewhere, as
+ * Karmada removes that copy from a member it no longer selects. Claims stay,
+ * as with any deleted StatefulSet that retains them.
+ */
+function stopTemplatePods(
+  cluster: ClusterApi,
+  owned: readonly KubeObject[],
+): void {
+  for (const p of owned) {
+    if (!p.metadata.deletionTimestamp) {
+      cluster.delete('v1', 'Pod', p.metadata.namespace, p.metadata.name);
+    }
+  }
 }
 
 /** Creates the StatefulSet controller. */
@@ -96,6 +117,12 @@ export function statefulSetController(
         cluster.list('apps/v1', 'StatefulSet');
       for (const sts of all) {
         const owned = byOwner.get(sts.metadata.uid!) ?? [];
+        // Checked before the settled shortcut: a policy change turns a
+        // StatefulSet into a template without touching it.
+        if (isKarmadaTemplateOnly(ctx, sts)) {
+          stopTemplatePods(cluster, owned);
+          continue;
+        }
         // A StatefulSet whose object and pods are the very ones a previous
         // round left untouched is converged; skipping it keeps ticks cheap.
         const signature = owned.map(p => p.metadata.resourceVersion).join(',');
