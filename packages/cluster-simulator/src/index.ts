@@ -16,7 +16,7 @@ export type { World, WorldCluster, WorldObject } from './world';
 export type { Faults } from './server/faults';
 export { kubeconfigFor, appConfigFor, appConfigYaml } from './output';
 export type { ClusterEndpoint } from './output';
-export type { ReplicationSettings } from './controllers/replicationLagController';
+export type { ReplicationSettings } from './controllers/lagModel';
 export type {
   Controller,
   ControllerContext,

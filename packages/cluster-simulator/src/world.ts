@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { FederationHost, KubeObject } from './controllers/types';
 import { labelKeyValid, labelValueValid } from './api/validation';
-import type { ReplicationSettings } from './controllers/replicationLagController';
+import type { ReplicationSettings } from './controllers/lagModel';
 import { Faults, parseFaults } from './server/faults';
 
 /** An object of the world with where it came from (for error messages). */

@@ -5,6 +5,13 @@
  * (partition or down), and drains to zero once the source is fenced or
  * scaled to zero — what a switchover waits for.
  */
+import { isoSeconds } from '../api/timestamp';
+import {
+  type LagState,
+  lagIntervalMs,
+  nextLag,
+  type ReplicationSettings,
+} from './lagModel';
 import type { Controller, ControllerContext, KubeObject } from './types';
 
 /** StatefulSet annotation naming the cluster this side replicates from. */
@@ -15,59 +22,6 @@ export const LAG_ANNOTATION =
 /** StatefulSet annotation holding when the lag was measured. */
 export const OBSERVED_ANNOTATION =
   'multicluster-statefulsets/replication-lag-observed-at';
-
-/** The `replication` settings of a world (per cluster or top level). */
-export interface ReplicationSettings {
-  /** Lower bound of the steady-state lag in seconds (default 0.2). */
-  minLagSeconds?: number;
-  /** Upper bound of the steady-state lag in seconds (default 1.5). */
-  maxLagSeconds?: number;
-  /** How fast a grown lag shrinks once replication flows again (default 5 s/s). */
-  catchUpSecondsPerSecond?: number;
-  /** How often the annotations are refreshed (default 1000 ms). */
-  intervalMs?: number;
-  /** A fixed lag in seconds instead of the jittering one (tests, demos). */
-  fixedLagSeconds?: number;
-}
-
-/** The state the lag model keeps per StatefulSet. */
-export interface LagState {
-  lag: number;
-  at: number;
-}
-
-/** The source side as the lag model sees it. */
-export interface SourceCondition {
-  /** Partitioned away or down: nothing arrives. */
-  cut: boolean;
-  /** Fenced or scaled to zero: nothing new is written there. */
-  quiesced: boolean;
-}
-
-/** One step of the lag model (pure). */
-export function nextLag(
-  prev: LagState | undefined,
-  now: number,
-  source: SourceCondition,
-  settings: ReplicationSettings,
-  random: () => number,
-): LagState {
-  const min = settings.minLagSeconds ?? 0.2;
-  const max = Math.max(min, settings.maxLagSeconds ?? 1.5);
-  const rate = settings.catchUpSecondsPerSecond ?? 5;
-  const steady = settings.fixedLagSeconds ?? min + random() * (max - min);
-  if (!prev) {
-    if (source.quiesced) return { lag: 0, at: now };
-    return { lag: source.cut ? max : steady, at: now };
-  }
-  const dt = Math.max(0, (now - prev.at) / 1000);
-  if (source.cut && !source.quiesced) return { lag: prev.lag + dt, at: now };
-  if (source.quiesced)
-    return { lag: Math.max(0, prev.lag - Math.max(rate, 1) * dt), at: now };
-  if (prev.lag > max)
-    return { lag: Math.max(steady, prev.lag - rate * dt), at: now };
-  return { lag: steady, at: now };
-}
 
 function findSource(
   ctx: ControllerContext,
@@ -90,10 +44,6 @@ function findSource(
     .find(s => s.metadata.labels?.['backstage.io/kubernetes-id'] === id);
 }
 
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
 /** Creates the replication lag controller. */
 export function replicationLagController(
   random: () => number = Math.random,
@@ -103,7 +53,7 @@ export function replicationLagController(
     name: 'replication-lag',
     reconcile(ctx: ControllerContext) {
       const settings = (ctx.replication ?? {}) as ReplicationSettings;
-      const interval = settings.intervalMs ?? 1000;
+      const interval = lagIntervalMs(settings);
       // An exporter inside a cluster that is down cannot publish anything.
       if (ctx.isDown(ctx.cluster.name)) return;
       const all =
@@ -141,7 +91,7 @@ export function replicationLagController(
             annotations: {
               ...sts.metadata.annotations,
               [LAG_ANNOTATION]: next.lag.toFixed(3),
-              [OBSERVED_ANNOTATION]: stamp(now),
+              [OBSERVED_ANNOTATION]: isoSeconds(now),
             },
           },
         });

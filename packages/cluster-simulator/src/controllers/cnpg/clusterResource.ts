@@ -1,7 +1,7 @@
 // The parts of a postgresql.cnpg.io/v1 Cluster that every part of the
 // operator reads: its API version, its replica spec, its conditions and the
 // fencing annotation.
-import { isoSeconds } from '../timestamps';
+import { isoSeconds } from '../../api/timestamp';
 
 /** The API version of the Cluster resource. */
 export const API_VERSION = 'postgresql.cnpg.io/v1';

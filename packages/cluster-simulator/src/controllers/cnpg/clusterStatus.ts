@@ -4,9 +4,9 @@
 // product's StatefulSets do.
 import { type Condition, setCondition } from './clusterResource';
 import { systemIdentifier } from './demotionToken';
-import type { LagState } from './replicationLag';
+import type { ReplicationLagStatus } from './replicationLag';
 import type { SideState } from './switchover';
-import { isoSeconds } from '../timestamps';
+import { isoSeconds } from '../../api/timestamp';
 import type { KubeObject } from '../types';
 
 /** Phase of a cluster whose instances are (partly) fenced. */
@@ -31,7 +31,7 @@ export interface Observed {
   readyPods: string[];
   primaryPod: string;
   image: string;
-  lag?: LagState;
+  lag?: ReplicationLagStatus;
   now: number;
 }
 

@@ -2,7 +2,7 @@
 // and which the other side must present (as its promotion token) to promote:
 // where the old primary stopped writing, so no write is lost.
 import { createHash } from 'node:crypto';
-import { isoSeconds } from '../timestamps';
+import { isoSeconds } from '../../api/timestamp';
 
 /** The content of a demotion token: where the old primary stopped writing. */
 export interface DemotionTokenContent {

@@ -2,7 +2,7 @@
 // readiness, then kept in step as the instance's role and fencing change.
 import type { Placement } from './instanceClaims';
 import type { Role } from './clusterResource';
-import { isoSeconds } from '../timestamps';
+import { isoSeconds } from '../../api/timestamp';
 import type { ClusterApi } from '../types';
 
 function podStatus(

@@ -12,7 +12,7 @@ import {
 import { decodeDemotionToken, makeDemotionToken } from './demotionToken';
 import { peers, reportsPrimary } from './peers';
 import { nextLag } from './replicationLag';
-import { isoSeconds } from '../timestamps';
+import { isoSeconds } from '../../api/timestamp';
 import type { ControllerContext, KubeObject } from '../types';
 
 /** Condition type recording why a replica side did or did not promote. */

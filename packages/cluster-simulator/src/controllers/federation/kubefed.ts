@@ -5,7 +5,7 @@ import { federationController } from './federationHost';
 import { applyJsonPatchOp } from './jsonPointer';
 import { memberCopy, syncMember } from './memberSync';
 import { safeList } from './safeList';
-import { isoSeconds } from '../timestamps';
+import { isoSeconds } from '../../api/timestamp';
 import type {
   ClusterApi,
   Controller,

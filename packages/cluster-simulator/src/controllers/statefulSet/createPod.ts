@@ -5,7 +5,7 @@ import { ensureClaim } from './volumeClaims';
 import { ownerRef } from './pods';
 import { desiredPodRole, POD_ROLE_LABEL } from './podRole';
 import { placeOrdinal } from '../instancePlacement';
-import { isoSeconds } from '../timestamps';
+import { isoSeconds } from '../../api/timestamp';
 import type { ControllerContext, KubeObject } from '../types';
 
 /** Creates the pod of `ordinal` at `revision`, with its claims. */

@@ -1,7 +1,7 @@
 // The kubelet's part: a pending pod starts Running and Ready, with its IPs,
 // container statuses and the events `kubectl describe` shows.
 import { createHash } from 'node:crypto';
-import { isoSeconds } from '../timestamps';
+import { isoSeconds } from '../../api/timestamp';
 import type { ControllerContext, KubeObject } from '../types';
 
 function hashIp(s: string, prefix: string): string {

@@ -1,4 +1,4 @@
-import { nextLag } from './replicationLagController';
+import { nextLag } from './lagModel';
 
 const flowing = { cut: false, quiesced: false };
 
