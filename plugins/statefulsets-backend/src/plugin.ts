@@ -254,9 +254,11 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           lagSource,
           userInfo: deps.userInfo,
           metrics,
+          scheduler: deps.scheduler,
         });
         deps.httpRouter.use(failover.router);
-        // A backend killed mid-run picks its runs up again when it starts.
+        // A backend killed mid-run picks its runs up again when it starts;
+        // from then on the engine's scheduled task looks again.
         deps.lifecycle.addStartupHook(async () => {
           await failover.engine.resumeInterrupted();
         });

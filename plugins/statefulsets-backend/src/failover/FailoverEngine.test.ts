@@ -10,7 +10,7 @@ import {
   startDemoWorld,
 } from './__testUtils__/simulatorWorld';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
-import { FailoverEngine } from './FailoverEngine';
+import { FailoverEngine, RESUME_TASK_ID } from './FailoverEngine';
 import { redistribute } from './steps';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
 
@@ -723,16 +723,23 @@ describe('FailoverEngine against the cluster simulator', () => {
       expect.objectContaining({ owner: 'killed-backend' }),
     );
     const secondStore = await DatabaseFailoverStore.create({ database: db });
+    const scheduler = mockServices.scheduler();
     const second = FailoverEngine.create({
       store: secondStore,
       clients: faulty,
       logger: quietLogger(),
       ownerId: 'engine-2',
+      scheduler,
     });
-    // Nothing to take over while the lease lasts; the engine looks again
-    // when it runs out.
+    // Nothing to take over while the lease lasts; the engine's scheduled
+    // task (on every replica) looks again, and takes the run once the lease
+    // ran out.
     expect(await second.resumeInterrupted()).toEqual([]);
+    expect(await scheduler.getScheduledTasks()).toEqual([
+      expect.objectContaining({ id: RESUME_TASK_ID, scope: 'local' }),
+    ]);
     const done = await waitFor(async () => {
+      await scheduler.triggerTask(RESUME_TASK_ID);
       const r = await store.getRunDetails(run.id);
       return r.status === 'running' ? undefined : r;
     });

@@ -3,7 +3,8 @@
  * clusters configured under `kubernetes:`, the journal in the plugin's
  * database, the engine with the built-in and the modules' write-capable
  * providers and routers, and the REST routes. plugin.ts calls this once and
- * mounts the router; the engine resumes interrupted runs on start-up.
+ * mounts the router; the engine resumes interrupted runs on start-up and
+ * then on a task of the scheduler it is given.
  */
 import {
   AuditorService,
@@ -13,6 +14,7 @@ import {
   LoggerService,
   PermissionsService,
   RootConfigService,
+  SchedulerService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { EntityTopology } from '@multicluster/backstage-plugin-statefulsets-common';
@@ -133,6 +135,8 @@ export async function buildFailover(options: {
   /** Where lag is measured, when not by the providers themselves (Prometheus). */
   lagSource?: LagSource;
   metrics?: StatefulsetsMetrics;
+  /** Runs the engine's look for runs whose lease ran out (see FailoverEngine). */
+  scheduler?: SchedulerService;
   /** Resolves users' groups for impersonation (`writes.impersonation`). */
   userInfo?: UserInfoService;
 }): Promise<FailoverFeature> {
@@ -157,6 +161,7 @@ export async function buildFailover(options: {
     healthIntervalMs: settings.healthIntervalMs,
     healthProbeTimeoutMs: settings.healthProbeTimeoutMs,
     metrics: options.metrics,
+    scheduler: options.scheduler,
     providers: [
       ...(options.providers ?? []),
       new CnpgFailoverProvider(),

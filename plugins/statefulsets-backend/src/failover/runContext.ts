@@ -30,6 +30,14 @@ export interface RunContext {
   call: FailoverCallContext;
 }
 
+/** Whether step `index` of the run comes before its promotion: a failure there rolls back. */
+export function beforePromotion(
+  run: FailoverRunDetails,
+  index: number,
+): boolean {
+  return !!run.plan.steps.find(s => s.index === index)?.beforePromotion;
+}
+
 /** What a step's perform returns. */
 export interface StepResult {
   status?: 'succeeded' | 'skipped' | 'deferred';

@@ -1,7 +1,8 @@
 /*
  * A backend process for the kill tests (FailoverKill.test.ts): builds the
- * failover feature from config the way plugin.ts does, resumes interrupted
- * runs as the plugin's start-up hook does, optionally starts a run, and
+ * failover feature from config the way plugin.ts does (with Backstage's
+ * scheduler for its local tasks), resumes interrupted runs as the plugin's
+ * start-up hook does, optionally starts a run, and
  * reports on stdout, one JSON line per event, every step the engine takes,
  * so that the test can kill it with SIGKILL at a chosen point.
  *
@@ -25,6 +26,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { buildFailover } from '../buildFailover';
 import type { StartFailoverInput } from '../FailoverEngine';
+import { localScheduler } from './localScheduler';
 
 /** What the process is given in its settings file. */
 export interface FailoverBackendSettings {
@@ -113,10 +115,12 @@ async function main(): Promise<void> {
 
   const knex = createKnex(settings.database);
   const database: DatabaseService = { getClient: async () => knex };
+  const logger = stderrLogger();
   const failover = await buildFailover({
     config: new ConfigReader(settings.config),
     database,
-    logger: stderrLogger(),
+    logger,
+    scheduler: localScheduler(logger),
     auditor: stepAuditor,
     httpAuth: { credentials: notServed, issueUserCookie: notServed },
     permissions: { authorize: notServed, authorizeConditional: notServed },

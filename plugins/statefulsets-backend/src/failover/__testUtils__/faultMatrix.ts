@@ -18,6 +18,7 @@ import { RunningSimulator } from '@multicluster/cluster-simulator';
 import { knex as createKnex, Knex } from 'knex';
 import { DatabaseFailoverStore } from '../DatabaseFailoverStore';
 import { FailoverEngine } from '../FailoverEngine';
+import { localScheduler } from './localScheduler';
 import { clientsFor, liveTopology, startDemoWorld } from './simulatorWorld';
 
 /** The faults a case injects. */
@@ -355,7 +356,12 @@ export async function runFaultCase(
           killed = true;
           // Another backend, started at once as Kubernetes restarts a
           // killed container: it resumes the run when the lease runs out.
-          const next = FailoverEngine.create({ ...settings, store, clients });
+          const next = FailoverEngine.create({
+            ...settings,
+            scheduler: localScheduler(silent),
+            store,
+            clients,
+          });
           engines.push(next);
           await next.resumeInterrupted();
           await NEVER;
@@ -367,6 +373,9 @@ export async function runFaultCase(
     };
     const first = FailoverEngine.create({
       ...settings,
+      // As in a backend: after resumeInterrupted() the engine looks for
+      // runs whose lease ran out on a task of Backstage's scheduler.
+      scheduler: localScheduler(silent),
       store: killableStore(store, () => killed),
       clients: clients.map(cl => killable(cl, () => killed)),
       beforeStep: async (_id, step) => inject(step.kind),
