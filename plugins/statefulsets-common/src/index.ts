@@ -18,3 +18,17 @@ export * from './readiness';
 export * from './buildTopology';
 export * from './ownership';
 export * from './failover';
+export {
+  StatefulSetsRestClient,
+  STATEFULSETS_PLUGIN_ID,
+} from './schema/openapi/generated';
+export type {
+  RequestOptions,
+  StatefulSetsRestClientOptions,
+  TypedResponse,
+  ApplyRequest,
+  FailoverRequest,
+  StartFailoverRequest,
+} from './schema/openapi/generated';
+/** The request and response types of the REST API, generated from its openapi.yaml. */
+export type * as RestModels from './schema/openapi/generated/models';

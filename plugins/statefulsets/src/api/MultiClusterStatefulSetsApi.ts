@@ -7,17 +7,14 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   ClusterHealth,
   EntityTopology,
-  FailoverMode,
   FailoverPlan,
+  FailoverRequest,
   FailoverRun,
   FailoverRunDetails,
+  StartFailoverRequest,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 
-/** What a failover is asked to do. */
-export interface FailoverRequest {
-  targetCluster: string;
-  mode: FailoverMode;
-}
+export type { FailoverRequest, StartFailoverRequest };
 
 /** Result of a conditional topology read. */
 export type TopologyResponse =
@@ -41,11 +38,7 @@ export interface MultiClusterStatefulSetsApi {
   /** Starts a failover run; `confirm` is the entity's name. */
   startFailover(
     entityRef: CompoundEntityRef,
-    request: FailoverRequest & {
-      confirm: string;
-      force?: boolean;
-      reason?: string;
-    },
+    request: StartFailoverRequest,
   ): Promise<{ id: string }>;
   /** The entity's failover runs, newest first. */
   listFailoverRuns(entityRef: CompoundEntityRef): Promise<FailoverRun[]>;

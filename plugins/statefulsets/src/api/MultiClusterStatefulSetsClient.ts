@@ -1,121 +1,111 @@
 /*
- * The HTTP client of the multi-cluster StatefulSets backend. Topology reads
- * are conditional (If-None-Match), so keeping a page open costs a 304 per
- * change notification instead of a full topology.
+ * The frontend's client of the multi-cluster StatefulSets backend: the
+ * generated StatefulSetsRestClient (from the backend's openapi.yaml) over the
+ * app's fetchApi, which adds the user's token. Topology reads are conditional
+ * (If-None-Match), so keeping a page open costs a 304 per change notification
+ * instead of a full topology.
  */
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import {
   ClusterHealth,
+  EntityTopology,
   FailoverPlan,
+  FailoverRequest,
   FailoverRun,
   FailoverRunDetails,
+  STATEFULSETS_PLUGIN_ID,
+  StartFailoverRequest,
+  StatefulSetsRestClient,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
-  FailoverRequest,
   MultiClusterStatefulSetsApi,
   TopologyResponse,
 } from './MultiClusterStatefulSetsApi';
 
-function entityPath(entityRef: CompoundEntityRef): string {
-  return [entityRef.kind, entityRef.namespace, entityRef.name]
-    .map(encodeURIComponent)
-    .join('/');
-}
-
-const JSON_HEADERS = { 'Content-Type': 'application/json' };
-
 /** Backend plugin id, the base of every route. */
-export const PLUGIN_ID = 'multicluster-statefulsets';
+export const PLUGIN_ID = STATEFULSETS_PLUGIN_ID;
 
-/** Default {@link MultiClusterStatefulSetsApi} over the backend's REST API. */
+const pathOf = (entityRef: CompoundEntityRef) => ({
+  kind: entityRef.kind,
+  namespace: entityRef.namespace,
+  name: entityRef.name,
+});
+
+/**
+ * Default {@link MultiClusterStatefulSetsApi} over the backend's REST API.
+ * The spec describes the topology and plans loosely; the bodies are the
+ * common package's types, which the backend serves.
+ */
 export class MultiClusterStatefulSetsClient
   implements MultiClusterStatefulSetsApi
 {
-  readonly #discoveryApi: DiscoveryApi;
-  readonly #fetchApi: FetchApi;
+  readonly #client: StatefulSetsRestClient;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
-    this.#discoveryApi = options.discoveryApi;
-    this.#fetchApi = options.fetchApi;
+    this.#client = new StatefulSetsRestClient(options);
   }
 
   async getTopology(
     entityRef: CompoundEntityRef,
     options?: { etag?: string; signal?: AbortSignal },
   ): Promise<TopologyResponse> {
-    const res = await this.#request(
-      `/entities/${entityPath(entityRef)}/topology`,
+    const res = await this.#client.getEntityTopology(
       {
-        headers: options?.etag ? { 'If-None-Match': options.etag } : undefined,
-        signal: options?.signal,
+        path: pathOf(entityRef),
+        headers: { 'If-None-Match': options?.etag },
       },
+      { signal: options?.signal },
     );
     const etag = res.headers.get('ETag') ?? undefined;
     if (res.status === 304) {
       return { notModified: true, etag: etag ?? options!.etag! };
     }
-    return { notModified: false, etag, topology: await res.json() };
+    const topology = (await res.json()) as EntityTopology;
+    return { notModified: false, etag, topology };
   }
 
   async listClusters(): Promise<ClusterHealth[]> {
-    const res = await this.#request('/clusters');
-    const body = await res.json();
-    return body.items;
+    const res = await this.#client.listClusters();
+    return (await res.json()).items as ClusterHealth[];
   }
 
   async planFailover(
     entityRef: CompoundEntityRef,
     request: FailoverRequest,
   ): Promise<FailoverPlan> {
-    const res = await this.#request(
-      `/entities/${entityPath(entityRef)}/failover/plan`,
-      { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(request) },
-    );
-    return res.json();
+    const res = await this.#client.planFailover({
+      path: pathOf(entityRef),
+      body: request,
+    });
+    return (await res.json()) as FailoverPlan;
   }
 
   async startFailover(
     entityRef: CompoundEntityRef,
-    request: FailoverRequest & {
-      confirm: string;
-      force?: boolean;
-      reason?: string;
-    },
+    request: StartFailoverRequest,
   ): Promise<{ id: string }> {
-    const res = await this.#request(
-      `/entities/${entityPath(entityRef)}/failover/runs`,
-      { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(request) },
-    );
+    const res = await this.#client.startFailoverRun({
+      path: pathOf(entityRef),
+      body: request,
+    });
     return res.json();
   }
 
   async listFailoverRuns(entityRef: CompoundEntityRef): Promise<FailoverRun[]> {
-    const res = await this.#request(
-      `/entities/${entityPath(entityRef)}/failover/runs`,
-    );
-    return (await res.json()).items;
+    const res = await this.#client.listFailoverRuns({
+      path: pathOf(entityRef),
+    });
+    return (await res.json()).items as FailoverRun[];
   }
 
   async getFailoverRun(
     entityRef: CompoundEntityRef,
     id: string,
   ): Promise<FailoverRunDetails> {
-    const res = await this.#request(
-      `/entities/${entityPath(entityRef)}/failover/runs/${encodeURIComponent(
-        id,
-      )}`,
-    );
-    return res.json();
-  }
-
-  async #request(path: string, init?: RequestInit): Promise<Response> {
-    const baseUrl = await this.#discoveryApi.getBaseUrl(PLUGIN_ID);
-    const res = await this.#fetchApi.fetch(`${baseUrl}${path}`, init);
-    if (!res.ok && res.status !== 304) {
-      throw await ResponseError.fromResponse(res);
-    }
-    return res;
+    const res = await this.#client.getFailoverRun({
+      path: { ...pathOf(entityRef), id },
+    });
+    return (await res.json()) as FailoverRunDetails;
   }
 }

@@ -1,9 +1,10 @@
 /*
- * Generated from src/schema/openapi.yaml by scripts/generate-openapi.mjs.
+ * Generated from plugins/statefulsets-backend/src/schema/openapi.yaml by
+ * plugins/statefulsets-backend/scripts/generate-openapi.js.
  * Do not edit by hand; edit the YAML and regenerate.
  */
 import { createValidatedOpenApiRouterFromGeneratedEndpointMap } from '@backstage/backend-openapi-utils';
-import { EndpointMap } from '../endpoints';
+import type { RestModels } from '@multicluster/backstage-plugin-statefulsets-common';
 
 /** The OpenAPI document of the plugin. */
 export const spec = {
@@ -1493,6 +1494,48 @@ export const spec = {
     },
   },
 } as const;
+
+/** Request and response types per operation, keyed as backend-openapi-utils expects. */
+export type EndpointMap = {
+  '#get|/entities/{kind}/{namespace}/{name}/topology': {
+    path: { kind: string; namespace: string; name: string };
+    response: RestModels.EntityTopology | void;
+  };
+  '#get|/clusters': {
+    response: {
+      items: Array<RestModels.ClusterHealth>;
+    };
+  };
+  '#post|/entities/{kind}/{namespace}/{name}/failover/plan': {
+    path: { kind: string; namespace: string; name: string };
+    body: RestModels.FailoverRequest;
+    response: RestModels.FailoverPlan;
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/failover/runs': {
+    path: { kind: string; namespace: string; name: string };
+    response: {
+      items: Array<RestModels.FailoverRun>;
+    };
+  };
+  '#post|/entities/{kind}/{namespace}/{name}/failover/runs': {
+    path: { kind: string; namespace: string; name: string };
+    body: RestModels.StartFailoverRequest;
+    response: RestModels.FailoverRunCreated;
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/failover/runs/{id}': {
+    path: { kind: string; namespace: string; name: string; id: string };
+    response: RestModels.FailoverRunDetails;
+  };
+  '#post|/apply': {
+    body: RestModels.ApplyRequest;
+    response: RestModels.ApplyResponse;
+  };
+  '#get|/generated-entities': {
+    response: {
+      items: Array<RestModels.GeneratedEntity>;
+    };
+  };
+};
 
 /** Creates an Express router that validates requests against the spec. */
 export const createOpenApiRouter = async (
