@@ -11,14 +11,17 @@ import {
   SchedulerServiceTaskRunner,
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
 import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
+import {
+  STATEFULSETS_PLUGIN_ID,
+  StatefulSetsRestClient,
+} from '@multicluster/backstage-plugin-statefulsets-common';
 
 /** The backend plugin that stores generated entities. */
-export const STATEFULSETS_PLUGIN_ID = 'multicluster-statefulsets';
+export { STATEFULSETS_PLUGIN_ID };
 
 /** The provider name; entities it emitted are tied to it, so it never changes. */
 export const PROVIDER_NAME = 'multicluster-statefulsets-generated';
@@ -27,10 +30,9 @@ const TIMEOUT_MS = 10_000;
 
 /** Emits the entities the apply endpoint registered. */
 export class GeneratedEntityProvider implements EntityProvider {
-  readonly #discovery: DiscoveryService;
+  readonly #client: StatefulSetsRestClient;
   readonly #auth: AuthService;
   readonly #logger: LoggerService;
-  readonly #fetch: typeof fetch;
   readonly #schedule?: SchedulerServiceTaskRunner;
   #connection?: EntityProviderConnection;
 
@@ -41,10 +43,12 @@ export class GeneratedEntityProvider implements EntityProvider {
     fetch: typeof fetch;
     schedule?: SchedulerServiceTaskRunner;
   }) {
-    this.#discovery = options.discovery;
+    this.#client = new StatefulSetsRestClient({
+      discoveryApi: options.discovery,
+      fetchApi: { fetch: options.fetch },
+    });
     this.#auth = options.auth;
     this.#logger = options.logger;
-    this.#fetch = options.fetch;
     this.#schedule = options.schedule;
   }
 
@@ -113,19 +117,13 @@ export class GeneratedEntityProvider implements EntityProvider {
       onBehalfOf: await this.#auth.getOwnServiceCredentials(),
       targetPluginId: STATEFULSETS_PLUGIN_ID,
     });
-    const baseUrl = await this.#discovery.getBaseUrl(STATEFULSETS_PLUGIN_ID);
-    const response = await this.#fetch(`${baseUrl}/generated-entities`, {
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+    const response = await this.#client.listGeneratedEntities({
+      token,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
     const body = (await response.json()) as { items?: unknown };
     if (!Array.isArray(body.items)) {
-      throw new Error(
-        `${baseUrl}/generated-entities answered without an items array`,
-      );
+      throw new Error('/generated-entities answered without an items array');
     }
     return body.items
       .map((item: { entity?: Entity }) => item.entity)
