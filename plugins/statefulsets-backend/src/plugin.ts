@@ -243,6 +243,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
 
         const failover = await buildFailover({
           config: deps.config,
+          connections,
           database: deps.database,
           logger: deps.logger,
           auditor: deps.auditor,

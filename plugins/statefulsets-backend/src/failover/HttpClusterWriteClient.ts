@@ -8,15 +8,9 @@
  * user who started it.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
 import { ClusterWriteClient } from '@multicluster/backstage-plugin-statefulsets-node';
 import { ClusterHttp } from '../cluster/ClusterHttp';
 import { ClusterRequestError } from '../cluster/ClusterRequestError';
-import { ClusterCredentials } from '../cluster/ClusterCredentials';
-import {
-  ConfiguredCluster,
-  writeDetailsOf,
-} from '../cluster/readClusterConfig';
 import { WriteIdentity } from '../cluster/writeIdentity';
 
 /** Writes to one cluster through its API server. */
@@ -38,22 +32,9 @@ export class HttpClusterWriteClient implements ClusterWriteClient {
     return new HttpClusterWriteClient(new ClusterHttp(cluster, kc, options));
   }
 
-  /** Clients for every configured cluster, with credentials from the official strategies. */
-  static async createAll(
-    clusters: ConfiguredCluster[],
-    strategy: AuthenticationStrategy,
-    options: { timeoutMs: number },
-  ): Promise<HttpClusterWriteClient[]> {
-    return clusters.map(
-      c =>
-        new HttpClusterWriteClient(
-          new ClusterHttp(
-            c.details.name,
-            ClusterCredentials.fromStrategy(writeDetailsOf(c), strategy),
-            options,
-          ),
-        ),
-    );
+  /** A client on a cluster connection's write edge. */
+  static on(http: ClusterHttp): HttpClusterWriteClient {
+    return new HttpClusterWriteClient(http);
   }
 
   /** The identity the cluster evaluates this client's writes as, when impersonating. */

@@ -23,6 +23,7 @@ import {
   FailoverTrafficRouter,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import express from 'express';
+import { ClusterConnection } from '../cluster/ClusterConnection';
 import { createAuthStrategy } from '../cluster/createAuthStrategy';
 import {
   ConfiguredCluster,
@@ -118,6 +119,8 @@ export interface FailoverFeature {
 /** Builds the failover engine, journal and routes; does not start resuming runs. */
 export async function buildFailover(options: {
   config: RootConfigService;
+  /** The clusters' connections (plugin.ts shares its own); built from config when absent. */
+  connections?: ClusterConnection[];
   database: DatabaseService;
   logger: LoggerService;
   auditor: AuditorService;
@@ -141,12 +144,19 @@ export async function buildFailover(options: {
   userInfo?: UserInfoService;
 }): Promise<FailoverFeature> {
   const settings = readFailoverOptions(options.config);
-  const clusters = readClusterConfig(options.config);
-  logWriteCredentials(clusters, options.config, options.logger);
-  const clients = await HttpClusterWriteClient.createAll(
-    clusters,
-    createAuthStrategy(),
-    { timeoutMs: settings.writeTimeoutMs },
+  const connections =
+    options.connections ??
+    ClusterConnection.createAll(
+      readClusterConfig(options.config),
+      createAuthStrategy({ config: options.config, logger: options.logger }),
+    );
+  logWriteCredentials(
+    connections.map(c => c.cluster),
+    options.config,
+    options.logger,
+  );
+  const clients = connections.map(c =>
+    HttpClusterWriteClient.on(c.writer({ timeoutMs: settings.writeTimeoutMs })),
   );
   const store = await DatabaseFailoverStore.create({
     database: options.database,

@@ -5,13 +5,7 @@
 import { InputError } from '@backstage/errors';
 import { WorkloadRef } from '@multicluster/backstage-plugin-statefulsets-node';
 import { kindSpecOf } from '../cluster/kinds';
-
-/** The base path of an apiVersion: `/api/v1` for the core group, `/apis/<group>/<version>` otherwise. */
-export function apiBase(apiVersion: string): string {
-  return apiVersion.includes('/')
-    ? `/apis/${apiVersion}`
-    : `/api/${apiVersion}`;
-}
+import { resourcePath } from '../cluster/resourcePaths';
 
 /**
  * The path of a namespaced object the topology knows the kind of; the
@@ -24,9 +18,12 @@ export function objectPath(ref: WorkloadRef): string {
       `No API path is known for ${ref.apiVersion} ${ref.kind}: the failover acts on StatefulSets and CloudNativePG Clusters`,
     );
   }
-  return `${apiBase(ref.apiVersion)}/namespaces/${encodeURIComponent(
-    ref.namespace,
-  )}/${spec.plural}/${encodeURIComponent(ref.name)}`;
+  return resourcePath({
+    apiVersion: ref.apiVersion,
+    plural: spec.plural,
+    namespace: ref.namespace,
+    name: ref.name,
+  });
 }
 
 /** The collection path of a namespaced resource. */
@@ -35,9 +32,7 @@ export function collectionPath(
   namespace: string,
   plural: string,
 ): string {
-  return `${apiBase(apiVersion)}/namespaces/${encodeURIComponent(
-    namespace,
-  )}/${plural}`;
+  return resourcePath({ apiVersion, plural, namespace });
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason when aborted first. */

@@ -6,6 +6,7 @@
  */
 import {
   EntityTopology,
+  failoverWorkloadOf,
   FailoverMode,
   FailoverPlan,
   GitOpsMarker,
@@ -13,7 +14,11 @@ import {
   KubeObject,
   planFailover,
 } from '@multicluster/backstage-plugin-statefulsets-common';
-import { ClusterWriteClient } from '@multicluster/backstage-plugin-statefulsets-node';
+import {
+  ClusterWriteClient,
+  FailoverReplicationProvider,
+  failoverStepDescriber,
+} from '@multicluster/backstage-plugin-statefulsets-node';
 import { WriteIdentity } from '../cluster/writeIdentity';
 import { clientsAs } from './createRunContext';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
@@ -35,6 +40,7 @@ export async function planWithLiveState(
   sources: {
     store: DatabaseFailoverStore;
     clients: ClusterWriteClient[];
+    providers: FailoverReplicationProvider[];
     now: () => number;
   },
   input: PlanInput,
@@ -47,6 +53,13 @@ export async function planWithLiveState(
     reason: input.reason,
     now: sources.now(),
     runInProgress: runId ? { id: runId } : undefined,
+    // The provider that will run the failover words its fence and promotion.
+    describeSteps: failoverStepDescriber(
+      sources.providers,
+      failoverWorkloadOf(
+        input.topology.clusters.find(c => c.name === input.targetCluster),
+      ),
+    ),
   };
   const draft = planFailover(base);
   // With impersonation the backend's own credentials may only impersonate.
