@@ -41,9 +41,11 @@ import {
 } from './apply';
 import { buildFailover } from './failover';
 import {
+  LagSource,
   LagSourceReplicationProvider,
   PrometheusLagSource,
   readPrometheusConfig,
+  withLagSources,
 } from './lag';
 import { createRouter } from './service/createRouter';
 import { TopologyService } from './service/TopologyService';
@@ -58,12 +60,16 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
     const replicationProviders: ReplicationProvider[] = [];
     const trafficRouters: TrafficRouter[] = [];
     const authStrategies = new Map<string, AuthenticationStrategy>();
+    const addedLagSources: LagSource[] = [];
     env.registerExtensionPoint(multiclusterStatefulsetsExtensionPoint, {
       addReplicationProvider(...providers) {
         replicationProviders.push(...providers);
       },
       addTrafficRouter(...routers) {
         trafficRouters.push(...routers);
+      },
+      addLagSource(...sources) {
+        addedLagSources.push(...sources);
       },
     });
     env.registerExtensionPoint(
@@ -130,18 +136,27 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           `Serving the topology of ${clusters.length} configured cluster(s)`,
         );
         const prometheus = readPrometheusConfig(deps.config);
-        const lagSource =
+        const prometheusLag =
           prometheus &&
           PrometheusLagSource.create({ ...prometheus, logger: deps.logger });
-        if (lagSource) {
+        if (prometheusLag) {
           deps.logger.info(
-            `Replication lag from Prometheus for ${lagSource
+            `Replication lag from Prometheus for ${prometheusLag
               .engines()
               .join(', ')}`,
           );
         }
+        // Modules' sources first, in the order added, then Prometheus.
+        const lagSources = [
+          ...addedLagSources,
+          ...(prometheusLag ? [prometheusLag] : []),
+        ];
         const withLagSource = (p: ReplicationProvider) =>
-          lagSource ? new LagSourceReplicationProvider(p, lagSource) : p;
+          withLagSources(
+            p,
+            lagSources,
+            (inner, source) => new LagSourceReplicationProvider(inner, source),
+          );
 
         const metrics = StatefulsetsMetrics.create(deps.metrics);
         const topology = TopologyService.create({
@@ -192,8 +207,8 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           fn: async () => topology.sweepIdle(),
         });
         deps.lifecycle.addShutdownHook(() => topology.close());
-        if (lagSource) {
-          // Lag read from Prometheus changes without any object changing in
+        if (lagSources.length > 0) {
+          // Lag read from outside the clusters changes without any object changing in
           // the clusters: look again on a timer so open pages follow it.
           await deps.scheduler.scheduleTask({
             id: 'multicluster-statefulsets-lag-refresh',
@@ -252,7 +267,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           topology,
           providers: replicationProviders.filter(isFailoverReplicationProvider),
           routers: trafficRouters.filter(isFailoverTrafficRouter),
-          lagSource,
+          lagSources,
           userInfo: deps.userInfo,
           metrics,
           scheduler: deps.scheduler,

@@ -1,10 +1,12 @@
 /*
  * The extension points through which backend modules add replication
- * providers, traffic routers and cluster authentication strategies to the
+ * providers, traffic routers, lag sources and cluster authentication
+ * strategies to the
  * multi-cluster StatefulSets backend.
  */
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
 import { KubernetesAuthStrategyExtensionPoint } from '@backstage/plugin-kubernetes-node';
+import { LagSource } from './lagSource';
 import { ReplicationProvider, TrafficRouter } from './types';
 
 /** Lets modules install replication providers and traffic routers. */
@@ -13,6 +15,11 @@ export interface MulticlusterStatefulsetsExtensionPoint {
   addReplicationProvider(...providers: ReplicationProvider[]): void;
   /** Adds routers; they are consulted before the built-in ones, in the order added. */
   addTrafficRouter(...routers: TrafficRouter[]): void;
+  /**
+   * Adds lag sources; for an engine, the first added that supports it
+   * measures its lag, before Prometheus (`multiclusterStatefulsets.prometheus`).
+   */
+  addLagSource(...sources: LagSource[]): void;
 }
 
 /** Extension point of the `multicluster-statefulsets` backend plugin. */

@@ -41,7 +41,7 @@ import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine } from './FailoverEngine';
 import { GenericFailoverProvider } from './GenericFailoverProvider';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
-import { LagSource, LagSourceFailoverProvider } from '../lag';
+import { LagSource, LagSourceFailoverProvider, withLagSources } from '../lag';
 import { IstioFailoverRouter } from './IstioFailoverRouter';
 import { McsFailoverRouter } from './McsFailoverRouter';
 import { NoneTrafficRouter } from './NoneTrafficRouter';
@@ -78,15 +78,6 @@ export function readFailoverOptions(
 }
 
 /** The provider, reading its lag from the lag source when there is one. */
-function withLagSource(
-  provider: FailoverReplicationProvider,
-  lagSource: LagSource | undefined,
-): FailoverReplicationProvider {
-  return lagSource
-    ? new LagSourceFailoverProvider(provider, lagSource)
-    : provider;
-}
-
 /**
  * Says at start-up how each cluster's writes authenticate, so a platform
  * engineer can check that the `kubernetes:` entries hold read-only tokens.
@@ -135,8 +126,8 @@ export async function buildFailover(options: {
   /** Providers and routers added by modules; consulted before the built-in ones. */
   providers?: FailoverReplicationProvider[];
   routers?: FailoverTrafficRouter[];
-  /** Where lag is measured, when not by the providers themselves (Prometheus). */
-  lagSource?: LagSource;
+  /** Where lag is measured, when not by the providers themselves (modules' sources, then Prometheus); first match wins. */
+  lagSources?: LagSource[];
   metrics?: StatefulsetsMetrics;
   /** Runs the engine's look for runs whose lease ran out (see FailoverEngine). */
   scheduler?: SchedulerService;
@@ -176,7 +167,13 @@ export async function buildFailover(options: {
       ...(options.providers ?? []),
       new CnpgFailoverProvider(),
       new GenericFailoverProvider(),
-    ].map(p => withLagSource(p, options.lagSource)),
+    ].map(p =>
+      withLagSources(
+        p,
+        options.lagSources ?? [],
+        (inner, source) => new LagSourceFailoverProvider(inner, source),
+      ),
+    ),
     routers: [
       ...(options.routers ?? []),
       new IstioFailoverRouter(),

@@ -18,3 +18,4 @@ export {
 } from './lagQueries';
 export { LagSourceReplicationProvider } from './LagSourceReplicationProvider';
 export { LagSourceFailoverProvider } from './LagSourceFailoverProvider';
+export { withLagSources } from './withLagSources';

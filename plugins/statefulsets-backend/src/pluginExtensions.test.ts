@@ -6,7 +6,10 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import { multiclusterStatefulsetsAuthStrategyExtensionPoint } from '@multicluster/backstage-plugin-statefulsets-node';
+import {
+  multiclusterStatefulsetsAuthStrategyExtensionPoint,
+  multiclusterStatefulsetsExtensionPoint,
+} from '@multicluster/backstage-plugin-statefulsets-node';
 import request from 'supertest';
 import { FakeKubeApi, seedDemo } from './__testUtils__/FakeKubeApi';
 import { multiclusterStatefulsetsPlugin } from './plugin';
@@ -54,14 +57,41 @@ const vaultAuthModule = createBackendModule({
   },
 });
 
-describe('cluster authentication of the plugin', () => {
+/** A module measuring MySQL lag in a system of its own, and nothing else. */
+const lagModule = createBackendModule({
+  pluginId: 'multicluster-statefulsets',
+  moduleId: 'own-lag',
+  register(env) {
+    env.registerInit({
+      deps: { extensions: multiclusterStatefulsetsExtensionPoint },
+      async init({ extensions }) {
+        extensions.addLagSource({
+          id: 'own-lag',
+          supportsEngine: engine => engine === 'mysql',
+          readLag: async target => ({
+            seconds: target.cluster === 'eu-west' ? 7.5 : 0,
+          }),
+        });
+      },
+    });
+  },
+});
+
+describe('extension points of the plugin', () => {
   const central = new FakeKubeApi('central-token');
+  const west = new FakeKubeApi('west-token');
 
-  afterAll(() => central.stop());
+  afterAll(() => Promise.all([central.stop(), west.stop()]));
 
-  it('reaches clusters with a strategy a module added, and says what to configure for a browser-token provider', async () => {
+  it('reaches clusters with a strategy a module added, says what to configure for a browser-token provider, and shows lag from a module-added source', async () => {
     const url = await central.start();
+    const westUrl = await west.start();
     seedDemo(central, 'eu-central', { role: 'active' });
+    seedDemo(west, 'eu-west', {
+      role: 'passive',
+      source: 'eu-central',
+      lag: '0.5',
+    });
     const logger = mockServices.logger.mock();
     // The plugin logs through a child logger; collect its lines here too.
     logger.child.mockImplementation(() => logger);
@@ -69,6 +99,7 @@ describe('cluster authentication of the plugin', () => {
       features: [
         multiclusterStatefulsetsPlugin,
         vaultAuthModule,
+        lagModule,
         mockServices.rootConfig.factory({
           data: {
             kubernetes: {
@@ -82,6 +113,12 @@ describe('cluster authentication of the plugin', () => {
                       skipTLSVerify: true,
                       authProvider: 'vault',
                       authMetadata: { 'vault.example/role': 'central' },
+                    },
+                    {
+                      name: 'eu-west',
+                      url: westUrl,
+                      skipTLSVerify: true,
+                      serviceAccountToken: 'west-token',
                     },
                     {
                       name: 'gke',
@@ -127,6 +164,14 @@ describe('cluster authentication of the plugin', () => {
           /^Cluster auth: cluster gke uses authProvider 'google'/,
         ),
       );
+      expect(res.body.replication).toEqual([
+        expect.objectContaining({
+          from: 'eu-central',
+          to: 'eu-west',
+          lagSeconds: 7.5,
+          lagSource: 'own-lag',
+        }),
+      ]);
       expect(JSON.stringify(res.body)).not.toContain('central-token');
     } finally {
       await backend.stop();
