@@ -260,6 +260,18 @@ describe('multicluster:statefulset:apply', () => {
     expect(again.registered).toBe(true);
   });
 
+  it('gives the backend five minutes to apply', async () => {
+    backend = await startBackend(answering());
+    const timeout = jest.spyOn(AbortSignal, 'timeout');
+    try {
+      const { action, ctx } = setup(answering());
+      await action.handler(ctx);
+      expect(timeout).toHaveBeenCalledWith(5 * 60_000);
+    } finally {
+      timeout.mockRestore();
+    }
+  });
+
   it('turns a refused request into an error with the backend message', async () => {
     backend = await startBackend(() => ({
       status: 403,

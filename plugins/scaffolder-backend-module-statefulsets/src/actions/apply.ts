@@ -10,6 +10,10 @@ import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import type {
+  ApplyRequest,
+  RestModels,
+} from '@multicluster/backstage-plugin-statefulsets-common';
 import { parse, parseAllDocuments } from 'yaml';
 import { StatefulsetsBackendClient } from '../backend/StatefulsetsBackendClient';
 import { examples } from './apply.examples';
@@ -32,25 +36,6 @@ const CLUSTER_SCOPED = new Set([
 /** Applying a large set to a slow cluster takes a while; the backend times each call out itself. */
 const APPLY_TIMEOUT_MS = 5 * 60_000;
 
-interface ObjectResult {
-  kind: string;
-  name: string;
-  namespace?: string;
-  action: 'created' | 'configured' | 'unchanged';
-}
-
-interface ClusterResult {
-  cluster: string;
-  status: 'ok' | 'failed';
-  objects: ObjectResult[];
-  error?: string;
-}
-
-interface ApplyResponse {
-  results: ClusterResult[];
-  registered: boolean;
-}
-
 /** Thrown inside a checkpoint probe: the cluster has no recorded success yet. */
 class NotAppliedYet extends Error {}
 
@@ -66,7 +51,7 @@ async function readYamlObjects(
   workspacePath: string,
   file: string,
   namespace: string | undefined,
-): Promise<Record<string, any>[]> {
+): Promise<RestModels.ManifestObject[]> {
   const target = resolveSafeChildPath(workspacePath, file);
   let text: string;
   try {
@@ -74,7 +59,7 @@ async function readYamlObjects(
   } catch (err) {
     throw new InputError(`${file}: cannot be read: ${(err as Error).message}`);
   }
-  const objects: Record<string, any>[] = [];
+  const objects: RestModels.ManifestObject[] = [];
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) {
       throw new InputError(`${file}: not valid YAML: ${doc.errors[0].message}`);
@@ -216,7 +201,7 @@ export function createApplyStatefulSetAction(options: {
         })),
       );
 
-      let catalogInfo: unknown = undefined;
+      let catalogInfo: ApplyRequest['catalogInfo'] = undefined;
       if (input.register !== false && !dryRun) {
         const file = input.catalogInfoPath ?? 'catalog-info.yaml';
         try {
@@ -242,7 +227,7 @@ export function createApplyStatefulSetAction(options: {
       // recorded for a cluster yet: the still-missing clusters go to the
       // backend together in one call, which registers the entity only when
       // all of them succeed, and each success is recorded after that call.
-      const finished = new Map<string, ClusterResult>();
+      const finished = new Map<string, RestModels.ClusterApplyResult>();
       if (!dryRun) {
         for (const t of targets) {
           try {
@@ -252,7 +237,7 @@ export function createApplyStatefulSetAction(options: {
                 throw new NotAppliedYet(`${t.name} not applied yet`);
               },
             });
-            finished.set(t.name, previous as ClusterResult);
+            finished.set(t.name, previous as RestModels.ClusterApplyResult);
           } catch (err) {
             if (!(err instanceof NotAppliedYet)) throw err;
           }
@@ -260,19 +245,24 @@ export function createApplyStatefulSetAction(options: {
       }
       const pending = targets.filter(t => !finished.has(t.name));
 
-      let response: ApplyResponse | undefined;
+      let response: RestModels.ApplyResponse | undefined;
       if (pending.length > 0) {
-        response = await client.request<ApplyResponse>('/apply', {
-          method: 'POST',
-          credentials: await ctx.getInitiatorCredentials(),
-          timeoutMs: APPLY_TIMEOUT_MS,
-          body: {
-            entityRef,
-            dryRun,
-            clusters: pending,
-            ...(catalogInfo ? { catalogInfo } : {}),
-          },
-        });
+        response = await (
+          await client.rest.apply(
+            {
+              body: {
+                entityRef,
+                dryRun,
+                clusters: pending,
+                ...(catalogInfo ? { catalogInfo } : {}),
+              },
+            },
+            await client.callOptions({
+              credentials: await ctx.getInitiatorCredentials(),
+              timeoutMs: APPLY_TIMEOUT_MS,
+            }),
+          )
+        ).json();
         if (!dryRun) {
           for (const r of response.results.filter(x => x.status === 'ok')) {
             await ctx.checkpoint({

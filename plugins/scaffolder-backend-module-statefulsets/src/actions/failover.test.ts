@@ -171,6 +171,46 @@ describe('multicluster:failover', () => {
         'component:default/orders-mysql',
       )}/plan`,
     ]);
+    expect(backend.calls[0].body).toEqual({
+      targetCluster: 'eu-west',
+      mode: 'switchover',
+    });
+    expect(backend.calls[0].auth).toBe('Bearer tok-failover');
     expect(outputs(ctx)).toMatchObject({ status: 'planned' });
+  });
+
+  it('starts and reads the run on behalf of the initiator on every call', async () => {
+    backend = await startBackend(['running', 'running', 'succeeded']);
+    auth.getPluginRequestToken.mockClear();
+    const { action, ctx, user } = setup({
+      entityRef: 'component:default/orders-mysql',
+      targetCluster: 'eu-west',
+      mode: 'failover',
+      confirm: 'orders-mysql',
+      force: true,
+      timeoutSeconds: 60,
+    });
+    await action.handler(ctx);
+    const base = `/api/multicluster-statefulsets${failoverPath(
+      'component:default/orders-mysql',
+    )}`;
+    expect(backend.calls.map(c => `${c.method} ${c.path}`)).toEqual([
+      `POST ${base}/runs`,
+      `GET ${base}/runs/run-7`,
+      `GET ${base}/runs/run-7`,
+      `GET ${base}/runs/run-7`,
+    ]);
+    expect(backend.calls[0].body).toEqual({
+      targetCluster: 'eu-west',
+      mode: 'failover',
+      confirm: 'orders-mysql',
+      force: true,
+    });
+    // One token per call, each minted for the user, never for the module.
+    expect(auth.getPluginRequestToken).toHaveBeenCalledTimes(4);
+    for (const [request] of auth.getPluginRequestToken.mock.calls) {
+      expect(request.onBehalfOf).toBe(user);
+    }
+    expect(auth.getOwnServiceCredentials).not.toHaveBeenCalled();
   });
 });

@@ -8,29 +8,19 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { FailoverPlan } from '@multicluster/backstage-plugin-statefulsets-common';
+import type { RestModels } from '@multicluster/backstage-plugin-statefulsets-common';
 import { StatefulsetsBackendClient } from '../backend/StatefulsetsBackendClient';
 import { examples } from './failover.examples';
 
 /** The id of the failover action. */
 export const FAILOVER_ACTION_ID = 'multicluster:failover';
 
-const FINISHED = ['succeeded', 'rolled-back', 'needs-attention', 'failed'];
-
-interface RunAnswer {
-  id: string;
-  status: string;
-  rpoSeconds?: number | null;
-  rtoMs?: number | null;
-  error?: string;
-  attention?: string;
-  steps?: Array<{
-    index: number;
-    title: string;
-    status: string;
-    error?: string;
-  }>;
-}
+const FINISHED: RestModels.FailoverRunStatus[] = [
+  'succeeded',
+  'rolled-back',
+  'needs-attention',
+  'failed',
+];
 
 /** The REST path of an entity's failover resources. */
 export function failoverPath(entityRef: string): string {
@@ -158,14 +148,18 @@ export function createFailoverAction(options: {
         );
       }
       const credentials = await ctx.getInitiatorCredentials();
-      const base = failoverPath(input.entityRef);
+      const path = parseEntityRef(input.entityRef);
 
       if (ctx.isDryRun) {
-        const plan = await client.request<FailoverPlan>(`${base}/plan`, {
-          method: 'POST',
-          credentials,
-          body: { targetCluster: input.targetCluster, mode: input.mode },
-        });
+        const plan = await (
+          await client.rest.planFailover(
+            {
+              path,
+              body: { targetCluster: input.targetCluster, mode: input.mode },
+            },
+            await client.callOptions({ credentials }),
+          )
+        ).json();
         ctx.logger.info(
           `Plan for ${input.mode} of ${input.entityRef} to ${
             input.targetCluster
@@ -179,29 +173,35 @@ export function createFailoverAction(options: {
       // A retried task resumes waiting for the run it already started.
       const { id } = await ctx.checkpoint({
         key: `multicluster-failover-${input.entityRef}-${input.targetCluster}-${input.mode}`,
-        fn: () =>
-          client.request<{ id: string }>(`${base}/runs`, {
-            method: 'POST',
-            credentials,
-            body: {
-              targetCluster: input.targetCluster,
-              mode: input.mode,
-              confirm: input.confirm,
-              ...(input.force !== undefined ? { force: input.force } : {}),
-            },
-          }),
+        fn: async () =>
+          (
+            await client.rest.startFailoverRun(
+              {
+                path,
+                body: {
+                  targetCluster: input.targetCluster,
+                  mode: input.mode,
+                  confirm: input.confirm,
+                  ...(input.force !== undefined ? { force: input.force } : {}),
+                },
+              },
+              await client.callOptions({ credentials }),
+            )
+          ).json(),
       });
       ctx.logger.info(`Started ${input.mode} run ${id} of ${input.entityRef}`);
       ctx.output('runId', id);
 
       const deadline = Date.now() + input.timeoutSeconds * 1000;
-      let run: RunAnswer;
+      let run: RestModels.FailoverRunDetails;
       const reported = new Set<string>();
       for (;;) {
-        run = await client.request<RunAnswer>(
-          `${base}/runs/${encodeURIComponent(id)}`,
-          { credentials },
-        );
+        run = await (
+          await client.rest.getFailoverRun(
+            { path: { ...path, id } },
+            await client.callOptions({ credentials }),
+          )
+        ).json();
         for (const step of run.steps ?? []) {
           const key = `${step.index}:${step.status}`;
           if (!reported.has(key) && step.status !== 'pending') {

@@ -2,15 +2,14 @@
  * The one way this module talks to the multi-cluster StatefulSets backend
  * plugin: the generated StatefulSetsRestClient (from the backend's
  * openapi.yaml) with discovery for the URL, a plugin request token minted on
- * behalf of the caller (so the plugin applies that user's permissions), a
- * timeout, and ResponseError for any non-2xx answer.
+ * behalf of the caller (so the plugin applies that user's permissions) and a
+ * timeout; the generated client throws ResponseError for any failed answer.
  */
 import {
   AuthService,
   BackstageCredentials,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import {
   RequestOptions,
   STATEFULSETS_PLUGIN_ID,
@@ -28,28 +27,25 @@ export interface BackendCallOptions {
   timeoutMs?: number;
 }
 
-/** Options of one request to the backend plugin. */
-export interface BackendRequestOptions extends BackendCallOptions {
-  method?: 'GET' | 'POST';
-  body?: unknown;
-}
+/**
+ * The options of the removed path-based request, without its method and body;
+ * kept only because the package's public index still exports the name.
+ * @deprecated Use {@link BackendCallOptions}.
+ */
+export type BackendRequestOptions = BackendCallOptions;
 
 /** Calls the backend plugin's REST API. */
 export class StatefulsetsBackendClient {
   /** The typed operations of the REST API; pass them {@link StatefulsetsBackendClient.callOptions}. */
   readonly rest: StatefulSetsRestClient;
-  readonly #discovery: DiscoveryService;
   readonly #auth: AuthService;
-  readonly #fetch: typeof fetch;
 
   private constructor(options: {
     discovery: DiscoveryService;
     auth: AuthService;
     fetch: typeof fetch;
   }) {
-    this.#discovery = options.discovery;
     this.#auth = options.auth;
-    this.#fetch = options.fetch;
     this.rest = new StatefulSetsRestClient({
       discoveryApi: options.discovery,
       fetchApi: { fetch: options.fetch },
@@ -81,35 +77,5 @@ export class StatefulsetsBackendClient {
       token,
       signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     };
-  }
-
-  /**
-   * Sends a request to `<plugin base URL><path>` and parses the JSON answer.
-   * @deprecated Use the typed operations of {@link StatefulsetsBackendClient.rest}.
-   */
-  async request<T>(
-    path: string,
-    options: BackendRequestOptions = {},
-  ): Promise<T> {
-    const { token, signal } = await this.callOptions(options);
-    const baseUrl = await this.#discovery.getBaseUrl(STATEFULSETS_PLUGIN_ID);
-    const response = await this.#fetch(`${baseUrl}${path}`, {
-      method: options.method ?? 'GET',
-      headers: {
-        Authorization: `Bearer ${token}`,
-        Accept: 'application/json',
-        ...(options.body !== undefined
-          ? { 'Content-Type': 'application/json' }
-          : {}),
-      },
-      ...(options.body !== undefined
-        ? { body: JSON.stringify(options.body) }
-        : {}),
-      signal,
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
   }
 }

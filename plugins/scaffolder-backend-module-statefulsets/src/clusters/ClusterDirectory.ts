@@ -47,13 +47,15 @@ export class DiscoveryClusterDirectory implements ClusterDirectory {
   async listClusters(options?: {
     credentials?: BackstageCredentials;
   }): Promise<ClusterInfo[]> {
-    const body = await this.#client.request<{ items?: unknown }>('/clusters', {
-      credentials: options?.credentials,
-    });
+    const body = await (
+      await this.#client.rest.listClusters(
+        await this.#client.callOptions({ credentials: options?.credentials }),
+      )
+    ).json();
     if (!Array.isArray(body.items)) {
       throw new Error('GET /clusters answered without an items array');
     }
-    return body.items.map((item: Record<string, unknown>) => ({
+    return body.items.map(item => ({
       name: String(item.name),
       ...(typeof item.title === 'string' ? { title: item.title } : {}),
       ...(typeof item.region === 'string' ? { region: item.region } : {}),
