@@ -19,7 +19,7 @@ export {
   failoverPath,
 } from './actions/failover';
 export { StatefulsetsBackendClient } from './backend/StatefulsetsBackendClient';
-export type { BackendRequestOptions } from './backend/StatefulsetsBackendClient';
+export type { BackendCallOptions } from './backend/StatefulsetsBackendClient';
 export {
   DiscoveryClusterDirectory,
   StaticClusterDirectory,

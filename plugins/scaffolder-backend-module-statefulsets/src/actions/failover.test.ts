@@ -124,19 +124,22 @@ describe('multicluster:failover', () => {
     }
   });
 
-  it('fails with the outcome when the run is rolled back', async () => {
-    backend = await startBackend(['running', 'rolled-back']);
-    const { action, ctx } = setup({
-      entityRef: 'component:default/orders-mysql',
-      targetCluster: 'eu-west',
-      mode: 'switchover',
-      confirm: 'orders-mysql',
-      timeoutSeconds: 60,
-    });
-    await expect(action.handler(ctx)).rejects.toThrow(
-      'Run run-7 ended rolled-back: target went down',
-    );
-  });
+  it.each(['rolled-back', 'rolled-back-with-pending-repair'])(
+    'fails with the outcome when the run ends %s',
+    async status => {
+      backend = await startBackend(['running', status]);
+      const { action, ctx } = setup({
+        entityRef: 'component:default/orders-mysql',
+        targetCluster: 'eu-west',
+        mode: 'switchover',
+        confirm: 'orders-mysql',
+        timeoutSeconds: 60,
+      });
+      await expect(action.handler(ctx)).rejects.toThrow(
+        `Run run-7 ended ${status}`,
+      );
+    },
+  );
 
   it('refuses without the entity name as confirmation, calling nothing', async () => {
     backend = await startBackend(['succeeded']);

@@ -15,12 +15,8 @@ import { examples } from './failover.examples';
 /** The id of the failover action. */
 export const FAILOVER_ACTION_ID = 'multicluster:failover';
 
-const FINISHED: RestModels.FailoverRunStatus[] = [
-  'succeeded',
-  'rolled-back',
-  'needs-attention',
-  'failed',
-];
+/** A run in any other state has ended, whatever outcomes the API adds later. */
+const UNDER_WAY: RestModels.FailoverRunStatus[] = ['pending', 'running'];
 
 /** The REST path of an entity's failover resources. */
 export function failoverPath(entityRef: string): string {
@@ -93,7 +89,7 @@ export function createFailoverAction(options: {
           z
             .string()
             .describe(
-              'Outcome: succeeded, rolled-back, needs-attention, failed, or planned (dry run)',
+              'Outcome: succeeded, rolled-back, rolled-back-with-pending-repair, needs-attention, failed, or planned (dry run)',
             ),
         rpoSeconds: z =>
           z
@@ -213,7 +209,7 @@ export function createFailoverAction(options: {
             );
           }
         }
-        if (FINISHED.includes(run.status)) break;
+        if (!UNDER_WAY.includes(run.status)) break;
         if (Date.now() > deadline) {
           throw new Error(
             `Run ${id} is still ${run.status} after ${input.timeoutSeconds} s; it goes on in the backend, follow it on the entity's Multi-cluster tab`,

@@ -27,13 +27,6 @@ export interface BackendCallOptions {
   timeoutMs?: number;
 }
 
-/**
- * The options of the removed path-based request, without its method and body;
- * kept only because the package's public index still exports the name.
- * @deprecated Use {@link BackendCallOptions}.
- */
-export type BackendRequestOptions = BackendCallOptions;
-
 /** Calls the backend plugin's REST API. */
 export class StatefulsetsBackendClient {
   /** The typed operations of the REST API; pass them {@link StatefulsetsBackendClient.callOptions}. */
