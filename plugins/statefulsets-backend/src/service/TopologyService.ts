@@ -81,6 +81,20 @@ function scopeKeyOf(scope: WatchScope): string {
   ]);
 }
 
+/** What the topology service is built from. */
+export interface TopologyServiceOptions {
+  clusters: ClusterWatchCache[];
+  catalog: CatalogService;
+  cache: CacheService;
+  signals?: SignalsService;
+  logger: LoggerService;
+  options: PluginOptions;
+  replicationProviders: ReplicationProvider[];
+  trafficRouters: TrafficRouter[];
+  now?: () => number;
+  metrics?: StatefulsetsMetrics;
+}
+
 /** Computes, caches and pushes entity topologies. */
 export class TopologyService {
   readonly #clusters: ClusterWatchCache[];
@@ -96,18 +110,7 @@ export class TopologyService {
   readonly #unsubscribe: Array<() => void> = [];
   readonly #metrics: StatefulsetsMetrics;
 
-  private constructor(options: {
-    clusters: ClusterWatchCache[];
-    catalog: CatalogService;
-    cache: CacheService;
-    signals?: SignalsService;
-    logger: LoggerService;
-    options: PluginOptions;
-    replicationProviders: ReplicationProvider[];
-    trafficRouters: TrafficRouter[];
-    now?: () => number;
-    metrics?: StatefulsetsMetrics;
-  }) {
+  private constructor(options: TopologyServiceOptions) {
     this.#clusters = options.clusters;
     this.#catalog = options.catalog;
     this.#cache = options.cache;
@@ -137,18 +140,7 @@ export class TopologyService {
   }
 
   /** Creates the service and subscribes to cluster changes. */
-  static create(options: {
-    clusters: ClusterWatchCache[];
-    catalog: CatalogService;
-    cache: CacheService;
-    signals?: SignalsService;
-    logger: LoggerService;
-    options: PluginOptions;
-    replicationProviders: ReplicationProvider[];
-    trafficRouters: TrafficRouter[];
-    now?: () => number;
-    metrics?: StatefulsetsMetrics;
-  }): TopologyService {
+  static create(options: TopologyServiceOptions): TopologyService {
     return new TopologyService(options);
   }
 

@@ -86,7 +86,7 @@ export interface FailoverPlan {
   trafficMethod: 'virtualservice' | 'serviceexport' | 'none';
   warnings: string[];
   /** The workload acted on per cluster (source and target), so a resumed run needs no topology. */
-  workloads: Record<string, FailoverWorkloadRef>;
+  workloads: Record<string, WorkloadRef>;
   /** The routing object named by the entity, if any. */
   route?: { namespace: string; name: string };
   /**
@@ -98,8 +98,8 @@ export interface FailoverPlan {
   fenceBudgetSeconds?: number;
 }
 
-/** A workload a run acts on. */
-export interface FailoverWorkloadRef {
+/** A namespaced workload object (StatefulSet, CloudNativePG Cluster, …) a failover reads or acts on. */
+export interface WorkloadRef {
   apiVersion: string;
   kind: string;
   namespace: string;

@@ -9,16 +9,12 @@
 import {
   FailoverStepDescriptions,
   FailoverStepSides,
+  WorkloadRef,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import { ReplicationProvider, TrafficRouter } from '../types';
 
-/** A namespaced object a failover acts on. */
-export interface WorkloadRef {
-  apiVersion: string;
-  kind: string;
-  namespace: string;
-  name: string;
-}
+/** A namespaced object a failover acts on (one shape for planner and providers). */
+export type { WorkloadRef };
 
 /** Writes to one cluster's API server; every call has a timeout and throws typed errors. */
 export interface ClusterWriteClient {

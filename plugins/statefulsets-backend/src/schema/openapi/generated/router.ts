@@ -856,7 +856,7 @@ export const spec = {
           },
         },
       },
-      FailoverWorkloadRef: {
+      WorkloadRef: {
         type: 'object',
         required: ['apiVersion', 'kind', 'namespace', 'name'],
         properties: {
@@ -968,7 +968,7 @@ export const spec = {
             type: 'object',
             description: 'The workload acted on, per cluster.',
             additionalProperties: {
-              $ref: '#/components/schemas/FailoverWorkloadRef',
+              $ref: '#/components/schemas/WorkloadRef',
             },
           },
           route: {

@@ -125,7 +125,7 @@ export type PlannedStep = {
   beforePromotion: boolean;
 };
 
-export type FailoverWorkloadRef = {
+export type WorkloadRef = {
   apiVersion: string;
   kind: string;
   namespace: string;
@@ -156,7 +156,7 @@ export type FailoverPlan = {
   warnings: Array<string>;
   /** The workload acted on, per cluster. */
   workloads: {
-    [key: string]: FailoverWorkloadRef;
+    [key: string]: WorkloadRef;
   };
   route?: {
     namespace: string;
