@@ -191,6 +191,43 @@ describe('buildTopology', () => {
     expect(placement.evidence).toContain('runs eu-central, eu-west');
   });
 
+  it('reads placements only from configured hosts, of their control plane', () => {
+    const s = snapshots().slice(0, 2);
+    const propagation = (clusterNames: string[]) => ({
+      metadata: { name: 'orders-db', namespace: 'databases' },
+      spec: {
+        resourceSelectors: [
+          { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'orders-db' },
+        ],
+        placement: { clusterAffinity: { clusterNames } },
+      },
+    });
+    // A copy left in a member, and a KubeFed object on the Karmada host.
+    s[1].objects!.propagationPolicies.push(propagation(['eu-west']));
+    s[0].objects!.federatedStatefulSets.push({
+      metadata: { name: 'orders-db', namespace: 'databases' },
+      spec: { placement: { clusters: [{ name: 'eu-west' }] } },
+    });
+    s[0].objects!.propagationPolicies.push(
+      propagation(['eu-central', 'eu-west']),
+    );
+    expect(build(s).federation).toEqual([
+      {
+        kind: 'karmada',
+        hostCluster: 'eu-central',
+        workload: 'orders-db',
+        clusters: ['eu-central', 'eu-west'],
+      },
+    ]);
+    // Without any configured host, every cluster holding them counts.
+    delete s[0].info.federationHost;
+    expect(
+      build(s)
+        .federation.map(f => f.hostCluster)
+        .sort(),
+    ).toEqual(['eu-central', 'eu-central', 'eu-west']);
+  });
+
   it('shows cached workloads of a failing cluster beside its error', () => {
     const s = snapshots().slice(0, 2);
     s[1] = {

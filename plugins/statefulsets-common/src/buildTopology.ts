@@ -124,9 +124,22 @@ export function buildTopology(input: BuildTopologyInput): EntityTopology {
 
   const federationByHost: Record<string, FederationObjects> = {};
   const workloadObjects: Record<string, KubeObject[]> = {};
+  // Where `federationHost` is configured, only a host's control-plane
+  // objects place anything: a stray policy copied into a member cluster
+  // propagates nothing there. Without configuration, any cluster holding
+  // them is taken for a host.
+  const hostsConfigured = snapshots.some(s => s.info.federationHost);
   for (const s of snapshots) {
     if (!s.objects) continue;
-    const { federatedStatefulSets, propagationPolicies } = s.objects;
+    const host = s.info.federationHost;
+    const federatedStatefulSets =
+      !hostsConfigured || host === 'kubefed'
+        ? s.objects.federatedStatefulSets
+        : [];
+    const propagationPolicies =
+      !hostsConfigured || host === 'karmada'
+        ? s.objects.propagationPolicies
+        : [];
     if (federatedStatefulSets.length || propagationPolicies.length) {
       federationByHost[s.info.name] = {
         federatedStatefulSets,
