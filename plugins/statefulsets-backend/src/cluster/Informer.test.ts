@@ -4,10 +4,10 @@ import {
   fakeClusterDetails,
   seedDemo,
 } from '../__testUtils__/FakeKubeApi';
+import { ClusterConnection } from './ClusterConnection';
 import { createAuthStrategy } from './createAuthStrategy';
 import { Informer, InformerChange, InformerState } from './Informer';
 import { KINDS } from './kinds';
-import { KubeHttpClient } from './KubeHttpClient';
 import { parseLabelSelector } from './labelSelector';
 import { PluginOptions } from './readClusterConfig';
 
@@ -45,10 +45,10 @@ describe('Informer', () => {
   afterAll(() => api.stop());
 
   async function informer(at = url, kind = statefulSets) {
-    const client = await KubeHttpClient.create(
-      fakeClusterDetails(at),
+    const client = ClusterConnection.create(
+      { details: fakeClusterDetails(at), info: { name: 'c1', zones: [] } },
       createAuthStrategy(),
-    );
+    ).reader;
     const changes: InformerChange[] = [];
     const states: InformerState[] = [];
     const i = new Informer({

@@ -5,10 +5,6 @@
  * drops them) and stay inside this object.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import {
-  AuthenticationStrategy,
-  ClusterDetails,
-} from '@backstage/plugin-kubernetes-node';
 import { ClusterCredentials } from './ClusterCredentials';
 import { ClusterRequestError, reasonForStatus } from './ClusterRequestError';
 import { sendRequest } from './sendRequest';
@@ -25,16 +21,6 @@ export class KubeHttpClient {
 
   constructor(credentials: ClusterCredentials) {
     this.#credentials = credentials;
-  }
-
-  /** Creates a client for a cluster, resolving its credential once to prove it. */
-  static async create(
-    details: ClusterDetails,
-    strategy: AuthenticationStrategy,
-  ): Promise<KubeHttpClient> {
-    const credentials = ClusterCredentials.fromStrategy(details, strategy);
-    await credentials.resolve();
-    return new KubeHttpClient(credentials);
   }
 
   /** The KubeConfig for client-node's watch, with the current credentials. */
