@@ -14,17 +14,11 @@ import { ApplyRequest, ApplyResponse } from './types';
 
 // Every response of the routes is checked against openapi.yaml: one that
 // differs from the document is answered 500 with the difference.
-jest.mock('../schema/openapi/generated/router', () => {
-  const actual = jest.requireActual('../schema/openapi/generated/router');
-  return {
-    ...actual,
-    createOpenApiRouter: (options: any) =>
-      actual.createOpenApiRouter({
-        ...options,
-        validatorOptions: { validateResponses: true },
-      }),
-  };
-});
+jest.mock('../schema/openapi/generated/router', () =>
+  jest
+    .requireActual('../schema/openapi/__testUtils__/validateResponses')
+    .routerModuleValidatingResponses(),
+);
 
 const REF = 'component:default/orders-db';
 

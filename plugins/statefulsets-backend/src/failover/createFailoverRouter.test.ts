@@ -19,17 +19,11 @@ import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 
 // Every response of the routes is checked against openapi.yaml: one that
 // differs from the document is answered 500 with the difference.
-jest.mock('../schema/openapi/generated/router', () => {
-  const actual = jest.requireActual('../schema/openapi/generated/router');
-  return {
-    ...actual,
-    createOpenApiRouter: (options: any) =>
-      actual.createOpenApiRouter({
-        ...options,
-        validatorOptions: { validateResponses: true },
-      }),
-  };
-});
+jest.mock('../schema/openapi/generated/router', () =>
+  jest
+    .requireActual('../schema/openapi/__testUtils__/validateResponses')
+    .routerModuleValidatingResponses(),
+);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 const BASE = '/entities/component/default/orders/failover';

@@ -3,7 +3,8 @@
  * `/api/v1/query`, evaluated together with `timestamp()` over it so the lag
  * carries the time it was scraped. Every call has a timeout; a failing,
  * slow or garbage-answering Prometheus gives an unknown lag with the reason,
- * never a stale number. Credentials go into request headers only: they
+ * never a stale number. The lag's history comes from the same query over
+ * `/api/v1/query_range`. Credentials go into request headers only: they
  * appear in no reason and no log line.
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
@@ -20,7 +21,9 @@ import {
   InstantSample,
   lagFromSamples,
   parseInstantQuery,
+  parseRangeQuery,
   PrometheusAnswerError,
+  RangePoint,
 } from './prometheusResponse';
 
 /** Options of `PrometheusLagSource.create`. */
@@ -42,6 +45,13 @@ export interface PrometheusLagSourceOptions {
   fetch?: typeof fetch;
   /** Milliseconds since the epoch (default Date.now). */
   now?: () => number;
+}
+
+/** A span of the lag's history: milliseconds since the epoch, and Prometheus' step. */
+export interface LagRange {
+  start: number;
+  end: number;
+  stepSeconds: number;
 }
 
 /** Why a query gave no answer; the message is safe to show and log. */
@@ -68,6 +78,7 @@ function failureReason(err: unknown, engine: string): string {
 export class PrometheusLagSource implements LagSource {
   readonly id = 'prometheus';
   readonly #endpoint: URL;
+  readonly #rangeEndpoint: URL;
   readonly #headers: Record<string, string>;
   readonly #queries: Map<string, string>;
   readonly #timeoutMs: number;
@@ -103,6 +114,7 @@ export class PrometheusLagSource implements LagSource {
     }
     if (!base.pathname.endsWith('/')) base.pathname += '/';
     this.#endpoint = new URL('api/v1/query', base);
+    this.#rangeEndpoint = new URL('api/v1/query_range', base);
     this.#headers = headers;
     this.#queries = resolveLagQueries(options.queries);
     this.#timeoutMs = options.timeoutMs ?? 2000;
@@ -167,22 +179,81 @@ export class PrometheusLagSource implements LagSource {
     }
   }
 
+  /**
+   * The lag of a replica over a span of time, one point per step (the
+   * highest of its series there), oldest first; steps without a value are
+   * left out. Throws an error whose message is safe to show when the engine
+   * has no query, the query needs a value not known, or Prometheus fails;
+   * rethrows the caller's abort untouched.
+   */
+  async readLagRange(
+    target: LagTarget,
+    range: LagRange,
+    options?: { signal?: AbortSignal },
+  ): Promise<RangePoint[]> {
+    const template = this.#queries.get(target.engine);
+    if (!template) {
+      throw new Error(`no Prometheus query for engine ${target.engine}`);
+    }
+    const rendered = renderLagQuery(template, target);
+    if ('missing' in rendered) {
+      throw new Error(
+        `the ${target.engine} query needs ${rendered.missing
+          .map(p => `{{${p}}}`)
+          .join(', ')}, not known here`,
+      );
+    }
+    try {
+      const answer = await this.#post(
+        this.#rangeEndpoint,
+        {
+          query: rendered.query,
+          start: (range.start / 1000).toFixed(3),
+          end: (range.end / 1000).toFixed(3),
+          step: String(range.stepSeconds),
+        },
+        options?.signal,
+      );
+      const points = parseRangeQuery(answer);
+      this.#recovered();
+      return points;
+    } catch (err) {
+      if (options?.signal?.aborted) throw err;
+      const reason = failureReason(err, target.engine);
+      this.#failed(reason);
+      throw new Error(reason, { cause: err });
+    }
+  }
+
   async #query(
     query: string,
     now: number,
     signal: AbortSignal | undefined,
   ): Promise<InstantSample[]> {
+    const answer = await this.#post(
+      this.#endpoint,
+      { query, time: (now / 1000).toFixed(3) },
+      signal,
+    );
+    return parseInstantQuery(answer);
+  }
+
+  /** POSTs a query's parameters; the JSON answer, or a QueryFailure. */
+  async #post(
+    endpoint: URL,
+    params: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const body = new URLSearchParams({
-      query,
-      time: (now / 1000).toFixed(3),
+      ...params,
       timeout: String(this.#timeoutMs / 1000),
     });
     let answer: unknown;
     let status: number;
     try {
-      const res = await this.#fetch(this.#endpoint, {
+      const res = await this.#fetch(endpoint, {
         method: 'POST',
         headers: {
           ...this.#headers,
@@ -217,7 +288,7 @@ export class PrometheusLagSource implements LagSource {
     if (status >= 300 && (answer as { status?: unknown })?.status !== 'error') {
       throw new QueryFailure(`Prometheus answered HTTP ${status}`);
     }
-    return parseInstantQuery(answer);
+    return answer;
   }
 
   #failed(reason: string): void {

@@ -1,7 +1,7 @@
 /*
  * Replication lag measured outside the clusters: the Prometheus lag source
  * and the wrappers that put its lag onto the providers' links and into the
- * failover's lag readings.
+ * failover's lag readings; the lag's history for the charts.
  */
 export type {
   LagSource,
@@ -19,3 +19,13 @@ export {
 export { LagSourceReplicationProvider } from './LagSourceReplicationProvider';
 export { LagSourceFailoverProvider } from './LagSourceFailoverProvider';
 export { withLagSources } from './withLagSources';
+export {
+  DEFAULT_LAG_HISTORY_MAX_LINKS,
+  LagHistory,
+  readLagHistoryOptions,
+} from './LagHistory';
+export type { LagHistoryOptions, LagSample } from './LagHistory';
+export { buildLagHistory, LAG_HISTORY_WINDOWS } from './buildLagHistory';
+export type { LagRangeSource } from './buildLagHistory';
+export { createLagHistoryRouter } from './createLagHistoryRouter';
+export type { LagHistoryRouterOptions } from './createLagHistoryRouter';

@@ -2,6 +2,7 @@ import {
   InstantSample,
   lagFromSamples,
   parseInstantQuery,
+  parseRangeQuery,
 } from './prometheusResponse';
 
 const now = Date.parse('2026-11-27T12:00:00Z');
@@ -118,5 +119,72 @@ describe('lagFromSamples', () => {
     expect(
       lagFromSamples([sample(-0.2)], [sample(at(0))], options).seconds,
     ).toBe(0);
+  });
+});
+
+describe('parseRangeQuery', () => {
+  it('gives the highest lag of the series at each step, oldest first', () => {
+    expect(
+      parseRangeQuery({
+        status: 'success',
+        data: {
+          resultType: 'matrix',
+          result: [
+            {
+              metric: { pod: 'orders-db-1' },
+              values: [
+                [1000, '0.5'],
+                [1015, '4'],
+                [1030, 'NaN'],
+              ],
+            },
+            {
+              metric: { pod: 'orders-db-2' },
+              values: [
+                [1015, '1'],
+                [1030, '2'],
+                [1045, '-0.2'],
+              ],
+            },
+          ],
+        },
+      }),
+    ).toEqual([
+      { t: 1_000_000, lagSeconds: 0.5 },
+      { t: 1_015_000, lagSeconds: 4 },
+      { t: 1_030_000, lagSeconds: 2 },
+      { t: 1_045_000, lagSeconds: 0 },
+    ]);
+  });
+
+  it('gives no points for no series', () => {
+    expect(
+      parseRangeQuery({
+        status: 'success',
+        data: { resultType: 'matrix', result: [] },
+      }),
+    ).toEqual([]);
+  });
+
+  it("throws Prometheus' own error and shapes it cannot read", () => {
+    expect(() =>
+      parseRangeQuery({
+        status: 'error',
+        errorType: 'bad_data',
+        error: 'exceeded maximum resolution of 11,000 points per timeseries',
+      }),
+    ).toThrow('bad_data: exceeded maximum resolution');
+    expect(() =>
+      parseRangeQuery({
+        status: 'success',
+        data: { resultType: 'vector', result: [] },
+      }),
+    ).toThrow('expected a range vector, got vector');
+    expect(() =>
+      parseRangeQuery({
+        status: 'success',
+        data: { resultType: 'matrix', result: [{ metric: {} }] },
+      }),
+    ).toThrow('a series of the answer has no values');
   });
 });

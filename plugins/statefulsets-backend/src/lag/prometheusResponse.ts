@@ -2,7 +2,8 @@
  * Reading Prometheus' answers to instant queries (`/api/v1/query`) and
  * turning the lag query's samples, with their sample times, into one lag
  * reading. A sample older than the freshness bound is an unknown lag, never
- * a stale number.
+ * a stale number. Range queries (`/api/v1/query_range`) give the lag's
+ * history: one point per step, the highest lag of the series at that step.
  */
 import { ExternalLagReading } from '@multicluster/backstage-plugin-statefulsets-common';
 
@@ -35,12 +36,8 @@ function parsePair(pair: unknown): number {
   return parseSampleValue(pair[1]);
 }
 
-/**
- * The samples of an instant query's JSON answer. Throws on an error answer
- * (with Prometheus' errorType and message) or an unexpected shape; a scalar
- * answer counts as one sample without labels.
- */
-export function parseInstantQuery(body: unknown): InstantSample[] {
+/** The `data` of a successful answer; throws on an error answer or none. */
+function answerData(body: unknown): { resultType?: unknown; result?: unknown } {
   const answer = body as {
     status?: unknown;
     errorType?: unknown;
@@ -60,7 +57,16 @@ export function parseInstantQuery(body: unknown): InstantSample[] {
   if (answer.status !== 'success' || !answer.data) {
     throw new PrometheusAnswerError('the answer has no data');
   }
-  const { resultType, result } = answer.data;
+  return answer.data;
+}
+
+/**
+ * The samples of an instant query's JSON answer. Throws on an error answer
+ * (with Prometheus' errorType and message) or an unexpected shape; a scalar
+ * answer counts as one sample without labels.
+ */
+export function parseInstantQuery(body: unknown): InstantSample[] {
+  const { resultType, result } = answerData(body);
   if (resultType === 'scalar') {
     return [{ labels: {}, value: parsePair(result) }];
   }
@@ -119,4 +125,41 @@ export function lagFromSamples(
   // A lag computed against a skewed clock may dip below zero: nothing is behind.
   const seconds = Math.max(0, ...values.map(s => s.value));
   return { seconds, observedAt };
+}
+
+/** One point of a lag history: milliseconds since the epoch, seconds behind. */
+export interface RangePoint {
+  t: number;
+  lagSeconds: number;
+}
+
+/**
+ * The lag history in a range query's JSON answer (a matrix): per step the
+ * highest lag of the series that have a finite value there (one series per
+ * pod, say), oldest first. Throws on an error answer or another shape.
+ */
+export function parseRangeQuery(body: unknown): RangePoint[] {
+  const { resultType, result } = answerData(body);
+  if (resultType !== 'matrix' || !Array.isArray(result)) {
+    throw new PrometheusAnswerError(
+      `expected a range vector, got ${String(resultType)}`,
+    );
+  }
+  const highest = new Map<number, number>();
+  for (const series of result as Array<{ values?: unknown }>) {
+    if (!Array.isArray(series?.values)) {
+      throw new PrometheusAnswerError('a series of the answer has no values');
+    }
+    for (const pair of series.values) {
+      const value = parsePair(pair);
+      const t = Math.round(Number((pair as unknown[])[0]) * 1000);
+      if (!Number.isFinite(value) || !Number.isFinite(t)) continue;
+      // A lag computed against a skewed clock may dip below zero.
+      const lag = Math.max(0, value);
+      highest.set(t, Math.max(lag, highest.get(t) ?? 0));
+    }
+  }
+  return [...highest]
+    .sort((a, b) => a[0] - b[0])
+    .map(([t, lagSeconds]) => ({ t, lagSeconds }));
 }

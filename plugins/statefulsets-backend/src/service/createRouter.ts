@@ -7,13 +7,12 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotAllowedError } from '@backstage/errors';
 import { kubernetesClustersReadPermission } from '@backstage/plugin-kubernetes-common';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { topologyReadPermission } from '@multicluster/backstage-plugin-statefulsets-common';
 import express from 'express';
 import { createValidatedRouter } from '../schema/openapi';
+import { authorizeEntityRead } from './authorizeEntityRead';
 import { etagMatches } from './etag';
 import { TopologyService } from './TopologyService';
 
@@ -29,23 +28,11 @@ export async function createRouter(options: {
 
   router.get('/entities/:kind/:namespace/:name/topology', async (req, res) => {
     const startedAt = Date.now();
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const entityRef = stringifyEntityRef({
-      kind: req.params.kind,
-      namespace: req.params.namespace,
-      name: req.params.name,
-    });
-    const [decision] = await permissions.authorize(
-      [{ permission: topologyReadPermission, resourceRef: entityRef }],
-      { credentials },
+    const { credentials, entityRef } = await authorizeEntityRead(
+      req,
+      { httpAuth, permissions },
+      'topology',
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `Not allowed to read the topology of ${entityRef}`,
-      );
-    }
     const result = await topology.getTopology(entityRef, credentials, {
       startedAt,
     });

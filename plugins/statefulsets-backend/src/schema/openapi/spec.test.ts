@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createApplyRouter } from '../../apply/createApplyRouter';
 import { createFailoverRouter } from '../../failover/createFailoverRouter';
+import { createLagHistoryRouter } from '../../lag/createLagHistoryRouter';
 import { createRouter } from '../../service/createRouter';
 import { spec } from './generated/router';
 
@@ -46,6 +47,14 @@ describe('generated router', () => {
         topology: {} as any,
       }),
       await createApplyRouter({ ...services, apply: {} as any }),
+      await createLagHistoryRouter({
+        ...services,
+        topology: {} as any,
+        runs: {} as any,
+        history: {} as any,
+        sampleIntervalSeconds: 10,
+        rangeSources: [],
+      }),
     ];
     const served = routers.flatMap(routesOf).sort();
     const described = Object.entries(spec.paths)

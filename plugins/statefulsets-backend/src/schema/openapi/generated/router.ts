@@ -349,6 +349,63 @@ export const spec = {
         ],
       },
     },
+    '/entities/{kind}/{namespace}/{name}/lag-history': {
+      get: {
+        operationId: 'GetLagHistory',
+        description:
+          "The replication lag of each of the entity's links over the last hour or day: from Prometheus range queries where the link's lag is measured by Prometheus, else from the samples this backend replica kept while it computed the topology (one per link every 10 s at most, for a day). With the entity's failover lag bound and its failover runs in the window. Needs `multicluster-statefulsets.topology.read` on the entity.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            in: 'query',
+            name: 'window',
+            required: false,
+            description: 'How far back the history reaches (default `1h`).',
+            schema: {
+              $ref: '#/components/schemas/LagHistoryWindow',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The lag history.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/LagHistory',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+        security: [
+          {},
+          {
+            JWT: [],
+          },
+        ],
+      },
+    },
     '/apply': {
       post: {
         operationId: 'Apply',
@@ -1211,6 +1268,146 @@ export const spec = {
           },
         ],
       },
+      LagHistoryWindow: {
+        type: 'string',
+        enum: ['1h', '1d'],
+      },
+      LagSample: {
+        type: 'object',
+        description: 'One lag reading.',
+        required: ['t', 'lagSeconds'],
+        properties: {
+          t: {
+            type: 'number',
+            description:
+              'When the lag was read, in milliseconds since the epoch.',
+          },
+          lagSeconds: {
+            type: ['number', 'null'],
+            description:
+              'Seconds behind the source; null when the lag was unknown.',
+          },
+        },
+      },
+      LinkLagHistory: {
+        type: 'object',
+        description: 'The lag history of one replication link.',
+        required: ['from', 'to', 'workload', 'source', 'samples'],
+        properties: {
+          from: {
+            type: 'string',
+            description: 'The cluster replicated from.',
+          },
+          to: {
+            type: 'string',
+            description: 'The cluster of the replica.',
+          },
+          workload: {
+            type: 'string',
+          },
+          source: {
+            type: 'string',
+            description:
+              "`prometheus`: range queries against the configured Prometheus; `memory`: samples kept in this backend replica's memory since it began computing the entity's topology.",
+            enum: ['prometheus', 'memory'],
+          },
+          stepSeconds: {
+            type: 'number',
+            description:
+              'Seconds between two samples (at most, for memory samples).',
+          },
+          reason: {
+            type: 'string',
+            description:
+              "Why the history is not from where the link's lag is measured (for example a failing Prometheus), or why it is empty.",
+          },
+          samples: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/LagSample',
+            },
+          },
+        },
+      },
+      LagHistoryRun: {
+        type: 'object',
+        description: 'A failover run of the entity in the window, for markers.',
+        required: ['id', 'mode', 'status', 'targetCluster', 'createdAt'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          mode: {
+            $ref: '#/components/schemas/FailoverMode',
+          },
+          status: {
+            $ref: '#/components/schemas/FailoverRunStatus',
+          },
+          sourceCluster: {
+            type: 'string',
+          },
+          targetCluster: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          startedAt: {
+            type: 'string',
+          },
+          finishedAt: {
+            type: 'string',
+          },
+        },
+      },
+      LagHistory: {
+        type: 'object',
+        required: [
+          'entityRef',
+          'window',
+          'from',
+          'to',
+          'thresholdSeconds',
+          'links',
+          'runs',
+        ],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          window: {
+            $ref: '#/components/schemas/LagHistoryWindow',
+          },
+          from: {
+            type: 'number',
+            description:
+              'Start of the window, in milliseconds since the epoch.',
+          },
+          to: {
+            type: 'number',
+            description: 'End of the window, in milliseconds since the epoch.',
+          },
+          thresholdSeconds: {
+            type: 'number',
+            description:
+              'The lag a switchover tolerates (`multicluster-statefulsets/max-failover-lag`).',
+          },
+          links: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/LinkLagHistory',
+            },
+          },
+          runs: {
+            type: 'array',
+            description:
+              "The entity's failover runs that overlap the window, oldest first.",
+            items: {
+              $ref: '#/components/schemas/LagHistoryRun',
+            },
+          },
+        },
+      },
       ManifestObject: {
         type: 'object',
         description:
@@ -1525,6 +1722,11 @@ export type EndpointMap = {
   '#get|/entities/{kind}/{namespace}/{name}/failover/runs/{id}': {
     path: { kind: string; namespace: string; name: string; id: string };
     response: RestModels.FailoverRunDetails;
+  };
+  '#get|/entities/{kind}/{namespace}/{name}/lag-history': {
+    path: { kind: string; namespace: string; name: string };
+    query: { window?: RestModels.LagHistoryWindow };
+    response: RestModels.LagHistory;
   };
   '#post|/apply': {
     body: RestModels.ApplyRequest;

@@ -18,6 +18,8 @@ import {
   FailoverPlan,
   FailoverRun,
   FailoverRunDetails,
+  LagHistoryWindow,
+  LagHistory,
   ApplyRequest,
   ApplyResponse,
   GeneratedEntity,
@@ -136,6 +138,24 @@ export class StatefulSetsRestClient {
         request.path.name,
       )}/failover/runs/${encodeURIComponent(request.path.id)}`,
       { method: 'GET', okStatuses: [] },
+      options,
+    );
+  }
+
+  /** The replication lag of each of the entity's links over the last hour or day: from Prometheus range queries where the link's lag is measured by Prometheus, else from the samples this backend replica kept while it computed the topology (one per link every 10 s at most, for a day). With the entity's failover lag bound and its failover runs in the window. Needs `multicluster-statefulsets.topology.read` on the entity. */
+  async getLagHistory(
+    request: {
+      path: { kind: string; namespace: string; name: string };
+      query?: { window?: LagHistoryWindow };
+    },
+    options?: RequestOptions,
+  ): Promise<TypedResponse<LagHistory>> {
+    return sendRequest(
+      this.#client,
+      `/entities/${encodeURIComponent(request.path.kind)}/${encodeURIComponent(
+        request.path.namespace,
+      )}/${encodeURIComponent(request.path.name)}/lag-history`,
+      { method: 'GET', query: request.query, okStatuses: [] },
       options,
     );
   }

@@ -251,6 +251,58 @@ export type FailoverRunDetails = FailoverRun & {
   steps: Array<FailoverRunStep>;
 };
 
+export type LagHistoryWindow = '1h' | '1d';
+
+/** One lag reading. */
+export type LagSample = {
+  /** When the lag was read, in milliseconds since the epoch. */
+  t: number;
+  /** Seconds behind the source; null when the lag was unknown. */
+  lagSeconds: number | null;
+};
+
+/** The lag history of one replication link. */
+export type LinkLagHistory = {
+  /** The cluster replicated from. */
+  from: string;
+  /** The cluster of the replica. */
+  to: string;
+  workload: string;
+  /** `prometheus`: range queries against the configured Prometheus; `memory`: samples kept in this backend replica's memory since it began computing the entity's topology. */
+  source: 'prometheus' | 'memory';
+  /** Seconds between two samples (at most, for memory samples). */
+  stepSeconds?: number;
+  /** Why the history is not from where the link's lag is measured (for example a failing Prometheus), or why it is empty. */
+  reason?: string;
+  samples: Array<LagSample>;
+};
+
+/** A failover run of the entity in the window, for markers. */
+export type LagHistoryRun = {
+  id: string;
+  mode: FailoverMode;
+  status: FailoverRunStatus;
+  sourceCluster?: string;
+  targetCluster: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+};
+
+export type LagHistory = {
+  entityRef: string;
+  window: LagHistoryWindow;
+  /** Start of the window, in milliseconds since the epoch. */
+  from: number;
+  /** End of the window, in milliseconds since the epoch. */
+  to: number;
+  /** The lag a switchover tolerates (`multicluster-statefulsets/max-failover-lag`). */
+  thresholdSeconds: number;
+  links: Array<LinkLagHistory>;
+  /** The entity's failover runs that overlap the window, oldest first. */
+  runs: Array<LagHistoryRun>;
+};
+
 /** A Kubernetes object as parsed from a generated manifest; free-form below its identity, bounded as a whole by the body limit. */
 export type ManifestObject = {
   apiVersion: string;
