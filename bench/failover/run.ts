@@ -16,7 +16,7 @@ import { knex as createKnex } from 'knex';
 import { FailoverRunDetails } from '../../plugins/statefulsets-common/src';
 import { DatabaseFailoverStore } from '../../plugins/statefulsets-backend/src/failover/DatabaseFailoverStore';
 import { FailoverEngine } from '../../plugins/statefulsets-backend/src/failover/FailoverEngine';
-import { GenericFailoverProvider } from '../../plugins/statefulsets-backend/src/failover/GenericFailoverProvider';
+import { GenericStatefulSetProvider } from '@multicluster/backstage-plugin-statefulsets-node';
 import {
   clientsFor,
   liveTopology,
@@ -83,7 +83,7 @@ async function main() {
       logger: silent,
       catchUpTimeoutMs: 10_000,
     });
-    const generic = new GenericFailoverProvider();
+    const generic = new GenericStatefulSetProvider();
     const side = (cluster: string) => ({
       cluster,
       client: clients.find(c => c.cluster === cluster)!,

@@ -356,7 +356,7 @@ function backendRequests(
   const mcs = '/apis/multicluster.x-k8s.io/v1alpha1/namespaces';
   const exportName = 'rbac-check-export';
   const requests: BackendRequest[] = [
-    // GenericFailoverProvider: read (stamp, replicas), then merge patches
+    // GenericStatefulSetProvider: read (stamp, replicas), then merge patches
     {
       what: 'read a StatefulSet',
       method: 'GET',
@@ -373,7 +373,7 @@ function backendRequests(
       allowed: 200,
       needs: grant('apps', 'statefulsets', 'patch'),
     },
-    // CnpgFailoverProvider
+    // CloudNativePgProvider
     {
       what: 'read a CloudNativePG Cluster',
       method: 'GET',
@@ -390,7 +390,7 @@ function backendRequests(
       allowed: 200,
       needs: grant('postgresql.cnpg.io', 'clusters', 'patch'),
     },
-    // IstioFailoverRouter (and the engine's GitOps markers)
+    // IstioTrafficRouter (and the engine's GitOps markers)
     {
       what: 'read the VirtualService',
       method: 'GET',
@@ -414,7 +414,7 @@ function backendRequests(
       allowed: 200,
       needs: grant('networking.istio.io', 'virtualservices', 'patch'),
     },
-    // McsFailoverRouter
+    // ServiceExportTrafficRouter
     {
       what: 'list the ServiceExports',
       method: 'GET',

@@ -13,13 +13,14 @@ import { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { multiclusterStatefulsetsPermissions } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
+  CloudNativePgProvider,
+  GenericStatefulSetProvider,
   isFailoverReplicationProvider,
   isFailoverTrafficRouter,
-  AnnotationReplicationProvider,
-  CloudNativePgReplicationProvider,
   IstioTrafficRouter,
   multiclusterStatefulsetsAuthStrategyExtensionPoint,
   multiclusterStatefulsetsExtensionPoint,
+  NoneTrafficRouter,
   ReplicationProvider,
   ServiceExportTrafficRouter,
   TrafficRouter,
@@ -158,6 +159,20 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
             (inner, source) => new LagSourceReplicationProvider(inner, source),
           );
 
+        // One instance per provider and router serves the topology and the
+        // failover: the modules' first, in the order added, then the
+        // built-in ones.
+        const providers = [
+          ...replicationProviders,
+          new CloudNativePgProvider(),
+          new GenericStatefulSetProvider(),
+        ];
+        const routers = [
+          ...trafficRouters,
+          new IstioTrafficRouter(),
+          new ServiceExportTrafficRouter(),
+          new NoneTrafficRouter(),
+        ];
         const metrics = StatefulsetsMetrics.create(deps.metrics);
         const topology = TopologyService.create({
           metrics,
@@ -167,16 +182,8 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           signals: deps.signals,
           logger: deps.logger,
           options,
-          replicationProviders: [
-            ...replicationProviders,
-            new CloudNativePgReplicationProvider(),
-            new AnnotationReplicationProvider(),
-          ].map(withLagSource),
-          trafficRouters: [
-            ...trafficRouters,
-            new IstioTrafficRouter(),
-            new ServiceExportTrafficRouter(),
-          ],
+          replicationProviders: providers.map(withLagSource),
+          trafficRouters: routers,
         });
 
         deps.permissionsRegistry.addPermissions(
@@ -265,8 +272,8 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           httpAuth: deps.httpAuth,
           permissions: deps.permissions,
           topology,
-          providers: replicationProviders.filter(isFailoverReplicationProvider),
-          routers: trafficRouters.filter(isFailoverTrafficRouter),
+          providers: providers.filter(isFailoverReplicationProvider),
+          routers: routers.filter(isFailoverTrafficRouter),
           lagSources,
           userInfo: deps.userInfo,
           metrics,

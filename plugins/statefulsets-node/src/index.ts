@@ -5,6 +5,6 @@
  */
 export * from './types';
 export * from './extensions';
-export * from './providers';
+export * from './builtin';
 export * from './failover';
 export * from './lagSource';

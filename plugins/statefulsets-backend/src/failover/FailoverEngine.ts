@@ -32,21 +32,21 @@ import {
   FailoverRunStep,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
+  CloudNativePgProvider,
   ClusterWriteClient,
   FailoverReplicationProvider,
   FailoverTrafficRouter,
+  GenericStatefulSetProvider,
+  IstioTrafficRouter,
+  NoneTrafficRouter,
+  ServiceExportTrafficRouter,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { randomUUID } from 'node:crypto';
 import { WriteIdentity } from '../cluster/writeIdentity';
 import type { StatefulsetsMetrics } from '../service/metrics';
-import { CnpgFailoverProvider } from './CnpgFailoverProvider';
 import { RunContextSources, StoredPlan } from './createRunContext';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { DeferredWork } from './DeferredWork';
-import { GenericFailoverProvider } from './GenericFailoverProvider';
-import { IstioFailoverRouter } from './IstioFailoverRouter';
-import { McsFailoverRouter } from './McsFailoverRouter';
-import { NoneTrafficRouter } from './NoneTrafficRouter';
 import { PlanInput, planWithLiveState } from './planWithLiveState';
 import { iso } from './runContext';
 import { RunCompensation } from './RunCompensation';
@@ -129,12 +129,12 @@ export class FailoverEngine {
       store: options.store,
       clients: options.clients,
       providers: options.providers ?? [
-        new CnpgFailoverProvider(),
-        new GenericFailoverProvider(),
+        new CloudNativePgProvider(),
+        new GenericStatefulSetProvider(),
       ],
       routers: options.routers ?? [
-        new IstioFailoverRouter(),
-        new McsFailoverRouter(),
+        new IstioTrafficRouter(),
+        new ServiceExportTrafficRouter(),
         new NoneTrafficRouter(),
       ],
       now,

@@ -16,7 +16,7 @@ import {
 } from './__testUtils__/simulatorWorld';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine } from './FailoverEngine';
-import { GenericFailoverProvider } from './GenericFailoverProvider';
+import { GenericStatefulSetProvider } from '@multicluster/backstage-plugin-statefulsets-node';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
 
 jest.setTimeout(60_000);
@@ -128,8 +128,10 @@ describe.each(databases.eachSupportedId())(
           };
           return f;
         });
-        class PausingProvider extends GenericFailoverProvider {
-          async fence(...args: Parameters<GenericFailoverProvider['fence']>) {
+        class PausingProvider extends GenericStatefulSetProvider {
+          async fence(
+            ...args: Parameters<GenericStatefulSetProvider['fence']>
+          ) {
             if (pausePoint === 'cluster write') await freeze();
             return super.fence(...args);
           }

@@ -8,10 +8,14 @@
  * user who started it.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { ClusterWriteClient } from '@multicluster/backstage-plugin-statefulsets-node';
+import {
+  ClusterWriteClient,
+  ResourceRef,
+} from '@multicluster/backstage-plugin-statefulsets-node';
 import { ClusterHttp } from '../cluster/ClusterHttp';
 import { ClusterRequestError } from '../cluster/ClusterRequestError';
 import { WriteIdentity } from '../cluster/writeIdentity';
+import { objectPath } from './kubePaths';
 
 /** Writes to one cluster through its API server. */
 export class HttpClusterWriteClient implements ClusterWriteClient {
@@ -45,6 +49,10 @@ export class HttpClusterWriteClient implements ClusterWriteClient {
   /** The same cluster and credentials, every request evaluated as `identity`. */
   impersonating(identity: WriteIdentity): HttpClusterWriteClient {
     return new HttpClusterWriteClient(this.#http.impersonating(identity));
+  }
+
+  pathOf(ref: ResourceRef): string {
+    return objectPath(ref);
   }
 
   get<T = any>(path: string): Promise<T | undefined> {

@@ -10,6 +10,7 @@
  */
 import { AuditorService } from '@backstage/backend-plugin-api';
 import { FailoverRunStep } from '@multicluster/backstage-plugin-statefulsets-common';
+import { sleep } from '@multicluster/backstage-plugin-statefulsets-node';
 import type { StatefulsetsMetrics } from '../service/metrics';
 import { effective } from './changeJournal';
 import { createRunContext, RunContextSources } from './createRunContext';
@@ -19,7 +20,6 @@ import {
   RunLease,
   RunUpdate,
 } from './DatabaseFailoverStore';
-import { sleep } from './kubePaths';
 import {
   beforePromotion,
   iso,

@@ -19,8 +19,13 @@ import {
 } from '@backstage/backend-plugin-api';
 import { EntityTopology } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
+  CloudNativePgProvider,
   FailoverReplicationProvider,
   FailoverTrafficRouter,
+  GenericStatefulSetProvider,
+  IstioTrafficRouter,
+  NoneTrafficRouter,
+  ServiceExportTrafficRouter,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import express from 'express';
 import { ClusterConnection } from '../cluster/ClusterConnection';
@@ -34,17 +39,12 @@ import {
   createWriteIdentityResolver,
   readImpersonationOptions,
 } from '../cluster/writeIdentity';
-import { CnpgFailoverProvider } from './CnpgFailoverProvider';
 import { createFailoverRouter } from './createFailoverRouter';
 import type { StatefulsetsMetrics } from '../service/metrics';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine } from './FailoverEngine';
-import { GenericFailoverProvider } from './GenericFailoverProvider';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
 import { LagSource, LagSourceFailoverProvider, withLagSources } from '../lag';
-import { IstioFailoverRouter } from './IstioFailoverRouter';
-import { McsFailoverRouter } from './McsFailoverRouter';
-import { NoneTrafficRouter } from './NoneTrafficRouter';
 import { readAllowedWriterServices } from '../service/writerPrincipal';
 
 /** Tunables under `multiclusterStatefulsets.failover`, with defaults. */
@@ -123,7 +123,11 @@ export async function buildFailover(options: {
       credentials: BackstageCredentials,
     ): Promise<{ topology: EntityTopology }>;
   };
-  /** Providers and routers added by modules; consulted before the built-in ones. */
+  /**
+   * The write-capable providers and routers, in the order they are tried
+   * (plugin.ts passes the modules' ones, then the built-in ones, the same
+   * instances the topology reads with); the built-in ones when absent.
+   */
   providers?: FailoverReplicationProvider[];
   routers?: FailoverTrafficRouter[];
   /** Where lag is measured, when not by the providers themselves (modules' sources, then Prometheus); first match wins. */
@@ -163,21 +167,21 @@ export async function buildFailover(options: {
     healthProbeTimeoutMs: settings.healthProbeTimeoutMs,
     metrics: options.metrics,
     scheduler: options.scheduler,
-    providers: [
-      ...(options.providers ?? []),
-      new CnpgFailoverProvider(),
-      new GenericFailoverProvider(),
-    ].map(p =>
+    providers: (
+      options.providers ?? [
+        new CloudNativePgProvider(),
+        new GenericStatefulSetProvider(),
+      ]
+    ).map(p =>
       withLagSources(
         p,
         options.lagSources ?? [],
         (inner, source) => new LagSourceFailoverProvider(inner, source),
       ),
     ),
-    routers: [
-      ...(options.routers ?? []),
-      new IstioFailoverRouter(),
-      new McsFailoverRouter(),
+    routers: options.routers ?? [
+      new IstioTrafficRouter(),
+      new ServiceExportTrafficRouter(),
       new NoneTrafficRouter(),
     ],
   });

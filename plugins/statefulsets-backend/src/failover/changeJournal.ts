@@ -129,6 +129,7 @@ export function journaledClient(
   };
   return {
     cluster: client.cluster,
+    pathOf: ref => client.pathOf(ref),
     get: path => client.get(path),
     mergePatch: (path, patch) =>
       write('patch', path, patch, () => client.mergePatch(path, patch)),

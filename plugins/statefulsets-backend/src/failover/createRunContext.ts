@@ -16,11 +16,11 @@ import {
   FailoverReplicationProvider,
   FailoverSide,
   FailoverTrafficRouter,
+  NoneTrafficRouter,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { WriteIdentity } from '../cluster/writeIdentity';
 import { journaledClient } from './changeJournal';
 import { DatabaseFailoverStore, RunLease } from './DatabaseFailoverStore';
-import { NoneTrafficRouter } from './NoneTrafficRouter';
 import { RunContext } from './runContext';
 
 /** The plan as stored with a run: with the identity its writes act as. */
@@ -51,6 +51,7 @@ function guardedClient(
 ): ClusterWriteClient {
   return {
     cluster: client.cluster,
+    pathOf: ref => client.pathOf(ref),
     get: path => client.get(path),
     mergePatch: async (path, patch) => {
       await guard();

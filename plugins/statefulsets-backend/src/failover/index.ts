@@ -1,6 +1,7 @@
 /*
- * The failover feature of the backend: engine, journal, providers, routers
- * and REST routes, assembled by `buildFailover`.
+ * The failover feature of the backend: engine, journal and REST routes,
+ * assembled by `buildFailover` (the built-in providers and routers are
+ * -node's).
  */
 export { buildFailover, readFailoverOptions } from './buildFailover';
 export type { FailoverFeature, FailoverOptions } from './buildFailover';
@@ -13,9 +14,4 @@ export type {
 export { DatabaseFailoverStore } from './DatabaseFailoverStore';
 export { createFailoverRouter } from './createFailoverRouter';
 export type { FailoverRouterOptions } from './createFailoverRouter';
-export { GenericFailoverProvider } from './GenericFailoverProvider';
-export { CnpgFailoverProvider } from './CnpgFailoverProvider';
-export { IstioFailoverRouter } from './IstioFailoverRouter';
-export { McsFailoverRouter } from './McsFailoverRouter';
-export { NoneTrafficRouter } from './NoneTrafficRouter';
 export { HttpClusterWriteClient } from './HttpClusterWriteClient';

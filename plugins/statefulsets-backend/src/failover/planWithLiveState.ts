@@ -22,7 +22,6 @@ import {
 import { WriteIdentity } from '../cluster/writeIdentity';
 import { clientsAs } from './createRunContext';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
-import { collectionPath, objectPath } from './kubePaths';
 
 /** What a plan is asked for. */
 export interface PlanInput {
@@ -84,15 +83,17 @@ async function gitOpsMarkers(
   const reads: Array<Promise<void>> = [];
   for (const [cluster, ref] of Object.entries(plan.workloads ?? {})) {
     const client = clients.find(c => c.cluster === cluster);
-    if (client) reads.push(read(client, objectPath(ref)));
+    if (client) reads.push(read(client, client.pathOf(ref)));
   }
   if (plan.route && plan.trafficMethod === 'virtualservice') {
-    const path = `${collectionPath(
-      'networking.istio.io/v1',
-      plan.route.namespace,
-      'virtualservices',
-    )}/${plan.route.name}`;
-    for (const client of clients) reads.push(read(client, path));
+    const route = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      ...plan.route,
+    };
+    for (const client of clients) {
+      reads.push(read(client, client.pathOf(route)));
+    }
   }
   await Promise.all(reads);
   return markers.sort((a, b) =>

@@ -20,9 +20,9 @@ import {
   LagSource,
   LagTarget,
   UndoData,
+  waitForCatchUp,
   WorkloadRef,
 } from '@multicluster/backstage-plugin-statefulsets-node';
-import { waitForCatchUp } from '../failover/GenericFailoverProvider';
 import { LagSourceReplicationProvider } from './LagSourceReplicationProvider';
 
 /** A failover provider whose lag readings come from a lag source. */

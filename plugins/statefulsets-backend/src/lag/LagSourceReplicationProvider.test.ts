@@ -5,7 +5,7 @@ import {
   readEntityPolicy,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
-  AnnotationReplicationProvider,
+  GenericStatefulSetProvider,
   EntityContext,
   LagSource,
   LagTarget,
@@ -81,7 +81,7 @@ describe('LagSourceReplicationProvider', () => {
       observedAt: '2026-11-27T11:59:58.000Z',
     });
     const provider = new LagSourceReplicationProvider(
-      new AnnotationReplicationProvider(),
+      new GenericStatefulSetProvider(),
       lag,
     );
     expect(provider.id).toBe('generic');
@@ -113,7 +113,7 @@ describe('LagSourceReplicationProvider', () => {
   it("leaves engines the source does not measure to the provider's lag", async () => {
     const lag = new FakeLagSource({ seconds: 7 });
     const provider = new LagSourceReplicationProvider(
-      new AnnotationReplicationProvider(),
+      new GenericStatefulSetProvider(),
       lag,
     );
     const [link] = await provider.readReplication(context('mongodb'));
@@ -124,7 +124,7 @@ describe('LagSourceReplicationProvider', () => {
 
   it('finds the namespace in the source cluster when the replica is unreadable', async () => {
     const lag = new FakeLagSource({ seconds: null, reason: 'lag unknown: x' });
-    const inner = new AnnotationReplicationProvider();
+    const inner = new GenericStatefulSetProvider();
     const provider = new LagSourceReplicationProvider(
       {
         id: 'generic',
@@ -144,7 +144,7 @@ describe('LagSourceReplicationProvider', () => {
 
   it('makes a throwing lag source an unknown lag, not a failed provider', async () => {
     const provider = new LagSourceReplicationProvider(
-      new AnnotationReplicationProvider(),
+      new GenericStatefulSetProvider(),
       {
         id: 'prometheus',
         supportsEngine: () => true,

@@ -20,8 +20,8 @@ import {
   readEntityPolicy,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
-  AnnotationReplicationProvider,
   EntityContext,
+  GenericStatefulSetProvider,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import {
   appConfigFor,
@@ -37,7 +37,6 @@ import request from 'supertest';
 import { clientsFor } from '../failover/__testUtils__/simulatorWorld';
 import { DatabaseFailoverStore } from '../failover/DatabaseFailoverStore';
 import { FailoverEngine } from '../failover/FailoverEngine';
-import { GenericFailoverProvider } from '../failover/GenericFailoverProvider';
 import { multiclusterStatefulsetsPlugin } from '../plugin';
 import { LagSourceFailoverProvider } from './LagSourceFailoverProvider';
 import { LagSourceReplicationProvider } from './LagSourceReplicationProvider';
@@ -295,7 +294,7 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
       'multicluster-statefulsets/max-failover-lag': '5',
     });
     const links = await new LagSourceReplicationProvider(
-      new AnnotationReplicationProvider(),
+      new GenericStatefulSetProvider(),
       lag,
     ).readReplication(context);
     expect(links).toEqual([
@@ -386,7 +385,7 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
       const r = await lag.readLag(passive);
       return r.seconds === FIXED_LAG_SECONDS ? r : undefined;
     });
-    const generic = new GenericFailoverProvider({ pollIntervalMs: 100 });
+    const generic = new GenericStatefulSetProvider({ pollIntervalMs: 100 });
     // The annotations stay unread: a lag reaching the engine comes from Prometheus.
     const annotationsRead = new Error('the lag annotations were read');
     generic.readLag = async () => {
@@ -423,7 +422,7 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
           objects: v.objects,
         })),
         replication: await new LagSourceReplicationProvider(
-          new AnnotationReplicationProvider(),
+          new GenericStatefulSetProvider(),
           lag,
         ).readReplication(context),
         traffic: noTraffic(),

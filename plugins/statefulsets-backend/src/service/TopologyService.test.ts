@@ -10,7 +10,7 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  AnnotationReplicationProvider,
+  GenericStatefulSetProvider,
   IstioTrafficRouter,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { FakeKubeApi, seedDemo } from '../__testUtils__/FakeKubeApi';
@@ -111,7 +111,7 @@ describe('TopologyService', () => {
       cache,
       logger: mockServices.logger.mock(),
       options,
-      replicationProviders: [new AnnotationReplicationProvider()],
+      replicationProviders: [new GenericStatefulSetProvider()],
       trafficRouters: [new IstioTrafficRouter()],
       ...extra,
     });

@@ -5,3 +5,4 @@
 export * from './types';
 export * from './guards';
 export * from './stepDescriptions';
+export * from './polling';

@@ -16,10 +16,23 @@ import { ReplicationProvider, TrafficRouter } from '../types';
 /** A namespaced object a failover acts on (one shape for planner and providers). */
 export type { WorkloadRef };
 
+/** A namespaced resource: one object when named, else its collection. */
+export interface ResourceRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name?: string;
+}
+
 /** Writes to one cluster's API server; every call has a timeout and throws typed errors. */
 export interface ClusterWriteClient {
   /** The cluster's name. */
   readonly cluster: string;
+  /**
+   * The API path of a resource in this cluster (its plural from the
+   * cluster's kinds, never guessed); throws for a kind it does not serve.
+   */
+  pathOf(ref: ResourceRef): string;
   /** GETs an API path; undefined on 404. */
   get<T = any>(path: string): Promise<T | undefined>;
   /** Applies a JSON merge patch (RFC 7386) and returns the object. */

@@ -183,6 +183,7 @@ function killable(
       dead() ? NEVER : fn(...args);
   return {
     cluster: client.cluster,
+    pathOf: ref => client.pathOf(ref),
     get: gate(p => client.get(p)),
     mergePatch: gate((p, b) => client.mergePatch(p, b)),
     create: gate((p, b) => client.create(p, b)),

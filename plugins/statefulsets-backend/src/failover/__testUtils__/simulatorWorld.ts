@@ -19,7 +19,10 @@ import {
   replicationFromAnnotations,
   replicationFromCnpg,
 } from '@multicluster/backstage-plugin-statefulsets-common';
-import { ClusterWriteClient } from '@multicluster/backstage-plugin-statefulsets-node';
+import {
+  ClusterWriteClient,
+  ResourceRef,
+} from '@multicluster/backstage-plugin-statefulsets-node';
 import {
   loadWorld,
   RunningSimulator,
@@ -118,6 +121,10 @@ export class FaultyClient implements ClusterWriteClient {
         statusCode: status,
       });
     }
+  }
+
+  pathOf(ref: ResourceRef): string {
+    return this.#inner.pathOf(ref);
   }
 
   async get<T = any>(p: string): Promise<T | undefined> {

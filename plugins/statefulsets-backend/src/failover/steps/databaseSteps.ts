@@ -3,10 +3,14 @@
  * provider: fence the source, wait for the target to catch up, promote it,
  * fence the old primary for good, make it a replica, and verify.
  */
-import { UndoData } from '@multicluster/backstage-plugin-statefulsets-node';
+import {
+  pollUntil,
+  UndoData,
+  untilAborted,
+} from '@multicluster/backstage-plugin-statefulsets-node';
 import { isUnreachable } from '../changeJournal';
 import { LeaseLostError } from '../DatabaseFailoverStore';
-import { objectPath, pollUntil, untilAborted } from '../kubePaths';
+import { objectPath } from '../kubePaths';
 import {
   iso,
   message,

@@ -13,25 +13,30 @@ import {
   FailoverStepDescriptions,
   FailoverStepSides,
   KubeObject,
+  replicationFromCnpg,
+  ReplicationLink,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
-  CloudNativePgReplicationProvider,
   FailoverCallContext,
   FailoverReplicationProvider,
   FailoverSide,
   LagReading,
+  pollUntil,
   UndoData,
   WorkloadRef,
-} from '@multicluster/backstage-plugin-statefulsets-node';
+} from '../failover';
+import { EntityContext, ReplicationProvider } from '../types';
+import { byCluster } from './byCluster';
 import {
   lagFromAnnotations,
   requireSideStamped,
   waitForCatchUp,
-} from './GenericFailoverProvider';
-import { objectPath, pollUntil } from './kubePaths';
+} from './GenericStatefulSetProvider';
 
 async function load(side: FailoverSide): Promise<KubeObject> {
-  const obj = await side.client.get<KubeObject>(objectPath(side.workload));
+  const obj = await side.client.get<KubeObject>(
+    side.client.pathOf(side.workload),
+  );
   if (!obj) {
     throw new Error(
       `Cluster ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
@@ -51,11 +56,14 @@ function reportsPrimary(obj: KubeObject): boolean {
   );
 }
 
-/** CloudNativePG replica-cluster switchover and failover. */
-export class CnpgFailoverProvider
-  extends CloudNativePgReplicationProvider
-  implements FailoverReplicationProvider
+/**
+ * CloudNativePG replica clusters (`spec.replica`) across Kubernetes
+ * clusters: reads their roles and lag, switches over and fails over.
+ */
+export class CloudNativePgProvider
+  implements ReplicationProvider, FailoverReplicationProvider
 {
+  readonly id = 'cloudnative-pg';
   readonly #pollMs: number;
   readonly #operatorTimeoutMs: number;
 
@@ -63,9 +71,21 @@ export class CnpgFailoverProvider
     pollIntervalMs?: number;
     operatorTimeoutMs?: number;
   }) {
-    super();
     this.#pollMs = options?.pollIntervalMs ?? 100;
     this.#operatorTimeoutMs = options?.operatorTimeoutMs ?? 60_000;
+  }
+
+  supports(context: EntityContext): boolean {
+    return context.clusters.some(
+      v => (v.objects?.cnpgClusters.length ?? 0) > 0,
+    );
+  }
+
+  async readReplication(context: EntityContext): Promise<ReplicationLink[]> {
+    return replicationFromCnpg(
+      byCluster(context.clusters, v => v.objects?.cnpgClusters),
+      { now: context.now, maxLagSeconds: context.policy.maxFailoverLagSeconds },
+    );
   }
 
   supportsWorkload(workload: WorkloadRef): boolean {
@@ -98,7 +118,7 @@ export class CnpgFailoverProvider
     const targetSelf = selfName(tgt, target.cluster);
     if (src.spec?.replica?.primary !== targetSelf) {
       requireSideStamped(source, src, ctx);
-      await source.client.mergePatch(objectPath(source.workload), {
+      await source.client.mergePatch(source.client.pathOf(source.workload), {
         spec: { replica: { primary: targetSelf } },
       });
     }
@@ -128,7 +148,7 @@ export class CnpgFailoverProvider
     requireSideStamped(source, obj, ctx);
     // Nothing was written elsewhere since the demotion (the target was never
     // promoted), so the old primary may take the role back without a token.
-    await source.client.mergePatch(objectPath(source.workload), {
+    await source.client.mergePatch(source.client.pathOf(source.workload), {
       spec: {
         replica: { primary: self, enabled: false, promotionToken: null },
       },
@@ -166,7 +186,7 @@ export class CnpgFailoverProvider
       } else {
         replica.promotionToken = token;
       }
-      await target.client.mergePatch(objectPath(target.workload), {
+      await target.client.mergePatch(target.client.pathOf(target.workload), {
         spec: { replica },
       });
     }
@@ -190,9 +210,9 @@ export class CnpgFailoverProvider
     requireSideStamped(target, await load(target), ctx);
     // A source that does not answer keeps the name the run knows it by.
     const src = await source.client
-      .get<KubeObject>(objectPath(source.workload))
+      .get<KubeObject>(source.client.pathOf(source.workload))
       .catch(() => undefined);
-    await target.client.mergePatch(objectPath(target.workload), {
+    await target.client.mergePatch(target.client.pathOf(target.workload), {
       spec: {
         replica: {
           primary: src ? selfName(src, source.cluster) : source.cluster,
@@ -225,7 +245,7 @@ export class CnpgFailoverProvider
       return;
     }
     requireSideStamped(old, o, ctx);
-    await old.client.mergePatch(objectPath(old.workload), {
+    await old.client.mergePatch(old.client.pathOf(old.workload), {
       metadata: {
         annotations: { [ANNOTATION_CNPG_FENCED_INSTANCES]: '["*"]' },
       },
@@ -246,7 +266,9 @@ export class CnpgFailoverProvider
       problems.push(`${primary.cluster}: ${ready}/${want} instances ready`);
     }
     if (old) {
-      const o = await old.client.get<KubeObject>(objectPath(old.workload));
+      const o = await old.client.get<KubeObject>(
+        old.client.pathOf(old.workload),
+      );
       if (o && reportsPrimary(o)) {
         problems.push(`${old.cluster} still reports a primary`);
       }

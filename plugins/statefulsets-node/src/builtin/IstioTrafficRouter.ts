@@ -1,5 +1,6 @@
 /*
- * Moves traffic by rewriting the weights of an Istio VirtualService. The
+ * Reads the VirtualService named by the entity's traffic annotation and its
+ * DestinationRules, and moves traffic by rewriting its weights. The
  * route is copied into every cluster of the mesh, so each copy is patched;
  * a destination belongs to the cluster named by its DestinationRule subset's
  * `topology.istio.io/cluster` label. Patches carry the resourceVersion read,
@@ -9,17 +10,19 @@
 import {
   KubeObject,
   LABEL_ISTIO_CLUSTER,
+  noTraffic,
+  readIstioTraffic,
+  TrafficSplit,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   ClusterWriteClient,
   FailoverTrafficRouter,
-  IstioTrafficRouter,
   TrafficChange,
   TrafficRouteContext,
   UndoData,
-} from '@multicluster/backstage-plugin-statefulsets-node';
-import { requireStampedFor } from './GenericFailoverProvider';
-import { collectionPath } from './kubePaths';
+} from '../failover';
+import { EntityContext } from '../types';
+import { requireStampedFor } from './GenericStatefulSetProvider';
 
 const API = 'networking.istio.io/v1';
 
@@ -51,12 +54,34 @@ function weightsOf(copy: RouteCopy): Record<string, number> {
   return weights;
 }
 
-/** Istio VirtualService traffic router with write support. */
-export class IstioFailoverRouter
-  extends IstioTrafficRouter
-  implements FailoverTrafficRouter
-{
+/** Istio VirtualService traffic: read for the topology, written by a failover. */
+export class IstioTrafficRouter implements FailoverTrafficRouter {
+  readonly id = 'istio';
   readonly method = 'virtualservice' as const;
+
+  async readTraffic(context: EntityContext): Promise<TrafficSplit | undefined> {
+    const ref = context.policy.traffic;
+    if (!ref) return undefined;
+    for (const view of context.clusters) {
+      const vs = view.objects?.virtualServices.find(
+        o =>
+          o.metadata.name === ref.name &&
+          o.metadata.namespace === ref.namespace,
+      );
+      if (vs) {
+        const rules = view.objects!.destinationRules.filter(
+          o => o.metadata.namespace === ref.namespace,
+        );
+        return readIstioTraffic(vs, rules, view.cluster.name);
+      }
+    }
+    const unreadable = context.clusters.filter(v => !v.objects).length;
+    return noTraffic(
+      `VirtualService ${ref.namespace}/${ref.name} not found${
+        unreadable ? ` (${unreadable} cluster(s) unreadable)` : ''
+      }`,
+    );
+  }
 
   async #copies(
     ctx: TrafficRouteContext,
@@ -69,15 +94,22 @@ export class IstioFailoverRouter
       ctx.clients.map(async client => {
         try {
           const vs = await client.get<KubeObject>(
-            `${collectionPath(API, ref.namespace, 'virtualservices')}/${
-              ref.name
-            }`,
+            client.pathOf({
+              apiVersion: API,
+              kind: 'VirtualService',
+              namespace: ref.namespace,
+              name: ref.name,
+            }),
           );
           if (!vs) return;
           const rules =
             (
               await client.get<{ items: KubeObject[] }>(
-                collectionPath(API, ref.namespace, 'destinationrules'),
+                client.pathOf({
+                  apiVersion: API,
+                  kind: 'DestinationRule',
+                  namespace: ref.namespace,
+                }),
               )
             )?.items ?? [];
           const section = vs.spec?.tcp?.length ? 'tcp' : 'http';
@@ -152,11 +184,12 @@ export class IstioFailoverRouter
     }
     for (const { copy, sections } of changes) {
       await copy.client.mergePatch(
-        `${collectionPath(
-          API,
-          copy.vs.metadata.namespace!,
-          'virtualservices',
-        )}/${copy.vs.metadata.name}`,
+        copy.client.pathOf({
+          apiVersion: API,
+          kind: 'VirtualService',
+          namespace: copy.vs.metadata.namespace!,
+          name: copy.vs.metadata.name,
+        }),
         {
           metadata: { resourceVersion: copy.vs.metadata.resourceVersion },
           spec: { [copy.section]: sections },

@@ -1,9 +1,10 @@
 import { KubeObject } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   ClusterWriteClient,
+  ResourceRef,
+  ServiceExportTrafficRouter,
   TrafficRouteContext,
-} from '@multicluster/backstage-plugin-statefulsets-node';
-import { McsFailoverRouter } from './McsFailoverRouter';
+} from '..';
 
 const PATH =
   '/apis/multicluster.x-k8s.io/v1alpha1/namespaces/db/serviceexports';
@@ -19,6 +20,11 @@ class ExportsClient implements ClusterWriteClient {
   constructor(cluster: string, items: KubeObject[]) {
     this.cluster = cluster;
     this.items = items;
+  }
+
+  pathOf(ref: ResourceRef): string {
+    if (ref.kind !== 'ServiceExport') throw new Error(`unexpected ${ref.kind}`);
+    return ref.name ? `${PATH}/${ref.name}` : PATH;
   }
 
   async get<T>(path: string): Promise<T | undefined> {
@@ -73,7 +79,7 @@ function ctxFor(clients: ClusterWriteClient[]): TrafficRouteContext {
   };
 }
 
-describe('McsFailoverRouter', () => {
+describe('ServiceExportTrafficRouter', () => {
   it('moves only the exports stamped for the entity, never a same-prefix neighbour', async () => {
     const a = new ExportsClient('a', [
       exportOf('orders', ORDERS),
@@ -82,7 +88,7 @@ describe('McsFailoverRouter', () => {
     ]);
     const b = new ExportsClient('b', [exportOf('orders-archive', ARCHIVE)]);
     const ctx = ctxFor([a, b]);
-    const router = new McsFailoverRouter();
+    const router = new ServiceExportTrafficRouter();
 
     expect(await router.readWeights(ctx)).toEqual({ a: 100, b: 0 });
     const change = await router.moveTraffic(ctx, 'a', 'b');
@@ -117,7 +123,7 @@ describe('McsFailoverRouter', () => {
       exportOf('orders-legacy'),
     ]);
     const ctx = ctxFor([a]);
-    const router = new McsFailoverRouter();
+    const router = new ServiceExportTrafficRouter();
     expect(await router.hasRoute(ctx)).toBe(false);
     await router.moveTraffic(ctx, 'a', 'b');
     expect(a.writes).toEqual([]);
@@ -128,7 +134,7 @@ describe('McsFailoverRouter', () => {
     const b = new ExportsClient('b', [exportOf('orders', ARCHIVE)]);
     const ctx = ctxFor([a, b]);
     await expect(
-      new McsFailoverRouter().moveTraffic(ctx, 'a', 'b'),
+      new ServiceExportTrafficRouter().moveTraffic(ctx, 'a', 'b'),
     ).rejects.toEqual(
       expect.objectContaining({
         name: 'NotAllowedError',

@@ -3,12 +3,12 @@ import {
   readEntityPolicy,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
-  AnnotationReplicationProvider,
-  CloudNativePgReplicationProvider,
+  GenericStatefulSetProvider,
+  CloudNativePgProvider,
   IstioTrafficRouter,
   ServiceExportTrafficRouter,
-} from './providers';
-import { ClusterView, EntityContext } from './types';
+} from '.';
+import { ClusterView, EntityContext } from '../types';
 
 const now = Date.parse('2026-11-27T12:00:00Z');
 
@@ -34,9 +34,9 @@ function context(
   };
 }
 
-describe('AnnotationReplicationProvider', () => {
+describe('GenericStatefulSetProvider', () => {
   it('reports the passive side of each StatefulSet', async () => {
-    const links = await new AnnotationReplicationProvider().readReplication(
+    const links = await new GenericStatefulSetProvider().readReplication(
       context([
         view('a', o =>
           o.statefulSets.push({
@@ -69,9 +69,9 @@ describe('AnnotationReplicationProvider', () => {
   });
 });
 
-describe('CloudNativePgReplicationProvider', () => {
+describe('CloudNativePgProvider', () => {
   it('only supports entities with CloudNativePG clusters', () => {
-    const provider = new CloudNativePgReplicationProvider();
+    const provider = new CloudNativePgProvider();
     expect(provider.supports(context([view('a')]))).toBe(false);
     expect(
       provider.supports(

@@ -1,5 +1,5 @@
 /*
- * Moves traffic with Multi-Cluster Services: the clusterset name resolves to
+ * Reads and moves traffic with Multi-Cluster Services: the clusterset name resolves to
  * every cluster exporting the Service, so moving traffic means exporting it
  * from the target and withdrawing the export from the source. Exports are
  * all-or-nothing: a weight above zero means "exported". Only the exports
@@ -13,28 +13,39 @@ import {
   KubeObject,
   ownershipOf,
   ownershipRefusal,
+  readServiceExportTraffic,
+  TrafficSplit,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   ClusterWriteClient,
   FailoverTrafficRouter,
-  ServiceExportTrafficRouter,
   TrafficChange,
   TrafficRouteContext,
   UndoData,
-} from '@multicluster/backstage-plugin-statefulsets-node';
-import { collectionPath } from './kubePaths';
+} from '../failover';
+import { EntityContext } from '../types';
+import { byCluster as objectsByCluster } from './byCluster';
 
 const API = 'multicluster.x-k8s.io/v1alpha1';
 
-/** MCS ServiceExport traffic router with write support. */
-export class McsFailoverRouter
-  extends ServiceExportTrafficRouter
-  implements FailoverTrafficRouter
-{
+/** MCS ServiceExports of the entity's services: read for the topology, written by a failover. */
+export class ServiceExportTrafficRouter implements FailoverTrafficRouter {
+  readonly id = 'mcs';
   readonly method = 'serviceexport' as const;
 
-  #path(ctx: TrafficRouteContext): string {
-    return collectionPath(API, ctx.workload.namespace, 'serviceexports');
+  async readTraffic(context: EntityContext): Promise<TrafficSplit | undefined> {
+    const split = readServiceExportTraffic(
+      objectsByCluster(context.clusters, v => v.objects?.serviceExports),
+    );
+    return split.source === 'none' ? undefined : split;
+  }
+
+  #path(ctx: TrafficRouteContext, client: ClusterWriteClient): string {
+    return client.pathOf({
+      apiVersion: API,
+      kind: 'ServiceExport',
+      namespace: ctx.workload.namespace,
+    });
   }
 
   /**
@@ -53,7 +64,7 @@ export class McsFailoverRouter
       ctx.clients.map(async client => {
         try {
           const list = await client.get<{ items: KubeObject[] }>(
-            this.#path(ctx),
+            this.#path(ctx, client),
           );
           const items = list?.items ?? [];
           const owned = (e: KubeObject) =>
@@ -138,7 +149,7 @@ export class McsFailoverRouter
       const template = Object.values(byCluster)
         .flat()
         .find(e => e.metadata.name === name);
-      await client.create(this.#path(ctx), {
+      await client.create(this.#path(ctx, client), {
         apiVersion: API,
         kind: 'ServiceExport',
         metadata: {
@@ -153,7 +164,14 @@ export class McsFailoverRouter
       });
     }
     for (const { client, name } of deletes) {
-      await client.delete(`${this.#path(ctx)}/${name}`);
+      await client.delete(
+        client.pathOf({
+          apiVersion: API,
+          kind: 'ServiceExport',
+          namespace: ctx.workload.namespace,
+          name,
+        }),
+      );
     }
     return {
       undo: { weights: previous },

@@ -17,23 +17,28 @@ import {
   FailoverStepSides,
   KubeObject,
   ownershipRefusal,
+  replicationFromAnnotations,
+  ReplicationLink,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
-  AnnotationReplicationProvider,
   FailoverCallContext,
   FailoverReplicationProvider,
   FailoverSide,
   LagReading,
+  pollUntil,
   UndoData,
   WorkloadRef,
-} from '@multicluster/backstage-plugin-statefulsets-node';
-import { objectPath, pollUntil } from './kubePaths';
+} from '../failover';
+import { EntityContext, ReplicationProvider } from '../types';
+import { byCluster } from './byCluster';
 
 /** Annotation keeping a fenced StatefulSet's replica count for unfencing. */
 export const ANNOTATION_FENCED_REPLICAS = `${ANNOTATION_PREFIX}/fenced-replicas`;
 
 async function load(side: FailoverSide): Promise<KubeObject> {
-  const obj = await side.client.get<KubeObject>(objectPath(side.workload));
+  const obj = await side.client.get<KubeObject>(
+    side.client.pathOf(side.workload),
+  );
   if (!obj) {
     throw new Error(
       `${side.workload.kind} ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
@@ -123,16 +128,29 @@ export function waitForCatchUp(options: {
   );
 }
 
-/** Generic StatefulSet failover through role annotations and scaling. */
-export class GenericFailoverProvider
-  extends AnnotationReplicationProvider
-  implements FailoverReplicationProvider
+/**
+ * Any StatefulSet: reads the role and lag annotations a replication exporter
+ * keeps on each one, and fails over through those annotations and scaling.
+ */
+export class GenericStatefulSetProvider
+  implements ReplicationProvider, FailoverReplicationProvider
 {
+  readonly id = 'generic';
   readonly #pollMs: number;
 
   constructor(options?: { pollIntervalMs?: number }) {
-    super();
     this.#pollMs = options?.pollIntervalMs ?? 100;
+  }
+
+  supports(): boolean {
+    return true;
+  }
+
+  async readReplication(context: EntityContext): Promise<ReplicationLink[]> {
+    return replicationFromAnnotations(
+      byCluster(context.clusters, v => v.objects?.statefulSets),
+      { now: context.now, maxLagSeconds: context.policy.maxFailoverLagSeconds },
+    );
   }
 
   supportsWorkload(workload: WorkloadRef): boolean {
@@ -166,7 +184,7 @@ export class GenericFailoverProvider
       return undo;
     }
     requireSideStamped(source, obj, ctx);
-    await source.client.mergePatch(objectPath(source.workload), {
+    await source.client.mergePatch(source.client.pathOf(source.workload), {
       metadata: {
         annotations: {
           [ANNOTATION_ROLE]: 'fenced',
@@ -197,7 +215,7 @@ export class GenericFailoverProvider
       return;
     }
     requireSideStamped(source, obj, ctx);
-    await source.client.mergePatch(objectPath(source.workload), {
+    await source.client.mergePatch(source.client.pathOf(source.workload), {
       metadata: {
         annotations: {
           [ANNOTATION_ROLE]: role,
@@ -231,7 +249,7 @@ export class GenericFailoverProvider
     const previousSource = annotation(obj, ANNOTATION_REPLICATION_SOURCE);
     if (annotation(obj, ANNOTATION_ROLE) !== 'active' || previousSource) {
       requireSideStamped(target, obj, ctx);
-      await target.client.mergePatch(objectPath(target.workload), {
+      await target.client.mergePatch(target.client.pathOf(target.workload), {
         metadata: {
           annotations: {
             [ANNOTATION_ROLE]: 'active',
@@ -251,7 +269,7 @@ export class GenericFailoverProvider
     ctx: FailoverCallContext,
   ): Promise<void> {
     requireSideStamped(target, await load(target), ctx);
-    await target.client.mergePatch(objectPath(target.workload), {
+    await target.client.mergePatch(target.client.pathOf(target.workload), {
       metadata: {
         annotations: {
           [ANNOTATION_ROLE]: 'passive',
@@ -296,7 +314,7 @@ export class GenericFailoverProvider
       ? Number(remembered)
       : Number(obj.spec?.replicas ?? 1);
     requireSideStamped(old, obj, ctx);
-    await old.client.mergePatch(objectPath(old.workload), {
+    await old.client.mergePatch(old.client.pathOf(old.workload), {
       metadata: {
         annotations: {
           [ANNOTATION_ROLE]: 'passive',
@@ -326,7 +344,9 @@ export class GenericFailoverProvider
       problems.push(`${primary.cluster}: ${ready}/${desired} pods ready`);
     }
     if (old) {
-      const o = await old.client.get<KubeObject>(objectPath(old.workload));
+      const o = await old.client.get<KubeObject>(
+        old.client.pathOf(old.workload),
+      );
       if (o && annotation(o, ANNOTATION_ROLE) === 'active') {
         problems.push(`${old.cluster} is still marked active`);
       }

@@ -2,10 +2,7 @@
  * The router used when an entity has no known traffic route: it changes
  * nothing, and the engine records that clients must be redirected by hand.
  */
-import {
-  FailoverTrafficRouter,
-  TrafficChange,
-} from '@multicluster/backstage-plugin-statefulsets-node';
+import { FailoverTrafficRouter, TrafficChange } from '../failover';
 import { TrafficSplit } from '@multicluster/backstage-plugin-statefulsets-common';
 
 /** A router that moves nothing. */

@@ -1,12 +1,13 @@
 import {
   ClusterWriteClient,
   FailoverReplicationProvider,
-} from '@multicluster/backstage-plugin-statefulsets-node';
+  ResourceRef,
+} from '../failover';
 import {
   ANNOTATION_FENCED_REPLICAS,
   caughtUpSince,
-  GenericFailoverProvider,
-} from './GenericFailoverProvider';
+  GenericStatefulSetProvider,
+} from './GenericStatefulSetProvider';
 
 /** An in-memory object with RFC 7386 merge patches, counting writes. */
 class MemoryClient implements ClusterWriteClient {
@@ -17,6 +18,10 @@ class MemoryClient implements ClusterWriteClient {
   constructor(cluster: string, obj: any) {
     this.cluster = cluster;
     this.obj = obj;
+  }
+
+  pathOf(ref: ResourceRef): string {
+    return `/${ref.kind}/${ref.namespace}/${ref.name}`;
   }
 
   async get<T>(): Promise<T | undefined> {
@@ -77,10 +82,11 @@ function side(
 
 const ctx = { entityRef: 'component:default/orders', now: () => Date.now() };
 
-describe('GenericFailoverProvider', () => {
+describe('GenericStatefulSetProvider', () => {
   it('fences idempotently and unfences to the remembered replica count', async () => {
     // Used through the extension point's contract, as the engine does.
-    const provider: FailoverReplicationProvider = new GenericFailoverProvider();
+    const provider: FailoverReplicationProvider =
+      new GenericStatefulSetProvider();
     const source = side('a', { 'multicluster-statefulsets/role': 'active' });
     const target = side('b', {});
     const undo = await provider.fence(source, target, ctx);
@@ -105,7 +111,8 @@ describe('GenericFailoverProvider', () => {
 
   it('promotes once, then reattaches the old side as a replica', async () => {
     // Used through the extension point's contract, as the engine does.
-    const provider: FailoverReplicationProvider = new GenericFailoverProvider();
+    const provider: FailoverReplicationProvider =
+      new GenericStatefulSetProvider();
     const old = side('a', { 'multicluster-statefulsets/role': 'active' });
     const target = side('b', {
       'multicluster-statefulsets/role': 'passive',
@@ -148,7 +155,8 @@ describe('GenericFailoverProvider', () => {
       /carries no multicluster-statefulsets\/owner-entity annotation.*kubectl --context a annotate statefulset orders -n db multicluster-statefulsets\/owner-entity=component:default\/orders/,
     ],
   ])('changes nothing on a workload %s', async (_what, stamp, reason) => {
-    const provider: FailoverReplicationProvider = new GenericFailoverProvider();
+    const provider: FailoverReplicationProvider =
+      new GenericStatefulSetProvider();
     // A side every call would change: passive, replicating from elsewhere.
     const foreign = side(
       'a',
@@ -181,7 +189,8 @@ describe('GenericFailoverProvider', () => {
   });
 
   it('describes its steps as role annotations and scaling to zero, with a reattach', () => {
-    const provider: FailoverReplicationProvider = new GenericFailoverProvider();
+    const provider: FailoverReplicationProvider =
+      new GenericStatefulSetProvider();
     const described = provider.describeSteps!({
       sourceCluster: 'a',
       targetCluster: 'b',

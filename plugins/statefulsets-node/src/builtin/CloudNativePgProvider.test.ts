@@ -4,9 +4,11 @@ import {
   planFailover,
   TopologyCluster,
 } from '@multicluster/backstage-plugin-statefulsets-common';
-import { failoverStepDescriber } from '@multicluster/backstage-plugin-statefulsets-node';
-import { CnpgFailoverProvider } from './CnpgFailoverProvider';
-import { GenericFailoverProvider } from './GenericFailoverProvider';
+import {
+  CloudNativePgProvider,
+  failoverStepDescriber,
+  GenericStatefulSetProvider,
+} from '..';
 
 const NOW = Date.parse('2026-12-05T12:00:00Z');
 
@@ -66,10 +68,10 @@ function topology(kind: 'StatefulSet' | 'Cluster'): EntityTopology {
   };
 }
 
-describe('CnpgFailoverProvider', () => {
+describe('CloudNativePgProvider', () => {
   it('describes its steps as demotion and promotion tokens', () => {
     const t = topology('Cluster');
-    const described = new CnpgFailoverProvider().describeSteps({
+    const described = new CloudNativePgProvider().describeSteps({
       sourceCluster: 'a',
       targetCluster: 'b',
       sourceWorkload: failoverWorkloadOf(t.clusters[0]),
@@ -90,8 +92,8 @@ describe('CnpgFailoverProvider', () => {
     kind => {
       const t = topology(kind);
       const providers = [
-        new CnpgFailoverProvider(),
-        new GenericFailoverProvider(),
+        new CloudNativePgProvider(),
+        new GenericStatefulSetProvider(),
       ];
       for (const mode of ['switchover', 'failover'] as const) {
         const input = { topology: t, targetCluster: 'b', mode, now: NOW };

@@ -1,0 +1,15 @@
+/*
+ * The built-in providers and routers, one class per engine or mechanism,
+ * each serving both the topology (read) and the failover (write). Published
+ * so modules can wrap or reorder them.
+ */
+export { CloudNativePgProvider } from './CloudNativePgProvider';
+export {
+  ANNOTATION_FENCED_REPLICAS,
+  GenericStatefulSetProvider,
+  requireStampedFor,
+  waitForCatchUp,
+} from './GenericStatefulSetProvider';
+export { IstioTrafficRouter } from './IstioTrafficRouter';
+export { NoneTrafficRouter } from './NoneTrafficRouter';
+export { ServiceExportTrafficRouter } from './ServiceExportTrafficRouter';
