@@ -60,9 +60,31 @@ test('switches the demo MySQL over and back from the page', async ({
     timeout: 15_000,
   });
   await expect(central.getByText('Traffic 100%')).toBeVisible();
-  await expect(
-    page.getByRole('table', { name: 'Failover runs' }).getByRole('row'),
-  ).toHaveCount(3);
+  const history = page.getByRole('table', { name: 'Failover runs' });
+  await expect(history.getByRole('row')).toHaveCount(3);
+
+  // The last run opens from the history as a timeline of its steps.
+  await history
+    .getByRole('button', { name: /^Journal of run / })
+    .first()
+    .click();
+  const timeline = page.getByRole('list', { name: 'Run timeline' });
+  const steps = timeline.getByRole('listitem');
+  await expect(steps.first()).toContainText('1. ');
+  const count = await steps.count();
+  expect(count).toBeGreaterThan(3);
+  await expect(timeline.getByText(/^succeeded$/)).toHaveCount(count);
+  await expect(timeline.getByText(/^took .*seconds?$/)).toHaveCount(count);
+  await timeline
+    .getByRole('button', { name: /^Show \d+ object change/ })
+    .first()
+    .click();
+  await expect(timeline.getByText(/^before: /).first()).toBeVisible();
+  await history.getByRole('row').filter({ has: timeline }).screenshot({
+    path: 'docs/screenshots/run-timeline.png',
+    // The owners' notifications of the two runs would cover the steps.
+    style: '.notistack-SnackbarContainer { display: none !important; }',
+  });
 });
 
 test('gives the source back when a switchover cannot succeed, and shows what it undid', async ({

@@ -46,7 +46,7 @@ describe('RunJournal', () => {
     expect(screen.getByRole('alert')).toHaveTextContent(
       `fence failed: ${refused}`,
     );
-    const steps = screen.getByRole('table', { name: 'Steps of run run-1' });
+    const steps = screen.getByRole('list', { name: 'Run timeline' });
     expect(within(steps).getByText(refused)).toBeInTheDocument();
   });
 
@@ -137,9 +137,9 @@ describe('RunJournal', () => {
         /^eu-west.*pending: restored by the backend when eu-west answers again$/,
       ),
     ]);
-    const journal = screen.getByRole('table', { name: 'Steps of run run-1' });
-    expect(within(journal).getByText(/undo pending/)).toBeInTheDocument();
-    expect(within(journal).getByText(/nothing to undo/)).toBeInTheDocument();
+    const journal = screen.getByRole('list', { name: 'Run timeline' });
+    expect(within(journal).getByText('undo pending')).toBeInTheDocument();
+    expect(within(journal).getByText('Nothing to undo')).toBeInTheDocument();
   });
 
   it('does not list a cluster the run never changed as something to restore', async () => {

@@ -1,8 +1,8 @@
 /*
- * A run's journal: each step with its status, cluster, timing and outcome,
- * the run's result (RPO, RTO, what a human must do) and, after a rollback,
- * every change the run made with what became of it: undone, pending until
- * its cluster answers again, or failed.
+ * A run's journal: its timeline (each step with its status, cluster,
+ * timing and outcome; the run's RPO, RTO and fence-time figures), what a
+ * human must do, and, after a rollback, every change the run made with what
+ * became of it: undone, pending until its cluster answers again, or failed.
  */
 import Box from '@material-ui/core/Box';
 import Table from '@material-ui/core/Table';
@@ -13,29 +13,15 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import {
-  StatusAborted,
-  StatusError,
-  StatusOK,
-  StatusPending,
-  StatusRunning,
-  StatusWarning,
-} from '@backstage/core-components';
-import {
-  CompensationStatus,
   FailoverChange,
   FailoverRunDetails,
   FailoverRunStatus,
   FailoverRunStep,
-  FailoverStepStatus,
 } from '@multicluster/backstage-plugin-statefulsets-common';
+import { undoText } from './timelineModel';
+import { RunTimeline } from './RunTimeline';
 
-const TERMINAL: FailoverRunStatus[] = [
-  'succeeded',
-  'rolled-back',
-  'rolled-back-with-pending-repair',
-  'needs-attention',
-  'failed',
-];
+export { isFinished, outcomeLine, StepStatus } from './runStatus';
 
 /** Statuses whose runs undid (or tried to undo) what they changed. */
 const UNDOING: FailoverRunStatus[] = [
@@ -43,72 +29,6 @@ const UNDOING: FailoverRunStatus[] = [
   'rolled-back-with-pending-repair',
   'needs-attention',
 ];
-
-/** True once a run will change no more. */
-export function isFinished(status: FailoverRunStatus): boolean {
-  return TERMINAL.includes(status);
-}
-
-/** A status with its icon. */
-export function StepStatus(props: {
-  status: FailoverStepStatus | FailoverRunStatus;
-}) {
-  const icons: Record<FailoverStepStatus | FailoverRunStatus, JSX.Element> = {
-    succeeded: <StatusOK />,
-    running: <StatusRunning />,
-    pending: <StatusPending />,
-    deferred: <StatusPending />,
-    skipped: <StatusAborted />,
-    failed: <StatusError />,
-    'rolled-back': <StatusWarning />,
-    'rolled-back-with-pending-repair': <StatusWarning />,
-    'needs-attention': <StatusError />,
-  };
-  return (
-    <Box component="span" display="inline-flex" alignItems="center">
-      {icons[props.status]}
-      {props.status}
-    </Box>
-  );
-}
-
-function duration(start?: string, end?: string): string {
-  if (!start || !end) return '';
-  return `${((Date.parse(end) - Date.parse(start)) / 1000).toFixed(1)} s`;
-}
-
-/** The run's outcome in one line. */
-export function outcomeLine(run: FailoverRunDetails): string {
-  const parts = [
-    `${run.mode} ${run.sourceCluster ?? '?'} → ${run.targetCluster}`,
-  ];
-  if (run.rpoSeconds !== undefined && run.rpoSeconds !== null) {
-    parts.push(`RPO ${run.rpoSeconds.toFixed(1)} s`);
-  }
-  if (run.rtoMs !== undefined && run.rtoMs !== null) {
-    parts.push(`RTO ${(run.rtoMs / 1000).toFixed(2)} s`);
-  }
-  return parts.join(' · ');
-}
-
-function undoText(change: FailoverChange): string {
-  switch (change.undo) {
-    case 'undone':
-      return `undone${
-        change.undoneAt
-          ? ` at ${new Date(change.undoneAt).toLocaleTimeString()}`
-          : ''
-      }`;
-    case 'pending':
-      return `pending: restored by the backend when ${change.cluster} answers again`;
-    case 'failed':
-      return `failed: ${change.undoError ?? 'the undo was refused'}`;
-    case 'not-needed':
-      return 'not needed';
-    default:
-      return 'not undone';
-  }
-}
 
 /**
  * The changes that reached (or may have reached) a cluster, with their step:
@@ -183,14 +103,6 @@ function UndoneChanges(props: { run: FailoverRunDetails }) {
   );
 }
 
-const COMPENSATION: Record<CompensationStatus, string> = {
-  none: '',
-  compensated: ' (undone)',
-  'not-needed': ' (nothing to undo)',
-  pending: ' (undo pending: done when the cluster answers again)',
-  failed: ' (undo failed)',
-};
-
 /** The run's note: what a human must do, or what the product does itself. */
 function RunNote(props: { run: FailoverRunDetails }) {
   const { run } = props;
@@ -218,58 +130,23 @@ function RunNote(props: { run: FailoverRunDetails }) {
   return <Alert severity="info">{run.attention}</Alert>;
 }
 
-/** The journal table of a run. */
+/** The journal of a run: its timeline, notes and what a rollback undid. */
 export function RunJournal(props: { run: FailoverRunDetails }) {
   const { run } = props;
   return (
     <Box>
-      <Typography variant="subtitle1" component="p">
-        <StepStatus status={run.status} /> · {outcomeLine(run)}
-      </Typography>
-      {run.reason && (
-        <Typography variant="body2">
-          Forced by {run.actor} against a source that still answered: “
-          {run.reason}”
-        </Typography>
-      )}
-      <RunNote run={run} />
-      {run.error && (
-        <Alert
-          severity={run.status.startsWith('rolled-back') ? 'warning' : 'error'}
-        >
-          {run.error}
-        </Alert>
-      )}
-      <Table size="small" aria-label={`Steps of run ${run.id}`}>
-        <TableHead>
-          <TableRow>
-            <TableCell>#</TableCell>
-            <TableCell>Step</TableCell>
-            <TableCell>Cluster</TableCell>
-            <TableCell>Status</TableCell>
-            <TableCell>Took</TableCell>
-            <TableCell>Outcome</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {run.steps.map(step => (
-            <TableRow key={step.index}>
-              <TableCell>{step.index + 1}</TableCell>
-              <TableCell>{step.title}</TableCell>
-              <TableCell>{step.cluster}</TableCell>
-              <TableCell>
-                <StepStatus status={step.status} />
-                {COMPENSATION[step.compensation] ?? ''}
-              </TableCell>
-              <TableCell>{duration(step.startedAt, step.finishedAt)}</TableCell>
-              <TableCell>
-                {step.error ??
-                  (step.outcome ? JSON.stringify(step.outcome) : '')}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+      <RunTimeline run={run}>
+        <RunNote run={run} />
+        {run.error && (
+          <Alert
+            severity={
+              run.status.startsWith('rolled-back') ? 'warning' : 'error'
+            }
+          >
+            {run.error}
+          </Alert>
+        )}
+      </RunTimeline>
       {UNDOING.includes(run.status) && <UndoneChanges run={run} />}
     </Box>
   );
