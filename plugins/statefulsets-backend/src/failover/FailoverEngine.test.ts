@@ -139,6 +139,13 @@ describe('FailoverEngine against the cluster simulator', () => {
     );
     expect(typeof done.rpoSeconds).toBe('number');
     expect(done.rtoMs).toBeGreaterThan(0);
+    // The review reads the lag and the data-loss window at fence time from
+    // the fence step; the window counts the age of the lag reading too.
+    const fenced = done.steps.find(s => s.kind === 'fence')!.inputs!;
+    expect(fenced.lagAtFence).toBe(done.rpoSeconds);
+    expect(fenced.dataLossWindowSeconds).toBeGreaterThanOrEqual(
+      done.rpoSeconds!,
+    );
     expect(measured).toEqual([
       ...done.steps.map(
         step =>
@@ -555,6 +562,9 @@ describe('FailoverEngine against the cluster simulator', () => {
     );
     expect(done.attention).toMatch(/eu-central could not be fenced yet/);
     expect(done.rpoSeconds).toEqual(expect.any(Number));
+    expect(
+      done.steps.find(s => s.kind === 'promote')!.inputs!.dataLossWindowSeconds,
+    ).toBeGreaterThanOrEqual(done.rpoSeconds!);
     expect(weightsOf(await client('eu-west').get(VS))['eu-west']).toBe(100);
 
     await sim.admin.clearFaults('eu-central');

@@ -19,6 +19,7 @@ import {
   stopReason,
 } from '../runContext';
 import { budgetLeft, budgetSpent, withTimeout } from '../stepWatch';
+import { lagAtFenceTime } from './lagAtFence';
 import { StepHandler, StepServices } from './types';
 
 async function fenceOldSourceNow(
@@ -161,15 +162,12 @@ async function verify(
 
 /** Stops the source taking writes. */
 export const fence: StepHandler = {
-  async perform(ctx, _step, record, _services) {
+  async perform(ctx, _step, record, services) {
     const { source, target, provider, call } = ctx;
     const lag = await provider!
       .readLag(target, call)
       .catch(() => ({ seconds: null, observedAt: undefined }));
-    await record({
-      lagAtFence: lag.seconds,
-      lagObservedAt: lag.observedAt,
-    });
+    await record(lagAtFenceTime('lagAtFence', lag, services.now()));
     const undo = await provider!.fence(source!, target, call);
     return { outcome: { undo } };
   },
@@ -230,10 +228,16 @@ export const promote: StepHandler = {
       const lag = await provider!
         .readLag(target, call)
         .catch(() => ({ seconds: null, observedAt: undefined }));
-      await record({
-        lastKnownLag: lag.seconds ?? run.plan.dataLossWindowSeconds,
-        lagObservedAt: lag.observedAt,
-      });
+      // Without a reading the plan's last known lag stands, of unknown age.
+      await record(
+        lagAtFenceTime(
+          'lastKnownLag',
+          lag.seconds === null
+            ? { seconds: run.plan.dataLossWindowSeconds }
+            : lag,
+          services.now(),
+        ),
+      );
     }
     const undo = await provider!.promote(target, source!, {
       ...call,
