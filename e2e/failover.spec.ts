@@ -6,26 +6,9 @@
  * plan states the fence budget, the run gives the source back within
  * seconds and the journal shows what was undone, asking nothing by hand.
  */
-import { Page } from '@playwright/test';
 import { test, expect, signIn } from './fixtures';
 import { heal, partition, statefulSetsOf } from './clusters';
-
-async function switchOver(page: Page, target: string) {
-  await page.getByRole('button', { name: 'Failover' }).click();
-  const dialog = page.getByRole('dialog');
-  await dialog.getByRole('button', { name: /Target cluster/ }).click();
-  await page.getByRole('option', { name: target }).click();
-  await expect(
-    dialog.getByRole('list', { name: 'Failover checks' }),
-  ).toBeVisible();
-  await dialog.getByLabel('Type orders-mysql to confirm').fill('orders-mysql');
-  await dialog.getByRole('button', { name: 'Start switchover' }).click();
-  await expect(dialog.getByText(/^succeeded$/).first()).toBeVisible({
-    timeout: 60_000,
-  });
-  await expect(dialog.getByText(/RTO \d+\.\d+ s/)).toBeVisible();
-  await dialog.getByRole('button', { name: 'Close' }).click();
-}
+import { switchOver } from './failoverPage';
 
 test('switches the demo MySQL over and back from the page', async ({
   page,

@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 /** Configuration of the multi-cluster StatefulSets backend plugin. */
 export interface Config {
   /**
@@ -69,6 +71,26 @@ export interface Config {
       healthIntervalMs?: number;
       /** How long a health probe may take before its cluster counts as not answering, in milliseconds (default 3000). */
       healthProbeTimeoutMs?: number;
+    };
+    /**
+     * Notifications to an entity's owners (through
+     * `@backstage/plugin-notifications-backend`, which must be installed in
+     * the backend): a failover run that ended, a DR readiness drop from
+     * ready, a cluster the database runs in that stays unreachable.
+     */
+    notifications?: {
+      /** Send them (default true). */
+      enabled?: boolean;
+      /**
+       * How long a cluster must stay unreachable before the owners of the
+       * databases running in it are told, e.g. '5m' or { minutes: 5 } (default 5 minutes).
+       */
+      clusterUnreachableAfter?: HumanDuration | string;
+      /**
+       * How long readiness must stay below ready before the owners are told,
+       * so a short blip tells nothing, e.g. '60s' (default 60 seconds).
+       */
+      readinessDebounce?: HumanDuration | string;
     };
     /**
      * Replication lag from Prometheus instead of the StatefulSets' lag

@@ -48,6 +48,9 @@ backend.add(import('@multicluster/backstage-plugin-statefulsets-backend'));
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
+// Notifications (the bell): owners hear of failovers, readiness drops and
+// unreachable clusters of their databases.
+backend.add(import('@backstage/plugin-notifications-backend'));
 // Events between replicas: with PostgreSQL the events backend keeps a
 // database-backed bus, so a topology change seen by one replica signals the
 // browsers connected to every other one.

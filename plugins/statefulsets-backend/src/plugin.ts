@@ -10,6 +10,7 @@ import {
 import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { multiclusterStatefulsetsPermissions } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
@@ -48,6 +49,7 @@ import {
   readPrometheusConfig,
   withLagSources,
 } from './lag';
+import { OwnerNotifier } from './notifications';
 import { createRouter } from './service/createRouter';
 import { TopologyService } from './service/TopologyService';
 import { StatefulsetsMetrics } from './service/metrics';
@@ -104,6 +106,9 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
         metrics: metricsServiceRef,
+        // Has a default factory: without the notifications backend the
+        // plugin still starts, and sends fail with a logged warning.
+        notifications: notificationService,
       },
       async init(deps) {
         const options = readPluginOptions(deps.config);
@@ -174,7 +179,13 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           new NoneTrafficRouter(),
         ];
         const metrics = StatefulsetsMetrics.create(deps.metrics);
+        const notifier = OwnerNotifier.fromConfig(deps.config, {
+          notifications: deps.notifications,
+          logger: deps.logger,
+          clusters: () => clusters.map(c => c.health()),
+        });
         const topology = TopologyService.create({
+          onTopology: notifier && (t => notifier.topologyComputed(t)),
           metrics,
           clusters,
           catalog: deps.catalog,
@@ -214,6 +225,18 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           fn: async () => topology.sweepIdle(),
         });
         deps.lifecycle.addShutdownHook(() => topology.close());
+        if (notifier) {
+          // Every replica looks: each tells what it observed, and the
+          // notification's scope folds a repeat into one notification.
+          await deps.scheduler.scheduleTask({
+            id: 'multicluster-statefulsets-owner-notifications',
+            frequency: { milliseconds: notifier.checkIntervalMs },
+            timeout: { seconds: 30 },
+            initialDelay: { milliseconds: notifier.checkIntervalMs },
+            scope: 'local',
+            fn: () => notifier.check(),
+          });
+        }
         if (lagSources.length > 0) {
           // Lag read from outside the clusters changes without any object changing in
           // the clusters: look again on a timer so open pages follow it.
@@ -278,6 +301,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           userInfo: deps.userInfo,
           metrics,
           scheduler: deps.scheduler,
+          onRunEnded: notifier && (run => notifier.runEnded(run)),
         });
         deps.httpRouter.use(failover.router);
         // A backend killed mid-run picks its runs up again when it starts;

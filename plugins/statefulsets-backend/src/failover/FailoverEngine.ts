@@ -95,6 +95,8 @@ export interface FailoverEngineOptions {
   beforeStep?(runId: string, step: FailoverRunStep): void | Promise<void>;
   /** Runs by outcome and step durations (default: not recorded). */
   metrics?: StatefulsetsMetrics;
+  /** Told each run this engine put in a final status, e.g. to notify the entity's owners. */
+  onRunEnded?(run: FailoverRun): void | Promise<void>;
 }
 
 /** Inputs of a new run. */
@@ -164,6 +166,8 @@ export class FailoverEngine {
       auditor: options.auditor,
       metrics: options.metrics,
       beforeStep: options.beforeStep,
+      onRunEnded: options.onRunEnded,
+      logger: options.logger,
     });
     this.#coordinator = new RunCoordinator({
       store: options.store,

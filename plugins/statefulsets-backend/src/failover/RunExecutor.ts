@@ -8,8 +8,11 @@
  * (RunCoordinator); a LeaseLostError or an abort thrown from here means
  * "stop acting on this run at once".
  */
-import { AuditorService } from '@backstage/backend-plugin-api';
-import { FailoverRunStep } from '@multicluster/backstage-plugin-statefulsets-common';
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  FailoverRun,
+  FailoverRunStep,
+} from '@multicluster/backstage-plugin-statefulsets-common';
 import { sleep } from '@multicluster/backstage-plugin-statefulsets-node';
 import type { StatefulsetsMetrics } from '../service/metrics';
 import { effective } from './changeJournal';
@@ -44,6 +47,10 @@ export interface RunExecutorOptions {
   metrics?: StatefulsetsMetrics;
   /** Called before each step; tests use it to stop the engine between steps. */
   beforeStep?(runId: string, step: FailoverRunStep): void | Promise<void>;
+  /** Told each run this executor put in a final status (errors are logged, not thrown). */
+  onRunEnded?(run: FailoverRun): void | Promise<void>;
+  /** Where a failing `onRunEnded` is reported. */
+  logger?: LoggerService;
 }
 
 const DONE = new Set(['succeeded', 'skipped', 'deferred']);
@@ -123,11 +130,23 @@ export class RunExecutor {
     });
   }
 
-  /** Puts a run in its final status (store) and counts it (metrics). */
+  /** Puts a run in its final status (store), counts it (metrics) and tells the listener. */
   async #finishRun(lease: RunLease, update: RunUpdate): Promise<void> {
     await this.#store.finishRun(lease, update);
     if (update.status)
       this.#options.metrics?.failoverRunFinished(update.status);
+    const listener = this.#options.onRunEnded;
+    if (!listener) return;
+    try {
+      const run = await this.#store.getRun(lease.runId);
+      if (run) await listener(run);
+    } catch (err) {
+      this.#options.logger?.warn(
+        `Telling that failover run ${lease.runId} ended failed: ${message(
+          err,
+        )}`,
+      );
+    }
   }
 
   #stepFinished(step: FailoverRunStep, status: string): void {

@@ -42,7 +42,7 @@ import {
 import { createFailoverRouter } from './createFailoverRouter';
 import type { StatefulsetsMetrics } from '../service/metrics';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
-import { FailoverEngine } from './FailoverEngine';
+import { FailoverEngine, FailoverEngineOptions } from './FailoverEngine';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
 import { LagSource, LagSourceFailoverProvider, withLagSources } from '../lag';
 import { readAllowedWriterServices } from '../service/writerPrincipal';
@@ -137,6 +137,8 @@ export async function buildFailover(options: {
   scheduler?: SchedulerService;
   /** Resolves users' groups for impersonation (`writes.impersonation`). */
   userInfo?: UserInfoService;
+  /** Told each run that ended (see FailoverEngineOptions.onRunEnded). */
+  onRunEnded?: FailoverEngineOptions['onRunEnded'];
 }): Promise<FailoverFeature> {
   const settings = readFailoverOptions(options.config);
   const connections =
@@ -167,6 +169,7 @@ export async function buildFailover(options: {
     healthProbeTimeoutMs: settings.healthProbeTimeoutMs,
     metrics: options.metrics,
     scheduler: options.scheduler,
+    onRunEnded: options.onRunEnded,
     providers: (
       options.providers ?? [
         new CloudNativePgProvider(),

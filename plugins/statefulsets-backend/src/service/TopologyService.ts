@@ -93,6 +93,8 @@ export interface TopologyServiceOptions {
   trafficRouters: TrafficRouter[];
   now?: () => number;
   metrics?: StatefulsetsMetrics;
+  /** Told every freshly computed topology (e.g. to follow readiness); must not throw. */
+  onTopology?(topology: EntityTopology): void | Promise<void>;
 }
 
 /** Computes, caches and pushes entity topologies. */
@@ -109,6 +111,7 @@ export class TopologyService {
   readonly #now: () => number;
   readonly #unsubscribe: Array<() => void> = [];
   readonly #metrics: StatefulsetsMetrics;
+  readonly #onTopology?: TopologyServiceOptions['onTopology'];
 
   private constructor(options: TopologyServiceOptions) {
     this.#clusters = options.clusters;
@@ -121,6 +124,7 @@ export class TopologyService {
     this.#routers = options.trafficRouters;
     this.#now = options.now ?? Date.now;
     this.#metrics = options.metrics ?? StatefulsetsMetrics.create();
+    this.#onTopology = options.onTopology;
     this.#metrics.observeClusters(() =>
       this.#clusters.map(cluster => {
         const health = cluster.health();
@@ -328,6 +332,12 @@ export class TopologyService {
       this.#logger.warn(`Topology cache write failed: ${err}`);
     }
     if (changed) await this.#publish(watched.entityRef, etag);
+    // Off the request path: a slow listener never delays an answer.
+    Promise.resolve()
+      .then(() => this.#onTopology?.(topology))
+      .catch(err =>
+        this.#logger.warn(`Following ${watched.entityRef} failed: ${err}`),
+      );
     return result;
   }
 

@@ -1,7 +1,10 @@
 /*
- * The entity's failover runs, newest first; a row opens its journal.
+ * The entity's failover runs, newest first; a row opens its journal. A link
+ * with `?run=<id>` (as in the owners' notifications) opens that run's
+ * journal and scrolls to it.
  */
-import { Fragment, useEffect, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import IconButton from '@material-ui/core/IconButton';
@@ -35,6 +38,9 @@ function Journal(props: { entityRef: CompoundEntityRef; id: string }) {
   return run.value ? <RunJournal run={run.value} /> : null;
 }
 
+/** The query parameter of the tab's URL that opens a run's journal. */
+export const RUN_PARAM = 'run';
+
 function seconds(ms?: number | null) {
   return ms === undefined || ms === null ? '' : `${(ms / 1000).toFixed(2)} s`;
 }
@@ -53,7 +59,17 @@ export function FailoverHistory(props: {
   useEffect(() => {
     if (props.version) retry();
   }, [props.version, retry]);
-  const [open, setOpen] = useState<string>();
+  const [searchParams] = useSearchParams();
+  const linked = searchParams.get(RUN_PARAM) ?? undefined;
+  const [open, setOpen] = useState<string | undefined>(linked);
+  useEffect(() => {
+    if (linked) setOpen(linked);
+  }, [linked]);
+  const linkedRow = useRef<HTMLTableRowElement>(null);
+  const loaded = !!runs.value;
+  useEffect(() => {
+    linkedRow.current?.scrollIntoView?.({ block: 'start' });
+  }, [linked, loaded]);
 
   let content;
   if (runs.loading && !runs.value) content = <Progress />;
@@ -82,7 +98,10 @@ export function FailoverHistory(props: {
         <TableBody>
           {runs.value.map((run: FailoverRun) => (
             <Fragment key={run.id}>
-              <TableRow>
+              <TableRow
+                ref={run.id === linked ? linkedRow : undefined}
+                selected={run.id === linked}
+              >
                 <TableCell padding="checkbox">
                   <IconButton
                     size="small"
