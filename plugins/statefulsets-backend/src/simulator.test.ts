@@ -244,7 +244,7 @@ describe('against the cluster simulator', () => {
       ).toEqual(['data-orders-db-10', 'data-orders-db-11']);
       expect(res.body.traffic).toEqual(
         expect.objectContaining({
-          source: 'virtualservice',
+          routing: 'istio',
           weights: { 'eu-central': 90, 'eu-west': 10 },
         }),
       );

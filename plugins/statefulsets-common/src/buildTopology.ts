@@ -107,7 +107,9 @@ export function buildTopology(input: BuildTopologyInput): EntityTopology {
   const clusters: TopologyCluster[] = snapshots.map(s => {
     const workloads = s.objects ? buildWorkloads(s.objects, { entityRef }) : [];
     const weight =
-      traffic.source === 'none' ? undefined : traffic.weights[s.info.name] ?? 0;
+      traffic.routing === 'none'
+        ? undefined
+        : traffic.weights[s.info.name] ?? 0;
     return {
       ...s.info,
       zones: [...s.info.zones],

@@ -122,7 +122,7 @@ export function routeObjectsOf(input: {
 }): OwnedObjectRef[] {
   const { cluster, objects, policy, traffic, entityRef } = input;
   const out: OwnedObjectRef[] = [];
-  if (traffic.source === 'virtualservice' && policy.traffic) {
+  if (traffic.routing === 'istio' && policy.traffic) {
     const { namespace, name } = policy.traffic;
     const vs = objects.virtualServices.find(
       o => o.metadata.name === name && o.metadata.namespace === namespace,
@@ -142,7 +142,7 @@ export function routeObjectsOf(input: {
       if (!hosts.has(shortHost(dr.spec?.host))) continue;
       out.push(ref(cluster, 'DestinationRule', dr, entityRef));
     }
-  } else if (traffic.source === 'serviceexport') {
+  } else if (traffic.routing === 'mcs') {
     for (const e of objects.serviceExports) {
       out.push(ref(cluster, 'ServiceExport', e, entityRef));
     }

@@ -67,7 +67,7 @@ function input(overrides: Partial<ReadinessInput> = {}): ReadinessInput {
       },
     ],
     traffic: {
-      source: 'virtualservice',
+      routing: 'istio',
       weights: { a: 100, b: 0 },
       warnings: [],
     },
@@ -131,7 +131,7 @@ describe('evaluateReadiness', () => {
 
   it('fails without a traffic route', () => {
     const r = evaluateReadiness(
-      input({ traffic: { source: 'none', weights: {}, warnings: [] } }),
+      input({ traffic: { routing: 'none', weights: {}, warnings: [] } }),
     );
     expect(statusOf(r, 'traffic-route')).toBe('fail');
   });

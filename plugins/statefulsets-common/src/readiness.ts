@@ -130,12 +130,12 @@ export function evaluateReadiness(input: ReadinessInput): DrReadiness {
     check(
       'traffic-route',
       'A traffic route reaches a running cluster',
-      traffic.source !== 'none' && routed.length > 0 ? 'pass' : 'fail',
-      traffic.source === 'none'
+      traffic.routing !== 'none' && routed.length > 0 ? 'pass' : 'fail',
+      traffic.routing === 'none'
         ? `no route found${
             traffic.warnings.length ? `: ${traffic.warnings.join('; ')}` : ''
           }`
-        : `${traffic.source} ${traffic.object ?? ''} weights ${listOr(
+        : `${traffic.routing} ${traffic.object ?? ''} weights ${listOr(
             routed.map(([c, w]) => `${c}=${w}`),
           )}`.replace(/\s+/g, ' '),
     ),

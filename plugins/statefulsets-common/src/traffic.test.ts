@@ -33,7 +33,7 @@ describe('readIstioTraffic', () => {
       'eu-central',
     );
     expect(split).toEqual({
-      source: 'virtualservice',
+      routing: 'istio',
       weights: { 'eu-central': 90, 'eu-west': 10 },
       object: 'eu-central:databases/orders-db',
       warnings: [],
@@ -72,7 +72,7 @@ describe('readServiceExportTraffic', () => {
         'orders-db',
       ).weights,
     ).toEqual({ a: 50, b: 50 });
-    expect(readServiceExportTraffic({ a: [], b: [] }).source).toBe('none');
+    expect(readServiceExportTraffic({ a: [], b: [] }).routing).toBe('none');
     const three = readServiceExportTraffic({
       a: [exp('s')],
       b: [exp('s')],

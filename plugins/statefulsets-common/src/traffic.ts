@@ -9,7 +9,7 @@ import { TrafficSplit } from './types';
 
 /** No route was found. */
 export function noTraffic(warning?: string): TrafficSplit {
-  return { source: 'none', weights: {}, warnings: warning ? [warning] : [] };
+  return { routing: 'none', weights: {}, warnings: warning ? [warning] : [] };
 }
 
 function shortHost(host: string | undefined): string {
@@ -65,7 +65,7 @@ export function readIstioTraffic(
   if (Object.keys(weights).length > 0 && total !== 100) {
     warnings.push(`route weights sum to ${total}, not 100`);
   }
-  return { source: 'virtualservice', weights, object, warnings };
+  return { routing: 'istio', weights, object, warnings };
 }
 
 /**
@@ -88,5 +88,5 @@ export function readServiceExportTraffic(
   exporting.forEach((cluster, i) => {
     weights[cluster] = share + (i === 0 ? 100 - share * exporting.length : 0);
   });
-  return { source: 'serviceexport', weights, warnings: [] };
+  return { routing: 'mcs', weights, warnings: [] };
 }

@@ -153,10 +153,19 @@ export interface ReplicationLink {
   reason?: string;
 }
 
+/**
+ * The mechanism that routes a database's clients to a cluster: an Istio
+ * VirtualService's weights, Multi-Cluster Services' ServiceExports, or
+ * nothing the product can move. One name everywhere: the topology's
+ * `traffic.routing`, a plan's `routing`, a traffic router's `id` and the
+ * Software Template's `routing` parameter.
+ */
+export type TrafficRouting = 'istio' | 'mcs' | 'none';
+
 /** How traffic is split across clusters. */
 export interface TrafficSplit {
   /** Which mechanism routes traffic; `none` when no route was found. */
-  source: 'virtualservice' | 'serviceexport' | 'none';
+  routing: TrafficRouting;
   /** Weight (percent) per cluster name. */
   weights: Record<string, number>;
   /** The routing object, as `cluster:namespace/name`. */

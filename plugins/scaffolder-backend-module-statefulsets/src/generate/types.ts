@@ -2,6 +2,7 @@
  * The request the generator takes and the result it returns. Kept apart from
  * the scaffolder action so the same shapes serve the action, tests and bench.
  */
+import type { TrafficRouting } from '@multicluster/backstage-plugin-statefulsets-common';
 
 /** Database engines the generator knows how to replicate. */
 export type Engine =
@@ -18,8 +19,8 @@ export type Strategy = 'active-passive' | 'active-active';
 /** How the StatefulSets reach their clusters. */
 export type Federation = 'none' | 'kubefed' | 'karmada';
 
-/** How clients reach the database across clusters. */
-export type Routing = 'istio' | 'mcs' | 'none';
+/** How clients reach the database across clusters (the topology's and the plan's `routing` too). */
+export type Routing = TrafficRouting;
 
 /** A cluster as the backend plugin's `GET /clusters` describes it. */
 export interface ClusterInfo {

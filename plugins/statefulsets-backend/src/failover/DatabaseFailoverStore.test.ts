@@ -40,7 +40,7 @@ function plan(entityRef: string): FailoverPlan {
     dataLossWindowSeconds: 0,
     dataLoss: 'none',
     fenceMethod: 'generic',
-    trafficMethod: 'none',
+    routing: 'none',
     warnings: [],
     workloads: {},
     fenceBudgetSeconds: 15,
@@ -112,6 +112,21 @@ describe.each(databases.eachSupportedId())(
       const history = await store.listRuns('component:default/orders');
       expect(history.map(r => r.id)).toEqual([second.id, run.id]);
       await expect(store.getRunDetails('nope')).rejects.toThrow(NotFoundError);
+    });
+
+    it('reads a plan stored by an earlier release with its routing under the old name', async () => {
+      const knex = await databases.init(id);
+      const store = await DatabaseFailoverStore.create({ database: knex });
+      const run = await store.createRun(newRun('component:default/orders'));
+      const { routing: _routing, ...rest } = plan('component:default/orders');
+      await knex('failover_runs')
+        .where({ id: run.id })
+        .update({
+          plan: JSON.stringify({ ...rest, trafficMethod: 'virtualservice' }),
+        });
+      const stored = await store.getRunDetails(run.id);
+      expect(stored.plan.routing).toBe('istio');
+      expect(stored.plan).not.toHaveProperty('trafficMethod');
     });
 
     it('leases runs to one engine by the database clock, with a growing epoch', async () => {

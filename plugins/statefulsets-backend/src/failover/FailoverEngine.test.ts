@@ -685,7 +685,7 @@ describe('FailoverEngine against the cluster simulator', () => {
   it('drains us-east of sessions-mongodb by withdrawing its MCS ServiceExport', async () => {
     const e = engine();
     const topology = await liveTopology(sim, clients, 'sessions-mongodb');
-    expect(topology.traffic.source).toBe('serviceexport');
+    expect(topology.traffic.routing).toBe('mcs');
     const run = await e.start({
       topology,
       targetCluster: 'us-east',

@@ -70,7 +70,7 @@ function topology(): EntityTopology {
         provider: 'generic',
       },
     ],
-    traffic: { source: 'none', weights: {}, warnings: [] },
+    traffic: { routing: 'none', weights: {}, warnings: [] },
     federation: [],
     drift: [],
     readiness: { verdict: 'ready', checks: [] },

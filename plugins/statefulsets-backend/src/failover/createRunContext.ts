@@ -144,8 +144,7 @@ export function createRunContext(
     );
   }
   const router =
-    sources.routers.find(r => r.method === plan.trafficMethod) ??
-    new NoneTrafficRouter();
+    sources.routers.find(r => r.id === plan.routing) ?? new NoneTrafficRouter();
   const call: FailoverCallContext = {
     entityRef: run.entityRef,
     engine: plan.engine,

@@ -113,8 +113,22 @@ export function toRun(row: RunRow): FailoverRun {
     error: row.error ?? undefined,
     attention: row.attention ?? undefined,
     ...(row.reason ? { reason: row.reason } : {}),
-    plan: json(row.plan),
+    plan: planOf(json(row.plan)),
   };
+}
+
+/** Earlier releases stored the plan's routing as `trafficMethod`, named after the routing object. */
+const ROUTING_OF_TRAFFIC_METHOD: Record<string, string> = {
+  virtualservice: 'istio',
+  serviceexport: 'mcs',
+  none: 'none',
+};
+
+/** A stored plan in today's shape, whichever release stored it. */
+function planOf(plan: any): FailoverRun['plan'] {
+  if (!plan || plan.routing || !plan.trafficMethod) return plan;
+  const { trafficMethod, ...rest } = plan;
+  return { ...rest, routing: ROUTING_OF_TRAFFIC_METHOD[trafficMethod] };
 }
 
 export function toStep(row: StepRow): FailoverRunStep {

@@ -85,7 +85,7 @@ async function gitOpsMarkers(
     const client = clients.find(c => c.cluster === cluster);
     if (client) reads.push(read(client, client.pathOf(ref)));
   }
-  if (plan.route && plan.trafficMethod === 'virtualservice') {
+  if (plan.route && plan.routing === 'istio') {
     const route = {
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',

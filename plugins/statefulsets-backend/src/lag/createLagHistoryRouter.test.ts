@@ -73,7 +73,7 @@ function topology(links: ReplicationLink[]): EntityTopology {
       ],
     })),
     replication: links,
-    traffic: { source: 'none', weights: {}, warnings: [] },
+    traffic: { routing: 'none', weights: {}, warnings: [] },
     federation: [],
     drift: [],
     readiness: { verdict: 'ready', checks: [] },

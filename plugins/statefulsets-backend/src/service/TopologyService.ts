@@ -363,7 +363,7 @@ export class TopologyService {
     for (const router of this.#routers) {
       try {
         const split = await router.readTraffic(context);
-        if (split && split.source !== 'none') return split;
+        if (split && split.routing !== 'none') return split;
         fallback ??= split;
       } catch (err) {
         this.#logger.warn(`Traffic router ${router.id} failed: ${err}`);

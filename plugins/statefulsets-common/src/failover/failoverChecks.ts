@@ -257,14 +257,14 @@ function promotionChecks(input: FailoverChecksInput): FailoverCheck[] {
 }
 
 function routeCheck(input: FailoverChecksInput): FailoverCheck {
-  const { source: method, object } = input.topology.traffic;
+  const { routing, object } = input.topology.traffic;
   let status: FailoverCheck['status'] = 'pass';
   // Draining is nothing but a route change; elsewhere roles still flip.
-  if (method === 'none') status = input.mode === 'drain' ? 'fail' : 'warn';
+  if (routing === 'none') status = input.mode === 'drain' ? 'fail' : 'warn';
   let evidence = 'no route found: clients must be redirected by hand';
-  if (method === 'virtualservice') {
+  if (routing === 'istio') {
     evidence = `VirtualService ${object ?? ''}`.trim();
-  } else if (method === 'serviceexport') evidence = 'MCS ServiceExport';
+  } else if (routing === 'mcs') evidence = 'MCS ServiceExport';
   return check('traffic-route', 'A traffic route exists', status, evidence);
 }
 
@@ -304,7 +304,7 @@ export function failoverChecks(input: FailoverChecksInput): {
     ...(mode === 'drain' ? drainChecks(input) : promotionChecks(input)),
     routeCheck(input),
   ];
-  if (topology.traffic.source === 'none' && mode !== 'drain') {
+  if (topology.traffic.routing === 'none' && mode !== 'drain') {
     warnings.push(
       'No traffic route is known: only the roles flip, clients must be redirected to the new primary by hand.',
     );

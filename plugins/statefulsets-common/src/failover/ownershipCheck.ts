@@ -42,7 +42,7 @@ export function objectsTouchedByRun(input: OwnershipCheckInput): {
     }
   }
   const traffic = topology.traffic;
-  const routeUnread = traffic.source !== 'none' && !traffic.objects;
+  const routeUnread = traffic.routing !== 'none' && !traffic.objects;
   objects.push(...(traffic.objects ?? []));
   return { objects, routeUnread };
 }

@@ -79,7 +79,7 @@ function topology(over: Partial<EntityTopology> = {}): EntityTopology {
       },
     ],
     traffic: {
-      source: 'virtualservice',
+      routing: 'istio',
       weights: { 'eu-central': 100, 'eu-west': 0 },
       object: 'eu-central:db/orders',
       warnings: [],
@@ -244,7 +244,7 @@ describe('planFailover', () => {
     const noRoute = planFailover({
       topology: {
         ...t,
-        traffic: { source: 'none', weights: {}, warnings: [] },
+        traffic: { routing: 'none', weights: {}, warnings: [] },
       },
       targetCluster: 'eu-west',
       mode: 'failover',
@@ -417,7 +417,7 @@ describe('planFailover', () => {
   it('says plainly when no traffic route exists', () => {
     const plan = planFailover({
       topology: topology({
-        traffic: { source: 'none', weights: {}, warnings: [] },
+        traffic: { routing: 'none', weights: {}, warnings: [] },
       }),
       targetCluster: 'eu-west',
       mode: 'switchover',
@@ -425,7 +425,7 @@ describe('planFailover', () => {
     });
     expect(plan.allowed).toBe(true);
     expect(statusOf(plan, 'traffic-route')).toBe('warn');
-    expect(plan.trafficMethod).toBe('none');
+    expect(plan.routing).toBe('none');
     expect(plan.warnings.join(' ')).toMatch(/redirected .* by hand/);
     expect(plan.steps.map(s => s.kind)).not.toContain('fence-traffic');
   });
@@ -490,7 +490,7 @@ describe('planFailover', () => {
       policy: { ...topology().policy, strategy: 'active-active' },
       clusters: [cluster('eu-central', 'active'), cluster('eu-west', 'active')],
       traffic: {
-        source: 'virtualservice',
+        routing: 'istio',
         weights: { 'eu-central': 50, 'eu-west': 50 },
         warnings: [],
         objects: topology().traffic.objects,

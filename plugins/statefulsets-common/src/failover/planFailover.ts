@@ -115,7 +115,7 @@ export function planFailover(input: PlanFailoverInput): FailoverPlan {
     source: sides.sourceName,
     target: targetCluster,
     describedSteps,
-    trafficMethod: traffic.source,
+    routing: traffic.routing,
     trafficObject: traffic.object,
     weights: traffic.weights,
   });
@@ -138,7 +138,7 @@ export function planFailover(input: PlanFailoverInput): FailoverPlan {
     fenceMethod: describedSteps.fenceMethod,
     fenceBudgetSeconds:
       policy.fenceBudgetSeconds ?? DEFAULT_FENCE_BUDGET_SECONDS,
-    trafficMethod: traffic.source,
+    routing: traffic.routing,
     warnings,
   };
 }

@@ -19,7 +19,7 @@ export interface PlanStepsInput {
   target: string;
   /** The provider's fence and promotion, in words. */
   describedSteps: FailoverStepDescriptions;
-  trafficMethod: FailoverPlan['trafficMethod'];
+  routing: FailoverPlan['routing'];
   trafficObject?: string;
   weights: Record<string, number>;
 }
@@ -37,11 +37,11 @@ function addMoveTraffic(s: PlanStepsInput, route: string, add: StepAdder) {
   let changes = [
     'no route: clients must be redirected to the new primary by hand',
   ];
-  if (s.trafficMethod === 'virtualservice') {
+  if (s.routing === 'istio') {
     changes = [
       `${route} in every cluster holding it: ${s.target} weight 100, others 0`,
     ];
-  } else if (s.trafficMethod === 'serviceexport') {
+  } else if (s.routing === 'mcs') {
     changes = [
       `ServiceExport created in ${s.target}`,
       `ServiceExport deleted in ${s.source ?? '?'}`,
@@ -75,7 +75,7 @@ function drainSteps(s: PlanStepsInput, route: string, add: StepAdder) {
 function switchoverSteps(s: PlanStepsInput, route: string, add: StepAdder) {
   const src = s.source ?? '?';
   const described = s.describedSteps;
-  if (s.trafficMethod === 'virtualservice') {
+  if (s.routing === 'istio') {
     add(
       'fence-traffic',
       `Take traffic off ${src}`,
@@ -119,12 +119,12 @@ function emergencySteps(s: PlanStepsInput, route: string, add: StepAdder) {
   // Fence first, promote last: the old side's clients and the old side
   // itself are cut off before a second primary exists, so an old primary
   // that answers (or comes back) never takes writes beside the new one.
-  if (s.trafficMethod !== 'none') {
+  if (s.routing !== 'none') {
     add(
       'fence-traffic',
       `Take traffic off ${src}`,
       '*',
-      s.trafficMethod === 'virtualservice'
+      s.routing === 'istio'
         ? [
             `${route}: ${src} weight 0; its share goes to ${s.target}, which refuses writes until promoted`,
             'copies in clusters that are down are corrected with the deferred fence',

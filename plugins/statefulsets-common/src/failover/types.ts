@@ -3,7 +3,7 @@
  * ordered steps, and the persisted run with its journal of steps. Shared by
  * the planner, the backend engine, the REST API and the frontend.
  */
-import { CheckStatus } from '../types';
+import { CheckStatus, TrafficRouting } from '../types';
 
 /** What a run does: planned switchover, emergency failover, or draining one cluster of an active-active set. */
 export type FailoverMode = 'switchover' | 'failover' | 'drain';
@@ -82,8 +82,8 @@ export interface FailoverPlan {
   dataLoss: string;
   /** How the source is fenced, in words (scale to zero, CloudNativePG demotion, …). */
   fenceMethod: string;
-  /** How traffic moves: `virtualservice`, `serviceexport`, or `none` (clients redirected by hand). */
-  trafficMethod: 'virtualservice' | 'serviceexport' | 'none';
+  /** How traffic moves: Istio weights, MCS exports, or `none` (clients redirected by hand). */
+  routing: TrafficRouting;
   warnings: string[];
   /** The workload acted on per cluster (source and target), so a resumed run needs no topology. */
   workloads: Record<string, WorkloadRef>;

@@ -61,7 +61,7 @@ function topology(kind: 'StatefulSet' | 'Cluster'): EntityTopology {
         provider: 'generic',
       },
     ],
-    traffic: { source: 'none', weights: {}, warnings: [] },
+    traffic: { routing: 'none', weights: {}, warnings: [] },
     federation: [],
     drift: [],
     readiness: { verdict: 'ready', checks: [] },

@@ -56,8 +56,7 @@ function weightsOf(copy: RouteCopy): Record<string, number> {
 
 /** Istio VirtualService traffic: read for the topology, written by a failover. */
 export class IstioTrafficRouter implements FailoverTrafficRouter {
-  readonly id = 'istio';
-  readonly method = 'virtualservice' as const;
+  readonly id = 'istio' as const;
 
   async readTraffic(context: EntityContext): Promise<TrafficSplit | undefined> {
     const ref = context.policy.traffic;

@@ -7,8 +7,7 @@ import { TrafficSplit } from '@multicluster/backstage-plugin-statefulsets-common
 
 /** A router that moves nothing. */
 export class NoneTrafficRouter implements FailoverTrafficRouter {
-  readonly id = 'none';
-  readonly method = 'none' as const;
+  readonly id = 'none' as const;
 
   async readTraffic(): Promise<TrafficSplit | undefined> {
     return undefined;

@@ -30,14 +30,13 @@ const API = 'multicluster.x-k8s.io/v1alpha1';
 
 /** MCS ServiceExports of the entity's services: read for the topology, written by a failover. */
 export class ServiceExportTrafficRouter implements FailoverTrafficRouter {
-  readonly id = 'mcs';
-  readonly method = 'serviceexport' as const;
+  readonly id = 'mcs' as const;
 
   async readTraffic(context: EntityContext): Promise<TrafficSplit | undefined> {
     const split = readServiceExportTraffic(
       objectsByCluster(context.clusters, v => v.objects?.serviceExports),
     );
-    return split.source === 'none' ? undefined : split;
+    return split.routing === 'none' ? undefined : split;
   }
 
   #path(ctx: TrafficRouteContext, client: ClusterWriteClient): string {

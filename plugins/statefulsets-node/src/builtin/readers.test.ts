@@ -124,7 +124,7 @@ describe('IstioTrafficRouter', () => {
     const router = new IstioTrafficRouter();
     expect(await router.readTraffic(context([view('a')]))).toBeUndefined();
     const split = await router.readTraffic(context([view('a')], annotations));
-    expect(split?.source).toBe('none');
+    expect(split?.routing).toBe('none');
     expect(split?.warnings[0]).toContain('databases/db not found');
   });
 });

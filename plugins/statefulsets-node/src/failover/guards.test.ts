@@ -34,7 +34,7 @@ describe('failover type guards', () => {
     const router = Object.assign(
       { ...readOnlyRouter },
       {
-        method: 'virtualservice',
+        id: 'istio',
         setWeights: async () => ({ undo: {}, unreachable: [] }),
         moveTraffic: async () => ({ undo: {}, unreachable: [] }),
         restore: async () => {},

@@ -26,7 +26,7 @@ export function isFailoverTrafficRouter(
 ): router is FailoverTrafficRouter {
   const r = router as Partial<FailoverTrafficRouter>;
   return (
-    typeof r.method === 'string' &&
+    ['istio', 'mcs', 'none'].includes(r.id as string) &&
     typeof r.setWeights === 'function' &&
     typeof r.moveTraffic === 'function' &&
     typeof r.restore === 'function'

@@ -9,6 +9,7 @@
 import {
   FailoverStepDescriptions,
   FailoverStepSides,
+  TrafficRouting,
   WorkloadRef,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import { ReplicationProvider, TrafficRouter } from '../types';
@@ -162,8 +163,8 @@ export interface TrafficChange {
 
 /** A traffic router that can also move traffic. */
 export interface FailoverTrafficRouter extends TrafficRouter {
-  /** The mechanism, matching a plan's `trafficMethod`. */
-  readonly method: 'virtualservice' | 'serviceexport' | 'none';
+  /** The mechanism it moves, matching a plan's `routing`. */
+  readonly id: TrafficRouting;
   /** Whether this router finds a route for the entity. */
   hasRoute(ctx: TrafficRouteContext): Promise<boolean>;
   /** Current weights per cluster. */

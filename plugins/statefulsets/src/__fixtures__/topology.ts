@@ -108,7 +108,7 @@ export function mysqlTopology(): EntityTopology {
       },
     ],
     traffic: {
-      source: 'virtualservice',
+      routing: 'istio',
       weights: { 'eu-central': 100, 'eu-west': 0 },
       object: 'eu-central:databases/orders-mysql',
       warnings: [],

@@ -217,11 +217,11 @@ export async function liveTopology(
     const vs = s.objects.virtualServices.find(
       o => o.metadata.name === policy.traffic?.name,
     );
-    if (vs && traffic.source === 'none') {
+    if (vs && traffic.routing === 'none') {
       traffic = readIstioTraffic(vs, s.objects.destinationRules, s.info.name);
     }
   }
-  if (traffic.source === 'none') {
+  if (traffic.routing === 'none') {
     traffic = readServiceExportTraffic(exportsByCluster);
   }
   const options = { now, maxLagSeconds: policy.maxFailoverLagSeconds };

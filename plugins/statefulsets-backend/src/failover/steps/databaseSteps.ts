@@ -39,7 +39,7 @@ async function fenceOldSourceNow(
   }
   try {
     await provider!.markFenced(source!, target, call);
-    if (unreachable.size > 0 && router.method !== 'none') {
+    if (unreachable.size > 0 && router.id !== 'none') {
       const change = await router.moveTraffic(
         route,
         source!.cluster,
@@ -132,7 +132,7 @@ async function verify(
           )),
         );
       }
-      if (router.method !== 'none') {
+      if (router.id !== 'none') {
         const weights = await router.readWeights(route);
         const want = run.mode === 'drain' ? 0 : 100;
         if ((weights[target.cluster] ?? 0) !== want) {

@@ -129,7 +129,7 @@ export const moveTraffic: StepHandler = {
   async perform(ctx, _step, record, _services) {
     const { run, source, target, router, route } = ctx;
     const steps = run.steps;
-    if (router.method === 'none') {
+    if (router.id === 'none') {
       return {
         status: 'skipped',
         outcome: {

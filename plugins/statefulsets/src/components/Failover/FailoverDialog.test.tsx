@@ -57,7 +57,7 @@ const plan: FailoverPlan = {
   dataLoss: 'none',
   fenceMethod: 'scale the source StatefulSet to zero',
   fenceBudgetSeconds: 20,
-  trafficMethod: 'virtualservice',
+  routing: 'istio',
   warnings: [],
   workloads: {},
 };

@@ -948,7 +948,7 @@ export const spec = {
           'dataLossWindowSeconds',
           'dataLoss',
           'fenceMethod',
-          'trafficMethod',
+          'routing',
           'warnings',
           'workloads',
         ],
@@ -1011,9 +1011,11 @@ export const spec = {
           fenceMethod: {
             type: 'string',
           },
-          trafficMethod: {
+          routing: {
             type: 'string',
-            enum: ['virtualservice', 'serviceexport', 'none'],
+            description:
+              "How traffic moves: `istio` (VirtualService weights), `mcs` (ServiceExports) or `none` (clients redirected by hand); the same values as the topology's `traffic.routing` and the Software Template's `routing` parameter.",
+            enum: ['istio', 'mcs', 'none'],
           },
           warnings: {
             type: 'array',

@@ -152,7 +152,8 @@ export type FailoverPlan = {
   dataLossWindowSeconds: number | null;
   dataLoss: string;
   fenceMethod: string;
-  trafficMethod: 'virtualservice' | 'serviceexport' | 'none';
+  /** How traffic moves: `istio` (VirtualService weights), `mcs` (ServiceExports) or `none` (clients redirected by hand); the same values as the topology's `traffic.routing` and the Software Template's `routing` parameter. */
+  routing: 'istio' | 'mcs' | 'none';
   warnings: Array<string>;
   /** The workload acted on, per cluster. */
   workloads: {
