@@ -45,6 +45,9 @@ backend.add(import('@backstage/plugin-kubernetes-backend'));
 
 // Multi-cluster StatefulSets: topology API, cluster access, failover
 backend.add(import('@multicluster/backstage-plugin-statefulsets-backend'));
+// Actions for agents: the actions of the plugins named in
+// backend.actions.pluginSources as MCP tools at /api/mcp-actions/v1
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));

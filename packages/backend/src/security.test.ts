@@ -9,112 +9,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   CONTROLLER_MADE_KINDS,
-  loadWorld,
   RunningSimulator,
-  startSimulator,
 } from '@multicluster/cluster-simulator';
 import request from 'supertest';
-import catalogBackend from '@backstage/plugin-catalog-backend';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import statefulsetsBackend from '@multicluster/backstage-plugin-statefulsets-backend';
-import permissionPolicy from './modules/permissionPolicy';
+import { startPortalTestBackend } from './__testUtils__/portalTestServices';
 
-const EXAMPLES = path.resolve(__dirname, '../../../examples');
 const API = '/api/multicluster-statefulsets';
 const MALLORY = 'user:default/mallory';
 const GUEST = 'user:default/guest';
-
-/** Ownership claims as the catalog's user/group graph would resolve them. */
-const OWNERSHIP: Record<string, string[]> = {
-  [MALLORY]: [MALLORY, 'group:default/payments'],
-  [GUEST]: [GUEST, 'group:default/database-platform'],
-};
-
-const userInfoFactory = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory: () => ({
-    async getUserInfo(credentials: any) {
-      const ref = credentials.principal.userEntityRef as string;
-      return {
-        userEntityRef: ref,
-        ownershipEntityRefs: OWNERSHIP[ref] ?? [ref],
-      };
-    },
-  }),
-});
-
-/**
- * The mock auth services, except that a token a plugin obtained on behalf of
- * a user authenticates as that user *with the plugin as actor*, as the real
- * auth service does; the permissions registry refuses a user without an
- * actor on its apply-conditions route, so the catalog's conditional
- * decisions need it.
- */
-function withActor(credentials: any, header: unknown) {
-  const token =
-    typeof header === 'string' ? header.replace(/^Bearer\s+/i, '') : '';
-  const prefix = 'mock-service-token:';
-  if (credentials.principal.type !== 'user' || !token.startsWith(prefix)) {
-    return credentials;
-  }
-  const { sub } = JSON.parse(token.slice(prefix.length));
-  return mockCredentials.user(credentials.principal.userEntityRef, {
-    actor: { subject: sub ?? 'plugin:unknown' },
-  } as any);
-}
-
-const authFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }) {
-    const auth = mockServices.auth({ pluginId: plugin.getId() });
-    return Object.assign(Object.create(auth), {
-      async authenticate(token: string, options?: any) {
-        return withActor(
-          await auth.authenticate(token, options),
-          `Bearer ${token}`,
-        );
-      },
-    });
-  },
-});
-
-const httpAuthFactory = createServiceFactory({
-  service: coreServices.httpAuth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }) {
-    const httpAuth = mockServices.httpAuth({ pluginId: plugin.getId() });
-    return Object.assign(Object.create(httpAuth), {
-      async credentials(req: any, options?: any) {
-        // The mock's own checks (none, allow) first, then the actor.
-        await httpAuth.credentials(req, options);
-        return withActor(
-          await httpAuth.credentials(req),
-          req.headers.authorization,
-        );
-      },
-    });
-  },
-});
-
-const signalsFactory = createServiceFactory({
-  service: signalsServiceRef,
-  deps: {},
-  factory: () => ({ async publish() {} }),
-});
 
 /** Entities only this suite registers: a decoy of mallory's, and a region-pattern trap. */
 const TEST_ENTITIES = `
@@ -189,52 +94,15 @@ describe('the write paths, as a user who owns nothing', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'security-'));
     fs.writeFileSync(path.join(dir, 'entities.yaml'), TEST_ENTITIES);
-    sim = await startSimulator({
-      world: loadWorld(path.join(EXAMPLES, 'world/world.yaml')),
-      portBase: 0,
-      adminPort: 0,
-      onError: () => undefined,
+    const started = await startPortalTestBackend({
+      ownership: {
+        [MALLORY]: [MALLORY, 'group:default/payments'],
+        [GUEST]: [GUEST, 'group:default/database-platform'],
+      },
+      locations: [path.join(dir, 'entities.yaml')],
     });
-    const backend = await startTestBackend({
-      features: [
-        catalogBackend,
-        permissionBackend,
-        permissionPolicy,
-        statefulsetsBackend,
-        userInfoFactory,
-        authFactory,
-        httpAuthFactory,
-        signalsFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            permission: { enabled: true },
-            catalog: {
-              rules: [{ allow: ['Component', 'User', 'Group', 'System'] }],
-              locations: [
-                { type: 'file', target: path.join(EXAMPLES, 'org.yaml') },
-                { type: 'file', target: path.join(EXAMPLES, 'databases.yaml') },
-                { type: 'file', target: path.join(dir, 'entities.yaml') },
-              ],
-            },
-            kubernetes: {
-              clusterLocatorMethods: [
-                {
-                  type: 'config',
-                  clusters: sim.clusters.map(c => ({
-                    name: c.name,
-                    url: c.url,
-                    authProvider: 'serviceAccount',
-                    serviceAccountToken: c.token,
-                    skipTLSVerify: true,
-                  })),
-                },
-              ],
-            },
-          },
-        }),
-      ],
-    });
-    server = backend.server;
+    sim = started.sim;
+    server = started.backend.server;
     // The catalog reads its file locations on its first processing round.
     for (let i = 0; i < 150; i++) {
       const res = await request(server)

@@ -7,7 +7,10 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  actionsRegistryServiceRef,
+  metricsServiceRef,
+} from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
@@ -42,6 +45,7 @@ import {
   DatabaseGeneratedEntityStore,
 } from './apply';
 import { buildFailover } from './failover';
+import { registerDatabaseActions } from './actions/registerDatabaseActions';
 import {
   LagSource,
   LagSourceReplicationProvider,
@@ -106,6 +110,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
         metrics: metricsServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
         // Has a default factory: without the notifications backend the
         // plugin still starts, and sends fail with a logged warning.
         notifications: notificationService,
@@ -304,6 +309,13 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           onRunEnded: notifier && (run => notifier.runEnded(run)),
         });
         deps.httpRouter.use(failover.router);
+        // The same reads and failover rules as actions, for agents (MCP).
+        registerDatabaseActions({
+          actionsRegistry: deps.actionsRegistry,
+          requests: failover.requests,
+          topology,
+          permissions: deps.permissions,
+        });
         // A backend killed mid-run picks its runs up again when it starts;
         // from then on the engine's scheduled task looks again.
         deps.lifecycle.addStartupHook(async () => {

@@ -40,6 +40,7 @@ import {
   readImpersonationOptions,
 } from '../cluster/writeIdentity';
 import { createFailoverRouter } from './createFailoverRouter';
+import { FailoverRequests, FailoverRequestsOptions } from './FailoverRequests';
 import type { StatefulsetsMetrics } from '../service/metrics';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine, FailoverEngineOptions } from './FailoverEngine';
@@ -105,6 +106,8 @@ export interface FailoverFeature {
   engine: FailoverEngine;
   store: DatabaseFailoverStore;
   router: express.Router;
+  /** The rules of plan, start and list, for the actions. */
+  requests: FailoverRequests;
 }
 
 /** Builds the failover engine, journal and routes; does not start resuming runs. */
@@ -188,11 +191,11 @@ export async function buildFailover(options: {
       new NoneTrafficRouter(),
     ],
   });
-  const router = await createFailoverRouter({
+  // One set of request rules for the REST routes and the actions.
+  const rules: FailoverRequestsOptions = {
     engine,
     store,
     topology: options.topology,
-    httpAuth: options.httpAuth,
     permissions: options.permissions,
     auditor: options.auditor,
     allowedWriterServices: readAllowedWriterServices(options.config),
@@ -202,6 +205,11 @@ export async function buildFailover(options: {
           userInfo: options.userInfo,
         })
       : undefined,
+  };
+  const router = await createFailoverRouter({
+    ...rules,
+    httpAuth: options.httpAuth,
   });
-  return { engine, store, router };
+  const requests = FailoverRequests.create(rules);
+  return { engine, store, router, requests };
 }

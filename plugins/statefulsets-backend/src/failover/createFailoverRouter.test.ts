@@ -16,6 +16,10 @@ import express from 'express';
 import request from 'supertest';
 import { createFailoverRouter } from './createFailoverRouter';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
+import {
+  RecordedAuditEvent,
+  recordingAuditor,
+} from './__testUtils__/recordingAuditor';
 
 // Every response of the routes is checked against openapi.yaml: one that
 // differs from the document is answered 500 with the difference.
@@ -80,7 +84,7 @@ function topology(): EntityTopology {
 describe('createFailoverRouter', () => {
   let store: DatabaseFailoverStore;
   let auditor: ReturnType<typeof mockServices.auditor.mock>;
-  let events: Array<{ eventId: string; outcome?: string; meta?: any }>;
+  let events: RecordedAuditEvent[];
   const engine = {
     plan: jest.fn(async (input: any) =>
       planFailover({ ...input, now: Date.now() }),
@@ -117,20 +121,7 @@ describe('createFailoverRouter', () => {
       database: await databases.init('SQLITE_3'),
     });
     events = [];
-    auditor = mockServices.auditor.mock({
-      createEvent: async (opts: any) => {
-        const entry = { eventId: opts.eventId, meta: opts.meta } as any;
-        events.push(entry);
-        return {
-          success: async () => {
-            entry.outcome = 'success';
-          },
-          fail: async () => {
-            entry.outcome = 'fail';
-          },
-        };
-      },
-    });
+    auditor = recordingAuditor(events);
     engine.plan.mockClear();
     engine.start.mockReset();
   });
