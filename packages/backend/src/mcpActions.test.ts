@@ -121,7 +121,7 @@ describe('database actions over MCP', () => {
       () => call(guest, 'get-database-topology', { entityRef: DB }),
       ({ error }) => !error?.match(/NotFoundError/),
     );
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all(clients.map(c => c.close()));
@@ -272,5 +272,5 @@ describe('database actions over MCP', () => {
       result => !['pending', 'running'].includes(runOf(result)?.status),
     );
     expect(runOf(listed)).toMatchObject({ actor: GUEST, status: 'succeeded' });
-  }, 90_000);
+  }, 150_000);
 });
