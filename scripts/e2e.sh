@@ -25,7 +25,10 @@ log="$ROOT/data/e2e-portal.log"
 mkdir -p "$ROOT/data"
 # The portal's databases for the browser tests (e2e/app-config.yaml) start empty.
 rm -rf "$ROOT/data/e2e"
-PORTAL_BUILT_APP=1 PORTAL_EXTRA_CONFIG="$ROOT/e2e/app-config.yaml" \
+# So do the clusters: a failover left over from an earlier run would change
+# which cluster the tests find active.
+SIM_STATE_DIR="$ROOT/data/e2e/simulator-state" \
+  PORTAL_BUILT_APP=1 PORTAL_EXTRA_CONFIG="$ROOT/e2e/app-config.yaml" \
   setsid bash "$ROOT/scripts/portal.sh" >"$log" 2>&1 &
 portal=$!
 stop() {

@@ -8,6 +8,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 SIM_DIR="$ROOT/data/simulator"
 WORLD="${WORLD:-$ROOT/examples/world/world.yaml}"
+# What the demo clusters hold survives a restart; the browser tests start
+# from the world as written (SIM_STATE_DIR under their own data/e2e).
+SIM_STATE_DIR="${SIM_STATE_DIR:-$SIM_DIR/state}"
 mkdir -p "$SIM_DIR"
 
 pids=()
@@ -25,7 +28,7 @@ if [ -f "$WORLD" ] && [ -f "$ROOT/packages/cluster-simulator/src/cli.ts" ]; then
   setsid yarn cluster-simulator --world "$WORLD" \
     --kubeconfig "$SIM_DIR/kubeconfig" \
     --app-config "$SIM_DIR/app-config.yaml" \
-    --state-dir "$SIM_DIR/state" &
+    --state-dir "$SIM_STATE_DIR" &
   pids+=($!)
   for _ in $(seq 1 120); do
     [ -s "$SIM_DIR/app-config.yaml" ] && break
