@@ -40,14 +40,19 @@ test('tells the owners in the bell that a switchover succeeded, with a link to t
   await expect(count).toHaveText(String(before + 1), { timeout: 15_000 });
 
   await bell.click();
-  const title = page.getByRole('link', {
-    name: 'Switchover of orders-mysql to eu-west succeeded',
-  });
+  // Newest on top: earlier runs (other tests) may have said the same.
+  const title = page
+    .getByRole('link', {
+      name: 'Switchover of orders-mysql to eu-west succeeded',
+    })
+    .first();
   await expect(title).toBeVisible();
   await expect(
-    page.getByText(
-      /switchover eu-central → eu-west, started by user:default\/guest/,
-    ),
+    page
+      .getByText(
+        /switchover eu-central → eu-west, started by user:default\/guest/,
+      )
+      .first(),
   ).toBeVisible();
   await page.screenshot({
     path: 'docs/screenshots/notifications.png',

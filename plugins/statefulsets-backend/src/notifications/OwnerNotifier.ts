@@ -2,12 +2,13 @@
  * Tells a database's owners, through Backstage's notifications, when a
  * failover run of it ended, when its DR readiness dropped and when a
  * cluster it runs in stopped answering. The engine and the topology
- * service report to it; a periodic `check()` looks at the clusters and
- * sends what became due. The decisions are EpisodeTracker's; the wording is
+ * service report to it; with each topology, and on a timer (`check()`),
+ * it looks at the clusters and sends what became due. The decisions are EpisodeTracker's; the wording is
  * ownerNotifications.ts'. A failed send is logged, never thrown: a
  * notification must not break a failover or a topology read.
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
 import {
   NotificationSendOptions,
   NotificationService,
@@ -22,7 +23,6 @@ import {
   episodeNotification,
   runEndedNotification,
 } from './ownerNotifications';
-import { Config } from '@backstage/config';
 import {
   NotificationOptions,
   readNotificationOptions,
@@ -33,7 +33,7 @@ export interface OwnerNotifierOptions {
   notifications: NotificationService;
   logger: LoggerService;
   options: Omit<NotificationOptions, 'enabled'>;
-  /** The health of every configured cluster, as the topology service lists it. */
+  /** The health of every configured cluster, as its watch cache reports it. */
   clusters: () => ClusterHealth[];
   now?: () => number;
 }
