@@ -122,6 +122,15 @@ export interface Config {
        */
       headers?: { [name: string]: string };
     };
+    /**
+     * The lag history each backend replica keeps in memory, which the lag
+     * charts show where Prometheus has no history of a link (or fails): one
+     * sample per link every 10 s, a day per link (about 104 kB).
+     */
+    lagHistory?: {
+      /** Most links kept across all entities (default 200, about 21 MB); the entity viewed least recently gives way. */
+      maxLinks?: number;
+    };
     /** Placement facts per cluster name (the official cluster entry has no place for them). */
     clusters?: {
       [clusterName: string]: {

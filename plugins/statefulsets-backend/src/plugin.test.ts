@@ -253,6 +253,33 @@ describe('multiclusterStatefulsetsPlugin', () => {
     }
   });
 
+  it("keeps each link's lag as the topology is computed and serves it as the lag history", async () => {
+    const backend = await startBackend();
+    try {
+      await request(backend.server).get(TOPOLOGY);
+      const history = await request(backend.server).get(
+        TOPOLOGY.replace(/topology$/, 'lag-history?window=1h'),
+      );
+      expect(history.status).toBe(200);
+      expect(history.body).toMatchObject({
+        entityRef: 'component:default/orders-db',
+        window: '1h',
+        thresholdSeconds: 5,
+        runs: [],
+        links: [
+          {
+            from: 'eu-central',
+            to: 'eu-west',
+            source: 'memory',
+            samples: [{ lagSeconds: 0.5 }],
+          },
+        ],
+      });
+    } finally {
+      await backend.stop();
+    }
+  });
+
   it('maps unknown entities, missing annotations and malformed refs to 404, 404 and 400', async () => {
     const backend = await startBackend();
     const server = backend.server;

@@ -47,9 +47,12 @@ import {
 import { buildFailover } from './failover';
 import { registerDatabaseActions } from './actions/registerDatabaseActions';
 import {
+  createLagHistoryRouter,
+  LagHistory,
   LagSource,
   LagSourceReplicationProvider,
   PrometheusLagSource,
+  readLagHistoryOptions,
   readPrometheusConfig,
   withLagSources,
 } from './lag';
@@ -184,13 +187,21 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           new NoneTrafficRouter(),
         ];
         const metrics = StatefulsetsMetrics.create(deps.metrics);
+        // Every link's recent lag, for the lag charts where Prometheus has
+        // no history of the link or fails.
+        const lagHistory = LagHistory.create(
+          readLagHistoryOptions(deps.config),
+        );
         const notifier = OwnerNotifier.fromConfig(deps.config, {
           notifications: deps.notifications,
           logger: deps.logger,
           clusters: () => clusters.map(c => c.health()),
         });
         const topology = TopologyService.create({
-          onTopology: notifier && (t => notifier.topologyComputed(t)),
+          onTopology: t => {
+            lagHistory.record(t.entityRef, t.replication);
+            return notifier?.topologyComputed(t);
+          },
           metrics,
           clusters,
           catalog: deps.catalog,
@@ -316,6 +327,17 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           topology,
           permissions: deps.permissions,
         });
+        deps.httpRouter.use(
+          await createLagHistoryRouter({
+            topology,
+            runs: failover.store,
+            history: lagHistory,
+            sampleIntervalSeconds: lagHistory.sampleIntervalSeconds,
+            rangeSources: prometheusLag ? [prometheusLag] : [],
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+          }),
+        );
         // A backend killed mid-run picks its runs up again when it starts;
         // from then on the engine's scheduled task looks again.
         deps.lifecycle.addStartupHook(async () => {

@@ -310,6 +310,26 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
     ]);
   });
 
+  it("returns the lag's history from a range query, one point per step", async () => {
+    const points = await eventually(
+      'No lag history in Prometheus',
+      async () => {
+        const end = Date.now();
+        const found = await lag.readLagRange(passive, {
+          start: end - 60_000,
+          end,
+          stepSeconds: 1,
+        });
+        return found.length >= 3 ? found : undefined;
+      },
+    );
+    expect(new Set(points.map(p => p.lagSeconds))).toEqual(
+      new Set([FIXED_LAG_SECONDS]),
+    );
+    const steps = points.slice(1).map((p, i) => p.t - points[i].t);
+    expect(steps.every(step => step >= 1000 && step % 1000 === 0)).toBe(true);
+  });
+
   it("serves Prometheus' lag in the topology when configured", async () => {
     const config = appConfigFor(sim.clusters) as any;
     config.multiclusterStatefulsets.prometheus = { url: prometheus!.url };
