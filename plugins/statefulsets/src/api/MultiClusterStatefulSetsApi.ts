@@ -11,10 +11,16 @@ import {
   FailoverRequest,
   FailoverRun,
   FailoverRunDetails,
+  RestModels,
   StartFailoverRequest,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 
 export type { FailoverRequest, StartFailoverRequest };
+
+/** The replication lag of an entity's links over a window, with the threshold and the runs. */
+export type LagHistory = RestModels.LagHistory;
+/** How far back a lag history reaches. */
+export type LagHistoryWindow = RestModels.LagHistoryWindow;
 
 /** Result of a conditional topology read. */
 export type TopologyResponse =
@@ -47,6 +53,12 @@ export interface MultiClusterStatefulSetsApi {
     entityRef: CompoundEntityRef,
     id: string,
   ): Promise<FailoverRunDetails>;
+  /** The lag of each replication link over the last hour or day. */
+  getLagHistory(
+    entityRef: CompoundEntityRef,
+    window: LagHistoryWindow,
+    options?: { signal?: AbortSignal },
+  ): Promise<LagHistory>;
 }
 
 /** Ref of {@link MultiClusterStatefulSetsApi}. */

@@ -71,4 +71,28 @@ describe('MultiClusterStatefulSetsClient', () => {
       { name: 'eu-central', zones: [], synced: true, servedKinds: [] },
     ]);
   });
+
+  it('reads the lag history of a window', async () => {
+    const history = {
+      entityRef: 'component:default/orders-mysql',
+      window: '1d',
+      from: 0,
+      to: 86_400_000,
+      thresholdSeconds: 5,
+      links: [],
+      runs: [],
+    };
+    let asked: string | null = null;
+    server.use(
+      http.get(
+        `${base}/entities/Component/default/orders-mysql/lag-history`,
+        ({ request }) => {
+          asked = new URL(request.url).searchParams.get('window');
+          return HttpResponse.json(history);
+        },
+      ),
+    );
+    expect(await client.getLagHistory(ref, '1d')).toEqual(history);
+    expect(asked).toBe('1d');
+  });
 });

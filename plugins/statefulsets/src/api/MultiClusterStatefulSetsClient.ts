@@ -19,6 +19,8 @@ import {
   StatefulSetsRestClient,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
+  LagHistory,
+  LagHistoryWindow,
   MultiClusterStatefulSetsApi,
   TopologyResponse,
 } from './MultiClusterStatefulSetsApi';
@@ -107,5 +109,17 @@ export class MultiClusterStatefulSetsClient
       path: { ...pathOf(entityRef), id },
     });
     return (await res.json()) as FailoverRunDetails;
+  }
+
+  async getLagHistory(
+    entityRef: CompoundEntityRef,
+    window: LagHistoryWindow,
+    options?: { signal?: AbortSignal },
+  ): Promise<LagHistory> {
+    const res = await this.#client.getLagHistory(
+      { path: pathOf(entityRef), query: { window } },
+      { signal: options?.signal },
+    );
+    return res.json();
   }
 }

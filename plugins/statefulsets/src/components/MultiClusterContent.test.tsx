@@ -51,6 +51,15 @@ function fakeApi(
       async () => [],
     ),
     getFailoverRun: jest.fn(),
+    getLagHistory: jest.fn(async (ref, window) => ({
+      entityRef: `component:default/${ref.name}`,
+      window,
+      from: 0,
+      to: 3_600_000,
+      thresholdSeconds: 5,
+      links: [],
+      runs: [],
+    })),
   };
 }
 

@@ -1,6 +1,7 @@
 /*
  * Replication between clusters: a graph of links with direction and lag,
- * and the same links as a list for readers that cannot see the graph.
+ * the same links as a list for readers that cannot see the graph, and each
+ * link's lag over time against the failover lag bound.
  */
 import { useEffect, useState } from 'react';
 import Box from '@material-ui/core/Box';
@@ -10,8 +11,10 @@ import {
   DependencyGraphTypes,
   InfoCard,
 } from '@backstage/core-components';
+import { parseEntityRef } from '@backstage/catalog-model';
 import { EntityTopology } from '@multicluster/backstage-plugin-statefulsets-common';
 import { lagLabel } from '../presentation';
+import { LagHistoryCharts } from './LagHistoryCharts';
 import { WithStatus } from './ReadinessPanel';
 
 /** Replication links of an entity. */
@@ -45,34 +48,39 @@ export function ReplicationPanel(props: { topology: EntityTopology }) {
     label: `${l.workload}: ${lagLabel(l)}`,
   }));
   return (
-    <InfoCard title="Replication">
-      <Box aria-hidden>
-        {showGraph && (
-          <DependencyGraph
-            nodes={nodes}
-            edges={edges}
-            direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
-            paddingX={16}
-            paddingY={16}
-            fit="contain"
-            labelPosition={DependencyGraphTypes.LabelPosition.RIGHT}
-            zoom="disabled"
-          />
-        )}
-      </Box>
-      <ul aria-label="Replication links">
-        {replication.map(l => (
-          <li key={`${l.workload}:${l.from}:${l.to}`}>
-            <Typography variant="body2" component="span">
-              <WithStatus status={l.healthy ? 'pass' : 'fail'}>
-                {l.from} → {l.to} ({l.workload}): {lagLabel(l)}
-                {l.lagSource && ` (measured by ${l.lagSource})`}
-                {l.reason && ` — ${l.reason}`}
-              </WithStatus>
-            </Typography>
-          </li>
-        ))}
-      </ul>
-    </InfoCard>
+    <Box component="section" aria-label="Replication">
+      <InfoCard title="Replication">
+        <Box aria-hidden>
+          {showGraph && (
+            <DependencyGraph
+              nodes={nodes}
+              edges={edges}
+              direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
+              paddingX={16}
+              paddingY={16}
+              fit="contain"
+              labelPosition={DependencyGraphTypes.LabelPosition.RIGHT}
+              zoom="disabled"
+            />
+          )}
+        </Box>
+        <ul aria-label="Replication links">
+          {replication.map(l => (
+            <li key={`${l.workload}:${l.from}:${l.to}`}>
+              <Typography variant="body2" component="span">
+                <WithStatus status={l.healthy ? 'pass' : 'fail'}>
+                  {l.from} → {l.to} ({l.workload}): {lagLabel(l)}
+                  {l.lagSource && ` (measured by ${l.lagSource})`}
+                  {l.reason && ` — ${l.reason}`}
+                </WithStatus>
+              </Typography>
+            </li>
+          ))}
+        </ul>
+        <LagHistoryCharts
+          entityRef={parseEntityRef(props.topology.entityRef)}
+        />
+      </InfoCard>
+    </Box>
   );
 }
