@@ -222,4 +222,33 @@ describe('LagHistoryCharts', () => {
       ),
     );
   });
+
+  it('reads the history again as soon as the links change (a failover flips them)', async () => {
+    const fake = api();
+    const entityRef = {
+      kind: 'component',
+      namespace: 'default',
+      name: 'orders-mysql',
+    };
+    const { rerender } = await renderInTestApp(
+      <TestApiProvider apis={[[multiClusterStatefulSetsApiRef, fake]]}>
+        <LagHistoryCharts
+          entityRef={entityRef}
+          linksKey="orders-mysql:eu-central:eu-west"
+          chartWidth={640}
+        />
+      </TestApiProvider>,
+    );
+    await waitFor(() => expect(fake.getLagHistory).toHaveBeenCalledTimes(1));
+    rerender(
+      <TestApiProvider apis={[[multiClusterStatefulSetsApiRef, fake]]}>
+        <LagHistoryCharts
+          entityRef={entityRef}
+          linksKey="orders-mysql:eu-west:eu-central"
+          chartWidth={640}
+        />
+      </TestApiProvider>,
+    );
+    await waitFor(() => expect(fake.getLagHistory).toHaveBeenCalledTimes(2));
+  });
 });

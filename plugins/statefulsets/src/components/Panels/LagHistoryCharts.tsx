@@ -33,6 +33,8 @@ function sourceLine(link: LagHistory['links'][number]): string {
 /** Charts of each link's lag, with a 1 h / 1 d toggle. */
 export function LagHistoryCharts(props: {
   entityRef: CompoundEntityRef;
+  /** Changes when the entity's links change (a failover flips them): read again at once. */
+  linksKey?: string;
   /** Fixed chart width, for environments that cannot measure (tests). */
   chartWidth?: number;
 }) {
@@ -41,7 +43,7 @@ export function LagHistoryCharts(props: {
   const { kind, namespace, name } = props.entityRef;
   const history = useAsyncRetry(
     () => api.getLagHistory({ kind, namespace, name }, span),
-    [api, kind, namespace, name, span],
+    [api, kind, namespace, name, span, props.linksKey],
   );
   const { retry } = history;
   useEffect(() => {

@@ -42,6 +42,11 @@ export function ReplicationPanel(props: { topology: EntityTopology }) {
   const nodes = clusters
     .filter(c => names.has(c.name))
     .map(c => ({ id: c.name }));
+  // Which links there are (not their lag): after a failover the direction
+  // flips, and the graph and the history start again from the new links.
+  const linksKey = replication
+    .map(l => `${l.workload}:${l.from}:${l.to}`)
+    .join(',');
   const edges = replication.map(l => ({
     from: l.from,
     to: l.to,
@@ -53,6 +58,7 @@ export function ReplicationPanel(props: { topology: EntityTopology }) {
         <Box aria-hidden>
           {showGraph && (
             <DependencyGraph
+              key={linksKey}
               nodes={nodes}
               edges={edges}
               direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
@@ -79,6 +85,7 @@ export function ReplicationPanel(props: { topology: EntityTopology }) {
         </ul>
         <LagHistoryCharts
           entityRef={parseEntityRef(props.topology.entityRef)}
+          linksKey={linksKey}
         />
       </InfoCard>
     </Box>
