@@ -31,6 +31,7 @@ test('switches the demo MySQL over and back from the page', async ({
   await page.screenshot({
     path: 'docs/screenshots/after-switchover.png',
     fullPage: true,
+    style: '.notistack-SnackbarContainer { display: none !important; }',
   });
 
   // The old source rejoins as a replica; its pods start again before it can
