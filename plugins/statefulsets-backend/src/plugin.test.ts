@@ -43,6 +43,10 @@ const bare: Entity = {
 const TOPOLOGY =
   '/api/multicluster-statefulsets/entities/component/default/orders-db/topology';
 
+// Each test starts a whole backend; on a loaded machine that alone can take
+// longer than jest's default 5 s. The deadlines the tests check are their own.
+jest.setTimeout(60_000);
+
 describe('multiclusterStatefulsetsPlugin', () => {
   const central = new FakeKubeApi('central-token');
   const west = new FakeKubeApi('west-token');
