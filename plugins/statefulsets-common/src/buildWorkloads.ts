@@ -5,17 +5,18 @@
  */
 import {
   ANNOTATION_CNPG_FENCED_INSTANCES,
-  ANNOTATION_ROLE,
   LABEL_CNPG_CLUSTER,
   LABEL_CNPG_INSTANCE_ROLE,
   LABEL_POD_ROLE,
   LABEL_TOPOLOGY_ZONE,
 } from './annotations';
+import { roleFromAnnotation, workloadRoleOf } from './chartConventions';
 import { annotationOf, ClusterObjects, KubeObject, labelOf } from './kube';
 import { ownershipOf } from './ownership';
 import {
   ClusterRole,
   PodRole,
+  RoleSource,
   TopologyPod,
   TopologyVolume,
   TopologyWorkload,
@@ -26,11 +27,11 @@ function toInt(value: unknown, fallback = 0): number {
   return Number.isFinite(n) ? Math.trunc(n) : fallback;
 }
 
-function podRole(pod: KubeObject): PodRole {
+function podRole(pod: KubeObject, fallback: PodRole = 'unknown'): PodRole {
   const raw =
     labelOf(pod, LABEL_POD_ROLE) ?? labelOf(pod, LABEL_CNPG_INSTANCE_ROLE);
   if (raw === 'primary' || raw === 'replica' || raw === 'arbiter') return raw;
-  return 'unknown';
+  return fallback;
 }
 
 function podOrdinal(name: string, prefix: string): number | undefined {
@@ -43,6 +44,7 @@ function buildPod(
   pod: KubeObject,
   prefix: string,
   zoneOfNode: Map<string, string>,
+  fallbackRole?: PodRole,
 ): TopologyPod {
   const statuses: any[] = pod.status?.containerStatuses ?? [];
   const readyCondition = (pod.status?.conditions ?? []).find(
@@ -57,7 +59,7 @@ function buildPod(
     restarts: statuses.reduce((sum, s) => sum + toInt(s?.restartCount), 0),
     node,
     zone: node ? zoneOfNode.get(node) : undefined,
-    role: podRole(pod),
+    role: podRole(pod, fallbackRole),
   };
 }
 
@@ -104,13 +106,6 @@ function buildVolume(
     sharedSource: sharedSourceOf(pv),
     sharedWith: [],
   };
-}
-
-function roleFromAnnotation(obj: KubeObject): ClusterRole | undefined {
-  const role = annotationOf(obj, ANNOTATION_ROLE);
-  return role === 'active' || role === 'passive' || role === 'fenced'
-    ? role
-    : undefined;
 }
 
 function primaryImage(podSpec: any): string | undefined {
@@ -189,12 +184,15 @@ export function buildWorkloads(
         claimNames.add(claim.metadata.name);
       }
     }
+    const signal = workloadRoleOf(sts);
     workloads.push({
       kind: 'StatefulSet',
       apiVersion: sts.apiVersion ?? 'apps/v1',
       name,
       namespace,
-      role: roleFromAnnotation(sts) ?? 'unknown',
+      role: signal.role,
+      ...(signal.source ? { roleSource: signal.source } : {}),
+      ...(signal.component ? { component: signal.component } : {}),
       replicas: {
         desired: toInt(sts.spec?.replicas, 1),
         ready: toInt(sts.status?.readyReplicas),
@@ -206,7 +204,7 @@ export function buildWorkloads(
       updateStrategy: sts.spec?.updateStrategy?.type ?? 'RollingUpdate',
       serviceName: sts.spec?.serviceName,
       pods: pods
-        .map(p => buildPod(p, name, zoneOfNode))
+        .map(p => buildPod(p, name, zoneOfNode, signal.podRole))
         .sort((a, b) => (a.ordinal ?? 0) - (b.ordinal ?? 0)),
       volumes: claimsOf(namespace, claimNames),
       ...ownership(sts),
@@ -232,8 +230,12 @@ export function buildWorkloads(
     }
     const fenced = annotationOf(cluster, ANNOTATION_CNPG_FENCED_INSTANCES);
     let role: ClusterRole = roleFromAnnotation(cluster) ?? 'unknown';
-    if (fenced && fenced !== '[]') role = 'fenced';
-    else if (role === 'unknown') {
+    let roleSource: RoleSource | undefined;
+    if (fenced && fenced !== '[]') {
+      role = 'fenced';
+      roleSource = 'cloudnative-pg';
+    } else if (role === 'unknown') {
+      roleSource = 'cloudnative-pg';
       const replica = cluster.spec?.replica;
       const isReplica =
         replica?.enabled === true ||
@@ -248,6 +250,7 @@ export function buildWorkloads(
       name,
       namespace,
       role,
+      ...(roleSource ? { roleSource } : {}),
       replicas: {
         desired: toInt(cluster.spec?.instances, 1),
         ready: toInt(cluster.status?.readyInstances),

@@ -1,3 +1,4 @@
+import { bitnamiStatefulSet } from './__fixtures__/bitnami';
 import { statefulSet } from './__fixtures__/objects';
 import { computeDrift } from './drift';
 
@@ -55,6 +56,108 @@ describe('computeDrift', () => {
         workload: 'orders-db',
         field: 'config.env[mysql].MODE',
         values: { a: 'x', b: null },
+      },
+    ]);
+  });
+
+  it('compares a chart primary with its secondary in another cluster despite different names', () => {
+    const drift = computeDrift({
+      'eu-west': [
+        bitnamiStatefulSet({
+          chart: 'mysql',
+          component: 'primary',
+          image: 'bitnami/mysql:8.4.2',
+          env: [{ name: 'MYSQL_CHARACTER_SET', value: 'utf8mb4' }],
+        }),
+      ],
+      'eu-central': [
+        bitnamiStatefulSet({
+          chart: 'mysql',
+          component: 'secondary',
+          image: 'bitnami/mysql:8.0.36',
+          replicas: 3,
+          storage: '20Gi',
+          storageClass: 'slow',
+          cpu: '250m',
+          env: [{ name: 'MYSQL_CHARACTER_SET', value: 'latin1' }],
+        }),
+      ],
+    });
+    const workload = 'orders-mysql-primary ↔ orders-mysql-secondary';
+    const workloads = {
+      'eu-west': 'orders-mysql-primary',
+      'eu-central': 'orders-mysql-secondary',
+    };
+    // Replica count and the replication variables differ by role, not by drift.
+    expect(drift.map(d => d.field)).toEqual([
+      'config.env[mysql].MYSQL_CHARACTER_SET',
+      'image[mysql]',
+      'resources[mysql]',
+      'storage.class[data]',
+      'storage.size[data]',
+    ]);
+    expect(drift[1]).toEqual({
+      workload,
+      workloads,
+      field: 'image[mysql]',
+      values: {
+        'eu-west': 'bitnami/mysql:8.4.2',
+        'eu-central': 'bitnami/mysql:8.0.36',
+      },
+    });
+    expect(drift.every(d => d.workload === workload)).toBe(true);
+  });
+
+  it('compares the one primary with each replica side and keeps arbiters apart', () => {
+    const pg = (component: string, storage: string) =>
+      bitnamiStatefulSet({ chart: 'postgresql', component, storage });
+    const drift = computeDrift({
+      a: [pg('primary', '8Gi'), pg('read', '8Gi')],
+      b: [
+        bitnamiStatefulSet({
+          chart: 'postgresql',
+          component: 'read',
+          release: 'orders-dr',
+          storage: '16Gi',
+        }),
+      ],
+      c: [
+        bitnamiStatefulSet({
+          chart: 'mongodb',
+          component: 'arbiter',
+          image: 'mongo:8.0',
+        }),
+      ],
+    });
+    expect(drift).toEqual([
+      {
+        workload: 'orders-dr-postgresql-read ↔ orders-postgresql-primary',
+        workloads: {
+          a: 'orders-postgresql-primary',
+          b: 'orders-dr-postgresql-read',
+        },
+        field: 'storage.size[data]',
+        values: { a: '8Gi', b: '16Gi' },
+      },
+    ]);
+  });
+
+  it('still pairs by name first, with every field compared', () => {
+    const drift = computeDrift({
+      a: [bitnamiStatefulSet({ chart: 'mysql', component: 'secondary' })],
+      b: [
+        bitnamiStatefulSet({
+          chart: 'mysql',
+          component: 'secondary',
+          replicas: 2,
+        }),
+      ],
+    });
+    expect(drift).toEqual([
+      {
+        workload: 'orders-mysql-secondary',
+        field: 'replicas',
+        values: { a: '1', b: '2' },
       },
     ]);
   });

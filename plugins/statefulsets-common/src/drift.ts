@@ -3,6 +3,12 @@
  * that run it, with the values side by side. Compares the desired state
  * (spec), since that is what a person or a pipeline changed.
  */
+import {
+  engineOfObject,
+  memberKindOf,
+  ROLE_SPECIFIC_ENV,
+  workloadRoleOf,
+} from './chartConventions';
 import { KubeObject } from './kube';
 import { DriftEntry } from './types';
 
@@ -44,39 +50,120 @@ export function driftFieldsOf(obj: KubeObject): Record<string, string> {
   return fields;
 }
 
+/** One workload object in one cluster, as drift compares it. */
+interface Placed {
+  cluster: string;
+  obj: KubeObject;
+}
+
+function isPrimarySide(obj: KubeObject): boolean {
+  return workloadRoleOf(obj).role === 'active';
+}
+
 /**
- * Fields that differ across clusters, per workload name. Only clusters that
- * run a workload take part for it, so a workload present in one cluster alone
- * has no drift.
+ * Fields that differ across one group of counterparts (one per cluster).
+ * Across a primary and a replica, fields that differ by role by design
+ * (replica count, the charts' replication variables) are left out.
+ */
+function driftOfGroup(group: Placed[], byName: boolean): DriftEntry[] {
+  const names = [...new Set(group.map(p => p.obj.metadata.name))].sort();
+  const mixedRoles =
+    !byName && new Set(group.map(p => isPrimarySide(p.obj))).size > 1;
+  const perCluster = new Map<string, Record<string, string>>();
+  for (const { cluster, obj } of group) {
+    const fields = driftFieldsOf(obj);
+    if (mixedRoles) {
+      delete fields.replicas;
+      for (const key of Object.keys(fields)) {
+        const env = /^config\.env\[[^\]]*\]\.(.+)$/.exec(key);
+        if (env && ROLE_SPECIFIC_ENV.has(env[1])) delete fields[key];
+      }
+    }
+    perCluster.set(cluster, fields);
+  }
+  const fieldNames = new Set<string>();
+  for (const fields of perCluster.values()) {
+    Object.keys(fields).forEach(f => fieldNames.add(f));
+  }
+  const workloads = byName
+    ? {}
+    : {
+        workloads: Object.fromEntries(
+          group.map(p => [p.cluster, p.obj.metadata.name]),
+        ),
+      };
+  const drift: DriftEntry[] = [];
+  for (const field of [...fieldNames].sort()) {
+    const values: Record<string, string | null> = {};
+    for (const [cluster, fields] of perCluster) {
+      values[cluster] = fields[field] ?? null;
+    }
+    if (new Set(Object.values(values)).size > 1) {
+      drift.push({ workload: names.join(' ↔ '), field, values, ...workloads });
+    }
+  }
+  return drift;
+}
+
+/**
+ * Groups of workloads whose names are each in one cluster only, matched by
+ * what they are: kind, engine and member kind (data, arbiter, hidden). With
+ * one workload per cluster the group is compared as a whole; otherwise the
+ * one primary side is compared with each workload of the other clusters.
+ */
+function counterpartGroups(lone: Placed[]): Placed[][] {
+  const byKey = new Map<string, Placed[]>();
+  for (const p of lone) {
+    const engine = engineOfObject(p.obj);
+    if (!engine) continue;
+    const key = `${p.obj.kind ?? 'StatefulSet'}|${engine}|${memberKindOf(
+      p.obj,
+    )}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), p]);
+  }
+  const groups: Placed[][] = [];
+  for (const members of byKey.values()) {
+    const clusters = new Set(members.map(m => m.cluster));
+    if (clusters.size < 2) continue;
+    if (clusters.size === members.length) {
+      groups.push(members);
+      continue;
+    }
+    const primaries = members.filter(m => isPrimarySide(m.obj));
+    if (primaries.length !== 1) continue;
+    const [primary] = primaries;
+    for (const other of members) {
+      if (other.cluster !== primary.cluster) groups.push([primary, other]);
+    }
+  }
+  return groups;
+}
+
+/**
+ * Fields that differ across clusters. Workloads pair by name first (a name
+ * run in several clusters is compared across them); the rest pair as
+ * counterparts of the same engine and member kind, so a chart's
+ * `…-primary` in one cluster is compared with its `…-secondary` in
+ * another. A workload without a counterpart has no drift.
  */
 export function computeDrift(
   workloadsByCluster: Record<string, KubeObject[]>,
 ): DriftEntry[] {
-  const byWorkload = new Map<string, Map<string, Record<string, string>>>();
+  const byName = new Map<string, Placed[]>();
   for (const [cluster, objects] of Object.entries(workloadsByCluster)) {
     for (const obj of objects) {
       const key = `${obj.kind ?? 'StatefulSet'}/${obj.metadata.name}`;
-      if (!byWorkload.has(key)) byWorkload.set(key, new Map());
-      byWorkload.get(key)!.set(cluster, driftFieldsOf(obj));
+      byName.set(key, [...(byName.get(key) ?? []), { cluster, obj }]);
     }
   }
   const drift: DriftEntry[] = [];
-  for (const [key, perCluster] of [...byWorkload.entries()].sort()) {
-    if (perCluster.size < 2) continue;
-    const workload = key.slice(key.indexOf('/') + 1);
-    const fieldNames = new Set<string>();
-    for (const fields of perCluster.values()) {
-      Object.keys(fields).forEach(f => fieldNames.add(f));
-    }
-    for (const field of [...fieldNames].sort()) {
-      const values: Record<string, string | null> = {};
-      for (const [cluster, fields] of perCluster) {
-        values[cluster] = fields[field] ?? null;
-      }
-      if (new Set(Object.values(values)).size > 1) {
-        drift.push({ workload, field, values });
-      }
-    }
+  const lone: Placed[] = [];
+  for (const [, group] of [...byName.entries()].sort()) {
+    if (new Set(group.map(g => g.cluster)).size < 2) lone.push(...group);
+    else drift.push(...driftOfGroup(group, true));
+  }
+  for (const group of counterpartGroups(lone)) {
+    drift.push(...driftOfGroup(group, false));
   }
   return drift;
 }

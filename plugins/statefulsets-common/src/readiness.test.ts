@@ -81,6 +81,21 @@ const statusOf = (r: ReturnType<typeof evaluateReadiness>, id: string) =>
   r.checks.find(c => c.id === id)?.status;
 
 describe('evaluateReadiness', () => {
+  it('is not ready when a replica runs an older engine than its primary', () => {
+    const r = evaluateReadiness(
+      input({
+        clusters: [
+          cluster('a', 'eu-1', [workload({ image: 'mysql:8.4.2' })]),
+          cluster('b', 'eu-2', [
+            workload({ role: 'passive', image: 'mysql:8.0.36' }),
+          ]),
+        ],
+      }),
+    );
+    expect(r.verdict).toBe('not-ready');
+    expect(statusOf(r, 'engine-version')).toBe('fail');
+  });
+
   it('is ready when everything holds', () => {
     const r = evaluateReadiness(input());
     expect(r.verdict).toBe('ready');

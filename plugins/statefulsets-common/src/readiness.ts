@@ -14,6 +14,7 @@ import {
   TopologyCluster,
   TrafficSplit,
 } from './types';
+import { versionSkewCheck } from './versionSkew';
 
 /** Everything readiness is judged on. */
 export interface ReadinessInput {
@@ -263,6 +264,9 @@ export function evaluateReadiness(input: ReadinessInput): DrReadiness {
       ),
     );
   }
+
+  const versions = versionSkewCheck(clusters);
+  if (versions) checks.push(versions);
 
   // An annotation too long to read leaves its rule unevaluated (a residency
   // rule included), so the entity cannot count as ready until it is fixed.

@@ -21,6 +21,13 @@ export interface ClusterError {
 /** The part a cluster plays for the entity. */
 export type ClusterRole = 'active' | 'passive' | 'fenced' | 'unknown';
 
+/**
+ * Where a workload's role was read when not from the explicit
+ * `multicluster-statefulsets/role` annotation: the Helm chart's
+ * `app.kubernetes.io/component` label, or CloudNativePG's replica settings.
+ */
+export type RoleSource = 'chart-component-label' | 'cloudnative-pg';
+
 /** The part a pod plays inside its workload. */
 export type PodRole = 'primary' | 'replica' | 'arbiter' | 'unknown';
 
@@ -106,6 +113,10 @@ export interface TopologyWorkload {
   name: string;
   namespace: string;
   role: ClusterRole;
+  /** Where the role was read; absent when it came from the role annotation or is unknown. */
+  roleSource?: RoleSource;
+  /** The chart's `app.kubernetes.io/component` value (e.g. `primary`, `read`, `arbiter`), when set. */
+  component?: string;
   replicas: { desired: number; ready: number; updated: number };
   revision?: string;
   image?: string;
@@ -189,7 +200,10 @@ export interface FederationPlacement {
 
 /** A field whose value differs across clusters. */
 export interface DriftEntry {
+  /** The workload's name, or the counterparts' names joined by ` ↔ ` when they differ. */
   workload: string;
+  /** Workload name per cluster, when counterparts with different names were compared. */
+  workloads?: Record<string, string>;
   field: string;
   /** Value per cluster; null where the cluster lacks the field or the workload. */
   values: Record<string, string | null>;

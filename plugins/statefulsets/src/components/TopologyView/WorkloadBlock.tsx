@@ -153,6 +153,31 @@ function Claims(props: { workload: TopologyWorkload }) {
   );
 }
 
+const ROLE_LABELS: Record<string, string> = {
+  active: 'primary',
+  passive: 'replica',
+  fenced: 'fenced',
+};
+
+/**
+ * Where a workload's role was read, for the page; undefined when it came
+ * from the `multicluster-statefulsets/role` annotation (the explicit
+ * override) or no role is known.
+ */
+export function describeRoleSource(
+  workload: TopologyWorkload,
+): string | undefined {
+  const role = ROLE_LABELS[workload.role] ?? workload.role;
+  switch (workload.roleSource) {
+    case 'chart-component-label':
+      return `${role} · role from the chart's component label (${workload.component})`;
+    case 'cloudnative-pg':
+      return `${role} · role from CloudNativePG`;
+    default:
+      return undefined;
+  }
+}
+
 /** A workload's pods and claims inside a cluster panel. */
 export function WorkloadBlock(props: {
   cluster: string;
@@ -163,6 +188,7 @@ export function WorkloadBlock(props: {
   const { cluster, workload, onSelect } = props;
   const select = (pod?: string) =>
     onSelect({ cluster, workload: workload.name, pod });
+  const roleSource = describeRoleSource(workload);
   return (
     <Box mt={1}>
       <Typography variant="subtitle2">
@@ -174,6 +200,15 @@ export function WorkloadBlock(props: {
         {workload.replicas.ready}/{workload.replicas.desired} ready
         {workload.image && ` · ${workload.image}`}
       </Typography>
+      {roleSource && (
+        <Typography
+          variant="body2"
+          color="textSecondary"
+          aria-label={`Role of ${workload.name}`}
+        >
+          {roleSource}
+        </Typography>
+      )}
       <Box
         className={classes.pods}
         mt={0.5}
