@@ -9,6 +9,7 @@ import type { ResourceType } from './resources';
 import { builtinSchema } from './schemas';
 import { fromSelectorObject, matchesLabels } from './selectors';
 import type { StatusCause } from './status';
+import { podSpecErrors, statefulSetTemplateErrors } from './podValidation';
 
 const DNS_SUBDOMAIN =
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -277,7 +278,8 @@ export function validateObject(
       reason: 'FieldValueNotSupported',
     });
   }
-  if (t.builtin && t.kind === 'Pod')
-    checkContainers(spec.containers, 'spec.containers');
+  if (t.builtin && t.kind === 'StatefulSet')
+    causes.push(...statefulSetTemplateErrors(obj));
+  if (t.builtin && t.kind === 'Pod') causes.push(...podSpecErrors(spec));
   return causes;
 }

@@ -1,7 +1,10 @@
 /*
  * The core/v1 Events controllers record about objects, for `kubectl
  * describe`. The count kept is bounded, the oldest going first, as
- * upstream's event TTL would remove them.
+ * upstream's event TTL would remove them. An event identical to one still
+ * stored (same object, type, reason, message and source) bumps that one's
+ * count and last timestamp instead, as upstream's event correlator does, so
+ * a controller retrying a failing step does not flood the namespace.
  */
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../controllers/types';
@@ -10,13 +13,15 @@ import type { ClusterStore } from './ClusterStore';
 
 /** Records Events into one store. */
 export class EventRecorder {
-  #store: Pick<ClusterStore, 'create' | 'peek' | 'remove'>;
+  #store: Pick<ClusterStore, 'create' | 'peek' | 'remove' | 'replace'>;
   #now: () => number;
   #maxEvents: number;
-  #recorded: Array<{ ns: string; name: string }> = [];
+  #recorded: Array<{ ns: string; name: string; key: string }> = [];
+  // The stored Event of each distinct event, by its aggregation key.
+  #byKey = new Map<string, { ns: string; name: string }>();
 
   constructor(
-    store: Pick<ClusterStore, 'create' | 'peek' | 'remove'>,
+    store: Pick<ClusterStore, 'create' | 'peek' | 'remove' | 'replace'>,
     now: () => number,
     maxEvents: number,
   ) {
@@ -35,7 +40,27 @@ export class EventRecorder {
   ): void {
     const ts = isoSeconds(this.#now());
     const ns = involved.metadata.namespace ?? 'default';
+    const key = JSON.stringify([
+      involved.metadata.uid ?? `${ns}/${involved.metadata.name}`,
+      type,
+      reason,
+      message,
+      component,
+    ]);
     try {
+      const seen = this.#byKey.get(key);
+      const prior = seen && this.#store.peek('', 'Event', seen.ns, seen.name);
+      if (prior) {
+        this.#store.replace(
+          {
+            ...structuredClone(prior),
+            count: Number(prior.count ?? 1) + 1,
+            lastTimestamp: ts,
+          },
+          'main',
+        );
+        return;
+      }
       const ev = this.#store.create({
         apiVersion: 'v1',
         kind: 'Event',
@@ -63,9 +88,12 @@ export class EventRecorder {
         lastTimestamp: ts,
         count: 1,
       });
-      this.#recorded.push({ ns, name: ev.metadata.name });
+      this.#recorded.push({ ns, name: ev.metadata.name, key });
+      this.#byKey.set(key, { ns, name: ev.metadata.name });
       while (this.#recorded.length > this.#maxEvents) {
         const old = this.#recorded.shift()!;
+        if (this.#byKey.get(old.key)?.name === old.name)
+          this.#byKey.delete(old.key);
         if (this.#store.peek('', 'Event', old.ns, old.name)) {
           this.#store.remove('v1', 'Event', old.ns, old.name, {});
         }

@@ -8,6 +8,9 @@ import { desiredPodRole, POD_ROLE_LABEL } from './podRole';
 import { ensureRevision, revisionOf } from './revisions';
 import type { ControllerContext, KubeObject } from '../types';
 
+/** How long before a pod the API server refused is tried again. */
+const REFUSED_POD_RETRY_MS = 10_000;
+
 /** Converges one StatefulSet and the pods it owns (`owned`). */
 export function reconcileStatefulSet(
   ctx: ControllerContext,
@@ -93,6 +96,11 @@ export function reconcileStatefulSet(
     if (!parallel && created > 0) break;
     if (!parallel && condemned.length > deleteCount) break;
     const pod = createPod(ctx, sts, o, updateRevision, nodes);
+    // A refused pod is tried again on a later pass, as upstream's backoff.
+    if (!pod) {
+      ctx.requeueAfter?.(REFUSED_POD_RETRY_MS);
+      break;
+    }
     byOrdinal.set(o, pod);
     created++;
     if (!parallel) break;
