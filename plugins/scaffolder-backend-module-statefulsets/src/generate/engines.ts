@@ -54,7 +54,7 @@ export const ENGINE_PROFILES: Record<Engine, EngineProfile> = {
     image: 'docker.elastic.co/elasticsearch/elasticsearch',
     version: '9.1.5',
     port: 9200,
-    portName: 'tcp-elasticsearch',
+    portName: 'tcp-es',
     dataPath: '/usr/share/elasticsearch/data',
     extraPorts: [{ name: 'tcp-transport', port: 9300 }],
   },
