@@ -26,6 +26,10 @@ function baseInput(): GenerateRequest {
   };
 }
 
+// Generating and validating a full manifest set is heavy work; on a loaded
+// machine the first test (which also warms the validators) can pass 5 s.
+jest.setTimeout(30_000);
+
 describe('multicluster:statefulset:generate', () => {
   const workspace = createMockDirectory();
   beforeEach(() => workspace.clear());
