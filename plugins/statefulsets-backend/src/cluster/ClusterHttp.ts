@@ -8,6 +8,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterCredentials } from './ClusterCredentials';
 import { ClusterRequestError, reasonForStatus } from './ClusterRequestError';
+import { PodExec, PodExecRequest, PodExecResult } from './PodExec';
 import { RawResponse, sendRequest } from './sendRequest';
 import {
   describeIdentity,
@@ -78,6 +79,13 @@ export class ClusterHttp {
       timeoutMs: this.#timeoutMs,
       identity,
     });
+  }
+
+  /** Runs a command in a pod over `pods/exec`, as this edge's identity (see PodExec). */
+  exec(request: PodExecRequest): Promise<PodExecResult> {
+    return new PodExec(this.cluster, this.#credentials, {
+      identity: this.#identity,
+    }).exec(request);
   }
 
   /** GETs a path; undefined when the API server answers 404. */

@@ -5,17 +5,24 @@
  * one), resolved per request and cached until they expire. Kept apart from
  * the read path so a slow write never holds up a topology read. The engine
  * takes an impersonating variant per run, so the cluster's RBAC judges the
- * user who started it.
+ * user who started it. `exec` runs a command in a pod over `pods/exec`
+ * (PodExec) with the same credentials and identity.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import {
   ClusterWriteClient,
+  ExecOptions,
+  ExecResult,
+  ExecTarget,
   ResourceRef,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { ClusterHttp } from '../cluster/ClusterHttp';
 import { ClusterRequestError } from '../cluster/ClusterRequestError';
 import { WriteIdentity } from '../cluster/writeIdentity';
 import { objectPath } from './kubePaths';
+
+/** The deadline of an exec whose caller gives none. */
+export const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
 
 /** Writes to one cluster through its API server. */
 export class HttpClusterWriteClient implements ClusterWriteClient {
@@ -79,5 +86,19 @@ export class HttpClusterWriteClient implements ClusterWriteClient {
       if (err instanceof ClusterRequestError && err.statusCode === 404) return;
       throw err;
     }
+  }
+
+  async exec(
+    target: ExecTarget,
+    command: string[],
+    options: ExecOptions = {},
+  ): Promise<ExecResult> {
+    const { protocol: _protocol, ...result } = await this.#http.exec({
+      ...target,
+      command,
+      timeoutMs: options.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
+      signal: options.signal,
+    });
+    return result;
   }
 }

@@ -3,11 +3,18 @@
  * cluster is recorded when it is made (which cluster, which object, what the
  * written fields held before, whether the API server accepted it), so that a
  * rollback undoes exactly what was changed, and a cluster that was never
- * changed is never "to restore".
+ * changed is never "to restore". A command run in a pod (`exec`) is
+ * journaled with its command, exit status, duration and output tail; the
+ * journal cannot undo it, the provider that ran it does.
  */
 import { FailoverChange } from '@multicluster/backstage-plugin-statefulsets-common';
-import { ClusterWriteClient } from '@multicluster/backstage-plugin-statefulsets-node';
+import {
+  ClusterWriteClient,
+  ExecOptions,
+  ExecTarget,
+} from '@multicluster/backstage-plugin-statefulsets-node';
 import { ClusterRequestError } from '../cluster/ClusterRequestError';
+import { assertExecTarget } from '../cluster/PodExecCommand';
 
 type Json = Record<string, unknown>;
 
@@ -127,6 +134,45 @@ export function journaledClient(
       throw err;
     }
   };
+  const exec = async (
+    target: ExecTarget,
+    command: string[],
+    options?: ExecOptions,
+  ) => {
+    // Refused before the journal sees it: a credential on the command line
+    // would be stored with the run.
+    assertExecTarget({ ...target, command });
+    const perform = () => client.exec!(target, command, options);
+    const journal = record();
+    if (!journal) return perform();
+    const started = now();
+    const change: FailoverChange = {
+      cluster: client.cluster,
+      object: `Pod ${target.namespace}/${target.pod}`,
+      path: `/api/v1/namespaces/${target.namespace}/pods/${target.pod}/exec`,
+      action: 'exec',
+      state: 'attempted',
+      at: new Date(started).toISOString(),
+      previous: null,
+      command: [...command],
+      ...(target.container ? { container: target.container } : {}),
+    };
+    await journal(change, false);
+    try {
+      const result = await perform();
+      change.state = 'applied';
+      change.exitCode = result.exitCode;
+      change.durationMs = result.durationMs;
+      change.output = outputTail(result.stdout, result.stderr);
+      await journal(change, true);
+      return result;
+    } catch (err) {
+      change.state = writeStateOf(err);
+      change.durationMs = now() - started;
+      await journal(change, true);
+      throw err;
+    }
+  };
   return {
     cluster: client.cluster,
     pathOf: ref => client.pathOf(ref),
@@ -136,7 +182,23 @@ export function journaledClient(
     create: (path, body) =>
       write('create', path, body, () => client.create(path, body)),
     delete: path => write('delete', path, undefined, () => client.delete(path)),
+    ...(client.exec ? { exec } : {}),
   };
+}
+
+/** Characters of an exec's output kept in the journal. */
+export const OUTPUT_TAIL_CHARS = 2000;
+
+/** The last characters of an exec's stdout and stderr, for the journal. */
+export function outputTail(stdout: string, stderr: string): string {
+  const text = stderr
+    ? `${stdout}${
+        stdout && !stdout.endsWith('\n') ? '\n' : ''
+      }[stderr]\n${stderr}`
+    : stdout;
+  return text.length > OUTPUT_TAIL_CHARS
+    ? `[…]${text.slice(text.length - OUTPUT_TAIL_CHARS)}`
+    : text;
 }
 
 /** Strips what the API server owns from an object before it is created again. */
@@ -178,17 +240,22 @@ export async function undoChange(
         await client.create(collection, recreatable(change.previous));
       }
       return;
+    // An exec is undone by the provider that ran it, not by the journal.
+    case 'exec':
     default:
       return;
   }
 }
 
-/** The changes of a list that may have reached their cluster. */
+/** The changes of a list that may have reached their cluster and the journal can undo. */
 export function effective(
   changes: FailoverChange[] | undefined,
 ): FailoverChange[] {
   return (changes ?? []).filter(
     c =>
-      c.state === 'applied' || c.state === 'unknown' || c.state === 'attempted',
+      c.action !== 'exec' &&
+      (c.state === 'applied' ||
+        c.state === 'unknown' ||
+        c.state === 'attempted'),
   );
 }

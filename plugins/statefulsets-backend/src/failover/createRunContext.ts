@@ -65,6 +65,15 @@ function guardedClient(
       await guard();
       return client.delete(path);
     },
+    // An exec changes the engine: a write like any other.
+    ...(client.exec
+      ? {
+          exec: async (target, command, options) => {
+            await guard();
+            return client.exec!(target, command, options);
+          },
+        }
+      : {}),
   };
 }
 

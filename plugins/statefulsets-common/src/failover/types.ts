@@ -148,7 +148,18 @@ export interface FailoverChange {
   object: string;
   /** The object's API path, to undo the change. */
   path: string;
-  action: 'patch' | 'create' | 'delete';
+  /** `exec`: a command run in a pod (not undone by the journal). */
+  action: 'patch' | 'create' | 'delete' | 'exec';
+  /** An exec's command, as given (it carries no credentials). */
+  command?: string[];
+  /** The container an exec ran in, when named. */
+  container?: string;
+  /** An exec's exit status. */
+  exitCode?: number;
+  /** How long an exec took, in milliseconds. */
+  durationMs?: number;
+  /** The tail of an exec's stdout and stderr. */
+  output?: string;
   /**
    * `applied` once the API server accepted it; `unknown` when the answer was
    * lost (a timeout: it may have been applied); `refused` when it was not.

@@ -25,6 +25,35 @@ export interface ResourceRef {
   name?: string;
 }
 
+/** A pod (and optionally one of its containers) to run a command in. */
+export interface ExecTarget {
+  namespace: string;
+  pod: string;
+  /** The pod's default container when absent. */
+  container?: string;
+}
+
+/** What a command run through `pods/exec` did. */
+export interface ExecResult {
+  /** The command's exit status (0: success); a non-zero one is no error. */
+  exitCode: number;
+  /** The command's stdout (its tail when longer than the bound). */
+  stdout: string;
+  /** The command's stderr (its tail when longer than the bound). */
+  stderr: string;
+  durationMs: number;
+  /** Whether stdout or stderr was cut (the start is dropped, marked in the text). */
+  truncated: boolean;
+}
+
+/** Options of one exec. */
+export interface ExecOptions {
+  /** Deadline over the connection and the command; the client's default when absent. */
+  timeoutMs?: number;
+  /** Ends the command (the connection is closed) when aborted. */
+  signal?: AbortSignal;
+}
+
 /** Writes to one cluster's API server; every call has a timeout and throws typed errors. */
 export interface ClusterWriteClient {
   /** The cluster's name. */
@@ -42,6 +71,19 @@ export interface ClusterWriteClient {
   create<T = any>(path: string, body: unknown): Promise<T>;
   /** DELETEs an object; a 404 counts as success. */
   delete(path: string): Promise<void>;
+  /**
+   * Runs a command in a pod's container through `pods/exec` (a write: the
+   * engine journals it and checks its lease first). The command must carry
+   * no credentials: it is journaled, so a password comes from the pod's
+   * environment (`"$MYSQL_PWD"`) or a mounted Secret (`"$(cat /etc/db/pw)"`);
+   * a command with one inline is refused with an InputError. Throws a typed
+   * timeout error past the deadline. Absent in clients that cannot exec.
+   */
+  exec?(
+    target: ExecTarget,
+    command: string[],
+    options?: ExecOptions,
+  ): Promise<ExecResult>;
 }
 
 /** One side of a failover: a cluster, its client, and the workload there. */

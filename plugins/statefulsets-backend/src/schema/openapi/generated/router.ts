@@ -1081,7 +1081,33 @@ export const spec = {
           },
           action: {
             type: 'string',
-            enum: ['patch', 'create', 'delete'],
+            description:
+              '`exec`: a command run in a pod through `pods/exec`; it is not undone by the journal (the provider undoes what it did).',
+            enum: ['patch', 'create', 'delete', 'exec'],
+          },
+          command: {
+            type: 'array',
+            description:
+              'The command of an exec, as given (it carries no credentials).',
+            items: {
+              type: 'string',
+            },
+          },
+          container: {
+            type: 'string',
+            description: 'The container an exec ran in, when named.',
+          },
+          exitCode: {
+            type: 'integer',
+            description: 'The exit status of an exec.',
+          },
+          durationMs: {
+            type: 'integer',
+            description: 'How long an exec took.',
+          },
+          output: {
+            type: 'string',
+            description: "The last lines of an exec's stdout and stderr.",
           },
           state: {
             type: 'string',

@@ -183,7 +183,18 @@ export type FailoverChange = {
   /** `Kind namespace/name`. */
   object: string;
   path: string;
-  action: 'patch' | 'create' | 'delete';
+  /** `exec`: a command run in a pod through `pods/exec`; it is not undone by the journal (the provider undoes what it did). */
+  action: 'patch' | 'create' | 'delete' | 'exec';
+  /** The command of an exec, as given (it carries no credentials). */
+  command?: Array<string>;
+  /** The container an exec ran in, when named. */
+  container?: string;
+  /** The exit status of an exec. */
+  exitCode?: number;
+  /** How long an exec took. */
+  durationMs?: number;
+  /** The last lines of an exec's stdout and stderr. */
+  output?: string;
   /** `applied`: the API server accepted it; `unknown`: the answer was lost; `refused`: it did not reach the object. */
   state: 'attempted' | 'applied' | 'unknown' | 'refused';
   at: string;
