@@ -164,6 +164,22 @@ describe('PodExec', () => {
     await expect(closed).resolves.toBeUndefined();
   });
 
+  it("closes the socket when the run's signal aborts and rethrows its reason", async () => {
+    let closed: Promise<void> | undefined;
+    const s = await start(ch => {
+      closed = ch.closed;
+    });
+    const controller = new AbortController();
+    const stop = new Error('the engine is stopping');
+    const pending = new PodExec('eu-west', credentials(s.url).credentials).exec(
+      { ...request, signal: controller.signal },
+    );
+    while (s.calls.length === 0) await new Promise(r => setTimeout(r, 10));
+    controller.abort(stop);
+    await expect(pending).rejects.toBe(stop);
+    await expect(closed).resolves.toBeUndefined();
+  });
+
   it('keeps the tail of output longer than the bound and marks the cut', async () => {
     const s = await start(ch => {
       ch.send(1, 'a'.repeat(20));
