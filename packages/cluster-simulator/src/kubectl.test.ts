@@ -2,13 +2,15 @@
  * Conformance with a real kubectl v1.35: every command's output is checked,
  * not only its exit code.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { kubeconfigFor } from './output';
+import { spawn } from 'node:child_process';
 import { DEFAULT_CRD_DIR, RunningSimulator } from './simulator';
 import { readCrdDir } from './store/seed';
+import {
+  fetchKubectl,
+  KUBECTL,
+  KubectlHome,
+  KubectlResult,
+} from './testing/kubectl';
 import {
   eventually,
   startTestSimulator,
@@ -17,12 +19,8 @@ import {
 
 jest.setTimeout(60000);
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const KUBECTL = path.join(ROOT, '.toolchain', 'bin', 'kubectl');
-
 let sim: RunningSimulator;
-let dir: string;
-let env: NodeJS.ProcessEnv;
+let home: KubectlHome | undefined;
 
 const VS_CRD = {
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -63,11 +61,7 @@ const VS_CRD = {
 };
 
 beforeAll(async () => {
-  execFileSync(
-    'bash',
-    [path.join(__dirname, '..', 'scripts', 'fetch-kubectl.sh')],
-    { stdio: 'inherit', timeout: 280000 },
-  );
+  fetchKubectl();
   const world = twoClusterWorld() as any;
   const shipped = readCrdDir(DEFAULT_CRD_DIR).some(
     c => c.object.spec?.names?.kind === 'VirtualService',
@@ -92,38 +86,16 @@ beforeAll(async () => {
     },
   });
   sim = await startTestSimulator(world);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-kubectl-'));
-  fs.writeFileSync(path.join(dir, 'kubeconfig'), kubeconfigFor(sim.clusters));
-  env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    KUBECONFIG: path.join(dir, 'kubeconfig'),
-    KUBECACHEDIR: path.join(dir, 'cache'),
-  };
+  home = new KubectlHome(sim.clusters);
 }, 300000);
 
 afterAll(async () => {
   await sim?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  home?.remove();
 });
 
-function kubectl(
-  args: string[],
-  input?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise(resolve => {
-    const child = execFile(
-      KUBECTL,
-      ['--request-timeout=10s', ...args],
-      { env, timeout: 30000 },
-      (err, stdout, stderr) => {
-        const code =
-          typeof (err as any)?.code === 'number' ? (err as any).code : 1;
-        resolve({ code: err ? code : 0, stdout, stderr });
-      },
-    );
-    if (input !== undefined) child.stdin!.end(input);
-  });
+function kubectl(args: string[], input?: string): Promise<KubectlResult> {
+  return home!.run(args, input);
 }
 
 async function ok(args: string[], input?: string): Promise<string> {
@@ -425,7 +397,7 @@ describe('kubectl v1.35 against the simulator', () => {
     const child = spawn(
       KUBECTL,
       ['get', 'sts', '-n', 'databases', '-w', '--request-timeout=20s'],
-      { env },
+      { env: home!.env },
     );
     let out = '';
     child.stdout.on('data', d => {

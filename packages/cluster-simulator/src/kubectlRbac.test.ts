@@ -2,18 +2,12 @@
  * RBAC and impersonation with a real kubectl v1.35: `--as` and `--as-group`
  * send the impersonation headers, and a refusal reads as kube-apiserver's.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { kubeconfigFor } from './output';
+import { fetchKubectl, KubectlHome } from './testing/kubectl';
 import type { RunningSimulator } from './simulator';
 import { startTestSimulator, statefulSet } from './testing/testWorld';
 
 jest.setTimeout(60000);
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const KUBECTL = path.join(ROOT, '.toolchain', 'bin', 'kubectl');
 const RBAC = 'rbac.authorization.k8s.io/v1';
 const roleRef = (kind: string, name: string) => ({
   apiGroup: 'rbac.authorization.k8s.io',
@@ -22,14 +16,10 @@ const roleRef = (kind: string, name: string) => ({
 });
 
 let sim: RunningSimulator;
-let dir: string;
+let home: KubectlHome | undefined;
 
 beforeAll(async () => {
-  execFileSync(
-    'bash',
-    [path.join(__dirname, '..', 'scripts', 'fetch-kubectl.sh')],
-    { stdio: 'inherit', timeout: 280000 },
-  );
+  fetchKubectl();
   sim = await startTestSimulator({
     clusters: [
       {
@@ -102,42 +92,20 @@ beforeAll(async () => {
       },
     ],
   });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-kubectl-rbac-'));
   // kubectl authenticates with the token that may only impersonate.
-  fs.writeFileSync(
-    path.join(dir, 'kubeconfig'),
-    kubeconfigFor(sim.clusters.map(c => ({ ...c, token: 'backstage-token' }))),
+  home = new KubectlHome(
+    sim.clusters.map(c => ({ ...c, token: 'backstage-token' })),
+    'sim-kubectl-rbac-',
   );
 }, 300000);
 
 afterAll(async () => {
   await sim?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  home?.remove();
 });
 
-function kubectl(
-  args: string[],
-): Promise<{ code: number; stderr: string; stdout: string }> {
-  return new Promise(resolve => {
-    execFile(
-      KUBECTL,
-      ['--request-timeout=10s', '-n', 'databases', ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: dir,
-          KUBECONFIG: path.join(dir, 'kubeconfig'),
-          KUBECACHEDIR: path.join(dir, 'cache'),
-        },
-        timeout: 30000,
-      },
-      (err, stdout, stderr) => {
-        const code =
-          typeof (err as any)?.code === 'number' ? (err as any).code : 1;
-        resolve({ code: err ? code : 0, stdout, stderr });
-      },
-    );
-  });
+function kubectl(args: string[]) {
+  return home!.run(['-n', 'databases', ...args]);
 }
 
 const scaleTo = (n: number) => [

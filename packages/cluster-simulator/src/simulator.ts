@@ -15,6 +15,7 @@ import { ClusterServer } from './server/ClusterServer';
 import { Faults, parseFaults } from './server/faults';
 import { ClusterStore } from './store/ClusterStore';
 import { loadState, persistDebounced } from './store/persistence';
+import type { PeerDirectory } from './engines/programs';
 import { readCrdDir, seedObjects } from './store/seed';
 import { nodesFor, refreshNodeInfo } from './simulatedNodes';
 import {
@@ -213,6 +214,16 @@ export async function startSimulator(
       ),
   });
 
+  const peers: PeerDirectory = {
+    store: name => stores.get(name),
+    reachable: (from, to) =>
+      !faults.get(to)?.down &&
+      !faults.get(to)?.hang &&
+      !partitions.some(
+        p =>
+          (p.from === from && p.to === to) || (p.from === to && p.to === from),
+      ),
+  };
   const started: ClusterServer[] = [];
   try {
     for (const [i, c] of world.clusters.entries()) {
@@ -228,6 +239,7 @@ export async function startSimulator(
         metrics: () =>
           renderMetrics(c.name, store.peekAll('apps', 'StatefulSet')),
         bookmarkIntervalMs: options.bookmarkIntervalMs,
+        peers,
       });
       await server.listen(portBase === 0 ? 0 : portBase + i);
       started.push(server);

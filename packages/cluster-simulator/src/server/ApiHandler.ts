@@ -12,8 +12,10 @@ import { boolParam } from '../api/queryParams';
 import { apiVersionOf } from '../api/resources';
 import { ApiError } from '../api/status';
 import type { ClusterStore } from '../store/ClusterStore';
+import type { PeerDirectory } from '../engines/programs';
 import { methodNotAllowed, sendError } from './apiErrors';
 import { serveDiscovery } from './discoveryEndpoints';
+import { execPath, serveExec } from './exec/execRequest';
 import { ListSnapshots } from './listSnapshots';
 import { serveMetrics } from './metricsApi';
 import { createResource } from './objectWrites';
@@ -34,6 +36,8 @@ export interface ApiHandlerOptions {
   now(): number;
   /** Interval of BOOKMARK events on watches that allow them. */
   bookmarkIntervalMs?: number;
+  /** The other clusters, for exec'd engines that replicate across them. */
+  peers?: PeerDirectory;
 }
 
 /** The REST layer of one simulated cluster. */
@@ -92,6 +96,11 @@ export class ApiHandler {
       this.#opts.serverAddress(),
     );
     if (!target) return;
+    const exec = execPath(target.group, target.rest);
+    if (exec) {
+      serveExec({ ...this.#ctx, peers: this.#opts.peers }, req, res, url, exec);
+      return;
+    }
     const route = resolveResourceRoute(
       reg,
       target.group,

@@ -9,6 +9,8 @@ import https from 'node:https';
 import net, { AddressInfo, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { ClusterStore } from '../store/ClusterStore';
+import type { PeerDirectory } from '../engines/programs';
+import { markUpgrade } from './exec/execRequest';
 import { ApiHandler } from './ApiHandler';
 import { Faults, delayFor, injectError, reasonFor } from './faults';
 import { statusBody } from '../api/status';
@@ -52,6 +54,8 @@ export interface ClusterServerOptions {
   /** Prometheus text for `/metrics`. */
   metrics(): string;
   bookmarkIntervalMs?: number;
+  /** The other clusters, for exec'd engines that replicate across them. */
+  peers?: PeerDirectory;
 }
 
 const PUBLIC_PATHS = new Set([
@@ -124,12 +128,18 @@ export class ClusterServer {
       serverAddress: () => `${opts.host}:${this.#port}`,
       now: opts.now,
       bookmarkIntervalMs: opts.bookmarkIntervalMs,
+      peers: opts.peers,
     });
     const onRequest = (req: IncomingMessage, res: ServerResponse) =>
       this.#onRequest(req, res);
     this.#http = http.createServer(onRequest);
     this.#https = https.createServer(tls(), onRequest);
-    for (const s of [this.#http, this.#https]) s.keepAliveTimeout = 65000;
+    for (const s of [this.#http, this.#https]) {
+      s.keepAliveTimeout = 65000;
+      s.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+        this.#onUpgrade(req, socket, head),
+      );
+    }
     // One port, two protocols: a TLS ClientHello starts with byte 0x16.
     this.#server = net.createServer(socket => {
       this.#sockets.add(socket);
@@ -225,6 +235,20 @@ export class ClusterServer {
     const delay = delayFor(f);
     if (delay > 0) setTimeout(() => this.#serve(req, res), delay);
     else this.#serve(req, res);
+  }
+
+  /**
+   * An upgrade request (`pods/exec`) takes the same path as any other, with
+   * a response written straight to its socket until the upgrade succeeds.
+   */
+  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as Socket);
+    res.on('finish', () => socket.end());
+    socket.on('error', () => socket.destroy());
+    markUpgrade(req, { socket, head });
+    this.#onRequest(req, res);
   }
 
   #serve(req: IncomingMessage, res: ServerResponse): void {

@@ -40,6 +40,8 @@ const AUTHENTICATED_GROUP = 'system:authenticated';
 // kube-apiserver treats these as parts of the namespace, not resources.
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+const STREAMING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
+
 const VERB_OF_METHOD: Record<string, string> = {
   POST: 'create',
   PUT: 'update',
@@ -95,7 +97,15 @@ export function requestAttributes(method: string, url: URL): RequestAttributes {
     watchParam = false;
   }
   let verb: string;
-  if (upper === 'GET' || upper === 'HEAD') {
+  if (
+    apiGroup === '' &&
+    resource === 'pods' &&
+    STREAMING_SUBRESOURCES.has(subresource ?? '')
+  ) {
+    // A WebSocket upgrade is a GET, yet it opens a session: `create`, as
+    // kube-apiserver asks since 1.30.
+    verb = 'create';
+  } else if (upper === 'GET' || upper === 'HEAD') {
     if (watchPath || watchParam) verb = 'watch';
     else verb = name === undefined ? 'list' : 'get';
   } else if (upper === 'DELETE' && name === undefined) {

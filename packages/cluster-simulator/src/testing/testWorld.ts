@@ -2,7 +2,11 @@
  * Small worlds and helpers shared by the simulator's own tests.
  */
 import type { KubeObject } from '../controllers/types';
-import { RunningSimulator, startSimulator } from '../simulator';
+import {
+  RunningSimulator,
+  SimulatorOptions,
+  startSimulator,
+} from '../simulator';
 
 /** A StatefulSet of the demo shape. */
 export function statefulSet(
@@ -89,9 +93,35 @@ export function twoClusterWorld(): Record<string, unknown> {
   };
 }
 
+/** One cluster with a one-replica orders-db, plus `extra` cluster settings. */
+export function oneClusterWorld(
+  extra: Record<string, unknown> = {},
+  objects: KubeObject[] = [],
+): Record<string, unknown> {
+  return {
+    clusters: [
+      {
+        name: 'eu-central',
+        region: 'eu-central-1',
+        ...extra,
+        objects: [
+          {
+            apiVersion: 'v1',
+            kind: 'Namespace',
+            metadata: { name: 'databases' },
+          },
+          statefulSet('orders-db', { replicas: 1 }),
+          ...objects,
+        ],
+      },
+    ],
+  };
+}
+
 /** Starts a world on free ports with fast controllers. */
 export function startTestSimulator(
   world: Record<string, unknown> = twoClusterWorld(),
+  extra: Partial<SimulatorOptions> = {},
 ): Promise<RunningSimulator> {
   return startSimulator({
     world,
@@ -100,7 +130,22 @@ export function startTestSimulator(
     readinessDelayMs: 20,
     tickMs: 100,
     onError: () => {},
+    ...extra,
   });
+}
+
+/** Waits until a pod of a running simulator is Running. */
+export function podRunning(
+  sim: RunningSimulator,
+  cluster: string,
+  pod: string,
+  namespace = 'databases',
+): Promise<boolean> {
+  return eventually(
+    () =>
+      sim.stores.get(cluster)?.peek('', 'Pod', namespace, pod)?.status
+        ?.phase === 'Running',
+  );
 }
 
 /** Polls until `fn` returns a truthy value (or throws the last failure). */

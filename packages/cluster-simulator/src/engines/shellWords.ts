@@ -1,0 +1,76 @@
+/*
+ * The one shell form the exec emulation takes apart: `sh -c '<command>'`
+ * with a single simple command. Quotes, backslashes, `$VAR`/`${VAR}` (from
+ * the container's literal env values) and leading `NAME=value` assignments
+ * are understood; pipes, lists and redirections are refused with a message.
+ */
+
+const UNSUPPORTED = new Set([';', '|', '&', '<', '>', '`', '(', ')']);
+
+/** The words of a simple shell command. */
+export function splitShellWords(
+  script: string,
+  env: Record<string, string>,
+): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  const expand = (i: number): [string, number] => {
+    const braced = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(script.slice(i));
+    const plain = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(script.slice(i));
+    const m = braced ?? plain;
+    if (!m) return ['$', i + 1];
+    return [env[m[1]] ?? '', i + m[0].length];
+  };
+  let i = 0;
+  while (i < script.length) {
+    const c = script[i];
+    if (/\s/.test(c)) {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+      i++;
+      continue;
+    }
+    inWord = true;
+    if (c === "'") {
+      const end = script.indexOf("'", i + 1);
+      if (end < 0) throw new Error('Syntax error: Unterminated quoted string');
+      cur += script.slice(i + 1, end);
+      i = end + 1;
+    } else if (c === '"') {
+      i++;
+      while (i < script.length && script[i] !== '"') {
+        if (script[i] === '\\' && '"\\$`'.includes(script[i + 1] ?? '')) {
+          cur += script[i + 1];
+          i += 2;
+        } else if (script[i] === '$') {
+          const [v, next] = expand(i);
+          cur += v;
+          i = next;
+        } else cur += script[i++];
+      }
+      if (i >= script.length)
+        throw new Error('Syntax error: Unterminated quoted string');
+      i++;
+    } else if (c === '\\') {
+      cur += script[i + 1] ?? '';
+      i += 2;
+    } else if (c === '$') {
+      const [v, next] = expand(i);
+      cur += v;
+      i = next;
+    } else if (UNSUPPORTED.has(c)) {
+      throw new Error(
+        `"${c}" is not supported by the simulator's exec; run one simple command per exec`,
+      );
+    } else {
+      cur += c;
+      i++;
+    }
+  }
+  if (inWord) words.push(cur);
+  while (words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]))
+    words.shift();
+  return words;
+}
