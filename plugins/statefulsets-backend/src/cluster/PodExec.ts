@@ -176,15 +176,20 @@ export class PodExec {
         if (settled) return;
         settled = true;
         for (const cleanup of cleanups) cleanup();
-        socket?.terminate();
         outcome();
       };
+      // Past the deadline or on an abort the command may still run: the
+      // connection is cut (a socket not open yet is cut when it opens).
+      const cut = (reason: unknown) =>
+        finish(() => {
+          socket?.terminate();
+          reject(reason);
+        });
       const timer = setTimeout(
-        () =>
-          finish(() => reject(new PodExecTimeoutError(this.cluster, request))),
+        () => cut(new PodExecTimeoutError(this.cluster, request)),
         request.timeoutMs,
       );
-      const onAbort = () => finish(() => reject(request.signal!.reason));
+      const onAbort = () => cut(request.signal!.reason);
       cleanups.push(
         () => clearTimeout(timer),
         () => request.signal?.removeEventListener('abort', onAbort),
@@ -248,7 +253,10 @@ export class PodExec {
           ws => {
             socket = ws;
             // Opened after the deadline or an abort: nobody waits for it.
-            if (settled) ws.terminate();
+            if (settled) {
+              ws.terminate();
+              return;
+            }
             conclude();
             if (ws.readyState === ws.CLOSED) closedEarly();
             else ws.on('close', closedEarly);
