@@ -125,6 +125,40 @@ describe('kubectl exec', () => {
     );
   });
 
+  it('feeds a script on stdin (kubectl exec -i) and prints vertical rows', async () => {
+    const source =
+      'orders-db-0.eu-central.orders-db.databases.svc.clusterset.local';
+    const script = [
+      `CHANGE REPLICATION SOURCE TO SOURCE_HOST='${source}', SOURCE_PORT=3306,`,
+      '  SOURCE_AUTO_POSITION=1;',
+      'START REPLICA;',
+      'SELECT @@read_only AS ro;',
+      'SHOW REPLICA STATUS\\G',
+      'STOP REPLICA; RESET REPLICA ALL;',
+    ].join('\n');
+    const r = await home!.run(
+      [
+        '--context',
+        'eu-west',
+        '-n',
+        'databases',
+        'exec',
+        '-i',
+        'orders-db-10',
+        '--',
+        'mysql',
+      ],
+      script,
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(
+      /^ro\n1\n\*{27} 1\. row \*{27}\n {13}Replica_IO_State: Waiting for source to send event\n/,
+    );
+    expect(r.stdout).toContain(`\n                  Source_Host: ${source}\n`);
+    expect(r.stdout).toContain('\n           Replica_IO_Running: Yes\n');
+  });
+
   it('says sh: <prog>: not found with exit code 127', async () => {
     const r = await kubectl([
       '-n',

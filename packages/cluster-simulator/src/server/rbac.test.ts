@@ -85,6 +85,19 @@ describe('requestAttributes', () => {
       name: undefined,
     });
     expect(attrs('GET', '/api/v1/pods?watch=true').verb).toBe('watch');
+    // The WebSocket upgrade of exec/attach/portforward is a GET that needs create.
+    expect(
+      attrs(
+        'GET',
+        '/api/v1/namespaces/databases/pods/orders-0/exec?command=ls',
+      ),
+    ).toMatchObject({ verb: 'create', resource: 'pods', subresource: 'exec' });
+    expect(
+      attrs('POST', '/api/v1/namespaces/databases/pods/orders-0/exec').verb,
+    ).toBe('create');
+    expect(
+      attrs('GET', '/api/v1/namespaces/databases/pods/orders-0/log').verb,
+    ).toBe('get');
     expect(attrs('GET', '/api/v1/pods?watch=True').verb).toBe('watch');
     expect(attrs('GET', '/api/v1/pods?watch=t').verb).toBe('watch');
     expect(attrs('GET', '/api/v1/pods?watch=False').verb).toBe('list');

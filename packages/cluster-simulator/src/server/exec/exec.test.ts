@@ -157,6 +157,25 @@ describe('pods/exec over WebSocket', () => {
       code: 400,
       body: { message: 'pod loose does not have a host assigned' },
     });
+    const pending = sim.stores.get('eu-central')!.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'waiting', namespace: 'databases' },
+      spec: {
+        nodeName: 'nowhere',
+        containers: [{ name: 'mysql', image: 'mysql:8.4' }],
+      },
+      status: { phase: 'Pending' },
+    });
+    expect(pending.status?.phase).toBe('Pending');
+    const refused = await exec(url, token, 'waiting', SELECT_SRO).catch(e => e);
+    expect(refused).toMatchObject({
+      code: 400,
+      body: { reason: 'BadRequest' },
+    });
+    expect(refused.body.message).toContain(
+      'pod waiting is Pending, not Running',
+    );
   });
 
   it('keeps the server state on the data volume claim', async () => {
