@@ -6,6 +6,7 @@
 import { RunningSimulator } from '@multicluster/cluster-simulator';
 import {
   clientsFor,
+  FaultyClient,
   startDemoWorld,
 } from '../failover/__testUtils__/simulatorWorld';
 import { HttpClusterWriteClient } from '../failover/HttpClusterWriteClient';
@@ -67,6 +68,22 @@ describe('pods/exec against the cluster simulator', () => {
     expect(err.message).toContain(
       "the cluster's RBAC does not let user visitor (groups readers) create pods/exec",
     );
+  });
+
+  it('lets fault tests fail an exec on its pod path', async () => {
+    const faulty = new FaultyClient(client);
+    faulty.failWith = (method, path) =>
+      method === 'EXEC' && path.endsWith('/orders-mysql-0/exec')
+        ? 503
+        : undefined;
+    await expect(faulty.exec(pod, mysql('SELECT 1'))).rejects.toThrow(
+      'injected HTTP 503',
+    );
+    faulty.failWith = undefined;
+    await expect(faulty.exec(pod, mysql('SELECT 1'))).resolves.toMatchObject({
+      exitCode: 0,
+      stdout: '1\n',
+    });
   });
 
   it('answers a missing pod with a 404 naming the cluster', async () => {

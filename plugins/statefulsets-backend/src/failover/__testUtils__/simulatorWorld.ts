@@ -21,6 +21,9 @@ import {
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   ClusterWriteClient,
+  ExecOptions,
+  ExecResult,
+  ExecTarget,
   ResourceRef,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import {
@@ -145,6 +148,20 @@ export class FaultyClient implements ClusterWriteClient {
   async delete(p: string): Promise<void> {
     this.#check('DELETE', p);
     return this.#inner.delete(p);
+  }
+
+  /** Fails as `EXEC` on the pod's exec path, e.g. `/api/v1/namespaces/databases/pods/orders-mysql-0/exec`. */
+  async exec(
+    target: ExecTarget,
+    command: string[],
+    options?: ExecOptions,
+  ): Promise<ExecResult> {
+    this.#check(
+      'EXEC',
+      `/api/v1/namespaces/${target.namespace}/pods/${target.pod}/exec`,
+    );
+    if (!this.#inner.exec) throw new Error(`${this.cluster} cannot exec`);
+    return this.#inner.exec(target, command, options);
   }
 }
 
