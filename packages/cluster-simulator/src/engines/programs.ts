@@ -15,6 +15,8 @@ export interface ProgramIo {
   stderr(text: string): void;
   /** Everything the client sends on stdin (empty when stdin is off). */
   stdin(): Promise<string>;
+  /** Whether the client has gone (a waiting program may stop). */
+  gone?(): boolean;
 }
 
 /** Other clusters, for a replica whose source lives elsewhere. */

@@ -168,6 +168,7 @@ export async function mysqlClient(
     host,
     user: opts.user,
     sleep: ms => new Promise(r => setTimeout(r, ms)),
+    gone: () => io.gone?.() ?? false,
   };
   for (const st of splitScript(script)) {
     try {

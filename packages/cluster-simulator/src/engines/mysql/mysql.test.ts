@@ -274,6 +274,30 @@ describe('the mysql client against an emulated server', () => {
   });
 });
 
+describe('a client that goes away', () => {
+  it('ends a wait without a timeout', async () => {
+    const p = fleet().host('db-0', true);
+    let out = '';
+    const code = await mysqlClient(
+      [
+        '-N',
+        '-e',
+        `SELECT WAIT_FOR_EXECUTED_GTID_SET('${p.load().serverUuid}:1')`,
+      ],
+      {
+        stdout: t => {
+          out += t;
+        },
+        stderr: () => {},
+        stdin: async () => '',
+        gone: () => true,
+      },
+      p,
+    );
+    expect({ code, out }).toEqual({ code: 0, out: '1\n' });
+  });
+});
+
 describe('sh -c words', () => {
   it('splits quotes, expands the container env and drops assignments', () => {
     expect(

@@ -35,6 +35,8 @@ export interface SqlSession {
   /** The user name; `root` has SUPER (passes read_only, not super_read_only). */
   user: string;
   sleep(ms: number): Promise<void>;
+  /** Whether the client has gone; a wait then ends early. */
+  gone?(): boolean;
 }
 
 const WRITE =
@@ -257,7 +259,7 @@ async function evaluate(
     for (;;) {
       const have = parseGtidSet(executedAt(host.load(), host, host.now()));
       if (isGtidSubset(want, have)) return '0';
-      if (host.now() >= deadline) return '1';
+      if (host.now() >= deadline || session.gone?.()) return '1';
       await session.sleep(Math.min(100, Math.max(1, deadline - host.now())));
     }
   }

@@ -233,6 +233,25 @@ describe('pods/exec over WebSocket', () => {
     expect(status.stdout).toMatch(
       new RegExp(` Executed_Gtid_Set: ${primary}:1(-\\d+)?\n`),
     );
+    // The primary takes two simulated writes a second; the replica follows.
+    const now = (
+      await exec(url, token, 'orders-db-0', [
+        'mysql',
+        '-N',
+        '-e',
+        'SELECT @@gtid_executed',
+      ])
+    ).stdout.trim();
+    const next = Number(/:1-(\d+)$/.exec(now)?.[1] ?? 1) + 2;
+    const started = Date.now();
+    const waited = await exec(west.url, west.token, 'orders-db-10', [
+      'mysql',
+      '-N',
+      '-e',
+      `SELECT WAIT_FOR_EXECUTED_GTID_SET('${primary}:1-${next}', 10)`,
+    ]);
+    expect(waited.stdout).toBe('0\n');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
     sim.admin.partition('eu-west', 'eu-central');
     const cut = await exec(west.url, west.token, 'orders-db-10', [
       'mysql',

@@ -74,6 +74,11 @@ export class ExecChannels {
     return Buffer.concat(this.#stdinChunks).toString('utf8');
   }
 
+  /** Whether the connection has closed. */
+  gone(): boolean {
+    return this.#ws.readyState !== this.#ws.OPEN;
+  }
+
   #send(channel: number, text: string): void {
     if (this.#ws.readyState !== this.#ws.OPEN || !text) return;
     this.#ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(text)]));
