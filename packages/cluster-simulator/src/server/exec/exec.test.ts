@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import WebSocket from 'ws';
 import type { RunningSimulator } from '../../simulator';
 import {

@@ -7,7 +7,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 // ws is the WebSocket server @kubernetes/client-node already brings in; it
 // is not declared here so the lockfile stays as it is.
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import { WebSocketServer } from 'ws';
 import { boolParam } from '../../api/queryParams';
 import { ApiError, badRequest, notFound } from '../../api/status';
