@@ -55,15 +55,27 @@ async function rolledBackSwitchover(page: Page): Promise<string> {
   };
   try {
     // eu-west stops receiving what eu-central writes: it can never catch up.
-    await partition('eu-central', 'eu-west');
-    const started = await page.request.post(`${API}/failover/runs`, {
-      headers,
-      data: {
-        targetCluster: 'eu-west',
-        mode: 'switchover',
-        confirm: 'orders-mysql',
-      },
-    });
+    // The lag starts growing at once; on a slow machine it may pass the
+    // entity's bound before the run is asked for, and the plan then refuses
+    // the switchover. Heal, let the lag settle, and ask again.
+    let started;
+    for (let attempt = 1; ; attempt++) {
+      await partition('eu-central', 'eu-west');
+      started = await page.request.post(`${API}/failover/runs`, {
+        headers,
+        data: {
+          targetCluster: 'eu-west',
+          mode: 'switchover',
+          confirm: 'orders-mysql',
+        },
+      });
+      const refusedForLag =
+        started.status() === 400 &&
+        (await started.text()).includes('replication-lag');
+      if (!refusedForLag || attempt === 4) break;
+      await heal();
+      await page.waitForTimeout(5000);
+    }
     expect(started.status(), await started.text()).toBe(202);
     const { id } = await started.json();
     let status = 'pending';
