@@ -29,7 +29,7 @@ import {
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import type { Request } from 'express';
 import { WriteIdentityResolver } from '../cluster/writeIdentity';
-import { requireWriter } from '../service/writerPrincipal';
+import { callerOf, requireWriter } from '../service/writerPrincipal';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine } from './FailoverEngine';
 
@@ -77,16 +77,6 @@ export interface StartFailoverRequest extends PlanFailoverRequest {
   force?: boolean;
   /** Why an emergency failover is forced while the source still answers. */
   reason?: string;
-}
-
-/** The caller's identity as audit events record it. */
-export function callerOf(credentials: BackstageCredentials): string {
-  const p = credentials.principal as {
-    type?: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-  return p.userEntityRef ?? p.subject ?? p.type ?? 'unknown';
 }
 
 /**

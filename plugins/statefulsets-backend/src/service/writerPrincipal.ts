@@ -17,6 +17,25 @@ export function readAllowedWriterServices(config: Config): string[] {
   );
 }
 
+/** The fields of a user or service principal this plugin reads. */
+function principalOf(credentials: BackstageCredentials): {
+  type?: string;
+  userEntityRef?: string;
+  subject?: string;
+} {
+  return credentials.principal as {
+    type?: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+}
+
+/** The caller's identity as audit events and refusals name it. */
+export function callerOf(credentials: BackstageCredentials): string {
+  const p = principalOf(credentials);
+  return p.userEntityRef ?? p.subject ?? p.type ?? 'unknown';
+}
+
 /**
  * Returns the actor to record for a write, or throws 403 when the caller is a
  * service that the configuration does not allow to write.
@@ -25,11 +44,7 @@ export function requireWriter(
   credentials: BackstageCredentials,
   allowedServices: readonly string[],
 ): string {
-  const principal = credentials.principal as {
-    type?: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
+  const principal = principalOf(credentials);
   if (principal.type === 'user' && principal.userEntityRef) {
     return principal.userEntityRef;
   }
