@@ -10,8 +10,21 @@ import path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { crdDirectory } from '@multicluster/backstage-plugin-statefulsets-crds';
+import { packageRoot } from './packageRoot';
 
 export { crdDirectory };
+
+/**
+ * The simulator's own CRDs for the databases' operators (Strimzi, ECK,
+ * Percona, Zalando, MongoDB Community, the MySQL Operator): names, versions,
+ * scope and status subresource as upstream serves them, with the schema
+ * kept open (`x-kubernetes-preserve-unknown-fields`). The upstream schemas
+ * are not shipped; tests validate the demo world's operator resources
+ * against them.
+ */
+export function operatorCrdDirectory(): string {
+  return path.join(packageRoot(), 'crds', 'operators');
+}
 
 /** A structural OpenAPI v3 schema as written in a CRD. */
 export interface JSONSchemaProps {
@@ -85,12 +98,18 @@ export function loadCrds(): CustomResourceDefinition[] {
   if (cached) {
     return cached;
   }
-  const dir = crdDirectory();
   const result: CustomResourceDefinition[] = [];
-  for (const file of fs.readdirSync(dir).sort()) {
-    if (!/\.ya?ml$/.test(file)) {
-      continue;
-    }
+  const dirs = [crdDirectory(), operatorCrdDirectory()].filter(dir =>
+    fs.existsSync(dir),
+  );
+  const files = dirs.flatMap(dir =>
+    fs
+      .readdirSync(dir)
+      .sort()
+      .filter(file => /\.ya?ml$/.test(file))
+      .map(file => ({ dir, file })),
+  );
+  for (const { dir, file } of files) {
     const text = fs.readFileSync(path.join(dir, file), 'utf8');
     for (const doc of parseAllDocuments(text)) {
       if (doc.errors.length > 0) {

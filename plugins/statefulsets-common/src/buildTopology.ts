@@ -7,6 +7,7 @@ import { buildWorkloads } from './buildWorkloads';
 import { computeDrift } from './drift';
 import { FederationObjects, readFederationPlacement } from './federation';
 import { ClusterObjects, KubeObject } from './kube';
+import { operatorDriftObjects } from './operators';
 import {
   routeObjectsOf,
   summarizeOwnership,
@@ -151,6 +152,7 @@ export function buildTopology(input: BuildTopologyInput): EntityTopology {
     const objs = [
       ...s.objects.statefulSets.map(o => ({ ...o, kind: 'StatefulSet' })),
       ...s.objects.cnpgClusters.map(o => ({ ...o, kind: 'Cluster' })),
+      ...operatorDriftObjects(s.objects),
     ];
     if (objs.length) workloadObjects[s.info.name] = objs;
   }

@@ -12,6 +12,7 @@ import {
 } from './annotations';
 import { roleFromAnnotation, workloadRoleOf } from './chartConventions';
 import { annotationOf, ClusterObjects, KubeObject, labelOf } from './kube';
+import { operatorRoleOf, operatorWorkloads } from './operators';
 import { ownershipOf } from './ownership';
 import {
   ClusterRole,
@@ -184,7 +185,9 @@ export function buildWorkloads(
         claimNames.add(claim.metadata.name);
       }
     }
-    const signal = workloadRoleOf(sts);
+    const signal =
+      (!roleFromAnnotation(sts) && operatorRoleOf(sts, objects)) ||
+      workloadRoleOf(sts);
     workloads.push({
       kind: 'StatefulSet',
       apiVersion: sts.apiVersion ?? 'apps/v1',
@@ -270,6 +273,22 @@ export function buildWorkloads(
       ...ownership(cluster),
     });
   }
+
+  workloads.push(
+    ...operatorWorkloads(objects, {
+      workloadOf(resource, pods, fields) {
+        const namespace = resource.metadata.namespace ?? 'default';
+        return {
+          ...fields,
+          pods: pods
+            .map(p => buildPod(p, resource.metadata.name, zoneOfNode))
+            .sort((a, b) => (a.ordinal ?? 0) - (b.ordinal ?? 0)),
+          volumes: claimsOf(namespace, podClaimNames(pods)),
+          ...ownership(resource),
+        };
+      },
+    }),
+  );
 
   return workloads.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -15,6 +15,7 @@ export * from './lagOverlay';
 export * from './federation';
 export * from './drift';
 export * from './chartConventions';
+export * from './operators';
 export * from './engineVersion';
 export * from './versionSkew';
 export * from './readiness';

@@ -42,6 +42,24 @@ export interface ClusterObjects {
   overridePolicies: KubeObject[];
   serviceExports: KubeObject[];
   cnpgClusters: KubeObject[];
+  /** Strimzi `Kafka` resources (read namespace-wide, kept when related to the entity's workloads). */
+  strimziKafkas: KubeObject[];
+  /** Strimzi `KafkaNodePool` resources (read namespace-wide, kept when related to the entity's workloads). */
+  strimziNodePools: KubeObject[];
+  /** Strimzi `KafkaMirrorMaker2` resources (read namespace-wide, kept when related to the entity's workloads). */
+  strimziMirrorMakers2: KubeObject[];
+  /** ECK `Elasticsearch` resources (read namespace-wide, kept when related to the entity's workloads). */
+  elasticsearches: KubeObject[];
+  /** Percona `PerconaXtraDBCluster` resources (read namespace-wide, kept when related to the entity's workloads). */
+  perconaXtraDbClusters: KubeObject[];
+  /** Percona `PerconaServerMongoDB` resources (read namespace-wide, kept when related to the entity's workloads). */
+  perconaServerMongodbs: KubeObject[];
+  /** Zalando `postgresql` resources (read namespace-wide, kept when related to the entity's workloads). */
+  zalandoPostgresqls: KubeObject[];
+  /** MongoDB `MongoDBCommunity` resources (read namespace-wide, kept when related to the entity's workloads). */
+  mongodbCommunities: KubeObject[];
+  /** MySQL Operator `InnoDBCluster` resources (read namespace-wide, kept when related to the entity's workloads). */
+  innodbClusters: KubeObject[];
 }
 
 /** A `ClusterObjects` with every list empty, to fill partially in tests and adapters. */
@@ -61,6 +79,15 @@ export function emptyClusterObjects(): ClusterObjects {
     overridePolicies: [],
     serviceExports: [],
     cnpgClusters: [],
+    strimziKafkas: [],
+    strimziNodePools: [],
+    strimziMirrorMakers2: [],
+    elasticsearches: [],
+    perconaXtraDbClusters: [],
+    perconaServerMongodbs: [],
+    zalandoPostgresqls: [],
+    mongodbCommunities: [],
+    innodbClusters: [],
   };
 }
 

@@ -24,9 +24,23 @@ export type ClusterRole = 'active' | 'passive' | 'fenced' | 'unknown';
 /**
  * Where a workload's role was read when not from the explicit
  * `multicluster-statefulsets/role` annotation: the Helm chart's
- * `app.kubernetes.io/component` label, or CloudNativePG's replica settings.
+ * `app.kubernetes.io/component` label or replication settings, or an
+ * operator's resource (CloudNativePG's replica settings, Strimzi's
+ * MirrorMaker 2, ECK's remote clusters, Percona's cross-site settings,
+ * Zalando's standby and `spilo-role` labels, MongoDB Community's and the
+ * MySQL Operator's status).
  */
-export type RoleSource = 'chart-component-label' | 'cloudnative-pg';
+export type RoleSource =
+  | 'chart-component-label'
+  | 'chart-replication-env'
+  | 'cloudnative-pg'
+  | 'strimzi'
+  | 'eck'
+  | 'percona-xtradb-cluster'
+  | 'percona-server-mongodb'
+  | 'zalando-postgres-operator'
+  | 'mongodb-community'
+  | 'mysql-operator';
 
 /** The part a pod plays inside its workload. */
 export type PodRole = 'primary' | 'replica' | 'arbiter' | 'unknown';
@@ -108,7 +122,11 @@ export interface OwnershipSummary {
 
 /** A stateful workload: a StatefulSet or an operator object such as a CloudNativePG `Cluster`. */
 export interface TopologyWorkload {
-  kind: 'StatefulSet' | 'Cluster';
+  /**
+   * `StatefulSet`, or the operator resource that runs its pods without one
+   * (CloudNativePG's `Cluster`, Strimzi's `Kafka`).
+   */
+  kind: string;
   apiVersion: string;
   name: string;
   namespace: string;

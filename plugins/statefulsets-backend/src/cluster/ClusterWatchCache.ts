@@ -12,6 +12,7 @@ import {
   ClusterInfo,
   ClusterObjects,
   emptyClusterObjects,
+  keepRelatedOperatorObjects,
   KubeObject,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import { ClusterConnection } from './ClusterConnection';
@@ -272,25 +273,28 @@ export class ClusterWatchCache {
 
     const selector = this.#selector(scope.labelSelector);
     const objects = emptyClusterObjects();
-    const claims: KubeObject[] = [];
+    const namespaceWide: Array<{ key: KindSpec['key']; found: KubeObject[] }> =
+      [];
     for (const { source, informer } of sources) {
       if (!informer.readable) continue;
       const found = informer.select(
         source.namespace,
         source.bySelector ? selector : undefined,
       );
-      if (source.inWorkloadNamespaces) claims.push(...found);
-      else objects[source.kind.key].push(...found);
+      if (source.inWorkloadNamespaces) {
+        namespaceWide.push({ key: source.kind.key, found });
+      } else objects[source.kind.key].push(...found);
     }
-    if (claims.length) {
+    if (namespaceWide.length) {
       const namespaces = new Set(workloadNamespaces(objects));
-      for (const claim of claims) {
-        if (namespaces.has(claim.metadata.namespace ?? '')) {
-          objects.persistentVolumeClaims.push(claim);
-        }
+      for (const { key, found } of namespaceWide) {
+        objects[key].push(
+          ...found.filter(o => namespaces.has(o.metadata.namespace ?? '')),
+        );
       }
     }
     dedupeRoutes(objects);
+    keepRelatedOperatorObjects(objects);
 
     // Data from a cache whose connection fails is still worth showing, with
     // the failure beside it; so are the rest when claims are missing.

@@ -19,7 +19,8 @@ export interface KindSpec {
   clusterScoped: boolean;
   /**
    * Watched per namespace without the entity's selector: claims created from
-   * volumeClaimTemplates carry the template's labels, not the StatefulSet's.
+   * volumeClaimTemplates carry the template's labels, not the StatefulSet's,
+   * and operators' resources those of whoever wrote them.
    */
   namespaceWide?: boolean;
   /**
@@ -145,6 +146,91 @@ export const KINDS: KindSpec[] = [
     versions: ['v1'],
     plural: 'clusters',
     clusterScoped: false,
+  },
+  // Databases' operators: their resources rarely carry the labels of the
+  // workloads they run, so they are read whole per namespace and kept when
+  // they run one of the entity's pods or StatefulSets
+  // (`keepRelatedOperatorObjects`).
+  {
+    key: 'strimziKafkas',
+    kind: 'Kafka',
+    group: 'kafka.strimzi.io',
+    versions: ['v1', 'v1beta2'],
+    plural: 'kafkas',
+    clusterScoped: false,
+    namespaceWide: true,
+  },
+  {
+    key: 'strimziNodePools',
+    kind: 'KafkaNodePool',
+    group: 'kafka.strimzi.io',
+    versions: ['v1', 'v1beta2'],
+    plural: 'kafkanodepools',
+    clusterScoped: false,
+    namespaceWide: true,
+  },
+  {
+    key: 'strimziMirrorMakers2',
+    kind: 'KafkaMirrorMaker2',
+    group: 'kafka.strimzi.io',
+    versions: ['v1', 'v1beta2'],
+    plural: 'kafkamirrormaker2s',
+    clusterScoped: false,
+    namespaceWide: true,
+  },
+  {
+    key: 'elasticsearches',
+    kind: 'Elasticsearch',
+    group: 'elasticsearch.k8s.elastic.co',
+    versions: ['v1', 'v1beta1'],
+    plural: 'elasticsearches',
+    clusterScoped: false,
+    namespaceWide: true,
+  },
+  {
+    key: 'perconaXtraDbClusters',
+    kind: 'PerconaXtraDBCluster',
+    group: 'pxc.percona.com',
+    versions: ['v1'],
+    plural: 'perconaxtradbclusters',
+    clusterScoped: false,
+    namespaceWide: true,
+  },
+  {
+    key: 'perconaServerMongodbs',
+    kind: 'PerconaServerMongoDB',
+    group: 'psmdb.percona.com',
+    versions: ['v1'],
+    plural: 'perconaservermongodbs',
+    clusterScoped: false,
+    namespaceWide: true,
+  },
+  {
+    key: 'zalandoPostgresqls',
+    kind: 'postgresql',
+    group: 'acid.zalan.do',
+    versions: ['v1'],
+    plural: 'postgresqls',
+    clusterScoped: false,
+    namespaceWide: true,
+  },
+  {
+    key: 'mongodbCommunities',
+    kind: 'MongoDBCommunity',
+    group: 'mongodbcommunity.mongodb.com',
+    versions: ['v1'],
+    plural: 'mongodbcommunity',
+    clusterScoped: false,
+    namespaceWide: true,
+  },
+  {
+    key: 'innodbClusters',
+    kind: 'InnoDBCluster',
+    group: 'mysql.oracle.com',
+    versions: ['v2'],
+    plural: 'innodbclusters',
+    clusterScoped: false,
+    namespaceWide: true,
   },
 ];
 

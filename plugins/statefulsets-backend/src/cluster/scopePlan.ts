@@ -67,11 +67,14 @@ export function planScope(
   return sources;
 }
 
-/** The namespaces the workloads run in, sorted: where their claims live. */
+/**
+ * The namespaces the workloads and their pods run in, sorted: where their
+ * claims and operators' resources live.
+ */
 export function workloadNamespaces(objects: ClusterObjects): string[] {
   return [
     ...new Set(
-      [...objects.statefulSets, ...objects.cnpgClusters]
+      [...objects.statefulSets, ...objects.cnpgClusters, ...objects.pods]
         .map(o => o.metadata.namespace)
         .filter((ns): ns is string => !!ns),
     ),

@@ -7,6 +7,7 @@
  */
 import {
   ANNOTATION_KUBERNETES_NAMESPACE,
+  OPERATOR_CONVENTIONS,
   overlayLag,
   ReplicationLink,
 } from '@multicluster/backstage-plugin-statefulsets-common';
@@ -29,14 +30,22 @@ export function workloadNamespace(
     const objects = context.clusters.find(
       v => v.cluster.name === name,
     )?.objects;
-    const found = [
-      ...(objects?.statefulSets ?? []),
-      ...(objects?.cnpgClusters ?? []),
-    ].find(o => o.metadata.name === link.workload);
+    const found = objects
+      ? [
+          ...objects.statefulSets,
+          ...objects.cnpgClusters,
+          ...OPERATOR_CONVENTIONS.flatMap(c => c.resources(objects)),
+        ].find(o => o.metadata.name === link.workload)
+      : undefined;
     if (found?.metadata.namespace) return found.metadata.namespace;
   }
   return context.annotations[ANNOTATION_KUBERNETES_NAMESPACE] || undefined;
 }
+
+/** Providers of links whose lag, when known, an operator's status measured. */
+const OPERATOR_LINK_PROVIDERS = new Set<string>(
+  OPERATOR_CONVENTIONS.map(c => c.id),
+);
 
 /** A replication provider whose links carry a lag source's lag. */
 export class LagSourceReplicationProvider implements ReplicationProvider {
@@ -64,6 +73,13 @@ export class LagSourceReplicationProvider implements ReplicationProvider {
     };
     return Promise.all(
       links.map(async link => {
+        // An operator's status already measured this link.
+        if (
+          link.lagSeconds !== null &&
+          OPERATOR_LINK_PROVIDERS.has(link.provider)
+        ) {
+          return link;
+        }
         const namespace = workloadNamespace(context, link);
         if (!namespace) {
           return overlayLag(

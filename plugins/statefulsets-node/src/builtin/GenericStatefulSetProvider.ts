@@ -12,10 +12,12 @@ import {
   ANNOTATION_REPLICATION_LAG_SECONDS,
   ANNOTATION_REPLICATION_SOURCE,
   ANNOTATION_ROLE,
+  ClusterObjects,
   describeGenericSteps,
   FailoverStepDescriptions,
   FailoverStepSides,
   KubeObject,
+  operatorLinks,
   ownershipRefusal,
   replicationFromAnnotations,
   ReplicationLink,
@@ -146,11 +148,31 @@ export class GenericStatefulSetProvider
     return true;
   }
 
+  /**
+   * Links from the role and lag annotations and, for the replicas no
+   * annotation speaks for, from what operators and charts publish (the
+   * annotations are the explicit override).
+   */
   async readReplication(context: EntityContext): Promise<ReplicationLink[]> {
-    return replicationFromAnnotations(
+    const options = {
+      now: context.now,
+      maxLagSeconds: context.policy.maxFailoverLagSeconds,
+    };
+    const annotated = replicationFromAnnotations(
       byCluster(context.clusters, v => v.objects?.statefulSets),
-      { now: context.now, maxLagSeconds: context.policy.maxFailoverLagSeconds },
+      options,
     );
+    const objectsByCluster: Record<string, ClusterObjects> = {};
+    for (const view of context.clusters) {
+      if (view.objects) objectsByCluster[view.cluster.name] = view.objects;
+    }
+    const covered = new Set(annotated.map(l => `${l.to}/${l.workload}`));
+    return [
+      ...annotated,
+      ...operatorLinks(objectsByCluster, options).filter(
+        l => !covered.has(`${l.to}/${l.workload}`),
+      ),
+    ];
   }
 
   supportsWorkload(workload: WorkloadRef): boolean {

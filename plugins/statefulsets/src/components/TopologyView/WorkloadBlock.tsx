@@ -10,6 +10,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import ShareIcon from '@material-ui/icons/Share';
 import {
+  OPERATOR_CONVENTIONS,
   TopologyPod,
   TopologyVolume,
   TopologyWorkload,
@@ -159,6 +160,12 @@ const ROLE_LABELS: Record<string, string> = {
   fenced: 'fenced',
 };
 
+/** The operators a role may be read from, as the page names them. */
+const ROLE_SOURCE_TITLES: Record<string, string> = {
+  'cloudnative-pg': 'CloudNativePG',
+  ...Object.fromEntries(OPERATOR_CONVENTIONS.map(c => [c.id, c.title])),
+};
+
 /**
  * Where a workload's role was read, for the page; undefined when it came
  * from the `multicluster-statefulsets/role` annotation (the explicit
@@ -171,10 +178,14 @@ export function describeRoleSource(
   switch (workload.roleSource) {
     case 'chart-component-label':
       return `${role} · role from the chart's component label (${workload.component})`;
-    case 'cloudnative-pg':
-      return `${role} · role from CloudNativePG`;
-    default:
+    case 'chart-replication-env':
+      return `${role} · role from the chart's replication settings`;
+    case undefined:
       return undefined;
+    default:
+      return `${role} · role from ${
+        ROLE_SOURCE_TITLES[workload.roleSource] ?? workload.roleSource
+      }`;
   }
 }
 
