@@ -7,6 +7,7 @@ import { AdminServer } from './admin/AdminServer';
 import { crdDirectory } from './crds';
 import { ControllerRunner } from './controllers/ControllerRunner';
 import { renderMetrics } from './controllers/metrics';
+import { OPERATOR_WORKLOAD_KINDS } from './controllers/operators';
 import { operatorControllers } from './controllers/operators';
 import { replicationLagController } from './controllers/replicationLagController';
 import { statefulSetController } from './controllers/statefulSetController';
@@ -237,7 +238,12 @@ export async function startSimulator(
         host,
         now,
         metrics: () =>
-          renderMetrics(c.name, store.peekAll('apps', 'StatefulSet')),
+          renderMetrics(c.name, [
+            ...store.peekAll('apps', 'StatefulSet'),
+            ...OPERATOR_WORKLOAD_KINDS.flatMap(k => [
+              ...store.peekAll(k.group, k.kind),
+            ]),
+          ]),
         bookmarkIntervalMs: options.bookmarkIntervalMs,
         peers,
       });

@@ -63,34 +63,77 @@ function esc(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-/** Renders the metrics text for one cluster's StatefulSets. */
+/**
+ * The simulator's own record of a replica's lag, for workloads that carry
+ * none of the product's annotations (operator- and chart-run databases): the
+ * simulated operator or engine writes it, only `/metrics` reads it, as an
+ * exporter would publish what the engine reports. The product never reads
+ * these keys.
+ */
+export const SIM_LAG_SECONDS = 'simulator.local/replication-lag-seconds';
+/** The cluster the replica replicates from (see {@link SIM_LAG_SECONDS}). */
+export const SIM_LAG_SOURCE = 'simulator.local/replication-source';
+/** When the lag was measured (see {@link SIM_LAG_SECONDS}). */
+export const SIM_LAG_OBSERVED_AT =
+  'simulator.local/replication-lag-observed-at';
+/** The engine whose metric names the series use (see {@link SIM_LAG_SECONDS}). */
+export const SIM_ENGINE = 'simulator.local/engine';
+
+function lagRecordOf(
+  obj: KubeObject,
+): { source: string; lag: string; observedAt?: string } | undefined {
+  const a = obj.metadata.annotations ?? {};
+  if (a[SOURCE_ANNOTATION] && a[LAG_ANNOTATION] !== undefined) {
+    return {
+      source: a[SOURCE_ANNOTATION],
+      lag: a[LAG_ANNOTATION],
+      observedAt: a[OBSERVED_ANNOTATION],
+    };
+  }
+  if (a[SIM_LAG_SOURCE] && a[SIM_LAG_SECONDS] !== undefined) {
+    return {
+      source: a[SIM_LAG_SOURCE],
+      lag: a[SIM_LAG_SECONDS],
+      observedAt: a[SIM_LAG_OBSERVED_AT],
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Renders the metrics text for one cluster's replicating workloads:
+ * StatefulSets with the product's lag annotations, and any workload
+ * (StatefulSet or operator resource) with the simulator's own lag record.
+ * The `statefulset` label names the workload either way.
+ */
 export function renderMetrics(
   cluster: string,
-  statefulSets: Iterable<KubeObject>,
+  workloads: Iterable<KubeObject>,
 ): string {
   const generic: string[] = [];
   const observed: string[] = [];
   const perEngine = new Map<string, string[]>();
-  for (const sts of statefulSets) {
+  for (const sts of workloads) {
     const a = sts.metadata.annotations ?? {};
-    const source = a[SOURCE_ANNOTATION];
-    const lag = Number(a[LAG_ANNOTATION]);
-    if (!source || a[LAG_ANNOTATION] === undefined || !Number.isFinite(lag))
-      continue;
+    const record = lagRecordOf(sts);
+    if (!record) continue;
+    const source = record.source;
+    const lag = Number(record.lag);
+    if (!Number.isFinite(lag)) continue;
     const labels = `namespace="${esc(
       sts.metadata.namespace ?? '',
     )}",statefulset="${esc(sts.metadata.name)}",source="${esc(
       source,
     )}",cluster="${esc(cluster)}"`;
     generic.push(`multicluster_replication_lag_seconds{${labels}} ${lag}`);
-    const at = Date.parse(a[OBSERVED_ANNOTATION] ?? '');
+    const at = Date.parse(record.observedAt ?? '');
     if (Number.isFinite(at))
       observed.push(
         `multicluster_replication_lag_observed_timestamp_seconds{${labels}} ${
           at / 1000
         }`,
       );
-    const m = ENGINE_METRICS[engineOf(sts)];
+    const m = ENGINE_METRICS[a[SIM_ENGINE] ?? engineOf(sts)];
     if (m) {
       const l = perEngine.get(m.name) ?? [];
       l.push(`${m.name}{${labels}} ${+(lag * m.scale).toFixed(3)}`);

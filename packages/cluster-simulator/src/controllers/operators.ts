@@ -14,6 +14,24 @@ import { strimziController } from './operators/strimzi';
 import { zalandoController } from './operators/zalando';
 import type { Controller } from './types';
 
+/**
+ * The operators' resources whose simulator lag record `/metrics` exports
+ * (beside StatefulSets).
+ */
+export const OPERATOR_WORKLOAD_KINDS: ReadonlyArray<{
+  group: string;
+  kind: string;
+}> = [
+  { group: 'kafka.strimzi.io', kind: 'Kafka' },
+  { group: 'kafka.strimzi.io', kind: 'KafkaMirrorMaker2' },
+  { group: 'elasticsearch.k8s.elastic.co', kind: 'Elasticsearch' },
+  { group: 'pxc.percona.com', kind: 'PerconaXtraDBCluster' },
+  { group: 'psmdb.percona.com', kind: 'PerconaServerMongoDB' },
+  { group: 'acid.zalan.do', kind: 'postgresql' },
+  { group: 'mongodbcommunity.mongodb.com', kind: 'MongoDBCommunity' },
+  { group: 'mysql.oracle.com', kind: 'InnoDBCluster' },
+];
+
 /** Controllers that play operators and federation control planes. */
 export function operatorControllers(): Controller[] {
   return [
