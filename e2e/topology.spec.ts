@@ -63,7 +63,7 @@ test.describe('Multi-cluster tab', () => {
     );
     if (process.env.E2E_PROMETHEUS === '1') {
       // The lag comes from the demo Prometheus scraping the clusters' /metrics.
-      await expect(links).toContainText('(measured by prometheus)');
+      await expect(links).toContainText('(lag from prometheus)');
     }
     await expect(page.getByText('DR readiness').first()).toBeVisible();
     await page.screenshot({

@@ -1,6 +1,7 @@
 import {
   describePod,
   lagLabel,
+  linkSourceLabel,
   podHealth,
   shortAccessMode,
 } from './presentation';
@@ -34,5 +35,26 @@ describe('presentation', () => {
     expect(shortAccessMode('Other')).toBe('Other');
     expect(lagLabel({ lagSeconds: 1.26 })).toBe('lag 1.3 s');
     expect(lagLabel({ lagSeconds: null })).toBe('lag unknown');
+  });
+});
+
+describe('linkSourceLabel', () => {
+  it('names the operator or chart a link was read from and the lag source', () => {
+    expect(
+      linkSourceLabel({ provider: 'strimzi', lagSource: 'prometheus' }),
+    ).toBe('link from Strimzi · lag from prometheus');
+    expect(linkSourceLabel({ provider: 'chart-replication-env' })).toBe(
+      "link from the chart's replication settings",
+    );
+    expect(linkSourceLabel({ provider: 'cloudnative-pg' })).toBe(
+      'link from CloudNativePG',
+    );
+  });
+
+  it('says nothing more for links from the replication annotations', () => {
+    expect(linkSourceLabel({ provider: 'generic' })).toBe('');
+    expect(
+      linkSourceLabel({ provider: 'generic', lagSource: 'prometheus' }),
+    ).toBe('lag from prometheus');
   });
 });

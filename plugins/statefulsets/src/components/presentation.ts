@@ -4,6 +4,7 @@
  */
 import {
   ClusterRole,
+  OPERATOR_CONVENTIONS,
   ReplicationLink,
   TopologyPod,
 } from '@multicluster/backstage-plugin-statefulsets-common';
@@ -44,6 +45,27 @@ export function shortAccessMode(mode: string): string {
 /** Human form of a cluster role. */
 export function roleLabel(role: ClusterRole): string {
   return role === 'unknown' ? 'role unknown' : role;
+}
+
+/** The operators and charts a role or link may be read from, as the page names them. */
+export const SIGNAL_SOURCE_TITLES: Readonly<Record<string, string>> = {
+  'cloudnative-pg': 'CloudNativePG',
+  ...Object.fromEntries(OPERATOR_CONVENTIONS.map(c => [c.id, c.title])),
+  'chart-replication-env': "the chart's replication settings",
+};
+
+/**
+ * Where a link and its lag were read, in words: `link from Strimzi · lag
+ * from prometheus`; empty for the replication annotations measured in place.
+ */
+export function linkSourceLabel(
+  link: Pick<ReplicationLink, 'provider' | 'lagSource'>,
+): string {
+  const parts: string[] = [];
+  const title = SIGNAL_SOURCE_TITLES[link.provider];
+  if (title) parts.push(`link from ${title}`);
+  if (link.lagSource) parts.push(`lag from ${link.lagSource}`);
+  return parts.join(' · ');
 }
 
 /** Lag in words: seconds with one decimal, or why it is unknown. */

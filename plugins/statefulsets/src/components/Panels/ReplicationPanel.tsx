@@ -13,7 +13,7 @@ import {
 } from '@backstage/core-components';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { EntityTopology } from '@multicluster/backstage-plugin-statefulsets-common';
-import { lagLabel } from '../presentation';
+import { lagLabel, linkSourceLabel } from '../presentation';
 import { LagHistoryCharts } from './LagHistoryCharts';
 import { WithStatus } from './ReadinessPanel';
 
@@ -31,9 +31,11 @@ export function ReplicationPanel(props: { topology: EntityTopology }) {
     return (
       <InfoCard title="Replication">
         <Typography variant="body2">
-          No replication links were reported. A passive side names its source
-          with the StatefulSet annotation
-          multicluster-statefulsets/replication-source.
+          No replication links were reported. Links are read from the database's
+          operator (CloudNativePG, Strimzi MirrorMaker 2, ECK, Percona,
+          Zalando), from a Helm chart's replication settings, or from the
+          StatefulSet annotation multicluster-statefulsets/replication-source on
+          the passive side.
         </Typography>
       </InfoCard>
     );
@@ -76,7 +78,7 @@ export function ReplicationPanel(props: { topology: EntityTopology }) {
               <Typography variant="body2" component="span">
                 <WithStatus status={l.healthy ? 'pass' : 'fail'}>
                   {l.from} → {l.to} ({l.workload}): {lagLabel(l)}
-                  {l.lagSource && ` (measured by ${l.lagSource})`}
+                  {linkSourceLabel(l) && ` (${linkSourceLabel(l)})`}
                   {l.reason && ` — ${l.reason}`}
                 </WithStatus>
               </Typography>

@@ -10,12 +10,16 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import ShareIcon from '@material-ui/icons/Share';
 import {
-  OPERATOR_CONVENTIONS,
   TopologyPod,
   TopologyVolume,
   TopologyWorkload,
 } from '@multicluster/backstage-plugin-statefulsets-common';
-import { describePod, podHealth, shortAccessMode } from '../presentation';
+import {
+  describePod,
+  podHealth,
+  shortAccessMode,
+  SIGNAL_SOURCE_TITLES,
+} from '../presentation';
 import { Selection } from '../selection';
 
 const useStyles = makeStyles(theme => ({
@@ -160,12 +164,6 @@ const ROLE_LABELS: Record<string, string> = {
   fenced: 'fenced',
 };
 
-/** The operators a role may be read from, as the page names them. */
-const ROLE_SOURCE_TITLES: Record<string, string> = {
-  'cloudnative-pg': 'CloudNativePG',
-  ...Object.fromEntries(OPERATOR_CONVENTIONS.map(c => [c.id, c.title])),
-};
-
 /**
  * Where a workload's role was read, for the page; undefined when it came
  * from the `multicluster-statefulsets/role` annotation (the explicit
@@ -184,7 +182,7 @@ export function describeRoleSource(
       return undefined;
     default:
       return `${role} · role from ${
-        ROLE_SOURCE_TITLES[workload.roleSource] ?? workload.roleSource
+        SIGNAL_SOURCE_TITLES[workload.roleSource] ?? workload.roleSource
       }`;
   }
 }
