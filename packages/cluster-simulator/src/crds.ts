@@ -10,21 +10,9 @@ import path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { crdDirectory } from '@multicluster/backstage-plugin-statefulsets-crds';
-import { packageRoot } from './packageRoot';
+import { operatorCrdDirectory } from './packageRoot';
 
-export { crdDirectory };
-
-/**
- * The simulator's own CRDs for the databases' operators (Strimzi, ECK,
- * Percona, Zalando, MongoDB Community, the MySQL Operator): names, versions,
- * scope and status subresource as upstream serves them, with the schema
- * kept open (`x-kubernetes-preserve-unknown-fields`). The upstream schemas
- * are not shipped; tests validate the demo world's operator resources
- * against them.
- */
-export function operatorCrdDirectory(): string {
-  return path.join(packageRoot(), 'crds', 'operators');
-}
+export { crdDirectory, operatorCrdDirectory };
 
 /** A structural OpenAPI v3 schema as written in a CRD. */
 export interface JSONSchemaProps {

@@ -10,3 +10,15 @@ export function packageRoot(): string {
     require.resolve('@multicluster/cluster-simulator/package.json'),
   );
 }
+
+/**
+ * The simulator's own CRDs for the databases' operators (Strimzi, ECK,
+ * Percona, Zalando, MongoDB Community, the MySQL Operator): names, versions,
+ * scope and status subresource as upstream serves them, with the schema
+ * kept open (`x-kubernetes-preserve-unknown-fields`). The upstream schemas
+ * are not shipped; tests validate the demo world's operator resources
+ * against them.
+ */
+export function operatorCrdDirectory(): string {
+  return path.join(packageRoot(), 'crds', 'operators');
+}

@@ -24,6 +24,7 @@ import {
   WorldCluster,
   WorldObject,
   loadWorld,
+  operatorCrdsOf,
   validateWorld,
 } from './world';
 
@@ -169,12 +170,13 @@ export async function startSimulator(
     const saved = options.stateDir
       ? loadState(options.stateDir, c.name)
       : undefined;
+    const clusterCrds = [...crds, ...operatorCrdsOf(c)];
     if (saved) {
       store.restore(saved);
-      refreshCrds(store, crds);
+      refreshCrds(store, clusterCrds);
       refreshNodeInfo(store, nodesFor(c));
     } else {
-      seedObjects(store, crds);
+      seedObjects(store, clusterCrds);
       for (const n of nodesFor(c)) store.create(n);
       seedObjects(store, c.objects);
     }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ClusterStore } from './store/ClusterStore';
 import { seedObjects } from './store/seed';
-import { WorldError, loadWorld, validateWorld } from './world';
+import { WorldError, loadWorld, operatorCrdsOf, validateWorld } from './world';
 
 function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'sim-world-'));
@@ -29,6 +29,27 @@ describe('world files', () => {
       'b',
     ]);
     expect(w.clusters[0].objects[0].source).toBe(path.join(dir, 'objs.yaml'));
+  });
+
+  it('installs only the operators a cluster lists, and refuses unknown ones', () => {
+    const w = validateWorld({
+      clusters: [
+        { name: 'a', region: 'r', operators: ['eck'] },
+        { name: 'b', region: 'r' },
+      ],
+    });
+    expect(w.clusters[0].operators).toEqual(['eck']);
+    expect(w.clusters[1].operators).toBeUndefined();
+    expect(operatorCrdsOf(w.clusters[1])).toEqual([]);
+    for (const crd of operatorCrdsOf(w.clusters[0])) {
+      expect(crd.object.kind).toBe('CustomResourceDefinition');
+      expect(crd.object.metadata.name).toMatch(/\.elastic\.co$/);
+    }
+    expect(() =>
+      validateWorld({
+        clusters: [{ name: 'a', region: 'r', operators: ['rabbitmq'] }],
+      }),
+    ).toThrow(/operators: no operator "rabbitmq"; known: strimzi, eck/);
   });
 
   it.each([

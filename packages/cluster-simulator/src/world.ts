@@ -11,6 +11,7 @@ import type { FederationHost, KubeObject } from './controllers/types';
 import { labelKeyValid, labelValueValid } from './api/validation';
 import type { ReplicationSettings } from './controllers/lagModel';
 import { Faults, parseFaults } from './server/faults';
+import { operatorCrdDirectory } from './packageRoot';
 
 /** An object of the world with where it came from (for error messages). */
 export interface WorldObject {
@@ -30,6 +31,13 @@ export interface WorldCluster {
   /** Whether RBAC decides requests; off, every known token may do anything. */
   rbac?: boolean;
   federationHost?: FederationHost;
+  /**
+   * The databases' operators installed here (`strimzi`, `eck`, …: file
+   * names in the simulator's `crds/operators/`): their CRDs are served and
+   * their simulated controllers act. None unless the world lists them, as
+   * on a real cluster.
+   */
+  operators?: string[];
   /** The labels the cluster is joined to its federations with (placement selects by them). */
   labels?: Record<string, string>;
   nodesPerZone: number;
@@ -61,6 +69,48 @@ export interface World {
 /** A world that cannot be used; the message names the file, object and reason. */
 export class WorldError extends Error {}
 
+/**
+ * The databases' operators a world may install, each with its CRDs in the
+ * simulator's `crds/operators/<name>.yaml` and a simulated controller.
+ */
+export const OPERATORS = [
+  'strimzi',
+  'eck',
+  'percona',
+  'zalando',
+  'mongodbcommunity',
+  'innodbcluster',
+] as const;
+
+function operatorsOf(cw: string, value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some(v => typeof v !== 'string')) {
+    throw new WorldError(`${cw}: operators must be a list of names`);
+  }
+  const known: readonly string[] = OPERATORS;
+  for (const name of value as string[]) {
+    if (!known.includes(name)) {
+      throw new WorldError(
+        `${cw}: operators: no operator "${name}"; known: ${known.join(', ')}`,
+      );
+    }
+  }
+  return [...new Set(value as string[])];
+}
+
+/** The CRDs of the operators a cluster has installed. */
+export function operatorCrdsOf(
+  c: Pick<WorldCluster, 'operators'>,
+): WorldObject[] {
+  const dir = operatorCrdDirectory();
+  return (c.operators ?? []).flatMap(name => {
+    const file = ['yaml', 'yml']
+      .map(ext => path.join(dir, `${name}.${ext}`))
+      .find(f => fs.existsSync(f));
+    return file ? readObjectsFile(file) : [];
+  });
+}
+
 const TOP_FIELDS = [
   'clusters',
   'readinessDelayMs',
@@ -77,6 +127,7 @@ const CLUSTER_FIELDS = [
   'users',
   'rbac',
   'federationHost',
+  'operators',
   'labels',
   'nodesPerZone',
   'objects',
@@ -215,6 +266,7 @@ export function validateWorld(raw: unknown, file?: string): World {
     ) {
       throw new WorldError(`${cw}: federationHost must be karmada or kubefed`);
     }
+    const operators = operatorsOf(cw, c.operators);
     const labels = labelsOf(cw, c.labels);
     for (const k of ['token', 'readOnlyToken']) {
       if (c[k] !== undefined && (typeof c[k] !== 'string' || !c[k]))
@@ -270,6 +322,7 @@ export function validateWorld(raw: unknown, file?: string): World {
       users,
       rbac: c.rbac === true,
       federationHost: c.federationHost,
+      ...(operators.length ? { operators } : {}),
       ...(labels ? { labels } : {}),
       nodesPerZone: c.nodesPerZone ?? 2,
       objects,
