@@ -12,7 +12,11 @@ import {
 } from './annotations';
 import { roleFromAnnotation, workloadRoleOf } from './chartConventions';
 import { annotationOf, ClusterObjects, KubeObject, labelOf } from './kube';
-import { operatorRoleOf, operatorWorkloads } from './operators';
+import {
+  operatorPodRoleOf,
+  operatorRoleOf,
+  operatorWorkloads,
+} from './operators';
 import { ownershipOf } from './ownership';
 import {
   ClusterRole,
@@ -32,7 +36,7 @@ function podRole(pod: KubeObject, fallback: PodRole = 'unknown'): PodRole {
   const raw =
     labelOf(pod, LABEL_POD_ROLE) ?? labelOf(pod, LABEL_CNPG_INSTANCE_ROLE);
   if (raw === 'primary' || raw === 'replica' || raw === 'arbiter') return raw;
-  return fallback;
+  return operatorPodRoleOf(pod) ?? fallback;
 }
 
 function podOrdinal(name: string, prefix: string): number | undefined {

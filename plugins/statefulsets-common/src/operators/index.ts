@@ -5,7 +5,7 @@
 import { WorkloadRoleSignal } from '../chartConventions';
 import { ClusterObjects, KubeObject } from '../kube';
 import { ReplicationReadOptions } from '../replication';
-import { ReplicationLink, TopologyWorkload } from '../types';
+import { PodRole, ReplicationLink, TopologyWorkload } from '../types';
 import { chartReplicationConvention } from './chartReplication';
 import { eckConvention } from './eck';
 import { innodbClusterConvention } from './innodbCluster';
@@ -59,6 +59,15 @@ export function operatorRoleOf(
   for (const convention of OPERATOR_CONVENTIONS) {
     const signal = convention.roleOf?.(statefulSet, objects);
     if (signal) return signal;
+  }
+  return undefined;
+}
+
+/** The role an operator's label gives a pod, if any says. */
+export function operatorPodRoleOf(pod: KubeObject): PodRole | undefined {
+  for (const convention of OPERATOR_CONVENTIONS) {
+    const role = convention.podRoleOf?.(pod);
+    if (role) return role;
   }
   return undefined;
 }

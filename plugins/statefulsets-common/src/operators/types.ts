@@ -8,7 +8,12 @@
 import { WorkloadRoleSignal } from '../chartConventions';
 import { ClusterObjects, KubeObject } from '../kube';
 import { ReplicationReadOptions } from '../replication';
-import { ReplicationLink, RoleSource, TopologyWorkload } from '../types';
+import {
+  PodRole,
+  ReplicationLink,
+  RoleSource,
+  TopologyWorkload,
+} from '../types';
 
 /** Builds a workload's pods and claims the way `buildWorkloads` does for StatefulSets. */
 export interface WorkloadParts {
@@ -47,6 +52,12 @@ export interface OperatorConvention {
     statefulSet: KubeObject,
     objects: ClusterObjects,
   ): WorkloadRoleSignal | undefined;
+  /**
+   * The role one pod plays when the operator labels it (Spilo's
+   * `spilo-role`, the MySQL Operator's cluster role); undefined when it
+   * does not say.
+   */
+  podRoleOf?(pod: KubeObject): PodRole | undefined;
   /** Workloads this operator runs without a StatefulSet of their own. */
   workloads?(objects: ClusterObjects, parts: WorkloadParts): TopologyWorkload[];
   /** The objects drift compares for the workloads above. */
