@@ -6,7 +6,7 @@ import { keepRelatedOperatorObjects, operatorLinks } from './index';
 
 const NS = 'databases';
 const NOW = Date.parse('2026-12-01T00:00:00Z');
-const LEADER_HOST = 'logs-es-transport-databases.eu-west.lb.simulator.local';
+const LEADER_HOST = 'logs-es-transport.databases.eu-west.elb.simulator.local';
 const CLUSTER_NAME = 'elasticsearch.k8s.elastic.co/cluster-name';
 
 interface Side {
@@ -146,7 +146,7 @@ function leaderAndFollower(follower: Partial<Side> = {}) {
     'eu-west': clusterObjects({ cluster: 'eu-west', publish: LEADER_HOST }),
     'us-east': clusterObjects({
       cluster: 'us-east',
-      publish: 'logs-es-transport-databases.us-east.lb.simulator.local',
+      publish: 'logs-es-transport.databases.us-east.elb.simulator.local',
       config: FOLLOWS_EU_WEST,
       ...follower,
     }),
