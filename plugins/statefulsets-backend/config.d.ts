@@ -131,6 +131,24 @@ export interface Config {
       /** Most links kept across all entities (default 200, about 21 MB); the entity viewed least recently gives way. */
       maxLinks?: number;
     };
+    /**
+     * Discovery of databases the portal did not create: StatefulSets and
+     * operators' resources found in two or more clusters, served at
+     * `GET /discovery/databases` for the catalog provider and the
+     * "Not in the catalog yet" page.
+     */
+    discovery?: {
+      /** Whether the clusters are read for discovery (default false). */
+      enabled?: boolean;
+      /** Seconds between two discovery runs (default 60). */
+      frequencySeconds?: number;
+      /** Label (or annotation) on the resources naming the owner (default `backstage.io/owner`). */
+      ownerLabel?: string;
+      /** Owner of discovered databases whose resources name none; without it they get no entity. */
+      defaultOwner?: string;
+      /** `spec.lifecycle` of the suggested entities (default `production`). */
+      lifecycle?: string;
+    };
     /** Placement facts per cluster name (the official cluster entry has no place for them). */
     clusters?: {
       [clusterName: string]: {

@@ -15,7 +15,10 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { AuthenticationStrategy } from '@backstage/plugin-kubernetes-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import { multiclusterStatefulsetsPermissions } from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  multiclusterStatefulsetsPermissions,
+  OPERATOR_CONVENTIONS,
+} from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   CloudNativePgProvider,
   GenericStatefulSetProvider,
@@ -44,6 +47,12 @@ import {
   createApplyRouter,
   DatabaseGeneratedEntityStore,
 } from './apply';
+import {
+  ClusterDiscoveryReader,
+  createDiscoveryRouter,
+  DatabaseDiscovery,
+  readDiscoveryConfig,
+} from './discovery';
 import { buildFailover } from './failover';
 import { registerDatabaseActions } from './actions/registerDatabaseActions';
 import {
@@ -110,6 +119,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
         database: coreServices.database,
         auditor: coreServices.auditor,
         userInfo: coreServices.userInfo,
+        auth: coreServices.auth,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
         metrics: metricsServiceRef,
@@ -301,6 +311,51 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
             permissions: deps.permissions,
           }),
         );
+
+        // Databases in several clusters that no entity owns yet, for the
+        // catalog provider and the "Not in the catalog yet" page.
+        const discoveryOptions = readDiscoveryConfig(deps.config);
+        const databaseDiscovery = DatabaseDiscovery.create({
+          readers: discoveryOptions.enabled
+            ? connections.map(
+                connection =>
+                  new ClusterDiscoveryReader({
+                    connection,
+                    options,
+                    logger: deps.logger,
+                  }),
+              )
+            : [],
+          options: discoveryOptions,
+          conventions: OPERATOR_CONVENTIONS,
+          catalog: deps.catalog,
+          auth: deps.auth,
+          logger: deps.logger,
+        });
+        deps.httpRouter.use(
+          await createDiscoveryRouter({
+            discovery: databaseDiscovery,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+          }),
+        );
+        if (databaseDiscovery.enabled) {
+          deps.logger.info(
+            `Discovering databases every ${discoveryOptions.frequencySeconds} s`,
+          );
+          await deps.scheduler.scheduleTask({
+            id: 'multicluster-statefulsets-database-discovery',
+            frequency: { seconds: discoveryOptions.frequencySeconds },
+            timeout: {
+              seconds: Math.max(30, discoveryOptions.frequencySeconds),
+            },
+            initialDelay: { seconds: 0 },
+            // Each replica answers the route from its own last run.
+            scope: 'local',
+            fn: () => databaseDiscovery.run(),
+          });
+          deps.lifecycle.addShutdownHook(() => databaseDiscovery.close());
+        }
 
         const failover = await buildFailover({
           config: deps.config,

@@ -22,6 +22,7 @@ export * from './readiness';
 export * from './buildTopology';
 export * from './ownership';
 export * from './failover';
+export * from './discovery';
 export {
   StatefulSetsRestClient,
   STATEFULSETS_PLUGIN_ID,

@@ -24,6 +24,7 @@ describe('permissions', () => {
     expect(multiclusterStatefulsetsPermissions.map(p => p.name).sort()).toEqual(
       [
         'multicluster-statefulsets.deploy',
+        'multicluster-statefulsets.discovery.read',
         'multicluster-statefulsets.failover.execute',
         'multicluster-statefulsets.topology.read',
       ],

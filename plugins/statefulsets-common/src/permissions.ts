@@ -25,9 +25,20 @@ export const deployPermission = createPermission({
   attributes: { action: 'create' },
 });
 
+/**
+ * Read the databases discovery found in the clusters that are not in the
+ * catalog yet: names, namespaces and owners of objects across every cluster,
+ * so it is a permission of its own rather than open to every caller.
+ */
+export const discoveryReadPermission = createPermission({
+  name: 'multicluster-statefulsets.discovery.read',
+  attributes: { action: 'read' },
+});
+
 /** Every permission of the plugin, for registration with the permission framework. */
 export const multiclusterStatefulsetsPermissions = [
   topologyReadPermission,
   failoverExecutePermission,
   deployPermission,
+  discoveryReadPermission,
 ];

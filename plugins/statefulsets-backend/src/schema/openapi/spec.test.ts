@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createApplyRouter } from '../../apply/createApplyRouter';
+import { createDiscoveryRouter } from '../../discovery/createDiscoveryRouter';
 import { createFailoverRouter } from '../../failover/createFailoverRouter';
 import { createLagHistoryRouter } from '../../lag/createLagHistoryRouter';
 import { createRouter } from '../../service/createRouter';
@@ -55,6 +56,7 @@ describe('generated router', () => {
         sampleIntervalSeconds: 10,
         rangeSources: [],
       }),
+      await createDiscoveryRouter({ ...services, discovery: {} as any }),
     ];
     const served = routers.flatMap(routesOf).sort();
     const described = Object.entries(spec.paths)

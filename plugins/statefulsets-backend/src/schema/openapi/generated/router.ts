@@ -493,6 +493,37 @@ export const spec = {
         ],
       },
     },
+    '/discovery/databases': {
+      get: {
+        operationId: 'ListDiscoveredDatabases',
+        description:
+          'Databases found running in two or more configured clusters that no entity created by the portal owns yet, grouped by the same `backstage.io/kubernetes-id`, the same Helm release or the same operator resource, each with the catalog entity suggested for it (or why there is none). Users need the discovery read permission; service principals (the catalog provider) may always read.',
+        responses: {
+          '200': {
+            description: 'The candidates of the last discovery run.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DiscoveredDatabases',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+        security: [
+          {},
+          {
+            JWT: [],
+          },
+        ],
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -1716,6 +1747,167 @@ export const spec = {
           },
         },
       },
+      DiscoveredObject: {
+        type: 'object',
+        description:
+          'One Kubernetes object a discovered database was found as.',
+        required: ['cluster', 'kind', 'namespace', 'name'],
+        properties: {
+          cluster: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          owner: {
+            type: 'string',
+            description:
+              'The owner its owner label (or annotation) names, when it has one.',
+          },
+        },
+      },
+      DiscoveredDatabase: {
+        type: 'object',
+        description:
+          'A database running in two or more clusters, with the entity suggested for it. `entity` is present only when an owner is known; otherwise `reason` says what to do.',
+        required: [
+          'id',
+          'name',
+          'namespace',
+          'engine',
+          'grouping',
+          'groupedBy',
+          'clusters',
+          'objects',
+          'entityRef',
+          'annotations',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+            description:
+              'Stable key of the candidate, e.g. `helm-release/databases/mysql/shop`.',
+          },
+          name: {
+            type: 'string',
+            description: "The suggested entity's name.",
+          },
+          namespace: {
+            type: 'string',
+            description: 'The Kubernetes namespace its objects live in.',
+          },
+          engine: {
+            type: 'string',
+          },
+          grouping: {
+            type: 'string',
+            enum: ['kubernetes-id', 'helm-release', 'operator'],
+          },
+          groupedBy: {
+            type: 'string',
+            description:
+              'How the objects were grouped, in words (`same Helm release`).',
+          },
+          clusters: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          objects: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DiscoveredObject',
+            },
+          },
+          owner: {
+            type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+            description: 'The ref the suggested entity has (or would have).',
+          },
+          annotations: {
+            type: 'object',
+            description: 'The annotations the suggested entity carries.',
+            additionalProperties: {
+              type: 'string',
+            },
+          },
+          entity: {
+            $ref: '#/components/schemas/Entity',
+          },
+          reason: {
+            type: 'string',
+            description: 'Why no entity is suggested.',
+          },
+          catalogMatch: {
+            type: 'string',
+            description:
+              'An entity already in the catalog (not registered by discovery) with the same name, kubernetes-id or label selector; the candidate is then not offered to the catalog.',
+          },
+        },
+      },
+      DiscoveryClusterStatus: {
+        type: 'object',
+        required: ['name', 'objects'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          objects: {
+            type: 'number',
+            description:
+              'StatefulSets and operator resources read in the last run.',
+          },
+          error: {
+            type: 'string',
+          },
+        },
+      },
+      DiscoveredDatabases: {
+        type: 'object',
+        required: ['enabled', 'providerEnabled', 'clusters', 'items'],
+        properties: {
+          enabled: {
+            type: 'boolean',
+            description:
+              'False when `multiclusterStatefulsets.discovery.enabled` is off; `items` is then empty.',
+          },
+          providerEnabled: {
+            type: 'boolean',
+            description:
+              'Whether the catalog provider of discovered databases is configured on.',
+          },
+          refreshedAt: {
+            type: 'string',
+            description: 'When the last run finished; absent before the first.',
+          },
+          catalogError: {
+            type: 'string',
+            description:
+              'Set when the catalog could not be read for matches; the catalog provider then keeps what it registered before.',
+          },
+          clusters: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DiscoveryClusterStatus',
+            },
+          },
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DiscoveredDatabase',
+            },
+          },
+        },
+      },
     },
   },
 } as const;
@@ -1765,6 +1957,7 @@ export type EndpointMap = {
       items: Array<RestModels.GeneratedEntity>;
     };
   };
+  '#get|/discovery/databases': { response: RestModels.DiscoveredDatabases };
 };
 
 /** Creates an Express router that validates requests against the spec. */

@@ -23,6 +23,7 @@ import {
   ApplyRequest,
   ApplyResponse,
   GeneratedEntity,
+  DiscoveredDatabases,
 } from './models';
 
 /** The backend plugin whose base URL the client asks discovery for. */
@@ -182,6 +183,18 @@ export class StatefulSetsRestClient {
     return sendRequest(
       this.#client,
       `/generated-entities`,
+      { method: 'GET', okStatuses: [] },
+      options,
+    );
+  }
+
+  /** Databases found running in two or more configured clusters that no entity created by the portal owns yet, grouped by the same `backstage.io/kubernetes-id`, the same Helm release or the same operator resource, each with the catalog entity suggested for it (or why there is none). Users need the discovery read permission; service principals (the catalog provider) may always read. */
+  async listDiscoveredDatabases(
+    options?: RequestOptions,
+  ): Promise<TypedResponse<DiscoveredDatabases>> {
+    return sendRequest(
+      this.#client,
+      `/discovery/databases`,
       { method: 'GET', okStatuses: [] },
       options,
     );

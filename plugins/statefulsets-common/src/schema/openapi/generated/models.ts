@@ -411,3 +411,61 @@ export type GeneratedEntity = {
   createdAt: string;
   updatedAt: string;
 };
+
+/** One Kubernetes object a discovered database was found as. */
+export type DiscoveredObject = {
+  cluster: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  /** The owner its owner label (or annotation) names, when it has one. */
+  owner?: string;
+};
+
+/** A database running in two or more clusters, with the entity suggested for it. `entity` is present only when an owner is known; otherwise `reason` says what to do. */
+export type DiscoveredDatabase = {
+  /** Stable key of the candidate, e.g. `helm-release/databases/mysql/shop`. */
+  id: string;
+  /** The suggested entity's name. */
+  name: string;
+  /** The Kubernetes namespace its objects live in. */
+  namespace: string;
+  engine: string;
+  grouping: 'kubernetes-id' | 'helm-release' | 'operator';
+  /** How the objects were grouped, in words (`same Helm release`). */
+  groupedBy: string;
+  clusters: Array<string>;
+  objects: Array<DiscoveredObject>;
+  owner?: string;
+  /** The ref the suggested entity has (or would have). */
+  entityRef: string;
+  /** The annotations the suggested entity carries. */
+  annotations: {
+    [key: string]: string;
+  };
+  entity?: Entity;
+  /** Why no entity is suggested. */
+  reason?: string;
+  /** An entity already in the catalog (not registered by discovery) with the same name, kubernetes-id or label selector; the candidate is then not offered to the catalog. */
+  catalogMatch?: string;
+};
+
+export type DiscoveryClusterStatus = {
+  name: string;
+  /** StatefulSets and operator resources read in the last run. */
+  objects: number;
+  error?: string;
+};
+
+export type DiscoveredDatabases = {
+  /** False when `multiclusterStatefulsets.discovery.enabled` is off; `items` is then empty. */
+  enabled: boolean;
+  /** Whether the catalog provider of discovered databases is configured on. */
+  providerEnabled: boolean;
+  /** When the last run finished; absent before the first. */
+  refreshedAt?: string;
+  /** Set when the catalog could not be read for matches; the catalog provider then keeps what it registered before. */
+  catalogError?: string;
+  clusters: Array<DiscoveryClusterStatus>;
+  items: Array<DiscoveredDatabase>;
+};
