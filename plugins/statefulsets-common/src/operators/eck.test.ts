@@ -235,6 +235,25 @@ describe('eckConvention', () => {
     ]);
   });
 
+  it('links through a host name external-dns publishes for the transport Service', () => {
+    const world = leaderAndFollower({
+      config: {
+        'cluster.remote.logs-eu-west.seeds': [
+          'logs-transport.eu-west.example.net:9300',
+        ],
+      },
+    });
+    world['eu-west'].services[0].metadata.annotations = {
+      'external-dns.alpha.kubernetes.io/hostname':
+        'logs-transport.eu-west.example.net.',
+    };
+    expect(
+      eckConvention
+        .links?.(world, options)
+        .map(l => [l.from, l.to, l.workload]),
+    ).toEqual([['eu-west', 'us-east', 'logs-es-default']]);
+  });
+
   it('links nothing when the remote address is not one the other cluster publishes', () => {
     const world = leaderAndFollower({
       config: {

@@ -10,7 +10,7 @@
  * setting pointing out of its own Kubernetes cluster follows; one without
  * leads. A link joins two clusters when the follower's remote address is one
  * the other cluster's Elasticsearch publishes on a Service (a LoadBalancer's
- * ingress, an external IP). ECK reports no replication lag, so links carry
+ * ingress, an external IP, external-dns' host name annotation). ECK reports no replication lag, so links carry
  * none and the backend reads it from Prometheus.
  */
 import { WorkloadRoleSignal } from '../chartConventions';
@@ -23,6 +23,7 @@ export const ECK_CLUSTER_NAME_LABEL =
   'elasticsearch.k8s.elastic.co/cluster-name';
 
 const ECK_GROUP = 'elasticsearch.k8s.elastic.co';
+const EXTERNAL_DNS_HOSTNAME = 'external-dns.alpha.kubernetes.io/hostname';
 const REMOTE_SETTING = /^cluster\.remote\.([^.]+)\.(proxy_address|seeds)$/;
 
 /** One `host:port` an Elasticsearch is told to reach a remote cluster at. */
@@ -137,6 +138,10 @@ function publishedHostsOf(service: KubeObject): string[] {
   for (const ip of service.spec?.externalIPs ?? []) hosts.push(String(ip));
   if (service.spec?.type === 'ExternalName' && service.spec?.externalName) {
     hosts.push(String(service.spec.externalName));
+  }
+  const dns = service.metadata.annotations?.[EXTERNAL_DNS_HOSTNAME];
+  for (const host of (dns ?? '').split(',')) {
+    if (host.trim()) hosts.push(host.trim().replace(/\.$/, ''));
   }
   return hosts.map(h => h.toLowerCase());
 }
