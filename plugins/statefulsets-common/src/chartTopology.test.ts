@@ -2,6 +2,7 @@ import { bitnamiStatefulSet } from './__fixtures__/bitnami';
 import { buildTopology } from './buildTopology';
 import { readEntityPolicy } from './entityPolicy';
 import { emptyClusterObjects, KubeObject } from './kube';
+import { operatorLinks } from './operators';
 
 function snapshot(name: string, ...statefulSets: KubeObject[]) {
   const objects = emptyClusterObjects();
@@ -79,5 +80,90 @@ describe('a Bitnami chart database without the product annotations', () => {
       ),
     });
     expect(byId.get('no-critical-drift')?.status).toBe('warn');
+  });
+});
+
+describe('a Bitnami chart replica in another cluster, found by its source host', () => {
+  const now = Date.parse('2026-12-01T00:00:00Z');
+  const central = emptyClusterObjects();
+  central.statefulSets.push(
+    bitnamiStatefulSet({
+      chart: 'mysql',
+      component: 'primary',
+      release: 'shop-mysql',
+      image: 'docker.io/bitnami/mysql:8.4.5-debian-12-r0',
+    }),
+  );
+  central.services.push({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'shop-mysql-primary', namespace: 'databases' },
+  });
+  central.serviceExports.push({
+    apiVersion: 'multicluster.x-k8s.io/v1alpha1',
+    kind: 'ServiceExport',
+    metadata: { name: 'shop-mysql-primary', namespace: 'databases' },
+  });
+  const west = emptyClusterObjects();
+  west.statefulSets.push(
+    bitnamiStatefulSet({
+      chart: 'mysql',
+      component: 'secondary',
+      release: 'shop-mysql-dr',
+      image: 'docker.io/bitnami/mysql:8.0.42-debian-12-r0',
+      replicas: 2,
+      masterHost: 'shop-mysql-primary.databases.svc.clusterset.local',
+    }),
+  );
+  const replication = operatorLinks(
+    { 'eu-central': central, 'eu-west': west },
+    { now, maxLagSeconds: 30 },
+  );
+  const topology = buildTopology({
+    entityRef: 'component:default/shop-mysql',
+    policy: readEntityPolicy({ 'multicluster-statefulsets/engine': 'mysql' }),
+    snapshots: [
+      { info: { name: 'eu-central', zones: [] }, objects: central },
+      { info: { name: 'eu-west', zones: [] }, objects: west },
+    ],
+    replication,
+    traffic: { routing: 'mcs', weights: {}, warnings: [] },
+    now,
+  });
+
+  it('links the replica to the cluster exporting its primary', () => {
+    expect(topology.replication).toEqual([
+      {
+        from: 'eu-central',
+        to: 'eu-west',
+        workload: 'shop-mysql-dr-secondary',
+        provider: 'chart-replication-env',
+        lagSeconds: null,
+        healthy: false,
+        reason: 'lag not reported by the chart',
+      },
+    ]);
+    expect(
+      topology.clusters.map(c => [c.name, c.role, c.workloads[0].roleSource]),
+    ).toEqual([
+      ['eu-central', 'active', 'chart-component-label'],
+      ['eu-west', 'passive', 'chart-component-label'],
+    ]);
+  });
+
+  it('shows the image difference and fails readiness on the older replica', () => {
+    expect(topology.drift).toContainEqual(
+      expect.objectContaining({
+        field: 'image[mysql]',
+        values: {
+          'eu-central': 'docker.io/bitnami/mysql:8.4.5-debian-12-r0',
+          'eu-west': 'docker.io/bitnami/mysql:8.0.42-debian-12-r0',
+        },
+      }),
+    );
+    expect(
+      topology.readiness.checks.find(c => c.id === 'engine-version'),
+    ).toMatchObject({ status: 'fail' });
+    expect(topology.readiness.verdict).toBe('not-ready');
   });
 });

@@ -18,6 +18,8 @@ export interface BitnamiOptions {
   cpu?: string;
   annotations?: Record<string, string>;
   env?: Array<{ name: string; value: string }>;
+  /** The replica's source host (default: the release's own primary Service). */
+  masterHost?: string;
 }
 
 const SUFFIX: Record<string, string> = {
@@ -37,7 +39,10 @@ const REPLICATION_ENV: Record<string, Record<string, string>> = {
 /** A StatefulSet of a release of a Bitnami database chart (replication architecture). */
 export function bitnamiStatefulSet(o: BitnamiOptions): KubeObject {
   const release = o.release ?? 'orders';
-  const fullname = `${release}-${o.chart}`;
+  // The charts' fullname: the release alone when it already names the chart.
+  const fullname = release.includes(o.chart)
+    ? release
+    : `${release}-${o.chart}`;
   const name = `${fullname}${SUFFIX[o.component] ?? `-${o.component}`}`;
   const labels: Record<string, string> = {
     'app.kubernetes.io/name': o.chart,
@@ -51,7 +56,10 @@ export function bitnamiStatefulSet(o: BitnamiOptions): KubeObject {
   const env = [...(o.env ?? [])];
   if (mode) env.push({ name: `${prefix}_REPLICATION_MODE`, value: mode });
   if (mode === 'slave') {
-    env.push({ name: `${prefix}_MASTER_HOST`, value: `${fullname}-primary` });
+    env.push({
+      name: `${prefix}_MASTER_HOST`,
+      value: o.masterHost ?? `${fullname}-primary`,
+    });
   }
   const headless = o.chart === 'postgresql' ? '-hl' : '-headless';
   const claim = o.chart === 'mongodb' ? 'datadir' : 'data';
