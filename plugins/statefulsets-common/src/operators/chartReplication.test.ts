@@ -1,4 +1,5 @@
 import { bitnamiStatefulSet } from '../__fixtures__/bitnami';
+import { ROLE_SPECIFIC_ENV } from '../chartConventions';
 import { ClusterObjects, emptyClusterObjects, KubeObject } from '../kube';
 import {
   chartReplicas,
@@ -213,6 +214,22 @@ describe('the Helm chart replication convention', () => {
       }),
     ]);
     expect(chartReplicas(objects)[0].engine).toBe('postgresql');
+  });
+
+  it('reads the MariaDB chart’s secondaries, which drift does not compare', () => {
+    const secondary = bitnamiStatefulSet({ chart: 'mysql', component: 'x' });
+    secondary.spec.template.spec.containers[0].env = [
+      { name: 'MARIADB_REPLICATION_MODE', value: 'slave' },
+      {
+        name: 'MARIADB_MASTER_HOST',
+        value: 'cart-mariadb-primary.databases.svc.clusterset.local.',
+      },
+    ];
+    expect(chartReplicaSettingsOf(secondary)).toEqual({
+      engine: 'mariadb',
+      host: 'cart-mariadb-primary.databases.svc.clusterset.local',
+    });
+    expect(ROLE_SPECIFIC_ENV.has('MARIADB_MASTER_HOST')).toBe(true);
   });
 
   it('reads the primary as no replica', () => {
