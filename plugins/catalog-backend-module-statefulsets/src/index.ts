@@ -7,3 +7,8 @@ export {
   GeneratedEntityProvider,
   PROVIDER_NAME,
 } from './GeneratedEntityProvider';
+export {
+  DiscoveredEntityProvider,
+  DISCOVERY_PROVIDER_NAME,
+  discoveredEntities,
+} from './DiscoveredEntityProvider';

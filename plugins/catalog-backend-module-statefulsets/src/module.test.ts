@@ -26,3 +26,34 @@ describe('catalogModuleMulticlusterStatefulsets', () => {
     );
   });
 });
+
+describe('catalogModuleMulticlusterStatefulsets with discovery', () => {
+  it('adds the discovered-database provider only when configured on', async () => {
+    const addEntityProvider = jest.fn();
+    await startTestBackend({
+      extensionPoints: [
+        [catalogProcessingExtensionPoint, { addEntityProvider } as any],
+      ],
+      features: [
+        catalogModuleMulticlusterStatefulsets,
+        mockServices.rootConfig.factory({
+          data: {
+            catalog: {
+              providers: {
+                multiclusterStatefulsets: {
+                  discovery: { enabled: true, frequencySeconds: 30 },
+                },
+              },
+            },
+          },
+        }),
+      ],
+    });
+    expect(
+      addEntityProvider.mock.calls.map(([p]) => p.getProviderName()),
+    ).toEqual([
+      'multicluster-statefulsets-generated',
+      'multicluster-statefulsets-discovery',
+    ]);
+  });
+});

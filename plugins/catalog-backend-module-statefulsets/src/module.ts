@@ -1,16 +1,22 @@
 /*
  * The catalog backend module: registers the provider of generated database
  * entities, refreshed by the scheduler right at start and then every few
- * seconds, so an applied database appears in the catalog within seconds.
+ * seconds, so an applied database appears in the catalog within seconds;
+ * and, when configured on, the provider of discovered databases.
  */
 import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { DiscoveredEntityProvider } from './DiscoveredEntityProvider';
 import { GeneratedEntityProvider } from './GeneratedEntityProvider';
 
-/** Adds the `multicluster-statefulsets-generated` entity provider to the catalog. */
+/**
+ * Adds the `multicluster-statefulsets-generated` entity provider to the
+ * catalog, and `multicluster-statefulsets-discovery` when
+ * `catalog.providers.multiclusterStatefulsets.discovery.enabled` is true.
+ */
 export const catalogModuleMulticlusterStatefulsets = createBackendModule({
   pluginId: 'catalog',
   moduleId: 'multicluster-statefulsets',
@@ -43,6 +49,25 @@ export const catalogModuleMulticlusterStatefulsets = createBackendModule({
             }),
           }),
         );
+        const discovered = config.getOptionalConfig(
+          'catalog.providers.multiclusterStatefulsets.discovery',
+        );
+        if (discovered?.getOptionalBoolean('enabled')) {
+          const every = discovered.getOptionalNumber('frequencySeconds') ?? 60;
+          catalog.addEntityProvider(
+            DiscoveredEntityProvider.create({
+              discovery,
+              auth,
+              logger,
+              schedule: scheduler.createScheduledTaskRunner({
+                frequency: { seconds: every },
+                timeout: { seconds: 60 },
+                initialDelay: { seconds: 0 },
+                scope: 'local',
+              }),
+            }),
+          );
+        }
       },
     });
   },
