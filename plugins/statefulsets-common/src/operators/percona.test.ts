@@ -321,6 +321,25 @@ describe('perconaXtraDbClusterConvention', () => {
     });
   });
 
+  it('matches a source host external-dns publishes for a Service', () => {
+    const central = pxcSite('eu-central', { source: true });
+    central.services[1].metadata.annotations = {
+      'external-dns.alpha.kubernetes.io/hostname':
+        'pxc-1.payments.example.org.',
+    };
+    const links = c.links!(
+      {
+        'eu-central': central,
+        'eu-west': pxcSite('eu-west', {
+          source: false,
+          hosts: ['pxc-1.payments.example.org'],
+        }),
+      },
+      options,
+    );
+    expect(links.map(l => [l.from, l.to])).toEqual([['eu-central', 'eu-west']]);
+  });
+
   it('finds no link when no cluster publishes the sources', () => {
     expect(
       c.links!(

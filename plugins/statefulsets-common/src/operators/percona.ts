@@ -12,11 +12,12 @@
  * an unknown lag, which the backend's lag source (Prometheus) fills in.
  */
 import { LABEL_APP_COMPONENT, LABEL_APP_NAME } from '../chartConventions';
-import { ClusterObjects, KubeObject, labelOf } from '../kube';
+import { annotationOf, ClusterObjects, KubeObject, labelOf } from '../kube';
 import { ClusterRole, ReplicationLink, RoleSource } from '../types';
 import { OperatorConvention } from './types';
 
 const LABEL_APP_INSTANCE = 'app.kubernetes.io/instance';
+const EXTERNAL_DNS_HOSTNAME = 'external-dns.alpha.kubernetes.io/hostname';
 
 const PXC_APP = 'percona-xtradb-cluster';
 const PSMDB_APP = 'percona-server-mongodb';
@@ -52,7 +53,7 @@ function relatedTo(
   );
 }
 
-/** The addresses a resource's Services publish (load balancers, external IPs). */
+/** The addresses a resource's Services publish (load balancers, external IPs, external-dns names). */
 function publishedAddresses(
   resource: KubeObject,
   objects: ClusterObjects,
@@ -67,6 +68,12 @@ function publishedAddresses(
       if (ingress?.ip) addresses.add(String(ingress.ip));
     }
     for (const ip of svc.spec?.externalIPs ?? []) addresses.add(String(ip));
+    // external-dns publishes the names this annotation asks for.
+    for (const name of (annotationOf(svc, EXTERNAL_DNS_HOSTNAME) ?? '').split(
+      ',',
+    )) {
+      if (name.trim()) addresses.add(name.trim().replace(/\.$/, ''));
+    }
   }
   return addresses;
 }
