@@ -161,4 +161,44 @@ describe('computeDrift', () => {
       },
     ]);
   });
+
+  it('compares Strimzi Kafkas by version, config and their node pools', () => {
+    const kafka = (
+      version: string,
+      replicas: number,
+      size: string,
+      isr: number,
+    ) => ({
+      apiVersion: 'kafka.strimzi.io/v1',
+      kind: 'Kafka',
+      metadata: { name: 'clickstream' },
+      spec: { kafka: { version, config: { 'min.insync.replicas': isr } } },
+      nodePools: [
+        {
+          metadata: { name: 'brokers' },
+          spec: {
+            replicas,
+            roles: ['broker'],
+            storage: { type: 'persistent-claim', size },
+          },
+        },
+      ],
+    });
+    const drift = computeDrift({
+      a: [kafka('4.1.0', 3, '100Gi', 2)],
+      b: [kafka('4.0.0', 2, '50Gi', 2)],
+    });
+    expect(drift.map(d => [d.field, d.values])).toEqual([
+      ['replicas', { a: '3', b: '2' }],
+      ['replicas[brokers]', { a: '3', b: '2' }],
+      [
+        'storage[brokers]',
+        {
+          a: '{"type":"persistent-claim","size":"100Gi"}',
+          b: '{"type":"persistent-claim","size":"50Gi"}',
+        },
+      ],
+      ['version', { a: '4.1.0', b: '4.0.0' }],
+    ]);
+  });
 });

@@ -12,6 +12,42 @@ import {
 import { KubeObject } from './kube';
 import { DriftEntry } from './types';
 
+/**
+ * A Strimzi `Kafka` with the node pools that run its nodes beside it (as the
+ * Strimzi convention hands it over): the version, image and broker config
+ * live in the Kafka, replicas, roles and storage in its pools.
+ */
+export interface KafkaDriftObject extends KubeObject {
+  nodePools?: KubeObject[];
+}
+
+function kafkaDriftFields(
+  obj: KafkaDriftObject,
+  put: (key: string, value: unknown) => void,
+): void {
+  const kafka = obj.spec?.kafka ?? {};
+  const pools = obj.nodePools ?? [];
+  put('version', kafka.version ?? obj.status?.kafkaVersion);
+  put('metadataVersion', kafka.metadataVersion);
+  put('image', kafka.image);
+  put(
+    'replicas',
+    pools.reduce((sum, p) => sum + (Number(p.spec?.replicas) || 0), 0),
+  );
+  for (const pool of pools) {
+    const name = pool.metadata.name;
+    put(`replicas[${name}]`, pool.spec?.replicas);
+    put(`roles[${name}]`, [...(pool.spec?.roles ?? [])].sort());
+    put(`storage[${name}]`, pool.spec?.storage);
+    put(`resources[${name}]`, pool.spec?.resources);
+  }
+  put('resources', kafka.resources);
+  // One field per setting, so the difference reads as a name, not a blob.
+  for (const [key, value] of Object.entries(kafka.config ?? {})) {
+    put(`config.${key}`, typeof value === 'string' ? value : String(value));
+  }
+}
+
 /** The comparable fields of one workload object, by field path. */
 export function driftFieldsOf(obj: KubeObject): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -28,6 +64,10 @@ export function driftFieldsOf(obj: KubeObject): Record<string, string> {
     put('storage.class', spec.storage?.storageClass);
     put('updateStrategy', spec.primaryUpdateStrategy);
     put('config.parameters', spec.postgresql?.parameters);
+    return fields;
+  }
+  if (obj.kind === 'Kafka') {
+    kafkaDriftFields(obj, put);
     return fields;
   }
   const spec = obj.spec ?? {};

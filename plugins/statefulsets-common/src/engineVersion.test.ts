@@ -30,6 +30,16 @@ describe('parseEngineVersion', () => {
     ).toMatchObject({ major: 17, minor: undefined });
   });
 
+  it("reads the Kafka version of Strimzi's <operator>-kafka-<kafka> tags", () => {
+    expect(version('quay.io/strimzi/kafka:1.2.0-kafka-4.1.0')).toEqual({
+      major: 4,
+      minor: 1,
+      patch: 0,
+      tag: '4.1.0',
+    });
+    expect(version('apache/kafka:3.9.1')).toMatchObject({ major: 3, patch: 1 });
+  });
+
   it('says why a tag names no version', () => {
     expect(parseEngineVersion('mysql')).toEqual({
       ok: false,

@@ -1,7 +1,8 @@
 /*
  * The engine version an image runs, read from its tag (`mysql:8.4.2`,
- * `bitnami/mysql:8.0.36-debian-12-r1`, `postgres:16.3`), and how two
- * versions compare for replication from a primary to a replica.
+ * `bitnami/mysql:8.0.36-debian-12-r1`, `postgres:16.3`, Strimzi's
+ * `strimzi/kafka:1.2.0-kafka-4.1.0`), and how two versions compare for
+ * replication from a primary to a replica.
  */
 
 /** A version read from an image tag; parts the tag leaves out are absent. */
@@ -34,7 +35,11 @@ export function parseEngineVersion(
         : `${image} has no tag (it runs "latest"): pin a version tag such as 8.4.2`,
     };
   }
-  const tag = ref.slice(colon + 1);
+  const imageTag = ref.slice(colon + 1);
+  // Strimzi's images name both releases, `<operator>-kafka-<kafka>`: the
+  // engine's is the Kafka one.
+  const strimzi = /^v?\d[\w.]*-kafka-(\d.*)$/.exec(imageTag);
+  const tag = strimzi ? strimzi[1] : imageTag;
   const match = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[-+_.].*)?$/.exec(tag);
   if (!match) {
     return {

@@ -2,7 +2,7 @@
  * The DR readiness rule on engine versions: every replica side runs a
  * version its primary side can replicate to and fail over to. Primary and
  * replica sides are matched by role (annotation, chart component label or
- * CloudNativePG) and engine, not by name.
+ * an operator such as CloudNativePG or Strimzi) and engine, not by name.
  */
 import { engineOfImage } from './chartConventions';
 import { compareVersions, parseEngineVersion } from './engineVersion';
@@ -14,6 +14,15 @@ interface Side {
   workload: TopologyWorkload;
 }
 
+/**
+ * The engine a workload runs: Kafka for a Strimzi `Kafka` (whose image tag
+ * names the Kafka version), else what its image says.
+ */
+function engineOfWorkload(w: TopologyWorkload): string {
+  if (w.kind === 'Kafka') return 'kafka';
+  return engineOfImage(w.image) ?? 'unknown engine';
+}
+
 function sidesOf(clusters: TopologyCluster[], role: 'active' | 'passive') {
   return clusters.flatMap(c =>
     c.workloads
@@ -22,7 +31,7 @@ function sidesOf(clusters: TopologyCluster[], role: 'active' | 'passive') {
       .map(
         (w): Side => ({
           ref: `${c.name}/${w.name}`,
-          engine: engineOfImage(w.image) ?? 'unknown engine',
+          engine: engineOfWorkload(w),
           workload: w,
         }),
       ),
