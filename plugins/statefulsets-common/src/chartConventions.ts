@@ -15,19 +15,46 @@ export const LABEL_APP_NAME = 'app.kubernetes.io/name';
 
 /**
  * Environment variables whose value differs by role by design (the Bitnami
- * charts' replication settings); comparing them across a primary and a
- * replica would report every healthy pair as drifted.
+ * charts' replication settings, and the MySQL chart's credentials and
+ * database, which only the primary is given and the secondaries reach the
+ * primary with); comparing them across a primary and a replica would report
+ * every healthy pair as drifted.
  */
 export const ROLE_SPECIFIC_ENV = new Set([
   'MYSQL_REPLICATION_MODE',
   'MYSQL_MASTER_HOST',
   'MYSQL_MASTER_PORT_NUMBER',
+  'MYSQL_MASTER_ROOT_USER',
+  'MYSQL_MASTER_ROOT_PASSWORD',
+  'MYSQL_MASTER_ROOT_PASSWORD_FILE',
+  'MYSQL_ROOT_PASSWORD',
+  'MYSQL_ROOT_PASSWORD_FILE',
+  'MYSQL_DATABASE',
+  'MYSQL_USER',
+  'MYSQL_PASSWORD',
+  'MYSQL_PASSWORD_FILE',
   'MARIADB_REPLICATION_MODE',
   'MARIADB_MASTER_HOST',
   'MARIADB_MASTER_PORT_NUMBER',
   'POSTGRES_REPLICATION_MODE',
   'POSTGRES_MASTER_HOST',
   'POSTGRES_MASTER_PORT_NUMBER',
+  'MONGODB_REPLICA_SET_MODE',
+  'MONGODB_INITIAL_PRIMARY_HOST',
+]);
+
+/**
+ * Environment variables that say where a chart's replica replicates from
+ * (mode and source host): routing facts, not secrets, which the Helm chart
+ * replication convention needs in clear text to resolve the source cluster.
+ */
+export const REPLICATION_SOURCE_ENV: ReadonlySet<string> = new Set([
+  'MYSQL_REPLICATION_MODE',
+  'MYSQL_MASTER_HOST',
+  'MARIADB_REPLICATION_MODE',
+  'MARIADB_MASTER_HOST',
+  'POSTGRES_REPLICATION_MODE',
+  'POSTGRES_MASTER_HOST',
   'MONGODB_REPLICA_SET_MODE',
   'MONGODB_INITIAL_PRIMARY_HOST',
 ]);

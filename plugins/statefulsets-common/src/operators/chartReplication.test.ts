@@ -1,5 +1,5 @@
 import { bitnamiStatefulSet } from '../__fixtures__/bitnami';
-import { ROLE_SPECIFIC_ENV } from '../chartConventions';
+import { REPLICATION_SOURCE_ENV, ROLE_SPECIFIC_ENV } from '../chartConventions';
 import { ClusterObjects, emptyClusterObjects, KubeObject } from '../kube';
 import {
   chartReplicas,
@@ -230,6 +230,30 @@ describe('the Helm chart replication convention', () => {
       host: 'cart-mariadb-primary.databases.svc.clusterset.local',
     });
     expect(ROLE_SPECIFIC_ENV.has('MARIADB_MASTER_HOST')).toBe(true);
+  });
+
+  it('needs in clear text only the variables REPLICATION_SOURCE_ENV names', () => {
+    const objects = mysqlPair(
+      'shop-mysql-primary.databases.svc.clusterset.local',
+      { serviceExports: [serviceExport('shop-mysql-primary')] },
+    );
+    for (const o of Object.values(objects)) {
+      for (const sts of o.statefulSets) {
+        for (const c of sts.spec.template.spec.containers) {
+          c.env = [
+            { name: 'MYSQL_MASTER_PORT_NUMBER', value: '3306' },
+            ...c.env,
+          ].map((e: { name: string; value: string }) =>
+            REPLICATION_SOURCE_ENV.has(e.name)
+              ? e
+              : { name: e.name, value: 'sha256:0123456789ab' },
+          );
+        }
+      }
+    }
+    expect(
+      chartReplicationConvention.links!(objects, options).map(l => l.from),
+    ).toEqual(['eu-central']);
   });
 
   it('reads the primary as no replica', () => {
