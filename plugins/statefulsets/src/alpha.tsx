@@ -1,14 +1,18 @@
 /*
  * The plugin for apps on the new frontend system: the API, the Multi-cluster
- * entity tab and the overview card (shown on entities that opted in), and the
- * `MultiClusterPicker` field for Software Templates.
+ * entity tab and the overview card (shown on entities that opted in), the
+ * `MultiClusterPicker` field for Software Templates, and the "Not in the
+ * catalog yet" page of discovered databases with its sidebar item.
  */
 import {
   ApiBlueprint,
   createFrontendPlugin,
+  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import StorageIcon from '@material-ui/icons/Storage';
 import {
   EntityCardBlueprint,
   EntityContentBlueprint,
@@ -58,9 +62,29 @@ const clusterPicker = FormFieldBlueprint.make({
   },
 });
 
+/** Route of the "Not in the catalog yet" page of discovered databases. */
+export const discoveredDatabasesRouteRef = createRouteRef();
+
+// A page of its own, with a sidebar item: databases found in several
+// clusters that have no catalog entity yet.
+const discoveredPage = PageBlueprint.make({
+  name: 'discovered-databases',
+  params: {
+    path: '/discovered-databases',
+    title: 'Not in the catalog yet',
+    icon: <StorageIcon />,
+    routeRef: discoveredDatabasesRouteRef,
+    loader: () =>
+      import('./components/DiscoveredDatabases').then(m => (
+        <m.DiscoveredDatabasesPage />
+      )),
+  },
+});
+
 /** The multi-cluster StatefulSets frontend plugin (new frontend system). */
 export default createFrontendPlugin({
   pluginId: 'multicluster-statefulsets',
   title: 'Multi-cluster StatefulSets',
-  extensions: [api, content, card, clusterPicker],
+  routes: { discoveredDatabases: discoveredDatabasesRouteRef },
+  extensions: [api, content, card, clusterPicker, discoveredPage],
 });

@@ -8,6 +8,8 @@ export {
   EntityMultiClusterContent,
   EntityMultiClusterOverviewCard,
   MultiClusterPickerFieldExtension,
+  DiscoveredDatabasesPage,
+  discoveredDatabasesRouteRef,
   rootRouteRef,
 } from './plugin';
 export { isMultiClusterStatefulSetAvailable } from './isMultiClusterStatefulSetAvailable';

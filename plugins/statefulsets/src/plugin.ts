@@ -1,6 +1,7 @@
 /*
  * The plugin for apps on the legacy frontend system: the API, the entity tab
- * as a routable extension and the overview card as a component extension.
+ * as a routable extension, the overview card as a component extension and
+ * the "Not in the catalog yet" page as a routable extension.
  */
 import {
   createApiFactory,
@@ -24,6 +25,11 @@ import {
 /** Route of the entity tab. */
 export const rootRouteRef = createRouteRef({ id: 'multicluster-statefulsets' });
 
+/** Route of the "Not in the catalog yet" page of discovered databases. */
+export const discoveredDatabasesRouteRef = createRouteRef({
+  id: 'multicluster-statefulsets:discovered-databases',
+});
+
 /** The multi-cluster StatefulSets frontend plugin (legacy frontend system). */
 export const multiClusterStatefulSetsPlugin = createPlugin({
   id: 'multicluster-statefulsets',
@@ -34,7 +40,10 @@ export const multiClusterStatefulSetsPlugin = createPlugin({
       factory: deps => new MultiClusterStatefulSetsClient(deps),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: {
+    root: rootRouteRef,
+    discoveredDatabases: discoveredDatabasesRouteRef,
+  },
 });
 
 /** The Multi-cluster entity tab. */
@@ -70,3 +79,18 @@ export const MultiClusterPickerFieldExtension =
       validation: validateMultiClusterPick,
     }),
   );
+
+/**
+ * The "Not in the catalog yet" page: databases discovery found in several
+ * clusters without a catalog entity. Mount it on a route of the app.
+ */
+export const DiscoveredDatabasesPage = multiClusterStatefulSetsPlugin.provide(
+  createRoutableExtension({
+    name: 'DiscoveredDatabasesPage',
+    component: () =>
+      import('./components/DiscoveredDatabases').then(
+        m => m.DiscoveredDatabasesStandalonePage,
+      ),
+    mountPoint: discoveredDatabasesRouteRef,
+  }),
+);

@@ -22,6 +22,11 @@ export type LagHistory = RestModels.LagHistory;
 /** How far back a lag history reaches. */
 export type LagHistoryWindow = RestModels.LagHistoryWindow;
 
+/** Databases found in two or more clusters, with the entity suggested for each. */
+export type DiscoveredDatabases = RestModels.DiscoveredDatabases;
+/** One database found in two or more clusters. */
+export type DiscoveredDatabase = RestModels.DiscoveredDatabase;
+
 /** Result of a conditional topology read. */
 export type TopologyResponse =
   | { notModified: true; etag: string }
@@ -59,6 +64,12 @@ export interface MultiClusterStatefulSetsApi {
     window: LagHistoryWindow,
     options?: { signal?: AbortSignal },
   ): Promise<LagHistory>;
+  /**
+   * The databases discovery found in the clusters, with the entity
+   * suggested for each (optional: implementations written before discovery
+   * may lack it; the page then says so).
+   */
+  listDiscoveredDatabases?(): Promise<DiscoveredDatabases>;
 }
 
 /** Ref of {@link MultiClusterStatefulSetsApi}. */

@@ -19,6 +19,7 @@ import {
   StatefulSetsRestClient,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
+  DiscoveredDatabases,
   LagHistory,
   LagHistoryWindow,
   MultiClusterStatefulSetsApi,
@@ -65,6 +66,11 @@ export class MultiClusterStatefulSetsClient
     }
     const topology = (await res.json()) as EntityTopology;
     return { notModified: false, etag, topology };
+  }
+
+  async listDiscoveredDatabases(): Promise<DiscoveredDatabases> {
+    const res = await this.#client.listDiscoveredDatabases();
+    return (await res.json()) as DiscoveredDatabases;
   }
 
   async listClusters(): Promise<ClusterHealth[]> {
