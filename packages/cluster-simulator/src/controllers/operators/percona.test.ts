@@ -8,7 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { type CustomResourceDefinition, validateAgainstCrd } from '../../crds';
-import { SIM_ENGINE, SIM_LAG_SECONDS, SIM_LAG_SOURCE } from '../metrics';
+import {
+  renderMetrics,
+  SIM_ENGINE,
+  SIM_LAG_SECONDS,
+  SIM_LAG_SOURCE,
+} from '../metrics';
 import { statefulSetController } from '../statefulSetController';
 import { FakeWorld } from '../testing';
 import type { KubeObject } from '../types';
@@ -238,6 +243,15 @@ describe('perconaController: Percona XtraDB Cluster', () => {
       ),
     ).toEqual([]);
 
+    // /metrics exports it as mysqld_exporter would, named for the workload.
+    expect(
+      renderMetrics('eu-west', [
+        get('eu-west', 'apps/v1', 'StatefulSet', 'payments-pxc')!,
+      ]),
+    ).toMatch(
+      /^mysql_slave_status_seconds_behind_master\{namespace="databases",statefulset="payments-pxc",source="eu-central",cluster="eu-west"\} [\d.]+$/m,
+    );
+
     world.partition('eu-central', 'eu-west');
     run(10);
     expect(Number(annotations('eu-west')[SIM_LAG_SECONDS])).toBeGreaterThan(9);
@@ -334,6 +348,13 @@ describe('perconaController: Percona Server for MongoDB', () => {
       [SIM_LAG_SOURCE]: 'eu-central',
       [SIM_ENGINE]: 'mongodb',
     });
+    expect(
+      renderMetrics('us-east', [
+        get('us-east', 'apps/v1', 'StatefulSet', 'profiles-rs0')!,
+      ]),
+    ).toMatch(
+      /^mongodb_mongod_replset_member_replication_lag\{namespace="databases",statefulset="profiles-rs0",source="eu-central",cluster="us-east"\} [\d.]+$/m,
+    );
     world.partition('eu-central', 'us-east');
     run(10);
     expect(Number(annotations('us-east')[SIM_LAG_SECONDS])).toBeGreaterThan(9);
