@@ -451,6 +451,15 @@ describe('the demo world clickstream Kafka', () => {
           p => p.metadata.labels?.['strimzi.io/cluster'] === 'clickstream',
         );
       expect(pods).toHaveLength(6);
+      // us-east's /metrics has the series the portal's kafka lag query asks
+      // for: the link's target cluster, the namespace and the Kafka's name.
+      const usEast = sim.clusters.find(c => c.name === 'us-east')!;
+      const metrics = await fetch(`${usEast.url}/metrics`, {
+        headers: { authorization: `Bearer ${usEast.token}` },
+      }).then(r => r.text());
+      expect(metrics).toMatch(
+        /^kafka_connect_mirror_mirrorsourceconnector_replication_latency_ms\{namespace="databases",statefulset="clickstream",source="eu-central",cluster="us-east"\} [\d.]+$/m,
+      );
     } finally {
       await sim.stop();
     }
