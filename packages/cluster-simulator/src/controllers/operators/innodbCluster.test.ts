@@ -15,6 +15,8 @@ import { FakeWorld } from '../testing';
 import type { KubeObject } from '../types';
 import { INNODB_API_VERSION, innodbClusterController } from './innodbCluster';
 
+jest.setTimeout(30000);
+
 const NS = 'databases';
 const NAME = 'ledger';
 const DEMO_FILE = 'ledger-innodb.yaml';
@@ -91,7 +93,7 @@ function setup() {
     statefulSetController({ readinessDelayMs: 0 }),
   ];
   const settle = () => {
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 8; i++) {
       world.reconcile(controllers);
       world.advance(1000);
     }

@@ -19,6 +19,8 @@ import {
   zalandoController,
 } from './zalando';
 
+jest.setTimeout(30000);
+
 const NS = 'databases';
 const NAME = 'acid-analytics';
 const repoRoot = path.join(
@@ -112,7 +114,7 @@ function setup() {
     statefulSetController({ readinessDelayMs: 0 }),
   ];
   const settle = () => {
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 8; i++) {
       world.reconcile(controllers);
       world.advance(1000);
     }
