@@ -332,6 +332,19 @@ describe('an ECK Elasticsearch replicated across two clusters', () => {
     ).toEqual([['eu-west', 'us-east', 'logs-es-default', 'eck']]);
   });
 
+  it('is not ready while the follower runs an older Elasticsearch than its leader', () => {
+    const check = topology.readiness.checks.find(
+      c => c.id === 'engine-version',
+    );
+    expect(check).toMatchObject({
+      status: 'fail',
+      evidence: expect.stringContaining('us-east/logs-es-default runs'),
+    });
+    expect(check?.evidence).toContain(
+      '9.0.4, its primary eu-west/logs-es-default 9.1.0: the replica is older',
+    );
+  });
+
   it('shows the follower running another Elasticsearch version as drift', () => {
     expect(topology.drift).toEqual([
       expect.objectContaining({
