@@ -92,6 +92,7 @@ const MASTER_ENV: Array<{ engine: string; mode: string; host: string }> = [
     mode: 'MYSQL_REPLICATION_MODE',
     host: 'MYSQL_MASTER_HOST',
   },
+  // MariaDB's replicas are scraped by the same exporter, with MySQL's names.
   {
     engine: 'mysql',
     mode: 'MARIADB_REPLICATION_MODE',
