@@ -363,6 +363,21 @@ describe('perconaController: Percona Server for MongoDB', () => {
     expect(Number(annotations('us-east')[SIM_LAG_SECONDS])).toBeLessThan(2);
   });
 
+  it("removes the members' Services when they are no longer exposed", () => {
+    const { world, run, get } = psmdbSites();
+    const cr = get('us-east', PSMDB_API_VERSION, PSMDB_KIND, 'profiles')!;
+    cr.spec.replsets[0].expose.enabled = false;
+    world.cluster('us-east').update(cr);
+    run(2);
+    expect(get('us-east', 'v1', 'Service', 'profiles-rs0-0')).toBeUndefined();
+    expect(get('us-east', 'v1', 'Service', 'profiles-rs0')).toBeDefined();
+    // No longer reachable from the main site: no lag record.
+    expect(
+      get('us-east', 'apps/v1', 'StatefulSet', 'profiles-rs0')!.metadata
+        .annotations?.[SIM_LAG_SOURCE],
+    ).toBeUndefined();
+  });
+
   it('does nothing in a cluster that is down', () => {
     const { world, get } = setup();
     world.down.add('us-east');

@@ -215,8 +215,9 @@ function service(
 }
 
 /**
- * One Service per pod of a StatefulSet, named as the pod; a LoadBalancer
- * publishes its hostname in its status as a cloud's controller would.
+ * One Service per pod of a StatefulSet, named as the pod (none for pods
+ * not exposed); a LoadBalancer publishes its hostname in its status as a
+ * cloud's controller would.
  */
 function exposePods(
   ctx: ControllerContext,
@@ -480,17 +481,16 @@ function reconcilePxc(ctx: ControllerContext, cr: KubeObject): void {
       headless: true,
     }),
   );
-  if (spec.pxc?.expose?.enabled === true) {
-    exposePods(
-      ctx,
-      cr,
-      pxcName,
-      pxcSize,
-      { ...pxcSelector, ...spec.pxc.expose.labels },
-      [PXC_PORTS[0], PXC_PORTS[4], PXC_PORTS[5]],
-      spec.pxc.expose.type ?? 'ClusterIP',
-    );
-  }
+  const pxcExpose = spec.pxc?.expose;
+  exposePods(
+    ctx,
+    cr,
+    pxcName,
+    pxcExpose?.enabled === true ? pxcSize : 0,
+    { ...pxcSelector, ...pxcExpose?.labels },
+    [PXC_PORTS[0], PXC_PORTS[4], PXC_PORTS[5]],
+    pxcExpose?.type ?? 'ClusterIP',
+  );
   const haproxyName = `${name}-haproxy`;
   if (haproxyOn) {
     const haproxySelector = pxcLabels(name, 'haproxy');
@@ -663,24 +663,23 @@ function reconcilePsmdb(ctx: ControllerContext, cr: KubeObject): void {
       api,
       service(cr, stsName, labels, labels, MONGOD_PORTS, { headless: true }),
     );
-    if (rs.expose?.enabled === true) {
-      exposePods(
-        ctx,
-        cr,
-        stsName,
-        replicas,
-        {
-          ...labels,
-          'app.kubernetes.io/component': 'external-service',
-          ...rs.expose.serviceLabels,
-        },
-        MONGOD_PORTS,
-        rs.expose.type ?? rs.expose.exposeType ?? 'ClusterIP',
-      );
-      for (let i = 0; i < replicas; i++) {
-        const svc = api.get('v1', 'Service', namespace, `${stsName}-${i}`);
-        if (svc) published.push(...publishedAddresses(svc));
-      }
+    const exposed = rs.expose?.enabled === true ? replicas : 0;
+    exposePods(
+      ctx,
+      cr,
+      stsName,
+      exposed,
+      {
+        ...labels,
+        'app.kubernetes.io/component': 'external-service',
+        ...rs.expose?.serviceLabels,
+      },
+      MONGOD_PORTS,
+      rs.expose?.type ?? rs.expose?.exposeType ?? 'ClusterIP',
+    );
+    for (let i = 0; i < exposed; i++) {
+      const svc = api.get('v1', 'Service', namespace, `${stsName}-${i}`);
+      if (svc) published.push(...publishedAddresses(svc));
     }
     const rsReady = readyOf(api, namespace, stsName);
     ready += rsReady;
