@@ -462,7 +462,9 @@ function leaderOf(
   if (!hosts.length) return undefined;
   for (const [name, api] of ctx.clusters) {
     if (name === ctx.cluster.name) continue;
-    for (const service of api.list('v1', 'Service')) {
+    const services =
+      api.listShared?.('v1', 'Service') ?? api.list('v1', 'Service');
+    for (const service of services) {
       const owner = service.metadata.labels?.[CLUSTER_NAME_LABEL];
       const published = (service.status?.loadBalancer?.ingress ?? []).flatMap(
         (i: any) => [i?.hostname, i?.ip].filter(Boolean),
