@@ -60,4 +60,61 @@ describe('slimObject', () => {
       b.spec.template.spec.containers[0].env[0].value,
     );
   });
+
+  it("keeps a chart replica's replication source in clear and digests the rest", () => {
+    const sts = slimObject('statefulSets', {
+      metadata: { name: 'shop-mysql-dr-secondary' },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'mysql',
+                env: [
+                  { name: 'MYSQL_REPLICATION_MODE', value: 'slave' },
+                  {
+                    name: 'MYSQL_MASTER_HOST',
+                    value: 'shop-mysql-primary.databases.svc.clusterset.local',
+                  },
+                  { name: 'MYSQL_MASTER_ROOT_PASSWORD', value: 'hunter2' },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    });
+    const env = sts.spec.template.spec.containers[0].env;
+    expect(env[0].value).toBe('slave');
+    expect(env[1].value).toBe(
+      'shop-mysql-primary.databases.svc.clusterset.local',
+    );
+    expect(env[2].value).toMatch(/^sha256:/);
+  });
+
+  it("digests env values anywhere in an operator resource's spec", () => {
+    const es = slimObject('elasticsearches', {
+      metadata: { name: 'logs' },
+      spec: {
+        nodeSets: [
+          {
+            name: 'default',
+            config: { 'cluster.remote.leader.mode': 'proxy' },
+            podTemplate: {
+              spec: {
+                containers: [
+                  { name: 'elasticsearch', env: [{ name: 'P', value: 'x' }] },
+                ],
+              },
+            },
+          },
+        ],
+      },
+    });
+    const nodeSet = es.spec.nodeSets[0];
+    expect(nodeSet.config).toEqual({ 'cluster.remote.leader.mode': 'proxy' });
+    expect(nodeSet.podTemplate.spec.containers[0].env[0].value).toMatch(
+      /^sha256:/,
+    );
+  });
 });

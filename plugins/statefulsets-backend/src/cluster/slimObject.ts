@@ -2,12 +2,14 @@
  * Trims watched objects down to what the topology reads, so the cache holds
  * little per object and nothing sensitive: managed fields and last-applied
  * configuration go, environment values are replaced by a digest (drift still
- * sees a difference, nobody sees the value).
+ * sees a difference, nobody sees the value), except the few that say where
+ * a chart's replica replicates from.
  */
 import { createHash } from 'node:crypto';
 import {
   ClusterObjects,
   KubeObject,
+  REPLICATION_SOURCE_ENV,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 
 const DROPPED_ANNOTATIONS = [
@@ -42,18 +44,44 @@ function digest(value: unknown): string {
     .slice(0, 12)}`;
 }
 
+/**
+ * One environment variable as the cache keeps it: a reference as it is, the
+ * few variables that say where a replica replicates from (a chart's
+ * replication mode and source host) in clear, every other value digested.
+ */
+function slimEnvVar(e: any) {
+  if (e?.valueFrom) return { name: e.name, valueFrom: e.valueFrom };
+  if (REPLICATION_SOURCE_ENV.has(e?.name)) {
+    return { name: e.name, value: e.value };
+  }
+  return { name: e?.name, value: digest(e?.value) };
+}
+
 function slimContainers(containers: any[] | undefined) {
   return containers?.map(c => ({
     name: c?.name,
     image: c?.image,
     resources: c?.resources,
     args: c?.args,
-    env: c?.env?.map((e: any) =>
-      e?.valueFrom
-        ? { name: e.name, valueFrom: e.valueFrom }
-        : { name: e?.name, value: digest(e?.value) },
-    ),
+    env: c?.env?.map(slimEnvVar),
   }));
+}
+
+/**
+ * An operator resource's spec with every `env` list's values digested
+ * wherever it sits (pod templates inside the spec hold them too).
+ */
+function slimOperatorSpec(value: any): any {
+  if (Array.isArray(value)) return value.map(slimOperatorSpec);
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key] =
+      key === 'env' && Array.isArray(v)
+        ? v.map(slimEnvVar)
+        : slimOperatorSpec(v);
+  }
+  return out;
 }
 
 /** Trims one object of a kind. */
@@ -176,6 +204,21 @@ export function slimObject(key: keyof ClusterObjects, obj: any): KubeObject {
         status: obj.status,
       };
     }
+    case 'strimziKafkas':
+    case 'strimziNodePools':
+    case 'strimziMirrorMakers2':
+    case 'elasticsearches':
+    case 'perconaXtraDbClusters':
+    case 'perconaServerMongodbs':
+    case 'zalandoPostgresqls':
+    case 'mongodbCommunities':
+    case 'innodbClusters':
+      return {
+        ...base,
+        metadata: slimMetadata(obj.metadata),
+        spec: slimOperatorSpec(obj.spec),
+        status: obj.status,
+      };
     default:
       return {
         ...base,
