@@ -9,7 +9,12 @@ import { type CustomResourceDefinition, validateAgainstCrd } from '../../crds';
 import { startSimulator } from '../../simulator';
 import { eventually } from '../../testing/testWorld';
 import { loadWorld } from '../../world';
-import { SIM_ENGINE, SIM_LAG_SECONDS, SIM_LAG_SOURCE } from '../metrics';
+import {
+  renderMetrics,
+  SIM_ENGINE,
+  SIM_LAG_SECONDS,
+  SIM_LAG_SOURCE,
+} from '../metrics';
 import { statefulSetController } from '../statefulSetController';
 import { FakeWorld } from '../testing';
 import type { KubeObject } from '../types';
@@ -204,6 +209,12 @@ describe('zalandoController', () => {
       [SIM_ENGINE]: 'postgresql',
     });
     expect(Number(annotations('us-east')[SIM_LAG_SECONDS])).toBeLessThan(2);
+    // /metrics exports it as a Postgres exporter would, named for the workload.
+    expect(
+      renderMetrics('us-east', [get('us-east', 'apps/v1', 'StatefulSet')]),
+    ).toMatch(
+      /^cnpg_pg_replication_lag\{namespace="databases",statefulset="acid-analytics",source="eu-west",cluster="us-east"\} [\d.]+$/m,
+    );
     world.partition('eu-west', 'us-east');
     settle();
     settle();
