@@ -349,7 +349,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
             timeout: {
               seconds: Math.max(30, discoveryOptions.frequencySeconds),
             },
-            initialDelay: { seconds: 0 },
+            // No initial delay: the first run starts with the backend.
             // Each replica answers the route from its own last run.
             scope: 'local',
             fn: () => databaseDiscovery.run(),

@@ -172,11 +172,18 @@ describe('groupDatabases', () => {
     const candidates = groupDatabases(
       [
         cluster('eu-central', {
-          strimziKafkas: [kafka('clickstream', OWNER)],
+          strimziKafkas: [
+            kafka('clickstream', OWNER),
+            // A node pool is part of its Kafka, not a database of its own.
+            kafka('brokers', { 'strimzi.io/cluster': 'clickstream' }),
+          ],
           statefulSets: [owned],
         }),
         cluster('us-east', {
-          strimziKafkas: [kafka('clickstream', OWNER)],
+          strimziKafkas: [
+            kafka('clickstream', OWNER),
+            kafka('brokers', { 'strimzi.io/cluster': 'clickstream' }),
+          ],
           statefulSets: [
             sts('clickstream-zk', {
               'strimzi.io/cluster': 'clickstream',

@@ -12,8 +12,8 @@
  * (c) the same operator resource kind and name in the same namespace.
  * An object joins the first group its labels put it in. Objects stamped for
  * an entity by the portal belong to that entity and are skipped, and so are
- * StatefulSets an operator's resource runs (they are its resource's). A
- * group found in one cluster only is not a candidate.
+ * StatefulSets and parts (node pools) an operator's resource runs: they are
+ * that resource's. A group found in one cluster only is not a candidate.
  */
 import {
   parseEntityRef,
@@ -93,17 +93,19 @@ export function chartNameOf(o: KubeObject): string | undefined {
 }
 
 /**
- * Whether an operator's resource runs this StatefulSet: it names the
- * resource as its owner, or carries the labels the resource's pods carry.
+ * Whether an operator's resource runs this object (a StatefulSet, or a part
+ * such as Strimzi's node pools): it names the resource as its owner, or
+ * carries the labels the resource's pods carry.
  */
 function runByOperator(
-  statefulSet: KubeObject,
+  object: KubeObject,
   operated: Array<{ resource: KubeObject; selector?: Map<string, string> }>,
 ): boolean {
-  const labels = statefulSet.metadata.labels ?? {};
+  const labels = object.metadata.labels ?? {};
   return operated.some(({ resource, selector }) => {
-    if (namespaceOf(resource) !== namespaceOf(statefulSet)) return false;
-    const owned = (statefulSet.metadata.ownerReferences ?? []).some(
+    if (resource === object) return false;
+    if (namespaceOf(resource) !== namespaceOf(object)) return false;
+    const owned = (object.metadata.ownerReferences ?? []).some(
       ref => ref.kind === resource.kind && ref.name === resource.metadata.name,
     );
     if (owned) return true;
@@ -150,6 +152,8 @@ function collectGroups(
     );
     for (const { resource, convention } of operated) {
       if (annotationOf(resource, ANNOTATION_OWNER_ENTITY)) continue;
+      // A part of another resource (a node pool of its Kafka) is that one's.
+      if (runByOperator(resource, operated)) continue;
       const namespace = namespaceOf(resource);
       const found = { cluster, object: resource, convention };
       const id = labelOf(resource, ANNOTATION_KUBERNETES_ID);
