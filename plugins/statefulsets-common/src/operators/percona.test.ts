@@ -332,7 +332,7 @@ describe('perconaXtraDbClusterConvention', () => {
         'eu-central': central,
         'eu-west': pxcSite('eu-west', {
           source: false,
-          hosts: ['pxc-1.payments.example.org'],
+          hosts: ['PXC-1.payments.example.org'],
         }),
       },
       options,

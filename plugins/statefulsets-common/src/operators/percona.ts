@@ -64,23 +64,34 @@ function publishedAddresses(
   for (const svc of objects.services) {
     if (!runBy(svc, resource, kind, app)) continue;
     for (const ingress of svc.status?.loadBalancer?.ingress ?? []) {
-      if (ingress?.hostname) addresses.add(String(ingress.hostname));
-      if (ingress?.ip) addresses.add(String(ingress.ip));
+      if (ingress?.hostname)
+        addresses.add(normalHost(String(ingress.hostname)));
+      if (ingress?.ip) addresses.add(normalHost(String(ingress.ip)));
     }
-    for (const ip of svc.spec?.externalIPs ?? []) addresses.add(String(ip));
+    for (const ip of svc.spec?.externalIPs ?? []) {
+      addresses.add(normalHost(String(ip)));
+    }
     // external-dns publishes the names this annotation asks for.
     for (const name of (annotationOf(svc, EXTERNAL_DNS_HOSTNAME) ?? '').split(
       ',',
     )) {
-      if (name.trim()) addresses.add(name.trim().replace(/\.$/, ''));
+      if (name.trim()) addresses.add(normalHost(name));
     }
   }
   return addresses;
 }
 
+/** A host name as compared: DNS names are case-insensitive, a final dot is the root. */
+function normalHost(host: string): string {
+  return host.trim().toLowerCase().replace(/\.$/, '');
+}
+
 function hostsOf(list: unknown): string[] {
   return Array.isArray(list)
-    ? list.map(n => n?.host).filter((h): h is string => typeof h === 'string')
+    ? list
+        .map(n => n?.host)
+        .filter((h): h is string => typeof h === 'string' && h.trim() !== '')
+        .map(normalHost)
     : [];
 }
 
