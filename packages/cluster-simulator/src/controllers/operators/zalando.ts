@@ -281,7 +281,9 @@ function standbySourceOf(
 ): { cluster: string; postgresql?: KubeObject } | undefined {
   for (const [name, api] of ctx.clusters) {
     if (name === ctx.cluster.name) continue;
-    for (const svc of api.list('v1', 'Service')) {
+    const services =
+      api.listShared?.('v1', 'Service') ?? api.list('v1', 'Service');
+    for (const svc of services) {
       if (svc.metadata.labels?.application !== 'spilo') continue;
       const published = (svc.status?.loadBalancer?.ingress ?? []).flatMap(
         (i: any) => [i?.hostname, i?.ip],
