@@ -114,6 +114,7 @@ const ENGINE_ALIASES: Record<string, string> = {
   'postgresql-repmgr': 'postgresql',
   mongo: 'mongodb',
   mongodb: 'mongodb',
+  elasticsearch: 'elasticsearch',
 };
 
 /** The repository part of an image reference, without registry, tag or digest. */

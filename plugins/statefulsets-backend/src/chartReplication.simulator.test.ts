@@ -1,0 +1,181 @@
+/*
+ * The demo's Helm-chart MySQL (shop-mysql) read through the REST API from
+ * the simulated clusters: roles from the chart's component label, the link
+ * from the replica's MYSQL_MASTER_HOST resolved through Multi-Cluster
+ * Services, and the version skew that makes DR readiness fail.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { JsonObject } from '@backstage/types';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  appConfigFor,
+  RunningSimulator,
+  startSimulator,
+  validateWorld,
+} from '@multicluster/cluster-simulator';
+import request from 'supertest';
+import { parse } from 'yaml';
+import { multiclusterStatefulsetsPlugin } from './plugin';
+
+const TOPOLOGY =
+  '/api/multicluster-statefulsets/entities/component/default/shop-mysql/topology';
+
+const worldFile = path.join(
+  path.dirname(require.resolve('@multicluster/cluster-simulator/package.json')),
+  '..',
+  '..',
+  'examples',
+  'world',
+  'world.yaml',
+);
+
+/** The demo world's clusters holding only shop-mysql's files. */
+function shopMysqlWorld() {
+  const raw = parse(fs.readFileSync(worldFile, 'utf8'));
+  for (const c of raw.clusters) {
+    c.files = c.files.filter(
+      (f: string) => f === 'namespace.yaml' || f.endsWith('/shop-mysql.yaml'),
+    );
+  }
+  return validateWorld(raw, worldFile);
+}
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'shop-mysql',
+    namespace: 'default',
+    annotations: {
+      'backstage.io/kubernetes-id': 'shop-mysql',
+      'backstage.io/kubernetes-namespace': 'databases',
+      'multicluster-statefulsets/engine': 'mysql',
+    },
+  },
+  spec: {
+    type: 'database',
+    owner: 'group:default/database-platform',
+    lifecycle: 'production',
+  },
+};
+
+async function eventually<T>(fn: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met');
+    await new Promise(r => setTimeout(r, 200));
+  }
+}
+
+describe('a Helm-chart MySQL in the simulated demo clusters', () => {
+  let sim: RunningSimulator;
+
+  beforeAll(async () => {
+    sim = await startSimulator({
+      world: shopMysqlWorld(),
+      portBase: 0,
+      adminPort: 0,
+      readinessDelayMs: 20,
+      tickMs: 100,
+      onError: () => {},
+    });
+  });
+
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it('shows roles, the chart link and the version skew', async () => {
+    const backend = await startTestBackend({
+      features: [
+        multiclusterStatefulsetsPlugin,
+        mockServices.rootConfig.factory({
+          data: appConfigFor(sim.clusters) as JsonObject,
+        }),
+        catalogServiceMock.factory({ entities: [entity] }),
+      ],
+    });
+    try {
+      const body = await eventually(async () => {
+        const res = await request(backend.server).get(TOPOLOGY);
+        const ready = res.body.clusters?.every((c: any) =>
+          c.workloads.every(
+            (w: any) => w.replicas.ready === w.replicas.desired,
+          ),
+        );
+        return res.status === 200 && ready && res.body.replication?.length
+          ? res.body
+          : undefined;
+      });
+      const byName = Object.fromEntries(
+        body.clusters.map((c: any) => [c.name, c]),
+      );
+      expect(
+        ['eu-central', 'eu-west'].map(name => [
+          name,
+          byName[name].role,
+          byName[name].workloads.map((w: any) => [
+            w.name,
+            w.role,
+            w.roleSource,
+            w.component,
+          ]),
+        ]),
+      ).toEqual([
+        [
+          'eu-central',
+          'active',
+          [
+            [
+              'shop-mysql-primary',
+              'active',
+              'chart-component-label',
+              'primary',
+            ],
+          ],
+        ],
+        [
+          'eu-west',
+          'passive',
+          [
+            [
+              'shop-mysql-dr-secondary',
+              'passive',
+              'chart-component-label',
+              'secondary',
+            ],
+          ],
+        ],
+      ]);
+      expect(body.replication).toEqual([
+        expect.objectContaining({
+          from: 'eu-central',
+          to: 'eu-west',
+          workload: 'shop-mysql-dr-secondary',
+          provider: 'chart-replication-env',
+          lagSeconds: null,
+        }),
+      ]);
+      expect(body.drift).toContainEqual(
+        expect.objectContaining({
+          field: 'image[mysql]',
+          values: {
+            'eu-central': 'docker.io/bitnami/mysql:8.4.5-debian-12-r0',
+            'eu-west': 'docker.io/bitnami/mysql:8.0.42-debian-12-r0',
+          },
+        }),
+      );
+      expect(
+        body.readiness.checks.find((c: any) => c.id === 'engine-version'),
+      ).toMatchObject({ status: 'fail' });
+      expect(body.readiness.verdict).toBe('not-ready');
+    } finally {
+      await backend.stop();
+    }
+  }, 60000);
+});
