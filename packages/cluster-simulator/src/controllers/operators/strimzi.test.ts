@@ -319,6 +319,38 @@ describe('strimziController', () => {
   });
 });
 
+describe('strimziController with deleteClaim', () => {
+  it('makes the Kafka own the claims and deletes those of removed nodes', () => {
+    const { world, controllers, get, names } = setup();
+    const pool = get('eu-central', 'KafkaNodePool', 'controllers');
+    pool.spec.storage.deleteClaim = true;
+    world.cluster('eu-central').update(pool);
+    world.reconcile(controllers);
+    const kept = world
+      .cluster('eu-central')
+      .get(
+        'v1',
+        'PersistentVolumeClaim',
+        NS,
+        'data-clickstream-controllers-3',
+      )!;
+    expect(kept.metadata.annotations?.['strimzi.io/delete-claim']).toBe('true');
+    expect(kept.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'Kafka',
+      name: 'clickstream',
+    });
+    const scaled = get('eu-central', 'KafkaNodePool', 'controllers');
+    scaled.spec.replicas = 1;
+    world.cluster('eu-central').update(scaled);
+    world.reconcile(controllers);
+    expect(
+      names('eu-central', 'v1', 'PersistentVolumeClaim').filter(c =>
+        c.includes('controllers'),
+      ),
+    ).toEqual(['data-clickstream-controllers-3']);
+  });
+});
+
 describe('assignNodeIds', () => {
   const pool = (name: string, replicas: number, nodeIds?: number[]) =>
     ({

@@ -256,7 +256,28 @@ function ensureClaim(
     node?: string;
   },
 ): void {
-  if (api.get('v1', 'PersistentVolumeClaim', p.namespace, p.name)) return;
+  const existing = api.get('v1', 'PersistentVolumeClaim', p.namespace, p.name);
+  if (existing) {
+    // deleteClaim may change later: the claim's annotation and owner follow.
+    const deleteClaim = String(!!p.owner);
+    if (
+      existing.metadata.annotations?.['strimzi.io/delete-claim'] !== deleteClaim
+    ) {
+      const { ownerReferences: _dropped, ...metadata } = existing.metadata;
+      api.update({
+        ...existing,
+        metadata: {
+          ...metadata,
+          annotations: {
+            ...existing.metadata.annotations,
+            'strimzi.io/delete-claim': deleteClaim,
+          },
+          ...(p.owner ? { ownerReferences: [p.owner] } : {}),
+        },
+      });
+    }
+    return;
+  }
   const storageClassName = p.storageClass ?? 'standard';
   const provisioner = `${storageClassName}.csi.simulator.local`;
   const claim = api.create({
@@ -443,6 +464,171 @@ function listenerOf(
   }
 }
 
+/** The pod of one Kafka node, as its pod set runs it. */
+function nodePod(p: {
+  kafka: KubeObject;
+  pod: string;
+  id: number;
+  setName: string;
+  owner: ReturnType<typeof ownerRef>;
+  labels: Labels;
+  image: string;
+  version: string;
+  node?: string;
+  claims: Array<{ id?: number; claim: string }>;
+}): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: p.pod,
+      namespace: p.kafka.metadata.namespace,
+      labels: {
+        ...p.labels,
+        'strimzi.io/controller': 'strimzipodset',
+        'strimzi.io/controller-name': p.setName,
+        'statefulset.kubernetes.io/pod-name': p.pod,
+      },
+      annotations: { 'strimzi.io/kafka-version': p.version },
+      ownerReferences: [p.owner],
+    },
+    spec: {
+      hostname: p.pod,
+      subdomain: `${p.kafka.metadata.name}-kafka-brokers`,
+      ...(p.node ? { nodeName: p.node } : {}),
+      containers: [
+        {
+          name: 'kafka',
+          image: p.image,
+          env: [{ name: 'STRIMZI_KAFKA_NODE_ID', value: String(p.id) }],
+          ports: [
+            { name: 'tcp-ctrlplane', containerPort: 9090, protocol: 'TCP' },
+            { name: 'tcp-replication', containerPort: 9091, protocol: 'TCP' },
+          ],
+        },
+      ],
+      volumes: p.claims.length
+        ? p.claims.map(c => ({
+            name: c.id === undefined ? 'data' : `data-${c.id}`,
+            persistentVolumeClaim: { claimName: c.claim },
+          }))
+        : [{ name: 'data', emptyDir: {} }],
+    },
+  };
+}
+
+/**
+ * Removes the nodes no pool runs any more, with their claims when the
+ * storage says `deleteClaim: true`.
+ */
+function removeExtraNodes(
+  api: ClusterApi,
+  kafka: KubeObject,
+  wantedPods: Set<string>,
+  wantedSets: Set<string>,
+): void {
+  const name = kafka.metadata.name;
+  const namespace = kafka.metadata.namespace ?? 'default';
+  const ours = (o: KubeObject) =>
+    o.metadata.labels?.[CLUSTER] === name &&
+    o.metadata.labels?.[KIND] === 'Kafka';
+  for (const pod of api.list('v1', 'Pod', namespace)) {
+    if (ours(pod) && !wantedPods.has(pod.metadata.name)) {
+      api.delete('v1', 'Pod', namespace, pod.metadata.name);
+    }
+  }
+  for (const set of api.list(PODSET_API, 'StrimziPodSet', namespace)) {
+    if (ours(set) && !wantedSets.has(set.metadata.name)) {
+      api.delete(PODSET_API, 'StrimziPodSet', namespace, set.metadata.name);
+    }
+  }
+  for (const claim of api.list('v1', 'PersistentVolumeClaim', namespace)) {
+    const pod = claim.metadata.name.replace(/^data-(\d+-)?/, '');
+    if (
+      !ours(claim) ||
+      wantedPods.has(pod) ||
+      claim.metadata.annotations?.['strimzi.io/delete-claim'] !== 'true'
+    ) {
+      continue;
+    }
+    api.delete('v1', 'PersistentVolumeClaim', namespace, claim.metadata.name);
+    const volume = claim.spec?.volumeName;
+    if (volume && api.get('v1', 'PersistentVolume', undefined, volume)) {
+      api.delete('v1', 'PersistentVolume', undefined, volume);
+    }
+  }
+}
+
+/** The Services every Kafka has, and one per external listener. */
+function ensureKafkaServices(
+  api: ClusterApi,
+  kafka: KubeObject,
+  labels: Labels,
+  services: KubeObject[],
+): void {
+  const name = kafka.metadata.name;
+  const namespace = kafka.metadata.namespace ?? 'default';
+  const brokerSelector = {
+    [CLUSTER]: name,
+    [NAME]: `${name}-kafka`,
+    [KIND]: 'Kafka',
+    'strimzi.io/broker-role': 'true',
+  };
+  const internalPorts = (kafka.spec?.kafka?.listeners ?? [])
+    .filter((l: any) => l?.type === 'internal')
+    .map((l: any) => ({
+      name: `tcp-${l.name}`,
+      port: Number(l.port),
+      targetPort: Number(l.port),
+      protocol: 'TCP',
+    }));
+  const port = (n: string, p: number) => ({
+    name: n,
+    port: p,
+    targetPort: p,
+    protocol: 'TCP',
+  });
+  const metadata = (serviceName: string) => ({
+    name: serviceName,
+    namespace,
+    labels,
+    ownerReferences: [ownerRef(kafka)],
+  });
+  apply(api, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: metadata(`${name}-kafka-bootstrap`),
+    spec: {
+      type: 'ClusterIP',
+      selector: brokerSelector,
+      ports: [port('tcp-replication', 9091), ...internalPorts],
+    },
+  });
+  apply(api, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: metadata(`${name}-kafka-brokers`),
+    spec: {
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: { [CLUSTER]: name, [NAME]: `${name}-kafka`, [KIND]: 'Kafka' },
+      ports: [
+        port('tcp-ctrlplane', 9090),
+        port('tcp-replication', 9091),
+        ...internalPorts,
+      ],
+    },
+  });
+  for (const service of services) {
+    const made = apply(api, {
+      ...service,
+      metadata: metadata(service.metadata.name),
+      spec: { ...service.spec, selector: brokerSelector },
+    });
+    setStatus(api, made, service.status);
+  }
+}
+
 function reconcileKafka(
   ctx: ControllerContext,
   kafka: KubeObject,
@@ -469,12 +655,6 @@ function reconcileKafka(
       .digest('base64url')
       .slice(0, 22);
   const base = commonLabels(kafka, 'kafka', `${name}-kafka`);
-  const brokerSelector = {
-    [CLUSTER]: name,
-    [NAME]: `${name}-kafka`,
-    [KIND]: 'Kafka',
-    'strimzi.io/broker-role': 'true',
-  };
   const podTemplateLabels: Labels =
     kafka.spec?.kafka?.template?.pod?.metadata?.labels ?? {};
   const nodes = api.list('v1', 'Node');
@@ -544,53 +724,18 @@ function reconcileKafka(
       }
       ensurePod(
         api,
-        {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: {
-            name: pod,
-            namespace,
-            labels: {
-              ...podTemplateLabels,
-              ...poolLabels,
-              'strimzi.io/controller': 'strimzipodset',
-              'strimzi.io/controller-name': setName,
-              'statefulset.kubernetes.io/pod-name': pod,
-            },
-            annotations: { 'strimzi.io/kafka-version': version },
-            ownerReferences: [ownerRef(podSet)],
-          },
-          spec: {
-            hostname: pod,
-            subdomain: `${name}-kafka-brokers`,
-            ...(node ? { nodeName: node.metadata.name } : {}),
-            containers: [
-              {
-                name: 'kafka',
-                image,
-                env: [{ name: 'STRIMZI_KAFKA_NODE_ID', value: String(id) }],
-                ports: [
-                  {
-                    name: 'tcp-ctrlplane',
-                    containerPort: 9090,
-                    protocol: 'TCP',
-                  },
-                  {
-                    name: 'tcp-replication',
-                    containerPort: 9091,
-                    protocol: 'TCP',
-                  },
-                ],
-              },
-            ],
-            volumes: claims.length
-              ? claims.map(c => ({
-                  name: c.id === undefined ? 'data' : `data-${c.id}`,
-                  persistentVolumeClaim: { claimName: c.claim },
-                }))
-              : [{ name: 'data', emptyDir: {} }],
-          },
-        },
+        nodePod({
+          kafka,
+          pod,
+          id,
+          setName,
+          owner: ownerRef(podSet),
+          labels: { ...podTemplateLabels, ...poolLabels },
+          image,
+          version,
+          node: node?.metadata.name,
+          claims,
+        }),
         now,
       );
     }
@@ -611,105 +756,18 @@ function reconcileKafka(
     });
   }
 
-  // Nodes of pools that shrank or went away; claims stay unless deleteClaim.
-  for (const pod of api.list('v1', 'Pod', namespace)) {
-    const l = pod.metadata.labels ?? {};
-    if (
-      l[CLUSTER] === name &&
-      l[KIND] === 'Kafka' &&
-      !wantedPods.has(pod.metadata.name)
-    ) {
-      api.delete('v1', 'Pod', namespace, pod.metadata.name);
-    }
-  }
-  for (const set of api.list(PODSET_API, 'StrimziPodSet', namespace)) {
-    const l = set.metadata.labels ?? {};
-    if (
-      l[CLUSTER] === name &&
-      l[KIND] === 'Kafka' &&
-      !wantedSets.has(set.metadata.name)
-    ) {
-      api.delete(PODSET_API, 'StrimziPodSet', namespace, set.metadata.name);
-    }
-  }
-
+  removeExtraNodes(api, kafka, wantedPods, wantedSets);
   const listeners = (kafka.spec?.kafka?.listeners ?? []).map((l: any) =>
     listenerOf(api, kafka, l),
   );
-  const internalPorts = (kafka.spec?.kafka?.listeners ?? [])
-    .filter((l: any) => l?.type === 'internal')
-    .map((l: any) => ({
-      name: `tcp-${l.name}`,
-      port: Number(l.port),
-      targetPort: Number(l.port),
-      protocol: 'TCP',
-    }));
-  apply(api, {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: {
-      name: `${name}-kafka-bootstrap`,
-      namespace,
-      labels: base,
-      ownerReferences: [ownerRef(kafka)],
-    },
-    spec: {
-      type: 'ClusterIP',
-      selector: brokerSelector,
-      ports: [
-        {
-          name: 'tcp-replication',
-          port: 9091,
-          targetPort: 9091,
-          protocol: 'TCP',
-        },
-        ...internalPorts,
-      ],
-    },
-  });
-  apply(api, {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: {
-      name: `${name}-kafka-brokers`,
-      namespace,
-      labels: base,
-      ownerReferences: [ownerRef(kafka)],
-    },
-    spec: {
-      clusterIP: 'None',
-      publishNotReadyAddresses: true,
-      selector: { [CLUSTER]: name, [NAME]: `${name}-kafka`, [KIND]: 'Kafka' },
-      ports: [
-        {
-          name: 'tcp-ctrlplane',
-          port: 9090,
-          targetPort: 9090,
-          protocol: 'TCP',
-        },
-        {
-          name: 'tcp-replication',
-          port: 9091,
-          targetPort: 9091,
-          protocol: 'TCP',
-        },
-        ...internalPorts,
-      ],
-    },
-  });
-  for (const { service } of listeners) {
-    if (!service) continue;
-    const made = apply(api, {
-      ...service,
-      metadata: {
-        ...service.metadata,
-        labels: base,
-        ownerReferences: [ownerRef(kafka)],
-      },
-      spec: { ...service.spec, selector: brokerSelector },
-    });
-    setStatus(api, made, service.status);
-  }
+  ensureKafkaServices(
+    api,
+    kafka,
+    base,
+    listeners.flatMap((l: { service?: KubeObject }) =>
+      l.service ? [l.service] : [],
+    ),
+  );
 
   const missing = ['broker', 'controller'].filter(r => !roles.has(r));
   const ready = missing.length === 0;
