@@ -268,6 +268,15 @@ describe('strimziController', () => {
     world.advance(60_000);
     world.reconcile(controllers);
     expect(lag()).toBeLessThan(2);
+    // A source cluster that is down sends nothing either.
+    world.down.add('eu-central');
+    world.advance(10_000);
+    world.reconcile(controllers);
+    expect(lag()).toBeGreaterThanOrEqual(10);
+    world.heal();
+    world.advance(60_000);
+    world.reconcile(controllers);
+    expect(lag()).toBeLessThan(2);
 
     const mm2 = get('us-east', 'KafkaMirrorMaker2', 'clickstream-mirror');
     mm2.spec.mirrors[0].sourceConnector.state = 'paused';
