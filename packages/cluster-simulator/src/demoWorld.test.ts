@@ -45,16 +45,29 @@ const rawWorld = parse(fs.readFileSync(worldFile, 'utf8')) as {
   clusters: RawCluster[];
 };
 const clusters = rawWorld.clusters;
-const objects = new Map<string, KubeObject[]>(
-  clusters.map(c => [
-    c.name,
-    c.files.flatMap(f => readDocs(path.resolve(path.dirname(worldFile), f))),
-  ]),
-);
 const entities = readDocs(catalogFile);
 const entityNames = entities.map(e => e.metadata.name as string);
+/**
+ * The demo's files hold two kinds of databases: those of the demo catalog
+ * (a file per entity, named after it) and those the portal did not create
+ * (a Helm chart's, the operators'), which only catalog discovery registers.
+ */
+const isCatalogued = (file: string) =>
+  file === 'namespace.yaml' ||
+  entityNames.includes(path.basename(file, path.extname(file)));
+const filesOf = (c: RawCluster, catalogued: boolean) =>
+  c.files.filter(f => isCatalogued(f) === catalogued);
+const readFiles = (files: string[]) =>
+  files.flatMap(f => readDocs(path.resolve(path.dirname(worldFile), f)));
+const objects = new Map<string, KubeObject[]>(
+  clusters.map(c => [c.name, readFiles(filesOf(c, true))]),
+);
 const everyObject = [...objects.entries()].flatMap(([cluster, list]) =>
   list.map(object => ({ cluster, object })),
+);
+/** Objects of the databases the portal did not create, by cluster. */
+const discoveredObjects = clusters.flatMap(c =>
+  readFiles(filesOf(c, false)).map(object => ({ cluster: c.name, object })),
 );
 const regionOf = (cluster: string) =>
   clusters.find(c => c.name === cluster)!.region;
@@ -169,7 +182,9 @@ describe('the demo world', () => {
     const rbac = (o: { object: KubeObject }) =>
       o.object.apiVersion.startsWith('rbac.authorization.k8s.io/');
     const all = world.clusters.flatMap(c => c.objects);
-    expect(all.filter(o => !rbac(o))).toHaveLength(everyObject.length);
+    expect(all.filter(o => !rbac(o))).toHaveLength(
+      everyObject.length + discoveredObjects.length,
+    );
     for (const c of world.clusters) {
       expect([c.name, c.rbac, c.objects.filter(rbac).length]).toEqual([
         c.name,
@@ -192,12 +207,17 @@ describe('the demo world', () => {
       const running = () =>
         [...sim.stores]
           .flatMap(([cluster, store]) =>
-            store.list('apps/v1', 'StatefulSet', 'databases').map(sts => ({
-              cluster,
-              workload: sts.metadata.name,
-              start: (sts.spec.ordinals?.start ?? 0) as number,
-              replicas: sts.spec.replicas as number,
-            })),
+            store
+              .list('apps/v1', 'StatefulSet', 'databases')
+              .filter(sts =>
+                entityNames.includes(sts.metadata.labels?.[ID] ?? ''),
+              )
+              .map(sts => ({
+                cluster,
+                workload: sts.metadata.name,
+                start: (sts.spec.ordinals?.start ?? 0) as number,
+                replicas: sts.spec.replicas as number,
+              })),
           )
           .sort((a, b) =>
             `${a.cluster}/${a.workload}`.localeCompare(
@@ -227,7 +247,7 @@ describe('the demo world', () => {
   });
 
   it('holds well-formed objects, CRD kinds valid against their CRDs', () => {
-    for (const { cluster, object } of everyObject) {
+    for (const { cluster, object } of [...everyObject, ...discoveredObjects]) {
       const where = `${cluster}: ${object.kind} ${object.metadata?.name}`;
       expect([where, typeof object.apiVersion]).toEqual([where, 'string']);
       expect([where, typeof object.kind]).toEqual([where, 'string']);
@@ -314,6 +334,32 @@ describe('the demo world', () => {
         cluster: 'eu-west',
         start: 10,
       }),
+    );
+  });
+
+  it("holds databases the portal did not create in two clusters or more, without the product's annotations", () => {
+    const byDatabase = new Map<string, Set<string>>();
+    for (const c of clusters) {
+      for (const f of filesOf(c, false)) {
+        const name = path.basename(f, path.extname(f));
+        if (!byDatabase.has(name)) byDatabase.set(name, new Set());
+        byDatabase.get(name)!.add(c.name);
+      }
+    }
+    expect([...byDatabase.keys()].sort()).toEqual(
+      expect.arrayContaining(['clickstream-kafka', 'logs-elasticsearch']),
+    );
+    for (const [name, where] of byDatabase) {
+      expect([name, where.size >= 2]).toEqual([name, true]);
+    }
+    const stamped = discoveredObjects.filter(({ object }) =>
+      [
+        ...Object.keys(object.metadata.annotations ?? {}),
+        ...Object.keys(object.metadata.labels ?? {}),
+      ].some(k => k.startsWith('multicluster-statefulsets/')),
+    );
+    expect(stamped.map(o => `${o.cluster}: ${o.object.metadata.name}`)).toEqual(
+      [],
     );
   });
 
