@@ -202,4 +202,67 @@ describe("Percona's databases against the cluster simulator", () => {
     const body = await topologyUntil('profiles', expected);
     expect(summary(body)).toEqual(expected);
   }, 30000);
+
+  it('discovers both databases by their resources, with engine, selector and owner', async () => {
+    const backend = await startTestBackend({
+      features: [
+        multiclusterStatefulsetsPlugin,
+        mockServices.rootConfig.factory({
+          data: {
+            ...(appConfigFor(sim.clusters) as any),
+            multiclusterStatefulsets: { discovery: { enabled: true } },
+          },
+        }),
+        catalogServiceMock.factory({ entities: [] }),
+      ],
+    });
+    try {
+      const candidates = (body: any) =>
+        (body.items ?? [])
+          .filter((d: any) => ['payments', 'profiles'].includes(d.name))
+          .map((d: any) => ({
+            name: d.name,
+            engine: d.engine,
+            grouping: d.grouping,
+            clusters: d.clusters,
+            owner: d.owner,
+            selector: d.annotations['backstage.io/kubernetes-label-selector'],
+          }));
+      const expected = [
+        {
+          name: 'payments',
+          engine: 'mysql',
+          grouping: 'operator',
+          clusters: ['eu-central', 'eu-west'],
+          owner: 'group:default/database-platform',
+          selector:
+            'app.kubernetes.io/instance=payments,app.kubernetes.io/name=percona-xtradb-cluster',
+        },
+        {
+          name: 'profiles',
+          engine: 'mongodb',
+          grouping: 'operator',
+          clusters: ['eu-central', 'us-east'],
+          owner: 'group:default/database-platform',
+          selector:
+            'app.kubernetes.io/instance=profiles,app.kubernetes.io/name=percona-server-mongodb',
+        },
+      ];
+      let body: any;
+      for (let i = 0; i < 100; i++) {
+        const res = await request(backend.server).get(
+          '/api/multicluster-statefulsets/discovery/databases',
+        );
+        expect(res.status).toBe(200);
+        body = res.body;
+        if (JSON.stringify(candidates(body)) === JSON.stringify(expected)) {
+          break;
+        }
+        await new Promise(r => setTimeout(r, 100));
+      }
+      expect(candidates(body)).toEqual(expected);
+    } finally {
+      await backend.stop();
+    }
+  }, 30000);
 });
