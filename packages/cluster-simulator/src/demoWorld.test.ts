@@ -244,7 +244,7 @@ describe('the demo world', () => {
     } finally {
       await sim.stop();
     }
-  });
+  }, 30_000);
 
   it('holds well-formed objects, CRD kinds valid against their CRDs', () => {
     for (const { cluster, object } of [...everyObject, ...discoveredObjects]) {
