@@ -228,12 +228,13 @@ describe('strimziConvention', () => {
     expect(strimziConvention.engine).toBe('kafka');
   });
 
-  it('keeps the Kafka, pools and MirrorMaker 2 of the entity, drops the namespace’s others', () => {
-    const objects = world()['us-east'];
+  it('keeps the Kafka of the entity and passes over the namespace’s other Kafkas and mirrors', () => {
+    const clusters = world();
+    const objects = clusters['us-east'];
     objects.strimziKafkas.push(kafka('us-east', { name: 'audit' }));
     objects.strimziNodePools.push(pool('pool', 3, 'audit'));
     objects.strimziMirrorMakers2.push({
-      ...mirrorMaker('elsewhere.example:9094'),
+      ...mirrorMaker(`${lbHost('eu-central')}:9094`),
       metadata: { name: 'audit-mirror', namespace: NS },
       spec: {
         target: { alias: 'x', bootstrapServers: 'audit-kafka-bootstrap:9093' },
@@ -244,14 +245,19 @@ describe('strimziConvention', () => {
     expect(objects.strimziKafkas.map(k => k.metadata.name)).toEqual([
       'clickstream',
     ]);
+    // audit-mirror neither runs the entity's pods nor touches its Kafkas.
     expect(
-      objects.strimziNodePools.map(
-        p => p.metadata.labels?.['strimzi.io/cluster'],
-      ),
-    ).toEqual(['clickstream']);
-    expect(objects.strimziMirrorMakers2.map(m => m.metadata.name)).toEqual([
-      'clickstream-mirror',
-    ]);
+      operatorLinks(clusters, options).map(l => [l.from, l.to, l.workload]),
+    ).toEqual([['eu-central', 'us-east', 'clickstream']]);
+    expect(
+      strimziConvention.isRelated(objects.strimziMirrorMakers2[1], objects),
+    ).toBe(false);
+    expect(
+      strimziConvention.isRelated(objects.strimziMirrorMakers2[0], objects),
+    ).toBe(true);
+    expect(
+      strimziConvention.isRelated(objects.strimziNodePools[1], objects),
+    ).toBe(false);
   });
 
   it('runs each Kafka as a workload: its pods, claims, replicas from the pools, role', () => {

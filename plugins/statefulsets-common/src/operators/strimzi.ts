@@ -168,13 +168,23 @@ function isRelated(resource: KubeObject, objects: ClusterObjects): boolean {
 }
 
 /**
+ * The MirrorMaker 2 resources of one cluster that concern the entity: they
+ * run its pods, or mirror into or out of one of its Kafkas. The others of
+ * the namespace stay in the objects (they are not among `resources`) and
+ * are passed over here.
+ */
+function relatedMirrorMakers(objects: ClusterObjects): KubeObject[] {
+  return objects.strimziMirrorMakers2.filter(m => isRelated(m, objects));
+}
+
+/**
  * A Kafka's role in its cluster: passive when a MirrorMaker 2 there mirrors
  * into it and none mirrors out of it, else active.
  */
 function roleOfKafka(kafka: KubeObject, objects: ClusterObjects): ClusterRole {
   let target = false;
   let source = false;
-  for (const mm2 of objects.strimziMirrorMakers2) {
+  for (const mm2 of relatedMirrorMakers(objects)) {
     const namespace = mm2.metadata.namespace ?? 'default';
     if (publishes(kafka, mm2.spec?.target?.bootstrapServers, namespace)) {
       target = true;
@@ -308,7 +318,7 @@ function links(
 ): ReplicationLink[] {
   const result: ReplicationLink[] = [];
   for (const [cluster, objects] of Object.entries(objectsByCluster)) {
-    for (const mm2 of objects.strimziMirrorMakers2) {
+    for (const mm2 of relatedMirrorMakers(objects)) {
       const namespace = mm2.metadata.namespace ?? 'default';
       const spec = mm2.spec ?? {};
       const target = findKafka(
@@ -367,11 +377,9 @@ export const strimziConvention: OperatorConvention = {
     resource.kind === 'Kafka' || (!resource.kind && resource.spec?.kafka)
       ? `${STRIMZI_CLUSTER_LABEL}=${resource.metadata.name}`
       : undefined,
-  resources: objects => [
-    ...objects.strimziKafkas,
-    ...objects.strimziNodePools,
-    ...objects.strimziMirrorMakers2,
-  ],
+  // Only the Kafkas: discovery makes one database of each resource listed
+  // here, and node pools and MirrorMakers belong to a Kafka's.
+  resources: objects => objects.strimziKafkas,
   isRelated,
   workloads,
   driftObjects,
