@@ -113,6 +113,15 @@ describe('engines and member kinds', () => {
     );
     expect(engineOfImage('postgres:16.3')).toBe('postgresql');
     expect(engineOfImage('registry:5000/mongo@sha256:abc')).toBe('mongodb');
+    expect(engineOfImage('percona/percona-xtradb-cluster:8.0.39-30.1')).toBe(
+      'mysql',
+    );
+    expect(engineOfImage('percona/percona-server-mongodb:7.0.14-8')).toBe(
+      'mongodb',
+    );
+    expect(
+      engineOfImage('docker.elastic.co/elasticsearch/elasticsearch:9.1.0'),
+    ).toBe('elasticsearch');
     expect(engineOfImage('redis:7')).toBeUndefined();
     expect(engineOfObject({ kind: 'Cluster', metadata: { name: 'pg' } })).toBe(
       'postgresql',

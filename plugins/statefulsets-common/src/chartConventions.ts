@@ -108,6 +108,8 @@ const ENGINE_ALIASES: Record<string, string> = {
   mysql: 'mysql',
   'mysql-server': 'mysql',
   'percona-server': 'mysql',
+  'percona-xtradb-cluster': 'mysql',
+  'percona-server-mongodb': 'mongodb',
   mariadb: 'mariadb',
   postgres: 'postgresql',
   postgresql: 'postgresql',
