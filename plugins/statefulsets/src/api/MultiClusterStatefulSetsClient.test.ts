@@ -57,6 +57,19 @@ describe('MultiClusterStatefulSetsClient', () => {
     expect(error.body.error.message).toBe('add the annotation');
   });
 
+  it('lists discovered databases', async () => {
+    const body = {
+      enabled: true,
+      providerEnabled: false,
+      clusters: [{ name: 'eu-central', objects: 2 }],
+      items: [],
+    };
+    server.use(
+      http.get(`${base}/discovery/databases`, () => HttpResponse.json(body)),
+    );
+    await expect(client.listDiscoveredDatabases()).resolves.toEqual(body);
+  });
+
   it('lists clusters', async () => {
     server.use(
       http.get(`${base}/clusters`, () =>
