@@ -141,6 +141,28 @@ describe('zalandoConvention', () => {
     ]);
   });
 
+  it('links a standby streaming from a Multi-Cluster Services name to the exporting cluster', () => {
+    const w = world('acid-analytics.databases.svc.clusterset.local');
+    w['eu-west'].serviceExports.push({
+      metadata: { name: NAME, namespace: NS },
+    });
+    expect(
+      zalandoConvention.links!(w, { now: NOW, maxLagSeconds: 30 }).map(l => [
+        l.from,
+        l.to,
+      ]),
+    ).toEqual([['eu-west', 'us-east']]);
+  });
+
+  it('draws no link to a host of its own cluster', () => {
+    expect(
+      zalandoConvention.links!(
+        world('acid-analytics.databases.svc.cluster.local'),
+        { now: NOW, maxLagSeconds: 30 },
+      ),
+    ).toEqual([]);
+  });
+
   it('draws no link to a host no cluster publishes', () => {
     expect(
       zalandoConvention.links!(world('db.elsewhere.example.org'), {

@@ -5,11 +5,13 @@
  * a standby cluster (`spec.standby`) streaming from a host. The convention
  * reads the standby side as passive and finds its source by the address
  * that source publishes (a LoadBalancer Service's ingress or its
- * external-dns hostname); the operator publishes no lag, so links leave it
- * to the lag source (Prometheus).
+ * external-dns hostname, or the Multi-Cluster Services name of a Service it
+ * exports); the operator publishes no lag, so links leave it to the lag
+ * source (Prometheus).
  */
 import { ClusterObjects, KubeObject, labelOf } from '../kube';
 import { PodRole, ReplicationLink } from '../types';
+import { resolveReplicationHost } from './chartReplication';
 import { OperatorConvention } from './types';
 
 /** Label naming the Spilo application on the operator's objects. */
@@ -102,6 +104,27 @@ function sourceClusterOf(
   return undefined;
 }
 
+/**
+ * The other cluster a Multi-Cluster Services name (`*.svc.clusterset.local`)
+ * leads to: the one exporting that Service.
+ */
+function exportingClusterOf(
+  host: string,
+  standbyCluster: string,
+  objectsByCluster: Record<string, ClusterObjects>,
+): string | undefined {
+  const resolved = resolveReplicationHost(
+    host,
+    standbyCluster,
+    objectsByCluster,
+  );
+  return resolved.kind === 'cluster' &&
+    resolved.via === 'clusterset' &&
+    resolved.cluster !== standbyCluster
+    ? resolved.cluster
+    : undefined;
+}
+
 /** Zalando Postgres Operator's resources, as the topology reads them. */
 export const zalandoConvention: OperatorConvention = {
   id: ID,
@@ -139,7 +162,9 @@ export const zalandoConvention: OperatorConvention = {
         if (!host) continue;
         // A host no configured cluster publishes (another region's
         // database, a bare IP) names no cluster to draw the link from.
-        const from = sourceClusterOf(host, objectsByCluster, cluster);
+        const from =
+          sourceClusterOf(host, objectsByCluster, cluster) ??
+          exportingClusterOf(host, cluster, objectsByCluster);
         if (!from) continue;
         const status: string | undefined =
           postgresql.status?.PostgresClusterStatus;
