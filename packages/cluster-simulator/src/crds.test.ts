@@ -1,6 +1,12 @@
 // Checks the package's CRDs load and validate manifests as an API server would.
 import fs from 'node:fs';
-import { crdDirectory, findCrd, loadCrds, validateAgainstCrd } from './crds';
+import {
+  crdDirectory,
+  findCrd,
+  jsPattern,
+  loadCrds,
+  validateAgainstCrd,
+} from './crds';
 
 const expectedKinds = [
   'networking.istio.io/v1 VirtualService',
@@ -201,5 +207,62 @@ describe('validateAgainstCrd', () => {
         spec: { whatever: true },
       }),
     ).toEqual([]);
+  });
+});
+
+describe('validateAgainstCrd with CRDs given by the caller', () => {
+  const crdWith = (spec: Record<string, unknown>): any => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com' },
+    spec: {
+      group: 'example.com',
+      scope: 'Namespaced',
+      names: { kind: 'Widget', plural: 'widgets' },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: { spec: { type: 'object', properties: spec } },
+            },
+          },
+        },
+      ],
+    },
+  });
+  const widget = (spec: Record<string, unknown>) => ({
+    apiVersion: 'example.com/v1',
+    kind: 'Widget',
+    metadata: { name: 'w', namespace: 'ns', labels: { a: 'b' } },
+    spec,
+  });
+
+  it('checks each CRD by its own schema, even when two share a name', () => {
+    const open = crdWith({ size: { type: 'string' } });
+    const strict = crdWith({ size: { type: 'integer' } });
+    expect(validateAgainstCrd(widget({ size: 'big' }), [open])).toEqual([]);
+    expect(validateAgainstCrd(widget({ size: 'big' }), [strict])).toEqual([
+      { path: 'spec.size', message: 'must be integer' },
+    ]);
+  });
+
+  it('accepts apiVersion, kind and metadata when the schema does not list them', () => {
+    expect(validateAgainstCrd(widget({}), [crdWith({})])).toEqual([]);
+  });
+
+  it('reads Go patterns with escapes JavaScript refuses in Unicode mode', () => {
+    expect(jsPattern('^[a-z]+\\ [0-9]+$')).toBe('^[a-z]+ [0-9]+$');
+    expect(jsPattern('^a\\.b\\\\c\\d$')).toBe('^a\\.b\\\\c\\d$');
+    const crd = crdWith({ name: { type: 'string', pattern: '^\\w+\\ \\w+$' } });
+    expect(validateAgainstCrd(widget({ name: 'two words' }), [crd])).toEqual(
+      [],
+    );
+    expect(
+      validateAgainstCrd(widget({ name: 'oneword' }), [crd]).map(e => e.path),
+    ).toEqual(['spec.name']);
   });
 });

@@ -152,6 +152,10 @@ function toJsonSchema(schema: JSONSchemaProps): Record<string, unknown> {
     'pattern',
   ]) {
     if (schema[key] !== undefined) {
+      if (key === 'pattern') {
+        out.pattern = jsPattern(String(schema.pattern));
+        continue;
+      }
       out[key] =
         key === 'enum' && schema.nullable
           ? [...(schema.enum ?? []), null]
@@ -180,24 +184,52 @@ function toJsonSchema(schema: JSONSchemaProps): Record<string, unknown> {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-const validators = new Map<string, ValidateFunction>();
+/** Compiled validators by the schema they were compiled from (never by name: two CRDs may share one). */
+const validators = new WeakMap<JSONSchemaProps, ValidateFunction>();
+
+/**
+ * The fields every object has whatever its CRD's schema lists: the API
+ * server reads and checks them itself.
+ */
+const ROOT_FIELDS: Record<string, Record<string, unknown>> = {
+  apiVersion: { type: 'string' },
+  kind: { type: 'string' },
+  metadata: { type: 'object' },
+};
 
 function validatorFor(
   crd: CustomResourceDefinition,
   version: string,
 ): ValidateFunction | undefined {
-  const key = `${crd.metadata.name}/${version}`;
-  let validate = validators.get(key);
+  const schema = crd.spec.versions.find(v => v.name === version)?.schema
+    ?.openAPIV3Schema;
+  if (!schema) {
+    return undefined;
+  }
+  let validate = validators.get(schema);
   if (!validate) {
-    const schema = crd.spec.versions.find(v => v.name === version)?.schema
-      ?.openAPIV3Schema;
-    if (!schema) {
-      return undefined;
+    const root = toJsonSchema(schema);
+    if (root.properties) {
+      root.properties = {
+        ...ROOT_FIELDS,
+        ...(root.properties as Record<string, unknown>),
+      };
     }
-    validate = ajv.compile(toJsonSchema(schema));
-    validators.set(key, validate);
+    validate = ajv.compile(root);
+    validators.set(schema, validate);
   }
   return validate;
+}
+
+/**
+ * A CRD's `pattern` (Go's RE2 syntax) as a JavaScript pattern in Unicode
+ * mode, which refuses identity escapes of characters that need none
+ * (`\ `, `\:`): those become the character itself.
+ */
+export function jsPattern(pattern: string): string {
+  return pattern.replace(/\\(\\|[^A-Za-z0-9^$.*+?()[\]{}|/-])/g, (m, c) =>
+    c === '\\' ? m : c,
+  );
 }
 
 function fieldPath(pointer: string): string {
