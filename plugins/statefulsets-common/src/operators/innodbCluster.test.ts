@@ -141,6 +141,12 @@ describe('innodbClusterConvention', () => {
       ['eu-central', 'unknown', [[NAME, 'unknown', 'mysql-operator']]],
       ['eu-west', 'unknown', [[NAME, 'unknown', 'mysql-operator']]],
     ]);
+    // Each member's role comes from the operator's role label.
+    expect(
+      topology.clusters
+        .find(c => c.name === 'eu-west')!
+        .workloads[0].pods.map(p => p.role),
+    ).toEqual(world()['eu-west'].pods.map(innodbPodRole));
     expect(topology.replication).toEqual([]);
     expect(topology.drift).toEqual([
       expect.objectContaining({

@@ -41,6 +41,10 @@ export const innodbClusterConvention: OperatorConvention = {
   engine: 'mysql',
   selectorOf: resource =>
     `${LABEL_MYSQL_CLUSTER}=${resource.metadata.name},tier=mysql`,
+  podRoleOf: pod => {
+    const role = innodbPodRole(pod);
+    return role === 'unknown' ? undefined : role;
+  },
   resources: objects => objects.innodbClusters,
   isRelated(resource, objects) {
     const { name, namespace } = resource.metadata;

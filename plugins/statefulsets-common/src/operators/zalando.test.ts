@@ -216,6 +216,12 @@ describe('zalandoConvention', () => {
       ['eu-west', 'active', [[NAME, 'active', 'zalando-postgres-operator']]],
       ['us-east', 'passive', [[NAME, 'passive', 'zalando-postgres-operator']]],
     ]);
+    // Each pod's role comes from the spilo-role label.
+    expect(
+      topology.clusters
+        .find(c => c.name === 'us-east')!
+        .workloads[0].pods.map(p => p.role),
+    ).toEqual(['primary', 'replica']);
     expect(topology.replication).toEqual([
       expect.objectContaining({
         from: 'eu-west',

@@ -132,6 +132,10 @@ export const zalandoConvention: OperatorConvention = {
   engine: 'postgresql',
   selectorOf: resource =>
     `${LABEL_SPILO_CLUSTER_NAME}=${resource.metadata.name},${LABEL_SPILO_APPLICATION}=spilo`,
+  podRoleOf: pod => {
+    const role = spiloPodRole(pod);
+    return role === 'unknown' ? undefined : role;
+  },
   resources: objects => objects.zalandoPostgresqls,
   isRelated(resource, objects) {
     const { name, namespace } = resource.metadata;
