@@ -88,8 +88,9 @@ test('discovered databases reach the catalog without doubling the demo entities'
 
   // The page of the rest, from the sidebar.
   await page.getByRole('link', { name: 'Not in the catalog yet' }).click();
+  await expect(page).toHaveURL(/\/discovered-databases$/);
   await expect(
-    page.getByRole('heading', { name: 'Not in the catalog yet' }).first(),
+    page.getByText(/whose entity is not in the catalog yet/),
   ).toBeVisible();
   await expect(
     page
