@@ -177,7 +177,7 @@ export async function applyToCluster(
         });
         objects.push({
           ...entry,
-          action: classifyApply(before, after, dryRun),
+          action: classifyApply(before, after, dryRun, body),
         });
       } catch (err) {
         throw new Error(`${describeObject(entry)}: ${describeError(err)}`, {

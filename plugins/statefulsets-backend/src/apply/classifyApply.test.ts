@@ -52,4 +52,34 @@ describe('classifyApply', () => {
       ),
     ).toBe('unchanged');
   });
+
+  it('with the applied body, looks only at the fields it sets', () => {
+    const applied = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'settings', annotations: { mine: 'x' } },
+      data: { a: '1' },
+    };
+    const live = (rv: string, a: string, lagAt: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'settings',
+        resourceVersion: rv,
+        annotations: { mine: 'x', lag: lagAt },
+      },
+      data: { a },
+    });
+    // A controller's own annotation moved between the read and the apply.
+    expect(
+      classifyApply(live('5', '1', 't1'), live('6', '1', 't2'), false, applied),
+    ).toBe('unchanged');
+    expect(
+      classifyApply(live('5', '1', 't1'), live('6', '2', 't1'), false, applied),
+    ).toBe('configured');
+    // Without the body, every field counts.
+    expect(
+      classifyApply(live('5', '1', 't1'), live('6', '1', 't2'), false),
+    ).toBe('configured');
+  });
 });
