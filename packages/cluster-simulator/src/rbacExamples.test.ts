@@ -34,6 +34,7 @@ import { parseAllDocuments } from 'yaml';
 import { packageRoot } from './packageRoot';
 import type { RunningSimulator, SimulatedCluster } from './simulator';
 import { eventually, startTestSimulator } from './testing/testWorld';
+import { OPERATORS } from './world';
 
 jest.setTimeout(60000);
 
@@ -185,6 +186,7 @@ function world() {
         name: 'direct',
         region: 'eu-central-1',
         rbac: true,
+        operators: [...OPERATORS],
         users: [
           {
             token: READER_TOKEN,
@@ -199,6 +201,7 @@ function world() {
         name: 'impersonating',
         region: 'eu-west-1',
         rbac: true,
+        operators: [...OPERATORS],
         users: [writer],
         objects: [...baseObjects(), ...impersonationDocs],
       },
