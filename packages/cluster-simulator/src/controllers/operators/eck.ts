@@ -18,7 +18,6 @@
  * StatefulSet's name. The lag grows while the leader's cluster is down or
  * partitioned away.
  */
-import { createHash } from 'node:crypto';
 import { isoSeconds } from '../../api/timestamp';
 import { lagIntervalMs, nextLag, type ReplicationSettings } from '../lagModel';
 import {
@@ -33,6 +32,7 @@ import type {
   ControllerContext,
   KubeObject,
 } from '../types';
+import { jitter, loadBalancerHostname, same } from './shared';
 
 /** The API version ECK stores Elasticsearch objects in. */
 export const ECK_API_VERSION = 'elasticsearch.k8s.elastic.co/v1';
@@ -57,18 +57,6 @@ const NODE_ROLES = [
   'transform',
   'remote_cluster_client',
 ];
-
-/**
- * The host name a LoadBalancer Service of the simulator publishes: stable,
- * and naming the Kubernetes cluster, as a cloud load balancer's would.
- */
-export function loadBalancerHostname(
-  cluster: string,
-  namespace: string,
-  service: string,
-): string {
-  return `${service}.${namespace}.${cluster}.elb.simulator.local`;
-}
 
 function flatten(
   value: unknown,
@@ -389,9 +377,6 @@ export function desiredServices(es: KubeObject): KubeObject[] {
   ];
 }
 
-const same = (a: unknown, b: unknown) =>
-  JSON.stringify(a) === JSON.stringify(b);
-
 /** Creates an object, or brings the parts ECK owns of an existing one in line. */
 function apply(api: ClusterApi, desired: KubeObject): KubeObject {
   const current = api.get(
@@ -490,15 +475,6 @@ function tryGet(
     // ECK's CRD is not installed in that cluster.
     return undefined;
   }
-}
-
-/** Deterministic jitter in [0, 1) for one follower and second. */
-function jitter(now: number, key: string): () => number {
-  return () =>
-    createHash('sha1')
-      .update(`${key}@${Math.floor(now / 1000)}`)
-      .digest()
-      .readUInt16BE(0) / 65536;
 }
 
 const LAG_KEYS = [SIM_LAG_SECONDS, SIM_LAG_SOURCE, SIM_LAG_OBSERVED_AT];
@@ -700,3 +676,5 @@ export function eckController(): Controller {
     },
   };
 }
+
+export { loadBalancerHostname };

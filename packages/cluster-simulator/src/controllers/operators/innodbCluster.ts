@@ -13,6 +13,7 @@
  */
 import { isoSeconds } from '../../api/timestamp';
 import type { ClusterApi, Controller, KubeObject } from '../types';
+import { ensure } from './shared';
 
 /** The operator's API version. */
 export const INNODB_API_VERSION = 'mysql.oracle.com/v2';
@@ -22,9 +23,6 @@ export const CLUSTER_ROLE = 'mysql.oracle.com/cluster-role';
 const MEMBERSHIP = 'mysql.oracle.com/membership-info';
 const OPERATOR_IMAGE =
   'container-registry.oracle.com/mysql/community-operator:9.1.0-2.2.2';
-
-const same = (a: unknown, b: unknown) =>
-  JSON.stringify(a) === JSON.stringify(b);
 
 function ownerOf(ic: KubeObject) {
   return [
@@ -155,35 +153,6 @@ function desiredInstancesService(ic: KubeObject): KubeObject {
       ],
     },
   };
-}
-
-/** Creates or converges an object's labels, owner and spec. */
-function ensure(api: ClusterApi, desired: KubeObject): KubeObject {
-  const current = api.get(
-    desired.apiVersion,
-    desired.kind,
-    desired.metadata.namespace,
-    desired.metadata.name,
-  );
-  if (!current) return api.create(desired);
-  const labels = { ...current.metadata.labels, ...desired.metadata.labels };
-  const spec = { ...current.spec, ...desired.spec };
-  if (
-    same(labels, current.metadata.labels) &&
-    same(spec, current.spec) &&
-    same(current.metadata.ownerReferences, desired.metadata.ownerReferences)
-  ) {
-    return current;
-  }
-  return api.update({
-    ...current,
-    metadata: {
-      ...current.metadata,
-      labels,
-      ownerReferences: desired.metadata.ownerReferences,
-    },
-    spec,
-  });
 }
 
 function ordinalOf(pod: KubeObject): number {

@@ -12,14 +12,12 @@
  * between clusters, so no lag record is kept.
  */
 import type { ClusterApi, Controller, KubeObject } from '../types';
+import { ensure, same } from './shared';
 
 /** The operator's API version. */
 export const MONGODB_COMMUNITY_API_VERSION = 'mongodbcommunity.mongodb.com/v1';
 const KIND = 'MongoDBCommunity';
 const AGENT_IMAGE = 'quay.io/mongodb/mongodb-agent-ubi:108.0.2.8729-1';
-
-const same = (a: unknown, b: unknown) =>
-  JSON.stringify(a) === JSON.stringify(b);
 
 function serviceNameOf(mdb: KubeObject): string {
   return mdb.spec?.statefulSet?.spec?.serviceName || `${mdb.metadata.name}-svc`;
@@ -120,35 +118,6 @@ function desiredService(mdb: KubeObject): KubeObject {
       ports: [{ name: 'mongodb', port: 27017, targetPort: 27017 }],
     },
   };
-}
-
-/** Creates or converges an object's labels, owner and spec. */
-function ensure(api: ClusterApi, desired: KubeObject): KubeObject {
-  const current = api.get(
-    desired.apiVersion,
-    desired.kind,
-    desired.metadata.namespace,
-    desired.metadata.name,
-  );
-  if (!current) return api.create(desired);
-  const labels = { ...current.metadata.labels, ...desired.metadata.labels };
-  const spec = { ...current.spec, ...desired.spec };
-  if (
-    same(labels, current.metadata.labels) &&
-    same(spec, current.spec) &&
-    same(current.metadata.ownerReferences, desired.metadata.ownerReferences)
-  ) {
-    return current;
-  }
-  return api.update({
-    ...current,
-    metadata: {
-      ...current.metadata,
-      labels,
-      ownerReferences: desired.metadata.ownerReferences,
-    },
-    spec,
-  });
 }
 
 function readyPods(api: ClusterApi, sts: KubeObject): KubeObject[] {

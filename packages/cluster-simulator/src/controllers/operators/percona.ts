@@ -16,7 +16,6 @@
  * record (what an exporter would publish), moved by the shared lag model and
  * grown while the source is partitioned away or down.
  */
-import { createHash } from 'node:crypto';
 import { isoSeconds } from '../../api/timestamp';
 import { lagIntervalMs, nextLag, type ReplicationSettings } from '../lagModel';
 import {
@@ -31,6 +30,7 @@ import type {
   ControllerContext,
   KubeObject,
 } from '../types';
+import { jitter } from './shared';
 
 /** The API version of Percona XtraDB Cluster resources. */
 export const PXC_API_VERSION = 'pxc.percona.com/v1';
@@ -295,15 +295,6 @@ function clustersPublishing(
     }
   }
   return found;
-}
-
-/** Deterministic jitter per replica side and second: reproducible status. */
-function jitter(now: number, key: string): () => number {
-  return () =>
-    createHash('sha1')
-      .update(`${key}@${Math.floor(now / 1000)}`)
-      .digest()
-      .readUInt16BE(0) / 65536;
 }
 
 /**

@@ -40,6 +40,7 @@ import type {
   ControllerContext,
   KubeObject,
 } from '../types';
+import { jitter } from './shared';
 
 /** The API version of Strimzi's Kafka resources. */
 export const STRIMZI_API = 'kafka.strimzi.io/v1';
@@ -857,15 +858,6 @@ const CONNECTOR_STATES: Record<string, string> = {
   stopped: 'STOPPED',
   running: 'RUNNING',
 };
-
-/** Deterministic jitter in [0, 1) per flow and second. */
-function jitter(now: number, key: string): () => number {
-  return () =>
-    createHash('sha1')
-      .update(`${key}@${Math.floor(now / 1000)}`)
-      .digest()
-      .readUInt16BE(0) / 65536;
-}
 
 /** Moves the lag record on the target Kafka one step of the lag model. */
 function writeLag(

@@ -13,7 +13,6 @@
  * as a Postgres exporter would measure it. The operator itself publishes
  * no lag.
  */
-import { createHash } from 'node:crypto';
 import { isoSeconds } from '../../api/timestamp';
 import { lagIntervalMs, nextLag, type ReplicationSettings } from '../lagModel';
 import {
@@ -28,6 +27,7 @@ import type {
   ControllerContext,
   KubeObject,
 } from '../types';
+import { ensure, jitter, loadBalancerHostname, same } from './shared';
 
 /** The operator's API version. */
 export const ZALANDO_API_VERSION = 'acid.zalan.do/v1';
@@ -35,15 +35,6 @@ const KIND = 'postgresql';
 const DEFAULT_IMAGE = 'ghcr.io/zalando/spilo-17:4.0-p2';
 /** The pod label Patroni keeps with each member's role. */
 export const SPILO_ROLE = 'spilo-role';
-
-/** The stable hostname a cluster's LoadBalancer gives a Service. */
-export function loadBalancerHostname(
-  cluster: string,
-  namespace: string,
-  service: string,
-): string {
-  return `${service}.${namespace}.${cluster}.elb.simulator.local`;
-}
 
 function spiloLabels(pg: KubeObject): Record<string, string> {
   return {
@@ -173,38 +164,6 @@ function desiredServices(pg: KubeObject): KubeObject[] {
   ];
 }
 
-const same = (a: unknown, b: unknown) =>
-  JSON.stringify(a) === JSON.stringify(b);
-
-/** Creates or converges an object's labels, owner and spec. */
-function ensure(api: ClusterApi, desired: KubeObject): KubeObject {
-  const current = api.get(
-    desired.apiVersion,
-    desired.kind,
-    desired.metadata.namespace,
-    desired.metadata.name,
-  );
-  if (!current) return api.create(desired);
-  const labels = { ...current.metadata.labels, ...desired.metadata.labels };
-  const spec = { ...current.spec, ...desired.spec };
-  if (
-    same(labels, current.metadata.labels) &&
-    same(spec, current.spec) &&
-    same(current.metadata.ownerReferences, desired.metadata.ownerReferences)
-  ) {
-    return current;
-  }
-  return api.update({
-    ...current,
-    metadata: {
-      ...current.metadata,
-      labels,
-      ownerReferences: desired.metadata.ownerReferences,
-    },
-    spec,
-  });
-}
-
 /** A LoadBalancer Service gets the cluster's stable hostname, as a cloud would give it. */
 function publishLoadBalancer(ctx: ControllerContext, svc: KubeObject): void {
   const ingress =
@@ -302,14 +261,6 @@ function standbySourceOf(
     }
   }
   return undefined;
-}
-
-function jitter(now: number, key: string): () => number {
-  return () =>
-    createHash('sha1')
-      .update(`${key}@${Math.floor(now / 1000)}`)
-      .digest()
-      .readUInt16BE(0) / 65536;
 }
 
 /**
@@ -412,3 +363,5 @@ export function zalandoController(): Controller {
     },
   };
 }
+
+export { loadBalancerHostname };
