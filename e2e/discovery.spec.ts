@@ -5,18 +5,7 @@
  * the demo's own entities are not doubled, and the "Not in the catalog yet"
  * page is in the sidebar.
  */
-import { Page } from '@playwright/test';
-import { test, expect, signIn } from './fixtures';
-
-async function guestHeaders(page: Page) {
-  const refresh = await page.request.get('/api/auth/guest/refresh', {
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(refresh.ok()).toBe(true);
-  return {
-    Authorization: `Bearer ${(await refresh.json()).backstageIdentity.token}`,
-  };
-}
+import { test, expect, guestHeaders, signIn } from './fixtures';
 
 test('discovered databases reach the catalog without doubling the demo entities', async ({
   page,

@@ -40,3 +40,34 @@ export async function signIn(page: Page) {
     page.getByRole('heading', { name: /Catalog/ }).first(),
   ).toBeVisible();
 }
+
+/** The signed-in guest's token, as headers for the portal's APIs. */
+export async function guestHeaders(page: Page) {
+  const refresh = await page.request.get('/api/auth/guest/refresh', {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  expect(refresh.ok()).toBe(true);
+  return {
+    Authorization: `Bearer ${(await refresh.json()).backstageIdentity.token}`,
+  };
+}
+
+/**
+ * Waits until catalog discovery has registered a demo database (its
+ * provider runs every 15 s in the demo).
+ */
+export async function waitForDiscovered(page: Page, name: string) {
+  const headers = await guestHeaders(page);
+  await expect
+    .poll(
+      async () =>
+        (
+          await page.request.get(
+            `/api/catalog/entities/by-name/component/default/${name}`,
+            { headers },
+          )
+        ).status(),
+      { timeout: 90_000, intervals: [2000] },
+    )
+    .toBe(200);
+}
