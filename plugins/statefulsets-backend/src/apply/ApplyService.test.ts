@@ -219,7 +219,7 @@ describe('ApplyService against the cluster simulator', () => {
       request().clusters.reduce((n, c) => n + c.manifests.length, 0),
     );
     expect(new Set(actions)).toEqual(new Set(['unchanged']));
-  });
+  }, 30_000);
 
   it('changes nothing in a dry run', async () => {
     const dry = await service.apply(request({ dryRun: true }), ANN);

@@ -396,12 +396,13 @@ describe('FailoverEngine against the cluster simulator', () => {
     const wait = done.steps.find(s => s.kind === 'wait-catch-up')!;
     expect(wait.status).toBe('failed');
     expect(wait.error).toMatch(/eu-west stopped answering/);
-    // The source took writes again seconds after it was fenced, far within
-    // the 15 s fence budget and the 60 s catch-up bound.
+    // The source took writes again seconds after it was fenced, within the
+    // 15 s fence budget and far from the 60 s catch-up bound (a loaded
+    // machine stretches the seconds, never to the bound).
     const fencedAt = Date.parse(
       done.steps.find(s => s.kind === 'fence-traffic')!.startedAt!,
     );
-    expect(Date.parse(done.finishedAt!) - fencedAt).toBeLessThan(5000);
+    expect(Date.parse(done.finishedAt!) - fencedAt).toBeLessThan(10_000);
     expect(done.plan.fenceBudgetSeconds).toBe(15);
     const central = await client('eu-central').get(STS);
     expect(central.spec.replicas).toBe(3);
