@@ -83,9 +83,11 @@ describe('FailoverEngine against the cluster simulator', () => {
       store,
       clients: faulty,
       logger: quietLogger(),
-      leaseMs: 2000,
-      catchUpTimeoutMs: 5000,
-      verifyTimeoutMs: 5000,
+      // Generous bounds: the suite shares the machine with every other
+      // simulated world, and a bound hit by load alone rolls a run back.
+      leaseMs: 5000,
+      catchUpTimeoutMs: 20_000,
+      verifyTimeoutMs: 20_000,
       ...options,
     });
   }
