@@ -48,10 +48,11 @@ const BACKEND_SCRIPT = path.resolve(
 );
 /**
  * Short, so the test need not wait long for a dead backend's lease, yet
- * longer than the next backend takes to build its engine: it starts while
- * the lease still runs, as a backend restarted by Kubernetes does.
+ * longer than the test takes, on a loaded machine, to check the dead
+ * backend's journal and let the next one build its engine: that one starts
+ * while the lease still runs, as a backend restarted by Kubernetes does.
  */
-const LEASE_MS = 2000;
+const LEASE_MS = 8000;
 const ENTITY_REF = 'component:default/orders-mysql';
 const ROLE = 'multicluster-statefulsets/role';
 const SOURCE = 'multicluster-statefulsets/replication-source';

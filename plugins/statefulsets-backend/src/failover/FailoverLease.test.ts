@@ -19,7 +19,7 @@ import { FailoverEngine } from './FailoverEngine';
 import { GenericStatefulSetProvider } from '@multicluster/backstage-plugin-statefulsets-node';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
