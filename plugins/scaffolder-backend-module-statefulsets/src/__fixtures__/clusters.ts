@@ -4,13 +4,15 @@
  */
 import { ClusterInfo } from '../generate/types';
 
-/** eu-central hosts Karmada, us-east hosts KubeFed. */
+/**
+ * Three member clusters; `karmada` is the Karmada API server (no member),
+ * us-east hosts KubeFed.
+ */
 export const demoClusters: ClusterInfo[] = [
   {
     name: 'eu-central',
     region: 'eu-central-1',
     zones: ['eu-central-1a', 'eu-central-1b'],
-    federationHost: 'karmada',
   },
   {
     name: 'eu-west',
@@ -22,5 +24,11 @@ export const demoClusters: ClusterInfo[] = [
     region: 'us-east-1',
     zones: ['us-east-1a'],
     federationHost: 'kubefed',
+  },
+  {
+    name: 'karmada',
+    region: 'eu-central-1',
+    zones: [],
+    federationHost: 'karmada',
   },
 ];

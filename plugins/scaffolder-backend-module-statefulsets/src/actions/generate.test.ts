@@ -203,7 +203,7 @@ describe('multicluster:statefulset:generate', () => {
     await expect(done).rejects.toMatchObject({
       name: 'InputError',
       message: expect.stringMatching(
-        /^federation: no configured cluster is marked as a karmada host; mark .* federationHost: karmada .* or choose federation none/,
+        /^federation: no configured cluster is marked as a karmada host; add the Karmada API server .*federationHost: karmada, or choose federation none/,
       ),
     });
     expect(fs.readdirSync(workspace.path)).toEqual([]);
@@ -221,7 +221,7 @@ describe('multicluster:statefulset:generate', () => {
     expect(outputs.catalogInfoPath).toBe('deploy/catalog-info.yaml');
     expect(fs.readdirSync(workspace.path)).toEqual(['deploy']);
     const host = outputs.clusters.find((c: any) => c.federationHost);
-    expect(host.name).toBe('eu-central');
+    expect(host.name).toBe('karmada');
     expect(host.manifests).toContain(
       'deploy/federation/propagationpolicy.yaml',
     );

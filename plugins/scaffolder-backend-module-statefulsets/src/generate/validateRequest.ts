@@ -6,6 +6,7 @@
  * the storage and PostgreSQL each have their own file under validate/.
  */
 import { ENGINE_PROFILES } from './engines';
+import { checkFederation } from './federation/checkFederation';
 import {
   CephFsSource,
   ClusterInfo,
@@ -19,7 +20,14 @@ import {
 } from './types';
 import { checkClusters } from './validate/checkClusters';
 import { checkDnsLabel } from './validate/checkDnsLabel';
-import { checkPostgresql } from './validate/checkPostgresql';
+import {
+  ElasticsearchSettings,
+  checkElasticsearch,
+} from './validate/checkElasticsearch';
+import {
+  PostgresqlCertificates,
+  checkPostgresql,
+} from './validate/checkPostgresql';
 import { checkStorage } from './validate/checkStorage';
 import { fail } from './validate/fail';
 
@@ -57,6 +65,10 @@ export interface NormalizedRequest {
   description?: string;
   allowedRegions: string[];
   maxFailoverLagSeconds: number;
+  /** PostgreSQL: the CA Secrets every cluster shares (absent for a single cluster without them). */
+  postgresql?: PostgresqlCertificates;
+  /** Elasticsearch: the licence, transport certificates and mmap choice. */
+  elasticsearch?: ElasticsearchSettings;
 }
 
 // Names end up as Service names with a `-headless` suffix and as pod names
@@ -103,21 +115,14 @@ export function validateRequest(
   const federation = request.federation ?? 'none';
   const routing = request.routing ?? 'none';
 
-  if (engine === 'postgresql') {
-    checkPostgresql(request, federation, storage);
-  }
+  const postgresql =
+    engine === 'postgresql'
+      ? checkPostgresql(request, federation, storage)
+      : undefined;
+  const elasticsearch =
+    engine === 'elasticsearch' ? checkElasticsearch(request) : undefined;
 
-  let federationHost: ClusterInfo | undefined;
-  if (federation !== 'none') {
-    federationHost = known.find(c => c.federationHost === federation);
-    if (!federationHost) {
-      fail(
-        'federation',
-        `no configured cluster is marked as a ${federation} host`,
-        `mark the ${federation} control-plane cluster with federationHost: ${federation} in the backend's kubernetes cluster configuration, or choose federation none`,
-      );
-    }
-  }
+  const federationHost = checkFederation(request, known, federation);
 
   const globalHost =
     request.globalHost || `${request.name}.${request.namespace}.global`;
@@ -157,5 +162,7 @@ export function validateRequest(
     description: request.description,
     allowedRegions,
     maxFailoverLagSeconds: lag,
+    postgresql,
+    elasticsearch,
   };
 }
