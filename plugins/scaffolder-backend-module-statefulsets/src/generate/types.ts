@@ -68,37 +68,6 @@ export interface ResourceRequest {
   limits?: { cpu?: string; memory?: string };
 }
 
-/**
- * What CloudNativePG needs from the platform to link replica clusters: the
- * Secrets of a CA every cluster shares, present under the same name in the
- * database's namespace of every cluster. Each cluster's operator issues its
- * server and `streaming_replica` certificates from them, so every side
- * trusts the others.
- */
-export interface PostgresqlRequest {
-  /** Secret with `ca.crt` and `ca.key` of the CA that issues the server certificates. */
-  serverCASecret?: string;
-  /** Secret with `ca.crt` and `ca.key` of the CA that issues client certificates; serverCASecret when empty. */
-  clientCASecret?: string;
-}
-
-/** A licence that includes cross-cluster replication. */
-export type ElasticsearchLicence = 'enterprise' | 'platinum' | 'trial';
-
-/**
- * What Elasticsearch needs from the platform: a licence that includes
- * cross-cluster replication, and transport certificates every cluster
- * trusts, since the clusters replicate over the transport port.
- */
-export interface ElasticsearchRequest {
-  /** The licence the clusters run under; `trial` starts a 30-day trial. */
-  licence?: ElasticsearchLicence;
-  /** Secret with `tls.crt`, `tls.key` and `ca.crt`, issued in every cluster by one shared CA. */
-  transportTlsSecret?: string;
-  /** True when the platform sets vm.max_map_count to 262144 or more on the nodes, so Elasticsearch may use mmap. */
-  nodesAllowMmap?: boolean;
-}
-
 /** Everything the generator needs; optional fields get engine defaults. */
 export interface GenerateRequest {
   name: string;
@@ -120,10 +89,6 @@ export interface GenerateRequest {
   description?: string;
   allowedRegions?: string[];
   maxFailoverLagSeconds?: number;
-  /** Elasticsearch only: licence and transport certificates; required. */
-  elasticsearch?: ElasticsearchRequest;
-  /** PostgreSQL only: the shared CA; required with more than one cluster. */
-  postgresql?: PostgresqlRequest;
 }
 
 /** One generated file, relative to the target directory. */

@@ -20,14 +20,7 @@ import {
 } from './types';
 import { checkClusters } from './validate/checkClusters';
 import { checkDnsLabel } from './validate/checkDnsLabel';
-import {
-  ElasticsearchSettings,
-  checkElasticsearch,
-} from './validate/checkElasticsearch';
-import {
-  PostgresqlCertificates,
-  checkPostgresql,
-} from './validate/checkPostgresql';
+import { checkPostgresql } from './validate/checkPostgresql';
 import { checkStorage } from './validate/checkStorage';
 import { fail } from './validate/fail';
 
@@ -65,10 +58,6 @@ export interface NormalizedRequest {
   description?: string;
   allowedRegions: string[];
   maxFailoverLagSeconds: number;
-  /** PostgreSQL: the CA Secrets every cluster shares (absent for a single cluster without them). */
-  postgresql?: PostgresqlCertificates;
-  /** Elasticsearch: the licence, transport certificates and mmap choice. */
-  elasticsearch?: ElasticsearchSettings;
 }
 
 // Names end up as Service names with a `-headless` suffix and as pod names
@@ -115,12 +104,9 @@ export function validateRequest(
   const federation = request.federation ?? 'none';
   const routing = request.routing ?? 'none';
 
-  const postgresql =
-    engine === 'postgresql'
-      ? checkPostgresql(request, federation, storage)
-      : undefined;
-  const elasticsearch =
-    engine === 'elasticsearch' ? checkElasticsearch(request) : undefined;
+  if (engine === 'postgresql') {
+    checkPostgresql(request, federation, storage);
+  }
 
   const federationHost = checkFederation(request, known, federation);
 
@@ -162,7 +148,5 @@ export function validateRequest(
     description: request.description,
     allowedRegions,
     maxFailoverLagSeconds: lag,
-    postgresql,
-    elasticsearch,
   };
 }
