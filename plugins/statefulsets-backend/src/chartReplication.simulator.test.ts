@@ -6,31 +6,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import { JsonObject } from '@backstage/types';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  appConfigFor,
   RunningSimulator,
-  startSimulator,
   validateWorld,
 } from '@multicluster/cluster-simulator';
-import request from 'supertest';
 import { parse } from 'yaml';
-import { multiclusterStatefulsetsPlugin } from './plugin';
+import {
+  databaseEntity,
+  REPO_ROOT,
+  startQuietSimulator,
+  topologyPath,
+  withBackend,
+} from './__testUtils__/simulatedDatabases';
 
-const TOPOLOGY =
-  '/api/multicluster-statefulsets/entities/component/default/shop-mysql/topology';
-
-const worldFile = path.join(
-  path.dirname(require.resolve('@multicluster/cluster-simulator/package.json')),
-  '..',
-  '..',
-  'examples',
-  'world',
-  'world.yaml',
-);
+const worldFile = path.join(REPO_ROOT, 'examples', 'world', 'world.yaml');
 
 /** The demo world's clusters holding only shop-mysql's files. */
 function shopMysqlWorld() {
@@ -43,24 +32,7 @@ function shopMysqlWorld() {
   return validateWorld(raw, worldFile);
 }
 
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'shop-mysql',
-    namespace: 'default',
-    annotations: {
-      'backstage.io/kubernetes-id': 'shop-mysql',
-      'backstage.io/kubernetes-namespace': 'databases',
-      'multicluster-statefulsets/engine': 'mysql',
-    },
-  },
-  spec: {
-    type: 'database',
-    owner: 'group:default/database-platform',
-    lifecycle: 'production',
-  },
-};
+const entity = databaseEntity('shop-mysql', 'mysql', { id: 'shop-mysql' });
 
 async function eventually<T>(fn: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + 15000;
@@ -76,14 +48,7 @@ describe('a Helm-chart MySQL in the simulated demo clusters', () => {
   let sim: RunningSimulator;
 
   beforeAll(async () => {
-    sim = await startSimulator({
-      world: shopMysqlWorld(),
-      portBase: 0,
-      adminPort: 0,
-      readinessDelayMs: 20,
-      tickMs: 100,
-      onError: () => {},
-    });
+    sim = await startQuietSimulator(shopMysqlWorld());
   });
 
   afterAll(async () => {
@@ -91,18 +56,9 @@ describe('a Helm-chart MySQL in the simulated demo clusters', () => {
   });
 
   it('shows roles, the chart link and the version skew', async () => {
-    const backend = await startTestBackend({
-      features: [
-        multiclusterStatefulsetsPlugin,
-        mockServices.rootConfig.factory({
-          data: appConfigFor(sim.clusters) as JsonObject,
-        }),
-        catalogServiceMock.factory({ entities: [entity] }),
-      ],
-    });
-    try {
+    await withBackend(sim, [entity], async get => {
       const body = await eventually(async () => {
-        const res = await request(backend.server).get(TOPOLOGY);
+        const res = await get(topologyPath('shop-mysql'));
         const ready = res.body.clusters?.every((c: any) =>
           c.workloads.every(
             (w: any) => w.replicas.ready === w.replicas.desired,
@@ -174,8 +130,6 @@ describe('a Helm-chart MySQL in the simulated demo clusters', () => {
         body.readiness.checks.find((c: any) => c.id === 'engine-version'),
       ).toMatchObject({ status: 'fail' });
       expect(body.readiness.verdict).toBe('not-ready');
-    } finally {
-      await backend.stop();
-    }
+    });
   }, 60000);
 });

@@ -6,24 +6,14 @@
  * the operator resource's name, each with the owner its resource names and
  * the selector of its pods.
  */
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import {
-  appConfigFor,
-  RunningSimulator,
-  startSimulator,
-} from '@multicluster/cluster-simulator';
-import fs from 'node:fs';
-import path from 'node:path';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { RunningSimulator } from '@multicluster/cluster-simulator';
 import request from 'supertest';
-import { parseAllDocuments } from 'yaml';
-import { multiclusterStatefulsetsPlugin } from './plugin';
+import {
+  demoFilesWorld,
+  startDiscoveryBackend,
+  startQuietSimulator,
+} from './__testUtils__/simulatedDatabases';
 
 const ROUTE = '/api/multicluster-statefulsets/discovery/databases';
 const FILES = [
@@ -32,45 +22,17 @@ const FILES = [
   'ledger-innodb.yaml',
 ];
 
-const repoRoot = path.join(
-  path.dirname(require.resolve('@multicluster/cluster-simulator/package.json')),
-  '..',
-  '..',
-);
-
-function demoObjects(cluster: string): unknown[] {
-  return FILES.map(f => path.join(repoRoot, 'examples', 'world', cluster, f))
-    .filter(f => fs.existsSync(f))
-    .flatMap(f =>
-      parseAllDocuments(fs.readFileSync(f, 'utf8')).map(d => d.toJS()),
-    )
-    .filter(Boolean);
-}
-
-const world = {
-  clusters: ['eu-central', 'eu-west', 'us-east'].map(name => ({
-    name,
-    region: name,
-    operators: ['zalando', 'mongodbcommunity', 'innodbcluster'],
-    objects: [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'databases' } },
-      ...demoObjects(name),
-    ],
-  })),
-};
-
 describe('discovery of databases run by the Zalando, MongoDB Community and MySQL operators', () => {
   let sim: RunningSimulator;
 
   beforeAll(async () => {
-    sim = await startSimulator({
-      world,
-      portBase: 0,
-      adminPort: 0,
-      readinessDelayMs: 20,
-      tickMs: 100,
-      onError: () => {},
-    });
+    sim = await startQuietSimulator(
+      demoFilesWorld({
+        clusters: ['eu-central', 'eu-west', 'us-east'],
+        operators: ['zalando', 'mongodbcommunity', 'innodbcluster'],
+        files: FILES,
+      }),
+    );
   });
 
   afterAll(async () => {
@@ -78,22 +40,9 @@ describe('discovery of databases run by the Zalando, MongoDB Community and MySQL
   });
 
   it('finds each database in its two clusters, grouped by its resource, owned as its resource says', async () => {
-    const config = appConfigFor(sim.clusters) as any;
-    config.multiclusterStatefulsets.discovery = {
+    const backend = await startDiscoveryBackend(sim, {
       enabled: true,
       frequencySeconds: 5,
-    };
-    const backend = await startTestBackend({
-      features: [
-        multiclusterStatefulsetsPlugin,
-        mockServices.rootConfig.factory({ data: config }),
-        catalogServiceMock.factory({ entities: [] }),
-        createServiceFactory({
-          service: signalsServiceRef,
-          deps: {},
-          factory: () => ({ async publish() {} }),
-        }),
-      ],
     });
     try {
       const summary = (body: any) =>

@@ -3,21 +3,13 @@
  * clusters are listed over their real API (discovery, paged lists), and the
  * route answers what the grouping found.
  */
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import {
-  appConfigFor,
-  RunningSimulator,
-  startSimulator,
-} from '@multicluster/cluster-simulator';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { RunningSimulator } from '@multicluster/cluster-simulator';
 import request from 'supertest';
-import { multiclusterStatefulsetsPlugin } from '../plugin';
+import {
+  startDiscoveryBackend,
+  startQuietSimulator,
+} from '../__testUtils__/simulatedDatabases';
 
 const ROUTE = '/api/multicluster-statefulsets/discovery/databases';
 
@@ -96,39 +88,18 @@ describe('database discovery against the cluster simulator', () => {
   let sim: RunningSimulator;
 
   beforeAll(async () => {
-    sim = await startSimulator({
-      world,
-      portBase: 0,
-      adminPort: 0,
-      readinessDelayMs: 20,
-      tickMs: 100,
-      onError: () => {},
-    });
+    sim = await startQuietSimulator(world);
   });
 
   afterAll(async () => {
     await sim?.stop();
   });
 
-  async function startBackend(discovery: Record<string, unknown>) {
-    const config = appConfigFor(sim.clusters) as any;
-    config.multiclusterStatefulsets.discovery = discovery;
-    return startTestBackend({
-      features: [
-        multiclusterStatefulsetsPlugin,
-        mockServices.rootConfig.factory({ data: config }),
-        catalogServiceMock.factory({ entities: [] }),
-        createServiceFactory({
-          service: signalsServiceRef,
-          deps: {},
-          factory: () => ({ async publish() {} }),
-        }),
-      ],
-    });
-  }
-
   it('finds the databases running in both clusters and serves them to signed-in callers', async () => {
-    const backend = await startBackend({ enabled: true, frequencySeconds: 5 });
+    const backend = await startDiscoveryBackend(sim, {
+      enabled: true,
+      frequencySeconds: 5,
+    });
     try {
       const deadline = Date.now() + 20_000;
       let res: request.Response;
@@ -167,7 +138,7 @@ describe('database discovery against the cluster simulator', () => {
   }, 40_000);
 
   it('says discovery is off and reads nothing when not enabled', async () => {
-    const backend = await startBackend({ enabled: false });
+    const backend = await startDiscoveryBackend(sim, { enabled: false });
     try {
       const res = await request(backend.server)
         .get(ROUTE)
