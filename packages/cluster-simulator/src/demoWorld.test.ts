@@ -78,8 +78,12 @@ const regionOf = (cluster: string) =>
  */
 function placedStatefulSets(): Array<{ cluster: string; sts: KubeObject }> {
   const placed: Array<{ cluster: string; sts: KubeObject }> = [];
+  const karmadaApiServer = clusters.find(
+    c => c.federationHost === 'karmada',
+  )?.name;
   for (const { cluster, object } of everyObject) {
-    if (object.kind === 'StatefulSet') {
+    // The Karmada API server runs none of its templates.
+    if (object.kind === 'StatefulSet' && cluster !== karmadaApiServer) {
       placed.push({ cluster, sts: object });
     }
     if (object.kind === 'FederatedStatefulSet') {
@@ -113,9 +117,6 @@ function placedStatefulSets(): Array<{ cluster: string; sts: KubeObject }> {
           ),
       );
       for (const member of object.spec.placement.clusterAffinity.clusterNames) {
-        if (member === cluster) {
-          continue; // the host runs the template itself, listed above
-        }
         for (const template of templates) {
           const copy = structuredClone(template);
           for (const op of host.filter(o => o.kind === 'OverridePolicy')) {
@@ -161,7 +162,7 @@ describe('the demo world', () => {
         region: 'eu-central-1',
         zones: ['eu-central-1a', 'eu-central-1b'],
         token: 'demo-token-eu-central',
-        federationHost: 'karmada',
+        federationHost: undefined,
       },
       {
         name: 'eu-west',
@@ -176,6 +177,13 @@ describe('the demo world', () => {
         zones: ['us-east-1a', 'us-east-1b'],
         token: 'demo-token-us-east',
         federationHost: 'kubefed',
+      },
+      {
+        name: 'karmada',
+        region: 'eu-central-1',
+        zones: ['eu-central-1a'],
+        token: 'demo-token-karmada',
+        federationHost: 'karmada',
       },
     ]);
     // world.yaml itself holds the access rules: RBAC on, Roles and bindings.
@@ -204,8 +212,12 @@ describe('the demo world', () => {
       onError: () => {},
     });
     try {
+      // The Karmada API server holds templates and runs none of them.
+      const members = [...sim.stores].filter(
+        ([cluster]) => cluster !== 'karmada',
+      );
       const running = () =>
-        [...sim.stores]
+        members
           .flatMap(([cluster, store]) =>
             store
               .list('apps/v1', 'StatefulSet', 'databases')
@@ -241,6 +253,11 @@ describe('the demo world', () => {
         10000,
       ).catch(() => undefined);
       expect(running()).toEqual(expected);
+      const karmada = sim.stores.get('karmada')!;
+      expect(
+        karmada.get('apps/v1', 'StatefulSet', 'databases', 'catalog-karmada'),
+      ).toBeDefined();
+      expect(karmada.list('v1', 'Pod', 'databases')).toEqual([]);
     } finally {
       await sim.stop();
     }
