@@ -36,7 +36,7 @@ export const examples: TemplateExample[] = [
   },
   {
     description:
-      'PostgreSQL (CloudNativePG replica clusters) propagated by Karmada, MCS routing',
+      'PostgreSQL (CloudNativePG replica clusters trusting one shared CA) propagated by Karmada, MCS routing',
     example: stringify({
       steps: [
         {
@@ -57,6 +57,8 @@ export const examples: TemplateExample[] = [
             routing: 'mcs',
             owner: 'group:default/database-platform',
             system: 'data-platform',
+            // A CA Secret the platform put into payments in both clusters.
+            postgresql: { serverCASecret: 'postgres-ca' },
           },
         },
       ],

@@ -174,6 +174,11 @@ describe('multicluster:statefulset:generate', () => {
       /^federation: KubeFed here federates StatefulSets only/,
     ],
     [
+      'PostgreSQL replica clusters without a shared CA',
+      i => (i.engine = 'postgresql'),
+      /^postgresql\.serverCASecret: .*no shared CA is given; have the platform put a Secret with ca\.crt and ca\.key/,
+    ],
+    [
       'generic without an image',
       i => (i.engine = 'generic'),
       /^image: the generic engine has no default image/,

@@ -251,6 +251,26 @@ export function createGenerateStatefulSetAction(options: {
             .describe(
               'Replication lag a switchover tolerates, in seconds (default 5)',
             ),
+        postgresql: z =>
+          z
+            .object({
+              serverCASecret: z
+                .string()
+                .optional()
+                .describe(
+                  'Secret with ca.crt and ca.key of a CA shared by every cluster, present under this name in the namespace of each; the operators issue the server certificates from it. Required with more than one cluster, e.g. "postgres-ca"',
+                ),
+              clientCASecret: z
+                .string()
+                .optional()
+                .describe(
+                  'Secret with ca.crt and ca.key of the shared CA that issues the streaming_replica client certificates; serverCASecret when empty',
+                ),
+            })
+            .optional()
+            .describe(
+              'PostgreSQL only: the shared CA CloudNativePG replica clusters need to trust each other',
+            ),
         targetPath: z =>
           z
             .string()

@@ -26,6 +26,9 @@ const cephfs = {
   secretRef: { name: 'cephfs-user' },
 };
 
+// The CA the platform distributes to every cluster, as CloudNativePG needs it.
+const postgresCa = { postgresql: { serverCASecret: 'postgres-ca' } };
+
 function placements(strategy: Strategy, count: 2 | 3): ClusterPlacement[] {
   if (strategy === 'active-active') {
     return count === 2
@@ -64,16 +67,22 @@ const ROWS: Row[] = [
   ['mysql', 'active-passive', 'none', 'istio', 2, { allowedRegions: ['eu-*'] }],
   ['mysql', 'active-active', 'kubefed', 'mcs', 3],
   ['mysql', 'active-passive', 'karmada', 'none', 3],
-  ['postgresql', 'active-passive', 'none', 'mcs', 2],
+  ['postgresql', 'active-passive', 'none', 'mcs', 2, postgresCa],
   [
     'postgresql',
     'active-passive',
     'karmada',
     'istio',
     3,
-    { system: 'billing' },
+    {
+      system: 'billing',
+      postgresql: {
+        serverCASecret: 'postgres-server-ca',
+        clientCASecret: 'postgres-client-ca',
+      },
+    },
   ],
-  ['postgresql', 'active-passive', 'none', 'none', 2],
+  ['postgresql', 'active-passive', 'none', 'none', 2, postgresCa],
   ['mongodb', 'active-active', 'none', 'none', 3],
   ['mongodb', 'active-passive', 'kubefed', 'istio', 3],
   ['mongodb', 'active-active', 'karmada', 'mcs', 2],

@@ -1,7 +1,11 @@
 /*
  * PostgreSQL replication: CloudNativePG runs one Cluster per Kubernetes
  * cluster and links them into a distributed replica topology, so the
- * workload itself carries the replication settings.
+ * workload itself carries the replication settings. The links are TLS with
+ * `sslmode: verify-full` and a `streaming_replica` client certificate, so
+ * every cluster's operator issues its certificates from the CA all clusters
+ * share, and each server certificate names the address the other clusters
+ * dial.
  */
 import { clusterServiceAddress, primaryCluster } from '../naming';
 import { KubeObject } from '../types';
@@ -33,6 +37,7 @@ export function cnpgCluster(
         : {}),
     },
     inheritedMetadata: { labels: meta.podLabels },
+    certificates: certificates(r, c),
     bootstrap:
       c.name === primary.name
         ? { initdb: { database: 'app', owner: 'app' } }
@@ -42,18 +47,7 @@ export function cnpgCluster(
       primary: peerName(primary),
       source: peerName(source),
     },
-    externalClusters: r.clusters.map(o => ({
-      name: peerName(o),
-      connectionParameters: {
-        host: clusterServiceAddress(r, o),
-        user: 'streaming_replica',
-        dbname: 'postgres',
-        sslmode: 'verify-full',
-      },
-      sslKey: { name: `${r.name}-replication`, key: 'tls.key' },
-      sslCert: { name: `${r.name}-replication`, key: 'tls.crt' },
-      sslRootCert: { name: `${r.name}-ca`, key: 'ca.crt' },
-    })),
+    externalClusters: r.clusters.map(o => externalCluster(r, o, peerName(o))),
   };
   if (r.resources) {
     spec.resources = r.resources;
@@ -68,5 +62,56 @@ export function cnpgCluster(
       annotations: meta.annotations,
     },
     spec,
+  };
+}
+
+/**
+ * `spec.certificates`: the shared CA Secrets (with `ca.key`, so the operator
+ * issues the server and `streaming_replica` certificates from them) and the
+ * names clients verify: the address other clusters dial, the client
+ * Service's names and, with Istio, the global host.
+ */
+function certificates(r: NormalizedRequest, c: ResolvedPlacement) {
+  const clientService = `${r.name}.${r.namespace}`;
+  return {
+    ...r.postgresql,
+    serverAltDNSNames: [
+      clusterServiceAddress(r, c),
+      r.name,
+      clientService,
+      `${clientService}.svc`,
+      `${clientService}.svc.cluster.local`,
+      ...(r.routing === 'istio' ? [r.globalHost] : []),
+    ],
+  };
+}
+
+/**
+ * How this cluster reaches another one: through the address that other
+ * cluster's server certificate names, trusting the shared server CA and
+ * presenting this cluster's own `streaming_replica` certificate, which the
+ * operator issued from the shared client CA (`<name>-replication`).
+ */
+function externalCluster(
+  r: NormalizedRequest,
+  o: ResolvedPlacement,
+  name: string,
+) {
+  const replication = `${r.name}-replication`;
+  return {
+    name,
+    connectionParameters: {
+      host: clusterServiceAddress(r, o),
+      user: 'streaming_replica',
+      dbname: 'postgres',
+      sslmode: 'verify-full',
+    },
+    sslKey: { name: replication, key: 'tls.key' },
+    sslCert: { name: replication, key: 'tls.crt' },
+    // Without a shared CA (one cluster only) the operator's own CA.
+    sslRootCert: {
+      name: r.postgresql?.serverCASecret ?? `${r.name}-ca`,
+      key: 'ca.crt',
+    },
   };
 }
