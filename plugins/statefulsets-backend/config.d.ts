@@ -156,7 +156,12 @@ export interface Config {
         region?: string;
         /** Zones; default to the nodes' topology.kubernetes.io/zone labels. */
         zones?: string[];
-        /** The federation control plane this cluster hosts, if any. */
+        /**
+         * `karmada`: this entry is the Karmada API server (karmada-apiserver),
+         * where Karmada's policies and resource templates are applied; it is
+         * no member and runs no database. `kubefed`: the KubeFed host cluster
+         * (it may be a member too).
+         */
         federationHost?: 'karmada' | 'kubefed';
         /**
          * Credentials for this plugin's writes, so the `kubernetes:` entry
