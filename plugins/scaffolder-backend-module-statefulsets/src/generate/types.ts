@@ -68,6 +68,20 @@ export interface ResourceRequest {
   limits?: { cpu?: string; memory?: string };
 }
 
+/**
+ * What CloudNativePG needs from the platform to link replica clusters: the
+ * Secrets of a CA every cluster shares, present under the same name in the
+ * database's namespace of every cluster. Each cluster's operator issues its
+ * server and `streaming_replica` certificates from them, so every side
+ * trusts the others.
+ */
+export interface PostgresqlRequest {
+  /** Secret with `ca.crt` and `ca.key` of the CA that issues the server certificates. */
+  serverCASecret?: string;
+  /** Secret with `ca.crt` and `ca.key` of the CA that issues client certificates; serverCASecret when empty. */
+  clientCASecret?: string;
+}
+
 /** Everything the generator needs; optional fields get engine defaults. */
 export interface GenerateRequest {
   name: string;
@@ -89,6 +103,8 @@ export interface GenerateRequest {
   description?: string;
   allowedRegions?: string[];
   maxFailoverLagSeconds?: number;
+  /** PostgreSQL only: the shared CA; required with more than one cluster. */
+  postgresql?: PostgresqlRequest;
 }
 
 /** One generated file, relative to the target directory. */

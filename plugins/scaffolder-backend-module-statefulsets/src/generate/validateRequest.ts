@@ -20,7 +20,10 @@ import {
 } from './types';
 import { checkClusters } from './validate/checkClusters';
 import { checkDnsLabel } from './validate/checkDnsLabel';
-import { checkPostgresql } from './validate/checkPostgresql';
+import {
+  PostgresqlCertificates,
+  checkPostgresql,
+} from './validate/checkPostgresql';
 import { checkStorage } from './validate/checkStorage';
 import { fail } from './validate/fail';
 
@@ -58,6 +61,8 @@ export interface NormalizedRequest {
   description?: string;
   allowedRegions: string[];
   maxFailoverLagSeconds: number;
+  /** PostgreSQL: the CA Secrets every cluster shares (absent for a single cluster without them). */
+  postgresql?: PostgresqlCertificates;
 }
 
 // Names end up as Service names with a `-headless` suffix and as pod names
@@ -104,9 +109,10 @@ export function validateRequest(
   const federation = request.federation ?? 'none';
   const routing = request.routing ?? 'none';
 
-  if (engine === 'postgresql') {
-    checkPostgresql(request, federation, storage);
-  }
+  const postgresql =
+    engine === 'postgresql'
+      ? checkPostgresql(request, federation, storage)
+      : undefined;
 
   const federationHost = checkFederation(request, known, federation);
 
@@ -148,5 +154,6 @@ export function validateRequest(
     description: request.description,
     allowedRegions,
     maxFailoverLagSeconds: lag,
+    postgresql,
   };
 }
