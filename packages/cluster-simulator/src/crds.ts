@@ -127,14 +127,26 @@ export function findCrd(
   return crds.find(c => c.spec.group === group && c.spec.names.kind === kind);
 }
 
+/** What an `x-kubernetes-embedded-resource` object has whether or not listed. */
+const EMBEDDED_FIELDS: Record<string, JSONSchemaProps> = {
+  apiVersion: { type: 'string' },
+  kind: { type: 'string' },
+  metadata: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+};
+
 /**
  * Rewrites a Kubernetes structural schema into plain JSON Schema: objects
  * with declared properties reject unknown fields unless they preserve them,
- * int-or-string and nullable become unions, Kubernetes extensions drop out.
+ * int-or-string and nullable become unions, embedded resources accept
+ * apiVersion, kind and metadata, Kubernetes extensions drop out. A `$ref` to
+ * an OpenAPI v3 component (`#/components/schemas/X`) becomes `#/$defs/X`.
  */
-function toJsonSchema(schema: JSONSchemaProps): Record<string, unknown> {
+export function toJsonSchema(schema: JSONSchemaProps): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
+  if (typeof schema.$ref === 'string') {
+    out.$ref = schema.$ref.replace('#/components/schemas/', '#/$defs/');
+  }
   if (schema['x-kubernetes-int-or-string'] === true) {
     out.type = ['integer', 'string'];
   } else if (schema.type) {
@@ -164,7 +176,12 @@ function toJsonSchema(schema: JSONSchemaProps): Record<string, unknown> {
   }
   if (schema.properties) {
     out.properties = Object.fromEntries(
-      Object.entries(schema.properties).map(([k, v]) => [k, toJsonSchema(v)]),
+      Object.entries({
+        ...(schema['x-kubernetes-embedded-resource'] === true
+          ? EMBEDDED_FIELDS
+          : {}),
+        ...schema.properties,
+      }).map(([k, v]) => [k, toJsonSchema(v)]),
     );
   }
   if (schema.items) {
@@ -173,6 +190,11 @@ function toJsonSchema(schema: JSONSchemaProps): Record<string, unknown> {
   if (schema.anyOf && schema['x-kubernetes-int-or-string'] !== true) {
     out.anyOf = schema.anyOf.map(toJsonSchema);
   }
+  for (const key of ['allOf', 'oneOf'] as const) {
+    const list = schema[key] as JSONSchemaProps[] | undefined;
+    if (list) out[key] = list.map(toJsonSchema);
+  }
+  if (schema.not) out.not = toJsonSchema(schema.not as JSONSchemaProps);
   if (typeof schema.additionalProperties === 'object') {
     out.additionalProperties = toJsonSchema(schema.additionalProperties);
   } else if (typeof schema.additionalProperties === 'boolean') {
@@ -309,7 +331,12 @@ export function validateAgainstCrd(
   if (!validate || validate(obj)) {
     return [];
   }
-  const errors = (validate.errors ?? [])
+  return crdFieldErrors(validate.errors ?? []);
+}
+
+/** Ajv's errors as field errors, each reported once. */
+export function crdFieldErrors(ajvErrors: ErrorObject[]): CrdFieldError[] {
+  const errors = ajvErrors
     // anyOf reports each failed branch and then itself; the branches repeat it.
     .filter(e => e.keyword !== 'anyOf')
     .map(describe);

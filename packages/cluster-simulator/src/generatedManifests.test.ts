@@ -7,41 +7,14 @@
  * The golden files are read from the scaffolder module's fixtures, which
  * that module's golden test keeps equal to the generator's output.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { podSpecErrors } from './api/podValidation';
 import { builtinResources } from './api/resources';
 import { validateObject } from './api/validation';
 import { statefulPodSpec } from './controllers/statefulSet/createPod';
 import type { KubeObject } from './controllers/types';
 import { loadWorld } from './world';
-
-const GOLDEN_DIR = path.resolve(
-  __dirname,
-  '../../../plugins/scaffolder-backend-module-statefulsets/src/generate/__fixtures__/golden',
-);
-
-function yamlFiles(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap(e => {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) return yamlFiles(p);
-      return e.name.endsWith('.yaml') ? [p] : [];
-    })
-    .sort();
-}
-
-/** The Kubernetes objects of one golden case, with the file each is in. */
-function objectsOf(caseDir: string): Array<{ file: string; obj: KubeObject }> {
-  return yamlFiles(caseDir).flatMap(f =>
-    parseAllDocuments(fs.readFileSync(f, 'utf8'))
-      .map(d => d.toJS())
-      .filter(o => o?.apiVersion && o?.kind && o?.metadata)
-      .map(obj => ({ file: path.relative(caseDir, f), obj })),
-  );
-}
+import { goldenCases, goldenObjects } from './__testUtils__/goldenCases';
 
 /** The StatefulSets an object carries: itself, or a FederatedStatefulSet's template. */
 function statefulSetsIn(obj: any): KubeObject[] {
@@ -80,12 +53,7 @@ const WORLD_FILE = path.resolve(
   '../../../examples/world/world.yaml',
 );
 
-const cases = fs.existsSync(GOLDEN_DIR)
-  ? fs
-      .readdirSync(GOLDEN_DIR)
-      .filter(d => !d.startsWith('.'))
-      .sort()
-  : [];
+const cases = goldenCases();
 const builtins = builtinResources();
 
 describe('generated manifests against the API server rules', () => {
@@ -94,7 +62,7 @@ describe('generated manifests against the API server rules', () => {
   });
 
   it.each(cases)('%s: every object and every pod is valid', id => {
-    const objects = objectsOf(path.join(GOLDEN_DIR, id));
+    const objects = goldenObjects(id);
     expect(objects.length).toBeGreaterThan(0);
     const problems: string[] = [];
     let statefulSets = 0;

@@ -8,6 +8,7 @@ import {
   quantityValue,
   statefulSetTemplateErrors,
 } from './podValidation';
+import { upstreamSchemaPath } from '../testing/upstreamSchemas';
 
 const LABEL_REGEX_MSG =
   "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
@@ -302,7 +303,7 @@ describe('the error message', () => {
 });
 
 describe('the rules against the Kubernetes 1.35 API reference', () => {
-  const file = '/work/shared/upstream-schemas/kubernetes/1.35/api/v1.json';
+  const file = upstreamSchemaPath('kubernetes', '1.35', 'api', 'v1.json');
   const schemas = fs.existsSync(file)
     ? JSON.parse(fs.readFileSync(file, 'utf8')).components.schemas
     : undefined;

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunningSimulator } from '../simulator';
 import { startTestSimulator } from '../testing/testWorld';
+import { upstreamSchemasDir } from '../testing/upstreamSchemas';
 
 jest.setTimeout(30000);
 
@@ -65,7 +66,7 @@ async function firstWatchLine(p: string): Promise<any> {
 const STS = '/apis/apps/v1/namespaces/databases/statefulsets';
 
 const UPSTREAM_V1 = path.join(
-  process.env.UPSTREAM_SCHEMAS ?? '/work/shared/upstream-schemas',
+  upstreamSchemasDir(),
   'kubernetes',
   '1.35',
   'api',

@@ -25,6 +25,7 @@ import {
   eckController,
   loadBalancerHostname,
 } from './eck';
+import { upstreamSchemasDir } from '../../testing/upstreamSchemas';
 
 const NS = 'databases';
 const NAME = 'logs';
@@ -38,8 +39,7 @@ const worldFile = path.join(repoRoot, 'examples', 'world', 'world.yaml');
 const demoFiles = ['eu-west', 'us-east'].map(cluster =>
   path.join(repoRoot, 'examples', 'world', cluster, 'logs-elasticsearch.yaml'),
 );
-const upstreamDir =
-  process.env.UPSTREAM_SCHEMAS ?? '/work/shared/upstream-schemas';
+const upstreamDir = upstreamSchemasDir();
 
 function elasticsearch(config: Record<string, unknown> = {}): KubeObject {
   return {

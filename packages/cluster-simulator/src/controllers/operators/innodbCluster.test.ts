@@ -14,6 +14,7 @@ import { statefulSetController } from '../statefulSetController';
 import { FakeWorld } from '../testing';
 import type { KubeObject } from '../types';
 import { INNODB_API_VERSION, innodbClusterController } from './innodbCluster';
+import { upstreamSchemasDir } from '../../testing/upstreamSchemas';
 
 jest.setTimeout(30000);
 
@@ -26,8 +27,7 @@ const repoRoot = path.join(
   '..',
 );
 const worldFile = path.join(repoRoot, 'examples', 'world', 'world.yaml');
-const upstreamDir =
-  process.env.UPSTREAM_SCHEMAS ?? '/work/shared/upstream-schemas';
+const upstreamDir = upstreamSchemasDir();
 
 /** The demo world's files of this database, by cluster. */
 function demoFiles(): Array<{ cluster: string; file: string }> {

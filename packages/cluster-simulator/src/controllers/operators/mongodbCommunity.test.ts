@@ -17,6 +17,7 @@ import {
   MONGODB_COMMUNITY_API_VERSION as API,
   mongodbCommunityController,
 } from './mongodbCommunity';
+import { upstreamSchemasDir } from '../../testing/upstreamSchemas';
 
 jest.setTimeout(30000);
 
@@ -29,8 +30,7 @@ const repoRoot = path.join(
   '..',
 );
 const worldFile = path.join(repoRoot, 'examples', 'world', 'world.yaml');
-const upstreamDir =
-  process.env.UPSTREAM_SCHEMAS ?? '/work/shared/upstream-schemas';
+const upstreamDir = upstreamSchemasDir();
 
 /** The demo world's files of this database, by cluster. */
 function demoFiles(): Array<{ cluster: string; file: string }> {

@@ -28,6 +28,7 @@ import {
   PXC_API_VERSION,
   PXC_KIND,
 } from './percona';
+import { upstreamSchemasDir } from '../../testing/upstreamSchemas';
 
 const NS = 'databases';
 const repoRoot = path.join(
@@ -36,8 +37,7 @@ const repoRoot = path.join(
   '..',
 );
 const worldDir = path.join(repoRoot, 'examples', 'world');
-const upstream =
-  process.env.UPSTREAM_SCHEMAS ?? '/work/shared/upstream-schemas';
+const upstream = upstreamSchemasDir();
 
 function readDocs(file: string): KubeObject[] {
   return parseAllDocuments(fs.readFileSync(file, 'utf8'))

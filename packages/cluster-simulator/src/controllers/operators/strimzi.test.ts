@@ -24,6 +24,7 @@ import {
   STRIMZI_API,
   strimziController,
 } from './strimzi';
+import { upstreamSchemasDir } from '../../testing/upstreamSchemas';
 
 const NS = 'databases';
 const repoRoot = path.join(
@@ -34,8 +35,7 @@ const repoRoot = path.join(
 const worldFile = path.join(repoRoot, 'examples', 'world', 'world.yaml');
 const demoFile = (cluster: string) =>
   path.join(repoRoot, 'examples', 'world', cluster, 'clickstream-kafka.yaml');
-const upstream =
-  process.env.UPSTREAM_SCHEMAS ?? '/work/shared/upstream-schemas';
+const upstream = upstreamSchemasDir();
 
 function readDocs(file: string): KubeObject[] {
   return parseAllDocuments(fs.readFileSync(file, 'utf8'))

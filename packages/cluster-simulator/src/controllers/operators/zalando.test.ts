@@ -23,6 +23,7 @@ import {
   ZALANDO_API_VERSION,
   zalandoController,
 } from './zalando';
+import { upstreamSchemasDir } from '../../testing/upstreamSchemas';
 
 jest.setTimeout(30000);
 
@@ -34,8 +35,7 @@ const repoRoot = path.join(
   '..',
 );
 const worldFile = path.join(repoRoot, 'examples', 'world', 'world.yaml');
-const upstreamDir =
-  process.env.UPSTREAM_SCHEMAS ?? '/work/shared/upstream-schemas';
+const upstreamDir = upstreamSchemasDir();
 
 const DEMO_FILE = 'analytics-postgres.yaml';
 

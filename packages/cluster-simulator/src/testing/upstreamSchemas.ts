@@ -1,0 +1,86 @@
+/*
+ * The upstream schemas the tests hold the product to (Kubernetes 1.35
+ * OpenAPI v3, the CRDs of CloudNativePG, Istio, Karmada, KubeFed, MCS and the
+ * databases' operators). They are not part of the project: tests read them
+ * from the folder UPSTREAM_SCHEMAS names, by default the workplace's copy.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { CustomResourceDefinition, JSONSchemaProps } from '../crds';
+
+/** The folder holding the upstream schemas. */
+export function upstreamSchemasDir(): string {
+  return process.env.UPSTREAM_SCHEMAS ?? '/work/shared/upstream-schemas';
+}
+
+/** A path inside the upstream schemas folder. */
+export function upstreamSchemaPath(...parts: string[]): string {
+  return path.join(upstreamSchemasDir(), ...parts);
+}
+
+function yamlFilesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap(e => {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) return yamlFilesUnder(p);
+      return /\.ya?ml$/.test(e.name) ? [p] : [];
+    })
+    .sort();
+}
+
+let crds: CustomResourceDefinition[] | undefined;
+
+/**
+ * Every upstream CRD (cached). Where two copies define one kind, the first
+ * by path wins: the maintained MongoDB operator sorts before its deprecated
+ * predecessor.
+ */
+export function upstreamCrds(): CustomResourceDefinition[] {
+  crds ??= yamlFilesUnder(upstreamSchemasDir()).flatMap(file =>
+    parseAllDocuments(fs.readFileSync(file, 'utf8'))
+      .map(d => d.toJS() as CustomResourceDefinition | null)
+      .filter(d => d?.kind === 'CustomResourceDefinition')
+      .map(d => d as CustomResourceDefinition),
+  );
+  return crds;
+}
+
+/** The upstream CRD of a group and kind, or undefined. */
+export function upstreamCrd(
+  group: string,
+  kind: string,
+): CustomResourceDefinition | undefined {
+  return upstreamCrds().find(
+    c => c.spec.group === group && c.spec.names.kind === kind,
+  );
+}
+
+/** An OpenAPI v3 document of Kubernetes 1.35: its component schemas. */
+export interface OpenApiDocument {
+  components: { schemas: Record<string, JSONSchemaProps> };
+}
+
+const openApiDocs = new Map<string, OpenApiDocument | undefined>();
+
+/**
+ * The Kubernetes 1.35 OpenAPI v3 document serving an apiVersion (`v1`,
+ * `apps/v1`, …), or undefined when the folder has none for it.
+ */
+export function kubernetesOpenApi(
+  apiVersion: string,
+): OpenApiDocument | undefined {
+  if (!openApiDocs.has(apiVersion)) {
+    const file = apiVersion.includes('/')
+      ? upstreamSchemaPath('kubernetes', '1.35', 'apis', `${apiVersion}.json`)
+      : upstreamSchemaPath('kubernetes', '1.35', 'api', `${apiVersion}.json`);
+    openApiDocs.set(
+      apiVersion,
+      fs.existsSync(file)
+        ? (JSON.parse(fs.readFileSync(file, 'utf8')) as OpenApiDocument)
+        : undefined,
+    );
+  }
+  return openApiDocs.get(apiVersion);
+}

@@ -1,0 +1,148 @@
+/*
+ * Every object of every golden case of the Software Template, held strictly
+ * to its upstream schema: built-in kinds to the Kubernetes 1.35 OpenAPI v3
+ * documents, custom resources to the upstream CRDs with their CEL rules,
+ * and the StatefulSet a FederatedStatefulSet places, as written and as each
+ * member cluster gets it after its overrides. Violations the generator is
+ * still known to produce are listed below, each with the defect it comes
+ * from; the list may only shrink: a listed violation that no longer occurs
+ * fails the test as surely as a new one.
+ */
+import { applyJsonPatch } from './api/jsonPatch';
+import type { KubeObject } from './controllers/types';
+import { goldenCases, goldenObjects } from './__testUtils__/goldenCases';
+import type { UnevaluatedRule } from './__testUtils__/celRules';
+import { validateStrictly } from './__testUtils__/strictValidation';
+
+/** One violation: where (case, file, object) and what (path, message). */
+interface Violation {
+  case: string;
+  file: string;
+  object: string;
+  path: string;
+  message: string;
+}
+
+/** A violation the generator is known to produce, and the defect it comes from. */
+interface KnownViolation extends Violation {
+  reason: string;
+}
+
+const KNOWN_VIOLATIONS: KnownViolation[] = [];
+
+/** CEL rules met in the goldens that the CEL library cannot run. */
+const KNOWN_UNEVALUATED: Array<{ rule: string; reason: string }> = [];
+
+/** Kinds no upstream schema describes here (not Kubernetes objects). */
+const UNSCHEMED_KINDS = ['backstage.io/v1alpha1 Component'];
+
+/** An object and the StatefulSets it places, each named for the report. */
+function objectsToCheck(
+  obj: KubeObject,
+): Array<{ name: string; obj: KubeObject }> {
+  const own = [{ name: `${obj.kind}/${obj.metadata.name}`, obj }];
+  if (obj.kind !== 'FederatedStatefulSet' || !obj.spec?.template) return own;
+  const template: KubeObject = {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    ...obj.spec.template,
+    metadata: { name: obj.metadata.name, ...obj.spec.template.metadata },
+  };
+  const placed = (obj.spec.overrides ?? []).map((o: any) => ({
+    name: `${own[0].name} in ${o.clusterName}`,
+    obj: applyJsonPatch(
+      structuredClone(template),
+      o.clusterOverrides ?? [],
+    ) as KubeObject,
+  }));
+  return [
+    ...own,
+    { name: `${own[0].name} template`, obj: template },
+    ...placed,
+  ];
+}
+
+interface CaseOutcome {
+  violations: Violation[];
+  unevaluated: UnevaluatedRule[];
+  celEvaluated: number;
+  unschemed: string[];
+}
+
+function checkCase(id: string): CaseOutcome {
+  const out: CaseOutcome = {
+    violations: [],
+    unevaluated: [],
+    celEvaluated: 0,
+    unschemed: [],
+  };
+  for (const { file, obj: written } of goldenObjects(id)) {
+    for (const { name, obj } of objectsToCheck(written)) {
+      const result = validateStrictly(obj);
+      if (result.schema === 'none') {
+        out.unschemed.push(`${obj.apiVersion} ${obj.kind}`);
+      }
+      out.celEvaluated += result.celEvaluated;
+      out.unevaluated.push(...result.unevaluated);
+      for (const e of result.errors) {
+        out.violations.push({
+          case: id,
+          file,
+          object: name,
+          path: e.path,
+          message: e.message,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+const keyOf = (v: Violation) =>
+  [v.case, v.file, v.object, v.path, v.message].join(' | ');
+
+const cases = goldenCases();
+const outcomes = new Map(cases.map(id => [id, checkCase(id)]));
+
+describe('generated manifests against the upstream schemas', () => {
+  it('finds the golden cases', () => {
+    expect(cases.length).toBeGreaterThan(10);
+  });
+
+  it.each(cases)('%s: no violation beyond the known ones', id => {
+    const found = outcomes.get(id)!.violations.map(keyOf);
+    const known = KNOWN_VIOLATIONS.filter(v => v.case === id).map(keyOf);
+    expect({
+      unexpected: found.filter(k => !known.includes(k)),
+      noLongerOccurring: known.filter(k => !found.includes(k)),
+    }).toEqual({ unexpected: [], noLongerOccurring: [] });
+  });
+
+  it('lists known violations of golden cases only', () => {
+    const unknownCases = KNOWN_VIOLATIONS.filter(v => !cases.includes(v.case));
+    expect(unknownCases).toEqual([]);
+  });
+
+  it('holds every object but the catalog entity to an upstream schema', () => {
+    const unschemed = new Set([...outcomes.values()].flatMap(o => o.unschemed));
+    expect([...unschemed].sort()).toEqual(UNSCHEMED_KINDS);
+  });
+
+  it('runs the CEL rules it meets, naming each one it cannot run', () => {
+    const all = [...outcomes.values()];
+    const evaluated = all.reduce((n, o) => n + o.celEvaluated, 0);
+    const unevaluated = new Map<string, string>();
+    for (const u of all.flatMap(o => o.unevaluated)) {
+      unevaluated.set(u.rule, u.reason);
+    }
+    const count = all.reduce((n, o) => n + o.unevaluated.length, 0);
+    // eslint-disable-next-line no-console
+    console.info(
+      `CEL rules: ${evaluated} evaluated, ${count} unevaluated (${unevaluated.size} distinct)`,
+    );
+    expect(evaluated).toBeGreaterThan(0);
+    expect(
+      [...unevaluated].map(([rule, reason]) => ({ rule, reason })),
+    ).toEqual(KNOWN_UNEVALUATED);
+  });
+});
