@@ -71,6 +71,26 @@ describe('multicluster-database template', () => {
     ]);
   });
 
+  it("asks for PostgreSQL's shared CA and passes it to the generator", () => {
+    const branches = template.spec.parameters.flatMap(
+      (p: { dependencies?: { engine?: { oneOf: any[] } } }) =>
+        p.dependencies?.engine?.oneOf ?? [],
+    );
+    const postgres = branches.find(
+      (b: any) => b.properties.engine.const === 'postgresql',
+    );
+    expect(postgres.required).toEqual(['postgresql']);
+    expect(postgres.properties.postgresql.required).toEqual(['serverCASecret']);
+    expect(
+      branches.some((b: any) =>
+        b.properties.engine.enum?.includes('postgresql'),
+      ),
+    ).toBe(false);
+    expect(template.spec.steps[0].input.postgresql).toBe(
+      '${{ parameters.postgresql }}',
+    );
+  });
+
   it('labels choices with ui:enumNames, not the deprecated enumNames that @rjsf warns about on every render', () => {
     const labelled: string[] = [];
     const problems: string[] = [];
