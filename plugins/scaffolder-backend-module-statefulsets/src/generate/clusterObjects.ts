@@ -88,7 +88,7 @@ export function buildCluster(
           labels: commonLabels(r),
         },
         spec: {
-          maxUnavailable: 1,
+          maxUnavailable: replication.maxUnavailable ?? 1,
           selector: { matchLabels: selectorLabels(r) },
         },
       },
@@ -99,6 +99,9 @@ export function buildCluster(
       file: `${dir}/replication-configmap.yaml`,
       object: replication.object,
     });
+  }
+  for (const companion of replication.companions ?? []) {
+    others.push({ file: `${dir}/${companion.file}`, object: companion.object });
   }
   if (r.storage.cephfs) {
     const { pv, pvc } = sharedVolume(r, c);

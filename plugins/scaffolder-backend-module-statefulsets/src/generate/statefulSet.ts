@@ -83,6 +83,9 @@ export function statefulSet(
   container.volumeMounts = volumeMounts;
 
   const podSpec: Record<string, unknown> = { containers: [container] };
+  if (wiring.podSecurityContext) {
+    podSpec.securityContext = wiring.podSecurityContext;
+  }
   if (volumes.length > 0) podSpec.volumes = volumes;
   if (c.zones.length > 1) {
     podSpec.topologySpreadConstraints = [

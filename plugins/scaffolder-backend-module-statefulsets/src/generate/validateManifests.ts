@@ -48,6 +48,8 @@ function loadModels(): Record<string, ModelClass> {
       'v1/PersistentVolume': core.PersistentVolume,
       'v1/PersistentVolumeClaim': core.PersistentVolumeClaim,
       'apps/v1/StatefulSet': apps.StatefulSet,
+      // Kafka's MirrorMaker 2 runs beside the brokers.
+      'apps/v1/Deployment': apps.Deployment,
       'policy/v1/PodDisruptionBudget': policy.PodDisruptionBudget,
       'networking.istio.io/v1/VirtualService': istio.VirtualService,
       'networking.istio.io/v1/DestinationRule': istio.DestinationRule,

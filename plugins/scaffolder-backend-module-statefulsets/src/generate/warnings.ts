@@ -3,6 +3,7 @@
  * that leave failover manual, a site's loss fatal, or traffic on a
  * read-only side.
  */
+import { kafkaWarnings } from './replication/kafka';
 import { NormalizedRequest } from './validateRequest';
 
 /** The warnings a valid request still deserves. */
@@ -21,6 +22,9 @@ export function warningsFor(r: NormalizedRequest): string[] {
     warnings.push(
       'mongodb: with fewer than three clusters, losing one site can take the voting majority with it; add a third cluster so an election still succeeds',
     );
+  }
+  if (r.engine === 'kafka') {
+    warnings.push(...kafkaWarnings(r));
   }
   if (r.engine === 'generic') {
     warnings.push(

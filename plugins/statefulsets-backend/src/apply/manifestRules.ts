@@ -24,6 +24,8 @@ interface AcceptedKind {
  */
 export const ACCEPTED_KINDS: readonly AcceptedKind[] = [
   { apiVersion: 'apps/v1', kind: 'StatefulSet', namespaced: true },
+  // Kafka's MirrorMaker 2, beside the brokers of a cluster that receives data.
+  { apiVersion: 'apps/v1', kind: 'Deployment', namespaced: true },
   { apiVersion: 'v1', kind: 'Service', namespaced: true },
   { apiVersion: 'v1', kind: 'ConfigMap', namespaced: true },
   { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespaced: true },
@@ -71,7 +73,12 @@ export const ACCEPTED_KINDS: readonly AcceptedKind[] = [
 ];
 
 /** The kinds that run the database; their `backstage.io/kubernetes-id` label must be the entity's. */
-const WORKLOAD_KINDS = ['StatefulSet', 'FederatedStatefulSet', 'Cluster'];
+const WORKLOAD_KINDS = [
+  'StatefulSet',
+  'FederatedStatefulSet',
+  'Cluster',
+  'Deployment',
+];
 
 /**
  * Namespaces no entity may own: the cluster's own (`kube-*`), `default`

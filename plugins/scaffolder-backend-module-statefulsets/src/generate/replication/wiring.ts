@@ -21,12 +21,18 @@ export interface ContainerWiring {
   /** Volumes projected from the replication ConfigMap (all keys when `items` is absent). */
   volumes: Array<{ name: string; items?: string[] }>;
   volumeMounts: Array<{ name: string; mountPath: string; subPath?: string }>;
+  /** The pod's securityContext, e.g. the fsGroup that lets the image's user write its volume. */
+  podSecurityContext?: Record<string, unknown>;
 }
 
 /** The replication ConfigMap of a cluster (when the engine needs one) and its container wiring. */
 export interface ReplicationWiring {
   object?: KubeObject;
   wiring: ContainerWiring;
+  /** Workloads that run beside the database in this cluster, by file name (e.g. `mirrormaker.yaml`). */
+  companions?: Array<{ file: string; object: KubeObject }>;
+  /** Pods the PodDisruptionBudget lets go at once; 1 when absent. */
+  maxUnavailable?: number;
 }
 
 // The ordinal of a pod, from the label the StatefulSet controller sets
