@@ -236,7 +236,8 @@ describe('karmadaController', () => {
       .cluster('eu-west')
       .get('v1', 'Service', NS, 'catalog-karmada')!;
     expect(svc.spec.clusterIP).toBeUndefined();
-    // Nothing for the unplaced member; the template itself is the host's copy.
+    // Nothing for the unplaced member, and none on the API server although
+    // the policy names it: it is no member, the template there is no copy.
     expect(sts(world, 'us-east')).toBeUndefined();
     const template = sts(world, 'eu-central')!;
     expect(template.spec.ordinals.start).toBe(0);
@@ -315,9 +316,9 @@ describe('karmadaController', () => {
     );
   });
 
-  it('aggregates member status on the template when the host runs no copy', () => {
+  it('aggregates member status on the template', () => {
     const { world, host, controllers } = karmadaWorld();
-    host.update(propagationPolicy(['eu-west', 'us-east']));
+    host.update(propagationPolicy(['eu-central', 'eu-west', 'us-east']));
     world.reconcile(controllers);
     for (const [cluster, readyReplicas] of [
       ['eu-west', 3],
@@ -335,28 +336,23 @@ describe('karmadaController', () => {
     });
   });
 
-  it('tells which host objects are templates only', () => {
-    const { world, host } = karmadaWorld();
+  it('runs nothing on the Karmada API server, whatever its policies name', () => {
+    const { world, host, controllers } = karmadaWorld();
     const template = sts(world, 'eu-central')!;
-    expect(isKarmadaTemplateOnly(world.context('eu-central'), template)).toBe(
-      false,
-    );
-    host.update(propagationPolicy(['eu-west', 'us-east']));
+    // The policy names the API server itself: still only a template there.
     expect(isKarmadaTemplateOnly(world.context('eu-central'), template)).toBe(
       true,
     );
     expect(isKarmadaTemplateOnly(world.context('eu-west'), template)).toBe(
       false,
     );
-    // The policy that claims the template decides, not any that selects it.
-    host.create({
-      ...propagationPolicy(['eu-central']),
-      metadata: { name: 'catalog-karmada-first', namespace: NS },
-      spec: { ...propagationPolicy(['eu-central']).spec, priority: 10 },
-    });
+    host.update(propagationPolicy(['eu-central']));
+    world.reconcile(controllers);
+    expect(host.list('apps/v1', 'StatefulSet', NS)).toHaveLength(1);
     expect(isKarmadaTemplateOnly(world.context('eu-central'), template)).toBe(
-      false,
+      true,
     );
+    expect(sts(world, 'eu-west')).toBeUndefined();
   });
 
   it('divides replicas for Divided scheduling', () => {

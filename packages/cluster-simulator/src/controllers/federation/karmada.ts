@@ -1,6 +1,8 @@
-// The Karmada control plane: every PropagationPolicy of the host placed on
-// its members, copies removed where no longer placed, workload status summed
-// back into the templates.
+// The Karmada control plane: every PropagationPolicy of the Karmada API
+// server placed on its members, copies removed where no longer placed,
+// workload status summed back into the templates. The API server is a
+// cluster entry of its own and never a member: it stores the templates and
+// runs none of them.
 import { type ResourceSelector, selects } from './clusterSelection';
 import { federationController, isFederationHost } from './federationHost';
 import { divideReplicas, placedMembers } from './karmadaPlacement';
@@ -29,15 +31,20 @@ function policiesByPriority(host: ClusterApi): KubeObject[] {
   );
 }
 
+/** The clusters Karmada may place on: every cluster but its API server. */
+function memberClusters(ctx: ControllerContext): ClusterApi[] {
+  return [...ctx.clusters.values()]
+    .filter(c => c.name !== ctx.cluster.name)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
 function karmadaReconcile(ctx: ControllerContext): void {
   const host = ctx.cluster;
   const policies = policiesByPriority(host);
   const overridePolicies = safeList(host, KARMADA_API, 'OverridePolicy').sort(
     (a, b) => a.metadata.name.localeCompare(b.metadata.name),
   );
-  const clusters = [...ctx.clusters.values()].sort((a, b) =>
-    a.name.localeCompare(b.name),
-  );
+  const clusters = memberClusters(ctx);
   // apiVersion/kind pairs the policies speak of, plus the ones the product
   // always propagates, so removal also finds copies of deselected kinds.
   const kinds = new Map<string, string>([
@@ -93,17 +100,12 @@ function karmadaReconcile(ctx: ControllerContext): void {
           wanted.set(member.name, new Set());
         }
         wanted.get(member.name)!.add(key);
-        if (member.name === host.name || ctx.isDown(member.name)) {
-          // On the host the template itself is the workload; a down member
-          // is synced when it comes back.
-          continue;
+        if (ctx.isDown(member.name)) {
+          continue; // synced when it comes back
         }
         propagateToMember(member, template, policy, overridePolicies, replicas);
       }
-      if (
-        !members.some(m => m.name === host.name) &&
-        typeof template.spec?.replicas === 'number'
-      ) {
+      if (typeof template.spec?.replicas === 'number') {
         aggregateStatus(ctx, host, template, members);
       }
     }
@@ -184,35 +186,19 @@ function removeUnplaced(
 }
 
 /**
- * Whether an object of this cluster is only a Karmada resource template: the
- * cluster hosts Karmada, and the PropagationPolicy that claims the object
- * (the first by priority that selects it) places it only on other members.
- * On a real host the karmada-apiserver runs no workload controllers, so such
- * a template runs nowhere there; the StatefulSet controller starts no pods
- * for it. A template whose placement includes the host is the host's own
- * copy as well, and runs.
+ * Whether an object of this cluster is only a Karmada resource template:
+ * the cluster is the Karmada API server, which runs no workload
+ * controllers, so no StatefulSet there starts pods; the members run the
+ * copies its policies place.
  */
 export function isKarmadaTemplateOnly(
   ctx: ControllerContext,
-  obj: KubeObject,
+  _obj: KubeObject,
 ): boolean {
-  if (!isFederationHost(ctx, 'karmada')) {
-    return false;
-  }
-  const claimer = policiesByPriority(ctx.cluster).find(policy =>
-    ((policy.spec?.resourceSelectors ?? []) as ResourceSelector[]).some(s =>
-      selects(s, obj, policy.metadata.namespace ?? 'default'),
-    ),
-  );
-  return (
-    claimer !== undefined &&
-    !placedMembers(claimer.spec?.placement, [...ctx.clusters.values()]).some(
-      m => m.name === ctx.cluster.name,
-    )
-  );
+  return isFederationHost(ctx, 'karmada');
 }
 
-/** The Karmada control plane, active only in the cluster marked `federationHost: karmada`. */
+/** The Karmada control plane, acting from the cluster marked `federationHost: karmada` (its API server). */
 export function karmadaController(): Controller {
   return federationController('karmada', karmadaReconcile);
 }
