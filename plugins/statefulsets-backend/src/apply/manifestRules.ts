@@ -24,8 +24,6 @@ interface AcceptedKind {
  */
 export const ACCEPTED_KINDS: readonly AcceptedKind[] = [
   { apiVersion: 'apps/v1', kind: 'StatefulSet', namespaced: true },
-  // Kafka's MirrorMaker 2, beside the brokers of a cluster that receives data.
-  { apiVersion: 'apps/v1', kind: 'Deployment', namespaced: true },
   { apiVersion: 'v1', kind: 'Service', namespaced: true },
   { apiVersion: 'v1', kind: 'ConfigMap', namespaced: true },
   { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespaced: true },
@@ -34,6 +32,8 @@ export const ACCEPTED_KINDS: readonly AcceptedKind[] = [
   // Only the entity's own namespace (see the namespace rule).
   { apiVersion: 'v1', kind: 'Namespace', namespaced: false },
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespaced: true },
+  // Kafka's MirrorMaker 2, beside the brokers of a cluster that receives data.
+  { apiVersion: 'apps/v1', kind: 'Deployment', namespaced: true },
   {
     apiVersion: 'multicluster.x-k8s.io/v1alpha1',
     kind: 'ServiceExport',
