@@ -6,6 +6,7 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { RestModels } from '@multicluster/backstage-plugin-statefulsets-common';
 import { DiscoveredEntityProvider } from './DiscoveredEntityProvider';
+import { jsonAnswer, providerHarness } from './__testUtils__/providerHarness';
 
 type Candidate = RestModels.DiscoveredDatabase;
 
@@ -41,13 +42,6 @@ function candidate(name: string, extra: Partial<Candidate> = {}): Candidate {
   };
 }
 
-function answer(body: unknown, status = 200) {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
-}
-
 const ENABLED = {
   enabled: true,
   providerEnabled: true,
@@ -56,33 +50,13 @@ const ENABLED = {
 };
 
 describe('DiscoveredEntityProvider', () => {
-  const discovery = mockServices.discovery.mock({
-    getBaseUrl: async id => `http://backend.test/api/${id}`,
-  });
-
   function setup(respond: () => Response) {
-    const auth = mockServices.auth.mock({
-      getPluginRequestToken: async () => ({ token: 'svc-token' }),
-    });
-    const fetchMock = jest.fn(async (_url: string, _init?: RequestInit) =>
-      respond(),
-    );
-    const connection: jest.Mocked<EntityProviderConnection> = {
-      applyMutation: jest.fn(async (_m: EntityProviderMutation) => {}),
-      refresh: jest.fn(async (_o: EntityProviderRefreshOptions) => {}),
-    };
-    const provider = DiscoveredEntityProvider.create({
-      discovery,
-      auth,
-      logger: mockServices.logger.mock(),
-      fetch: fetchMock as unknown as typeof fetch,
-    });
-    return { provider, auth, fetchMock, connection };
+    return providerHarness(o => DiscoveredEntityProvider.create(o), respond);
   }
 
   it('registers the entities of owned candidates the catalog lacks, saying where they came from', async () => {
     const { provider, auth, fetchMock, connection } = setup(() =>
-      answer({
+      jsonAnswer({
         ...ENABLED,
         items: [
           candidate('shop-mysql'),
@@ -140,7 +114,7 @@ describe('DiscoveredEntityProvider', () => {
 
   it('registers nothing (and removes what it registered) when discovery is off', async () => {
     const { provider, connection } = setup(() =>
-      answer({
+      jsonAnswer({
         enabled: false,
         providerEnabled: true,
         clusters: [],
@@ -161,7 +135,7 @@ describe('DiscoveredEntityProvider', () => {
       catalogError: 'the catalog could not be read',
       items: [candidate('shop-mysql')],
     };
-    const { provider, connection } = setup(() => answer(body));
+    const { provider, connection } = setup(() => jsonAnswer(body));
     await provider.connect(connection);
     await provider.refresh();
     body = { ...ENABLED, refreshedAt: undefined, items: [] };
@@ -171,7 +145,7 @@ describe('DiscoveredEntityProvider', () => {
 
   it('fails the run on an error answer, leaving the catalog as it was', async () => {
     const { provider, connection } = setup(() =>
-      answer({ error: { name: 'NotAllowedError', message: 'no' } }, 403),
+      jsonAnswer({ error: { name: 'NotAllowedError', message: 'no' } }, 403),
     );
     await provider.connect(connection);
     await expect(provider.refresh()).rejects.toThrow();

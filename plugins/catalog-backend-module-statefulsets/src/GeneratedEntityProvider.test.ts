@@ -6,6 +6,7 @@ import {
   EntityProviderRefreshOptions,
 } from '@backstage/plugin-catalog-node';
 import { GeneratedEntityProvider } from './GeneratedEntityProvider';
+import { jsonAnswer, providerHarness } from './__testUtils__/providerHarness';
 
 function entity(name: string): Entity {
   return {
@@ -26,41 +27,14 @@ function entity(name: string): Entity {
   };
 }
 
-function answer(status: number, body: unknown) {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
-}
-
 describe('GeneratedEntityProvider', () => {
-  const discovery = mockServices.discovery.mock({
-    getBaseUrl: async id => `http://backend.test/api/${id}`,
-  });
-
   function setup(respond: () => Response) {
-    const auth = mockServices.auth.mock({
-      getPluginRequestToken: async () => ({ token: 'svc-token' }),
-    });
-    const fetchMock = jest.fn(async (_url: string, _init?: RequestInit) =>
-      respond(),
-    );
-    const connection: jest.Mocked<EntityProviderConnection> = {
-      applyMutation: jest.fn(async (_m: EntityProviderMutation) => {}),
-      refresh: jest.fn(async (_o: EntityProviderRefreshOptions) => {}),
-    };
-    const provider = GeneratedEntityProvider.create({
-      discovery,
-      auth,
-      logger: mockServices.logger.mock(),
-      fetch: fetchMock as unknown as typeof fetch,
-    });
-    return { provider, auth, fetchMock, connection };
+    return providerHarness(o => GeneratedEntityProvider.create(o), respond);
   }
 
   it('applies the stored entities as a full mutation, read with its own service token', async () => {
     const { provider, auth, fetchMock, connection } = setup(() =>
-      answer(200, {
+      jsonAnswer({
         items: [
           { entityRef: 'component:default/a-db', entity: entity('a-db') },
           { entityRef: 'component:default/b-db', entity: entity('b-db') },
@@ -101,7 +75,7 @@ describe('GeneratedEntityProvider', () => {
   });
 
   it('empties the catalog of its entities when none are stored', async () => {
-    const { provider, connection } = setup(() => answer(200, { items: [] }));
+    const { provider, connection } = setup(() => jsonAnswer({ items: [] }));
     await provider.connect(connection);
     await provider.refresh();
     expect(connection.applyMutation).toHaveBeenCalledWith({
@@ -112,9 +86,10 @@ describe('GeneratedEntityProvider', () => {
 
   it('leaves the catalog alone when the backend refuses', async () => {
     const { provider, connection } = setup(() =>
-      answer(403, {
-        error: { name: 'NotAllowedError', message: 'services only' },
-      }),
+      jsonAnswer(
+        { error: { name: 'NotAllowedError', message: 'services only' } },
+        403,
+      ),
     );
     await provider.connect(connection);
     await expect(provider.refresh()).rejects.toThrow(/403/);
@@ -122,22 +97,24 @@ describe('GeneratedEntityProvider', () => {
   });
 
   it('refuses to refresh before the catalog connected it', async () => {
-    const { provider } = setup(() => answer(200, { items: [] }));
+    const { provider } = setup(() => jsonAnswer({ items: [] }));
     await expect(provider.refresh()).rejects.toThrow(/not connected/);
   });
 
   it('runs on its schedule once connected', async () => {
-    const { connection } = setup(() => answer(200, { items: [] }));
+    const { connection } = setup(() => jsonAnswer({ items: [] }));
     const run = jest.fn(async ({ fn }: { fn: () => Promise<void> }) => fn());
     const provider = GeneratedEntityProvider.create({
-      discovery,
+      discovery: mockServices.discovery.mock({
+        getBaseUrl: async id => `http://backend.test/api/${id}`,
+      }),
       auth: mockServices.auth.mock({
         getPluginRequestToken: async () => ({ token: 't' }),
       }),
       logger: mockServices.logger.mock(),
       schedule: { run } as any,
       fetch: (async () =>
-        answer(200, { items: [{ entity: entity('c-db') }] })) as any,
+        jsonAnswer({ items: [{ entity: entity('c-db') }] })) as any,
     });
 
     await provider.connect(connection);
