@@ -13,7 +13,7 @@ import { commonLabels, selectorLabels, workloadAnnotations } from './labels';
 import { clusterServiceName, headlessServiceName } from './naming';
 import { replicationFor } from './replication';
 import { cnpgCluster } from './replication/cnpgCluster';
-import { service } from './services';
+import { service, writableSelector } from './services';
 import { sharedVolume } from './sharedVolume';
 import { statefulSet } from './statefulSet';
 import { KubeObject } from './types';
@@ -75,7 +75,7 @@ export function buildCluster(
     },
     {
       file: `${dir}/service.yaml`,
-      object: service(r, r.name, false, selectorLabels(r)),
+      object: service(r, r.name, false, writableSelector(r, c)),
     },
     {
       file: `${dir}/pdb.yaml`,

@@ -3,9 +3,13 @@
  * names, and the client-facing ones that carry only the engine's main port.
  */
 import { ENGINE_PROFILES } from './engines';
-import { commonLabels } from './labels';
+import { commonLabels, selectorLabels } from './labels';
+import { podNames } from './naming';
 import { KubeObject } from './types';
-import { NormalizedRequest } from './validateRequest';
+import { NormalizedRequest, ResolvedPlacement } from './validateRequest';
+
+/** The label the StatefulSet controller sets to each pod's name. */
+export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 
 /** The engine's ports: the client port first, then what replication needs. */
 export function ports(r: NormalizedRequest) {
@@ -38,4 +42,18 @@ export function service(
     metadata: { name, namespace: r.namespace, labels: commonLabels(r) },
     spec,
   };
+}
+
+/**
+ * The pods a cluster's client-facing Services select. The pods of a MySQL
+ * cluster are separate servers and only the first is writable
+ * (replication/mysql.ts), so writes must reach that one alone.
+ */
+export function writableSelector(
+  r: NormalizedRequest,
+  c: ResolvedPlacement,
+): Record<string, string> {
+  return r.engine === 'mysql'
+    ? { ...selectorLabels(r), [POD_NAME_LABEL]: podNames(r, c)[0] }
+    : selectorLabels(r);
 }
