@@ -185,11 +185,19 @@ describe('validateAgainstCrd', () => {
     );
   });
 
-  it('keeps free-form parts free and int-or-string quantities flexible', () => {
+  it('types pass-through parts as upstream does and keeps int-or-string quantities flexible', () => {
     const cluster = cnpgCluster();
-    (cluster.spec as any).backup = { barmanObjectStore: { anything: [1] } };
     (cluster.spec.resources.requests as any).cpu = 2;
     expect(validateAgainstCrd(cluster)).toEqual([]);
+    (cluster.spec as any).backup = { barmanObjectStore: { anything: [1] } };
+    expect(validateAgainstCrd(cluster)).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'spec.backup.barmanObjectStore.anything',
+          message: 'unknown field "anything"',
+        },
+      ]),
+    );
   });
 
   it('rejects versions that are not served and ignores built-in kinds', () => {
