@@ -22,8 +22,6 @@ import {
   localPodAddress,
 } from './wiring';
 
-export { kafkaReplicationFactor } from './kafkaMirrorMaker';
-
 const ADVERTISED_HOSTS = 'advertised-hosts';
 const CONFIG_DIR = '/etc/kafka/multicluster';
 // The apache/kafka image runs as appuser (uid and gid 1000); a fresh volume
@@ -50,7 +48,7 @@ function minInSyncReplicas(c: ResolvedPlacement): number {
  * quorum of n survives (n-1)/2 losses, none below three; a partition with
  * its minimum of in-sync copies survives factor - min ISR.
  */
-export function kafkaToleratedFailures(c: ResolvedPlacement): number {
+function kafkaToleratedFailures(c: ResolvedPlacement): number {
   return Math.min(
     Math.floor((c.replicas - 1) / 2),
     kafkaReplicationFactor(c) - minInSyncReplicas(c),
