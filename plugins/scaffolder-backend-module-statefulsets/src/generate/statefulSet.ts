@@ -20,6 +20,28 @@ import { ports } from './services';
 import { KubeObject } from './types';
 import { NormalizedRequest, ResolvedPlacement } from './validateRequest';
 
+/** A volume of the wiring: keys of the replication ConfigMap, or a platform Secret. */
+function wiringVolume(
+  r: NormalizedRequest,
+  v: ContainerWiring['volumes'][number],
+): Record<string, unknown> {
+  const items = v.items
+    ? { items: v.items.map(key => ({ key, path: key })) }
+    : {};
+  if (v.secret) {
+    const mode =
+      v.defaultMode !== undefined ? { defaultMode: v.defaultMode } : {};
+    return {
+      name: v.name,
+      secret: { secretName: v.secret, ...items, ...mode },
+    };
+  }
+  return {
+    name: v.name,
+    configMap: { name: replicationConfigMapName(r), ...items },
+  };
+}
+
 /** The StatefulSet of one cluster; `hasConfig` mounts the replication ConfigMap. */
 export function statefulSet(
   r: NormalizedRequest,
@@ -50,17 +72,7 @@ export function statefulSet(
   const volumes: Array<Record<string, unknown>> = [];
   if (hasConfig) {
     volumeMounts.push(...wiring.volumeMounts);
-    for (const v of wiring.volumes) {
-      volumes.push({
-        name: v.name,
-        configMap: {
-          name: replicationConfigMapName(r),
-          ...(v.items
-            ? { items: v.items.map(key => ({ key, path: key })) }
-            : {}),
-        },
-      });
-    }
+    volumes.push(...wiring.volumes.map(v => wiringVolume(r, v)));
   }
   if (shared) {
     volumes.push({
@@ -82,7 +94,9 @@ export function statefulSet(
   if (r.resources) container.resources = r.resources;
   container.volumeMounts = volumeMounts;
 
-  const podSpec: Record<string, unknown> = { containers: [container] };
+  const podSpec: Record<string, unknown> = {
+    containers: [container, ...(wiring.sidecars ?? [])],
+  };
   if (wiring.podSecurityContext) {
     podSpec.securityContext = wiring.podSecurityContext;
   }

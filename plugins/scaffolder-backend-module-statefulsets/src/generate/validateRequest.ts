@@ -20,6 +20,7 @@ import {
 } from './types';
 import { checkClusters } from './validate/checkClusters';
 import { checkDnsLabel } from './validate/checkDnsLabel';
+import { checkMongodb } from './validate/checkMongodb';
 import {
   PostgresqlCertificates,
   checkPostgresql,
@@ -113,6 +114,7 @@ export function validateRequest(
     engine === 'postgresql'
       ? checkPostgresql(request, federation, storage)
       : undefined;
+  if (engine === 'mongodb') checkMongodb(clusters);
 
   const federationHost = checkFederation(request, known, federation);
 

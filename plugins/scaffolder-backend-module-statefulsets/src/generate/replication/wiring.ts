@@ -18,11 +18,27 @@ export interface ContainerWiring {
   command?: string[];
   args?: string[];
   env: Array<Record<string, unknown>>;
-  /** Volumes projected from the replication ConfigMap (all keys when `items` is absent). */
-  volumes: Array<{ name: string; items?: string[] }>;
-  volumeMounts: Array<{ name: string; mountPath: string; subPath?: string }>;
+  /**
+   * Volumes projected from the replication ConfigMap (all keys when `items`
+   * is absent), or from the platform's Secret named by `secret`.
+   */
+  volumes: Array<{
+    name: string;
+    items?: string[];
+    secret?: string;
+    /** File mode of a Secret's files, e.g. 0o400 for a key only its owner reads. */
+    defaultMode?: number;
+  }>;
+  volumeMounts: Array<{
+    name: string;
+    mountPath: string;
+    subPath?: string;
+    readOnly?: boolean;
+  }>;
   /** The pod's securityContext, e.g. the fsGroup that lets the image's user write its volume. */
   podSecurityContext?: Record<string, unknown>;
+  /** Containers that run beside the database's in every pod (e.g. MongoDB's replica-set upkeep). */
+  sidecars?: Array<Record<string, unknown>>;
 }
 
 /** The replication ConfigMap of a cluster (when the engine needs one) and its container wiring. */
