@@ -1,7 +1,8 @@
 /*
  * The shared CephFS volume of one cluster: a static PersistentVolume bound
  * to exactly one claim, so every cluster mounts the same file system
- * without a provisioner creating anything.
+ * without a provisioner creating anything. Each pod mounts its own
+ * directory of it (statefulSet.ts).
  */
 import { ANNOTATION_ROLE } from '@multicluster/backstage-plugin-statefulsets-common';
 import { commonLabels } from './labels';
@@ -32,9 +33,12 @@ export function sharedVolume(r: NormalizedRequest, c: ResolvedPlacement) {
           staticVolume: 'true',
           rootPath: cephfs.path,
         },
+        // The CephFS user (keys userID, userKey): the platform creates this
+        // Secret in the database's namespace of every cluster; the portal
+        // never holds Ceph credentials (checkSharedVolume.ts).
         nodeStageSecretRef: {
           name: cephfs.secretRef.name,
-          namespace: cephfs.secretRef.namespace ?? r.namespace,
+          namespace: r.namespace,
         },
       },
     },

@@ -60,7 +60,10 @@ export function statefulSet(
     });
   }
   const volumeMounts: Array<Record<string, unknown>> = [
-    // On the shared file system each pod keeps its own directory.
+    // On the shared file system each pod keeps its own directory, named
+    // after the pod: every cluster runs the same pod names (see
+    // resolveOrdinals), so a promoted cluster's pod finds what its
+    // counterpart wrote.
     shared
       ? {
           name: 'data',

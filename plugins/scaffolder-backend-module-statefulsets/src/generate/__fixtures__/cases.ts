@@ -96,11 +96,8 @@ const ROWS: Row[] = [
     'mcs',
     2,
     {
-      storage: {
-        size: '50Gi',
-        accessMode: 'ReadWriteMany',
-        sharedVolume: { cephfs },
-      },
+      // Elasticsearch replicates itself: a volume per pod, never a shared one.
+      storage: { size: '50Gi', storageClass: 'fast-ssd' },
     },
   ],
   ['elasticsearch', 'active-active', 'kubefed', 'istio', 3],
@@ -127,6 +124,11 @@ const ROWS: Row[] = [
         accessMode: 'ReadWriteMany',
         sharedVolume: { cephfs },
       },
+      // On a shared volume every cluster runs the same pods.
+      clusters: placements('active-passive', 3).map(c => ({
+        ...c,
+        replicas: 2,
+      })),
     },
   ],
   [

@@ -116,7 +116,10 @@ export function checkClusters(
       'make one cluster active (the one taking writes)',
     );
   }
-  return resolveOrdinals(clusters).map(c => ({
+  const shared =
+    request.storage?.accessMode === 'ReadWriteMany' &&
+    request.storage.sharedVolume?.cephfs !== undefined;
+  return resolveOrdinals(clusters, shared).map(c => ({
     ...c,
     region: byName.get(c.name)?.region,
     zones: byName.get(c.name)?.zones ?? [],

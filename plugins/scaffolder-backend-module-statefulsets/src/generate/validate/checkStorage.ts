@@ -1,10 +1,11 @@
 /*
  * The storage rules: a valid size, and a shared CephFS source exactly when
- * the volume is ReadWriteMany.
+ * the volume is ReadWriteMany (its own rules in checkSharedVolume.ts).
  */
 import { GenerateRequest } from '../types';
 import { NormalizedRequest } from '../validateRequest';
 import { fail } from './fail';
+import { checkSharedVolume } from './checkSharedVolume';
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 
@@ -37,9 +38,10 @@ export function checkStorage(
               ].join(', ')}`
             : 'none is given'
         }`,
-        'set storage.sharedVolume.cephfs {fsName, path, clusterID, secretRef.name} or use accessMode ReadWriteOnce',
+        'set storage.sharedVolume.cephfs {fsName, path, clusterID, secretRef.name}, where secretRef.name is the Secret with the CephFS user (keys userID and userKey) the platform creates in the database namespace of every cluster, or use accessMode ReadWriteOnce',
       );
     }
+    checkSharedVolume(request, cephfs);
   } else if (cephfs) {
     fail(
       'storage.accessMode',
