@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { demoClusters } from '../../__fixtures__/clusters';
 import { generateManifests } from '../generateManifests';
 import { podAddress } from '../naming';
@@ -252,6 +256,45 @@ describe('Kafka brokers', () => {
     const script = container(sts).command[2] as string;
     expect(script).toContain('/etc/kafka/multicluster/advertised-hosts');
     expect(script).toContain('KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://$host:');
+  });
+});
+
+describe('the broker start script', () => {
+  const g = generated(activePassive);
+  const script = container(g.statefulSet('eu-west')).command[2] as string;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-start-'));
+  fs.writeFileSync(
+    path.join(dir, 'advertised-hosts'),
+    g.configData('eu-west')['advertised-hosts'],
+  );
+  // The image's entrypoint is replaced by one that prints what it got.
+  const runnable = script
+    .replaceAll('/etc/kafka/multicluster', dir)
+    .replace(
+      'exec /etc/kafka/docker/run',
+      'echo "$KAFKA_NODE_ID $KAFKA_ADVERTISED_LISTENERS"',
+    );
+  const run = (pod: string, index: string) =>
+    execFileSync('sh', ['-c', runnable], {
+      env: { PATH: process.env.PATH, POD_NAME: pod, POD_INDEX: index },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+      .toString()
+      .trim();
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("advertises the pod's own cross-cluster name with its ordinal as node id", () => {
+    const r = validateRequest(activePassive, demoClusters);
+    expect(run('events-4', '4')).toBe(
+      `4 PLAINTEXT://${podAddress(r, r.clusters[1], 'events-4')}:9092`,
+    );
+  });
+
+  it('refuses to start a pod the ConfigMap does not know, saying so', () => {
+    expect(() => run('events-40', '40')).toThrow(
+      /no advertised host for events-40/,
+    );
   });
 });
 
