@@ -2,15 +2,21 @@
  * Every object of every golden case of the Software Template, held strictly
  * to its upstream schema: built-in kinds to the Kubernetes 1.35 OpenAPI v3
  * documents, custom resources to the upstream CRDs with their CEL rules,
- * and the StatefulSet a FederatedStatefulSet places, as written and as each
- * member cluster gets it after its overrides. Violations the generator is
- * still known to produce are listed below, each with the defect it comes
- * from; the list may only shrink: a listed violation that no longer occurs
- * fails the test as surely as a new one.
+ * and what federation places on member clusters: a FederatedStatefulSet's
+ * StatefulSet as written and as each member gets it after its overrides,
+ * and each template a Karmada OverridePolicy selects as each member gets
+ * it. Violations the generator is still known to produce are listed below,
+ * each with the defect it comes from; the list may only shrink: a listed
+ * violation that no longer occurs fails the test as surely as a new one.
  */
 import { applyJsonPatch } from './api/jsonPatch';
 import type { KubeObject } from './controllers/types';
-import { goldenCases, goldenObjects } from './__testUtils__/goldenCases';
+import { applyOverriders } from './controllers/federation/overriders';
+import {
+  goldenCases,
+  goldenObjects,
+  type GoldenObject,
+} from './__testUtils__/goldenCases';
 import type { UnevaluatedRule } from './__testUtils__/celRules';
 import { validateStrictly } from './__testUtils__/strictValidation';
 
@@ -36,12 +42,21 @@ const KNOWN_UNEVALUATED: Array<{ rule: string; reason: string }> = [];
 /** Kinds no upstream schema describes here (not Kubernetes objects). */
 const UNSCHEMED_KINDS = ['backstage.io/v1alpha1 Component'];
 
-/** An object and the StatefulSets it places, each named for the report. */
-function objectsToCheck(
-  obj: KubeObject,
-): Array<{ name: string; obj: KubeObject }> {
-  const own = [{ name: `${obj.kind}/${obj.metadata.name}`, obj }];
-  if (obj.kind !== 'FederatedStatefulSet' || !obj.spec?.template) return own;
+/** An object to validate, named for the report, and the file it comes from. */
+interface Checked {
+  file: string;
+  name: string;
+  obj: KubeObject;
+}
+
+const nameOf = (obj: KubeObject) => `${obj.kind}/${obj.metadata.name}`;
+
+/**
+ * A FederatedStatefulSet's StatefulSet as written in its template and as
+ * each member cluster gets it after that cluster's overrides.
+ */
+function kubefedMembers({ file, obj }: GoldenObject): Checked[] {
+  if (obj.kind !== 'FederatedStatefulSet' || !obj.spec?.template) return [];
   const template: KubeObject = {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -49,20 +64,69 @@ function objectsToCheck(
     metadata: { name: obj.metadata.name, ...obj.spec.template.metadata },
   };
   const placed = (obj.spec.overrides ?? []).map((o: any) => ({
-    name: `${own[0].name} in ${o.clusterName}`,
+    file,
+    name: `${nameOf(obj)} in ${o.clusterName}`,
     obj: applyJsonPatch(
       structuredClone(template),
       o.clusterOverrides ?? [],
     ) as KubeObject,
   }));
+  return [{ file, name: `${nameOf(obj)} template`, obj: template }, ...placed];
+}
+
+/**
+ * Each resource template an OverridePolicy selects, as each member cluster
+ * its rules name gets it (rules of every policy applied in name order).
+ */
+function karmadaMembers(objects: GoldenObject[]): Checked[] {
+  const policies = objects
+    .filter(o => o.obj.kind === 'OverridePolicy')
+    .sort((a, b) => a.obj.metadata.name.localeCompare(b.obj.metadata.name));
+  const out: Checked[] = [];
+  for (const { file, obj: template } of objects) {
+    const rules = policies.flatMap(p =>
+      (p.obj.spec?.resourceSelectors ?? []).some(
+        (sel: any) =>
+          sel.apiVersion === template.apiVersion &&
+          sel.kind === template.kind &&
+          sel.name === template.metadata.name,
+      )
+        ? (p.obj.spec.overrideRules ?? []).map((r: any) => ({
+            ...r,
+            file: p.file,
+          }))
+        : [],
+    );
+    const clusters = new Set<string>(
+      rules.flatMap((r: any) => r.targetCluster?.clusterNames ?? []),
+    );
+    for (const cluster of clusters) {
+      const member = structuredClone(template);
+      const applied = rules.filter((r: any) =>
+        (r.targetCluster?.clusterNames ?? []).includes(cluster),
+      );
+      applied.forEach((r: any) => applyOverriders(member, r.overriders ?? {}));
+      out.push({
+        file: applied.map((r: any) => r.file).join(', '),
+        name: `${nameOf(template)} in ${cluster}`,
+        obj: member,
+      });
+    }
+  }
+  return out;
+}
+
+/** Every object of a case, and every object it places on a member cluster. */
+function objectsToCheck(objects: GoldenObject[]): Checked[] {
   return [
-    ...own,
-    { name: `${own[0].name} template`, obj: template },
-    ...placed,
+    ...objects.map(o => ({ file: o.file, name: nameOf(o.obj), obj: o.obj })),
+    ...objects.flatMap(kubefedMembers),
+    ...karmadaMembers(objects),
   ];
 }
 
 interface CaseOutcome {
+  checked: string[];
   violations: Violation[];
   unevaluated: UnevaluatedRule[];
   celEvaluated: number;
@@ -71,28 +135,28 @@ interface CaseOutcome {
 
 function checkCase(id: string): CaseOutcome {
   const out: CaseOutcome = {
+    checked: [],
     violations: [],
     unevaluated: [],
     celEvaluated: 0,
     unschemed: [],
   };
-  for (const { file, obj: written } of goldenObjects(id)) {
-    for (const { name, obj } of objectsToCheck(written)) {
-      const result = validateStrictly(obj);
-      if (result.schema === 'none') {
-        out.unschemed.push(`${obj.apiVersion} ${obj.kind}`);
-      }
-      out.celEvaluated += result.celEvaluated;
-      out.unevaluated.push(...result.unevaluated);
-      for (const e of result.errors) {
-        out.violations.push({
-          case: id,
-          file,
-          object: name,
-          path: e.path,
-          message: e.message,
-        });
-      }
+  for (const { file, name, obj } of objectsToCheck(goldenObjects(id))) {
+    const result = validateStrictly(obj);
+    out.checked.push(name);
+    if (result.schema === 'none') {
+      out.unschemed.push(`${obj.apiVersion} ${obj.kind}`);
+    }
+    out.celEvaluated += result.celEvaluated;
+    out.unevaluated.push(...result.unevaluated);
+    for (const e of result.errors) {
+      out.violations.push({
+        case: id,
+        file,
+        object: name,
+        path: e.path,
+        message: e.message,
+      });
     }
   }
   return out;
@@ -117,6 +181,16 @@ describe('generated manifests against the upstream schemas', () => {
       noLongerOccurring: known.filter(k => !found.includes(k)),
     }).toEqual({ unexpected: [], noLongerOccurring: [] });
   });
+
+  it.each(cases.filter(id => /-(karmada|kubefed)-/.test(id)))(
+    '%s: checks what federation places on each member cluster',
+    id => {
+      const members = outcomes
+        .get(id)!
+        .checked.filter(name => / in [a-z0-9-]+$/.test(name));
+      expect(members.length).toBeGreaterThan(0);
+    },
+  );
 
   it('lists known violations of golden cases only', () => {
     const unknownCases = KNOWN_VIOLATIONS.filter(v => !cases.includes(v.case));

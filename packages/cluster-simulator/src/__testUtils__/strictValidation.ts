@@ -15,11 +15,7 @@ import {
   type CrdFieldError,
   type JSONSchemaProps,
 } from '../crds';
-import {
-  kubernetesOpenApi,
-  upstreamCrd,
-  upstreamCrds,
-} from '../testing/upstreamSchemas';
+import { kubernetesOpenApi, upstreamCrd } from '../testing/upstreamSchemas';
 import { runCelRules, type UnevaluatedRule } from './celRules';
 
 /** What strict validation of one object found. */
@@ -108,7 +104,7 @@ function validateCustomResource(obj: KubeObject): StrictResult {
   if (!crd) {
     return { schema: 'none', errors: [], celEvaluated: 0, unevaluated: [] };
   }
-  const errors = validateAgainstCrd(obj, upstreamCrds());
+  const errors = validateAgainstCrd(obj, [crd]);
   // A CRD's schema says `metadata: {type: object}`; the API server still
   // holds metadata to ObjectMeta.
   const meta = builtinValidator('v1', `#${OBJECT_META}`);

@@ -30,31 +30,45 @@ function yamlFilesUnder(dir: string): string[] {
     .sort();
 }
 
-let crds: CustomResourceDefinition[] | undefined;
+const parsed = new Map<string, CustomResourceDefinition[]>();
 
-/**
- * Every upstream CRD (cached). Where two copies define one kind, the first
- * by path wins: the maintained MongoDB operator sorts before its deprecated
- * predecessor.
- */
-export function upstreamCrds(): CustomResourceDefinition[] {
-  crds ??= yamlFilesUnder(upstreamSchemasDir()).flatMap(file =>
-    parseAllDocuments(fs.readFileSync(file, 'utf8'))
-      .map(d => d.toJS() as CustomResourceDefinition | null)
-      .filter(d => d?.kind === 'CustomResourceDefinition')
-      .map(d => d as CustomResourceDefinition),
-  );
-  return crds;
+function crdsIn(file: string): CustomResourceDefinition[] {
+  if (!parsed.has(file)) {
+    parsed.set(
+      file,
+      parseAllDocuments(fs.readFileSync(file, 'utf8'))
+        .map(d => d.toJS() as CustomResourceDefinition | null)
+        .filter(d => d?.kind === 'CustomResourceDefinition')
+        .map(d => d as CustomResourceDefinition),
+    );
+  }
+  return parsed.get(file)!;
 }
 
-/** The upstream CRD of a group and kind, or undefined. */
+const byKind = new Map<string, CustomResourceDefinition | undefined>();
+
+/**
+ * The upstream CRD of a group and kind, or undefined. Where two copies
+ * define one kind, the first by path wins: the maintained MongoDB operator
+ * sorts before its deprecated predecessor. Only files naming the kind are
+ * parsed (some operator CRDs run to tens of thousands of lines).
+ */
 export function upstreamCrd(
   group: string,
   kind: string,
 ): CustomResourceDefinition | undefined {
-  return upstreamCrds().find(
-    c => c.spec.group === group && c.spec.names.kind === kind,
-  );
+  const key = `${group}/${kind}`;
+  if (!byKind.has(key)) {
+    const named = new RegExp(`^\\s*kind: ${kind}\\s*$`, 'm');
+    byKind.set(
+      key,
+      yamlFilesUnder(upstreamSchemasDir())
+        .filter(file => named.test(fs.readFileSync(file, 'utf8')))
+        .flatMap(crdsIn)
+        .find(c => c.spec.group === group && c.spec.names.kind === kind),
+    );
+  }
+  return byKind.get(key);
 }
 
 /** An OpenAPI v3 document of Kubernetes 1.35: its component schemas. */
