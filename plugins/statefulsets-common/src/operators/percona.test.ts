@@ -15,7 +15,7 @@ const NS = 'databases';
 const now = Date.parse('2026-12-06T12:00:00Z');
 const options = { now, maxLagSeconds: 5 };
 const lbHost = (cluster: string, svc: string) =>
-  `${svc}.${NS}.${cluster}.lb.example.com`;
+  `${svc}.${NS}.${cluster}.elb.simulator.local`;
 
 /** A StatefulSet the operator runs, with its pods ready. */
 function operated(

@@ -32,7 +32,14 @@ import type {
   ControllerContext,
   KubeObject,
 } from '../types';
-import { jitter, loadBalancerHostname, same } from './shared';
+import {
+  ensure,
+  jitter,
+  loadBalancerHostname,
+  ownedBy,
+  publishLoadBalancer,
+  same,
+} from './shared';
 
 /** The API version ECK stores Elasticsearch objects in. */
 export const ECK_API_VERSION = 'elasticsearch.k8s.elastic.co/v1';
@@ -111,17 +118,6 @@ export function dataNodeSet(es: KubeObject): string | undefined {
     );
   };
   return (nodeSets.find(holdsData) ?? nodeSets[0])?.name;
-}
-
-function ownerReference(es: KubeObject) {
-  return {
-    apiVersion: es.apiVersion,
-    kind: 'Elasticsearch',
-    name: es.metadata.name,
-    uid: es.metadata.uid ?? '',
-    controller: true,
-    blockOwnerDeletion: true,
-  };
 }
 
 function commonLabels(es: KubeObject): Record<string, string> {
@@ -262,7 +258,7 @@ export function desiredStatefulSet(es: KubeObject, nodeSet: any): KubeObject {
       name: stsName,
       namespace: es.metadata.namespace,
       labels,
-      ownerReferences: [ownerReference(es)],
+      ownerReferences: ownedBy(es),
     },
     spec: {
       replicas: Math.max(0, Number(nodeSet.count ?? 1)),
@@ -323,7 +319,7 @@ export function desiredServices(es: KubeObject): KubeObject[] {
       ...(template.metadata?.annotations
         ? { annotations: template.metadata.annotations }
         : {}),
-      ownerReferences: [ownerReference(es)],
+      ownerReferences: ownedBy(es),
     },
     spec: { ...template.spec, ...spec },
   });
@@ -375,64 +371,6 @@ export function desiredServices(es: KubeObject): KubeObject[] {
       });
     }),
   ];
-}
-
-/** Creates an object, or brings the parts ECK owns of an existing one in line. */
-function apply(api: ClusterApi, desired: KubeObject): KubeObject {
-  const current = api.get(
-    desired.apiVersion,
-    desired.kind,
-    desired.metadata.namespace,
-    desired.metadata.name,
-  );
-  if (!current) return api.create(desired);
-  const labels = { ...current.metadata.labels, ...desired.metadata.labels };
-  const annotations = desired.metadata.annotations
-    ? { ...current.metadata.annotations, ...desired.metadata.annotations }
-    : current.metadata.annotations;
-  const spec = { ...current.spec, ...desired.spec };
-  if (
-    same(labels, current.metadata.labels) &&
-    same(annotations, current.metadata.annotations) &&
-    same(spec, current.spec) &&
-    same(desired.metadata.ownerReferences, current.metadata.ownerReferences)
-  ) {
-    return current;
-  }
-  return api.update({
-    ...current,
-    metadata: {
-      ...current.metadata,
-      labels,
-      ...(annotations ? { annotations } : {}),
-      ownerReferences: desired.metadata.ownerReferences,
-    },
-    spec,
-  });
-}
-
-/** Publishes a LoadBalancer Service's ingress host name; clears it otherwise. */
-function publishLoadBalancer(ctx: ControllerContext, service: KubeObject) {
-  const loadBalancer =
-    service.spec?.type === 'LoadBalancer'
-      ? {
-          ingress: [
-            {
-              hostname: loadBalancerHostname(
-                ctx.cluster.name,
-                service.metadata.namespace ?? 'default',
-                service.metadata.name,
-              ),
-            },
-          ],
-        }
-      : {};
-  if (!same(service.status?.loadBalancer ?? {}, loadBalancer)) {
-    ctx.cluster.updateStatus({
-      ...service,
-      status: { ...service.status, loadBalancer },
-    });
-  }
 }
 
 /**
@@ -617,7 +555,7 @@ function reconcileElasticsearch(ctx: ControllerContext, es: KubeObject): void {
   const namespace = es.metadata.namespace ?? 'default';
   const name = es.metadata.name;
   for (const service of desiredServices(es)) {
-    publishLoadBalancer(ctx, apply(api, service));
+    publishLoadBalancer(ctx.cluster, ctx.cluster.name, ensure(api, service));
   }
   const nodeSets: any[] = es.spec?.nodeSets ?? [];
   const wanted = new Set<string>();
@@ -626,7 +564,7 @@ function reconcileElasticsearch(ctx: ControllerContext, es: KubeObject): void {
   for (const nodeSet of nodeSets) {
     const desired = desiredStatefulSet(es, nodeSet);
     wanted.add(desired.metadata.name);
-    const sts = apply(api, desired);
+    const sts = ensure(api, desired);
     const annotations = lagAnnotations(
       ctx,
       sts,

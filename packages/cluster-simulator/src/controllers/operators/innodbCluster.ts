@@ -13,7 +13,7 @@
  */
 import { isoSeconds } from '../../api/timestamp';
 import type { ClusterApi, Controller, KubeObject } from '../types';
-import { ensure } from './shared';
+import { ensure, ownedBy } from './shared';
 
 /** The operator's API version. */
 export const INNODB_API_VERSION = 'mysql.oracle.com/v2';
@@ -23,19 +23,6 @@ export const CLUSTER_ROLE = 'mysql.oracle.com/cluster-role';
 const MEMBERSHIP = 'mysql.oracle.com/membership-info';
 const OPERATOR_IMAGE =
   'container-registry.oracle.com/mysql/community-operator:9.1.0-2.2.2';
-
-function ownerOf(ic: KubeObject) {
-  return [
-    {
-      apiVersion: INNODB_API_VERSION,
-      kind: KIND,
-      name: ic.metadata.name,
-      uid: ic.metadata.uid ?? '',
-      controller: true,
-      blockOwnerDeletion: true,
-    },
-  ];
-}
 
 function desiredStatefulSet(ic: KubeObject): KubeObject {
   const { name } = ic.metadata;
@@ -72,7 +59,7 @@ function desiredStatefulSet(ic: KubeObject): KubeObject {
         'app.kubernetes.io/instance': `mysql-innodbcluster-${name}`,
         ...managed,
       },
-      ownerReferences: ownerOf(ic),
+      ownerReferences: ownedBy(ic),
     },
     spec: {
       replicas: Math.max(0, Number(spec.instances ?? 1)),
@@ -135,7 +122,7 @@ function desiredInstancesService(ic: KubeObject): KubeObject {
         'mysql.oracle.com/cluster': name,
         'mysql.oracle.com/instance-type': 'group-member',
       },
-      ownerReferences: ownerOf(ic),
+      ownerReferences: ownedBy(ic),
     },
     spec: {
       clusterIP: 'None',

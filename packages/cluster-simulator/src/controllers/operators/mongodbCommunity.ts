@@ -12,7 +12,7 @@
  * between clusters, so no lag record is kept.
  */
 import type { ClusterApi, Controller, KubeObject } from '../types';
-import { ensure, same } from './shared';
+import { ensure, ownedBy, same } from './shared';
 
 /** The operator's API version. */
 export const MONGODB_COMMUNITY_API_VERSION = 'mongodbcommunity.mongodb.com/v1';
@@ -21,19 +21,6 @@ const AGENT_IMAGE = 'quay.io/mongodb/mongodb-agent-ubi:108.0.2.8729-1';
 
 function serviceNameOf(mdb: KubeObject): string {
   return mdb.spec?.statefulSet?.spec?.serviceName || `${mdb.metadata.name}-svc`;
-}
-
-function ownerOf(mdb: KubeObject) {
-  return [
-    {
-      apiVersion: MONGODB_COMMUNITY_API_VERSION,
-      kind: KIND,
-      name: mdb.metadata.name,
-      uid: mdb.metadata.uid ?? '',
-      controller: true,
-      blockOwnerDeletion: true,
-    },
-  ];
 }
 
 function desiredStatefulSet(
@@ -51,7 +38,7 @@ function desiredStatefulSet(
       namespace: mdb.metadata.namespace,
       // The custom StatefulSet's labels are merged into the operator's.
       labels: { ...labels, ...(mdb.spec?.statefulSet?.metadata?.labels ?? {}) },
-      ownerReferences: ownerOf(mdb),
+      ownerReferences: ownedBy(mdb),
     },
     spec: {
       replicas,
@@ -109,7 +96,7 @@ function desiredService(mdb: KubeObject): KubeObject {
       name,
       namespace: mdb.metadata.namespace,
       labels: { app: name },
-      ownerReferences: ownerOf(mdb),
+      ownerReferences: ownedBy(mdb),
     },
     spec: {
       clusterIP: 'None',

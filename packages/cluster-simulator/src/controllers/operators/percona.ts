@@ -30,7 +30,14 @@ import type {
   ControllerContext,
   KubeObject,
 } from '../types';
-import { jitter } from './shared';
+import {
+  ensure,
+  jitter,
+  loadBalancerHostname,
+  ownedBy,
+  publishLoadBalancer,
+  setStatus,
+} from './shared';
 
 /** The API version of Percona XtraDB Cluster resources. */
 export const PXC_API_VERSION = 'pxc.percona.com/v1';
@@ -41,90 +48,7 @@ export const PSMDB_API_VERSION = 'psmdb.percona.com/v1';
 /** The kind of Percona Server for MongoDB resources. */
 export const PSMDB_KIND = 'PerconaServerMongoDB';
 
-/** The domain under which simulated load balancers publish hostnames. */
-const LB_DOMAIN = 'lb.example.com';
-
-/**
- * The hostname a simulated LoadBalancer Service publishes: stable, and
- * naming the Kubernetes cluster so the other site can point at it.
- */
-export function loadBalancerHostname(
-  cluster: string,
-  namespace: string,
-  serviceName: string,
-): string {
-  return `${serviceName}.${namespace}.${cluster}.${LB_DOMAIN}`;
-}
-
 type Labels = Record<string, string>;
-
-function ownerReference(owner: KubeObject) {
-  return [
-    {
-      apiVersion: owner.apiVersion,
-      kind: owner.kind,
-      name: owner.metadata.name,
-      uid: owner.metadata.uid ?? '',
-      controller: true,
-      blockOwnerDeletion: true,
-    },
-  ];
-}
-
-/** Whether every field of `want` is in `have` with the same value. */
-function contains(have: unknown, want: unknown): boolean {
-  if (Array.isArray(want)) {
-    return (
-      Array.isArray(have) &&
-      have.length === want.length &&
-      want.every((w, i) => contains(have[i], w))
-    );
-  }
-  if (want && typeof want === 'object') {
-    if (!have || typeof have !== 'object') return false;
-    return Object.entries(want).every(([k, w]) =>
-      contains((have as Record<string, unknown>)[k], w),
-    );
-  }
-  return have === want;
-}
-
-/**
- * Creates an object or brings the fields this operator sets up to date,
- * leaving what others wrote (defaults, status, annotations) alone.
- */
-function ensure(api: ClusterApi, desired: KubeObject): KubeObject {
-  const { apiVersion, kind } = desired;
-  const { namespace, name } = desired.metadata;
-  const existing = api.get(apiVersion, kind, namespace, name);
-  if (!existing) return api.create(desired);
-  const wanted = {
-    labels: desired.metadata.labels,
-    ownerReferences: desired.metadata.ownerReferences,
-    spec: desired.spec,
-  };
-  const have = {
-    labels: existing.metadata.labels,
-    ownerReferences: existing.metadata.ownerReferences,
-    spec: existing.spec,
-  };
-  if (contains(have, wanted)) return existing;
-  return api.update({
-    ...existing,
-    metadata: {
-      ...existing.metadata,
-      labels: { ...existing.metadata.labels, ...desired.metadata.labels },
-      ownerReferences: desired.metadata.ownerReferences,
-    },
-    spec: { ...existing.spec, ...desired.spec },
-  });
-}
-
-function setStatus(api: ClusterApi, obj: KubeObject, status: unknown): void {
-  if (JSON.stringify(obj.status ?? {}) !== JSON.stringify(status)) {
-    api.updateStatus({ ...obj, status });
-  }
-}
 
 /** One container port; names are IANA service names (at most 15 chars). */
 function port(name: string, containerPort: number) {
@@ -163,7 +87,7 @@ function statefulSet(
       name,
       namespace: owner.metadata.namespace,
       labels: opts.labels,
-      ownerReferences: ownerReference(owner),
+      ownerReferences: ownedBy(owner),
     },
     spec: {
       replicas: opts.replicas,
@@ -196,7 +120,7 @@ function service(
       name,
       namespace: owner.metadata.namespace,
       labels,
-      ownerReferences: ownerReference(owner),
+      ownerReferences: ownedBy(owner),
     },
     spec: {
       type: opts.type ?? 'ClusterIP',
@@ -243,11 +167,7 @@ function exposePods(
         { type },
       ),
     );
-    const ingress =
-      type === 'LoadBalancer'
-        ? [{ hostname: loadBalancerHostname(api.name, namespace, pod) }]
-        : undefined;
-    setStatus(api, svc, { loadBalancer: ingress ? { ingress } : {} });
+    publishLoadBalancer(api, api.name, svc);
   }
   // Pods scaled away take their Services with them.
   for (const svc of api.list('v1', 'Service', namespace)) {
@@ -739,3 +659,6 @@ export function perconaController(): Controller {
     },
   };
 }
+
+/** Re-exported: the Percona controller publishes load balancers under this name. */
+export { loadBalancerHostname };

@@ -40,7 +40,7 @@ import type {
   ControllerContext,
   KubeObject,
 } from '../types';
-import { jitter } from './shared';
+import { ensure, jitter, ownedBy, setStatus } from './shared';
 
 /** The API version of Strimzi's Kafka resources. */
 export const STRIMZI_API = 'kafka.strimzi.io/v1';
@@ -88,17 +88,6 @@ function safeList(api: ClusterApi, kind: string): KubeObject[] {
   }
 }
 
-function ownerRef(obj: KubeObject) {
-  return {
-    apiVersion: obj.apiVersion,
-    kind: obj.kind,
-    name: obj.metadata.name,
-    uid: obj.metadata.uid ?? '',
-    controller: true,
-    blockOwnerDeletion: false,
-  };
-}
-
 /** Strimzi's labels on everything made for one resource. */
 function commonLabels(
   resource: KubeObject,
@@ -116,45 +105,6 @@ function commonLabels(
     'app.kubernetes.io/part-of': `strimzi-${name}`,
     'app.kubernetes.io/managed-by': 'strimzi-cluster-operator',
   };
-}
-
-/** Creates the object, or updates it when the fields it sets changed. */
-function apply(api: ClusterApi, desired: KubeObject): KubeObject {
-  const { namespace, name } = desired.metadata;
-  const existing = api.get(desired.apiVersion, desired.kind, namespace, name);
-  if (!existing) return api.create(desired);
-  const wanted = JSON.stringify([
-    desired.metadata.labels,
-    desired.spec,
-    desired.metadata.ownerReferences,
-  ]);
-  const have = JSON.stringify([
-    existing.metadata.labels,
-    existing.spec,
-    existing.metadata.ownerReferences,
-  ]);
-  if (wanted === have) return existing;
-  return api.update({
-    ...existing,
-    metadata: {
-      ...existing.metadata,
-      labels: desired.metadata.labels,
-      ownerReferences: desired.metadata.ownerReferences,
-    },
-    spec: desired.spec,
-  });
-}
-
-function setStatus(api: ClusterApi, obj: KubeObject, status: unknown): void {
-  const current = api.get(
-    obj.apiVersion,
-    obj.kind,
-    obj.metadata.namespace,
-    obj.metadata.name,
-  );
-  if (current && JSON.stringify(current.status) !== JSON.stringify(status)) {
-    api.updateStatus({ ...current, status });
-  }
 }
 
 /** A `Ready` condition, keeping its transition time while its status holds. */
@@ -593,9 +543,9 @@ function ensureKafkaServices(
     name: serviceName,
     namespace,
     labels,
-    ownerReferences: [ownerRef(kafka)],
+    ownerReferences: ownedBy(kafka, false),
   });
-  apply(api, {
+  ensure(api, {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: metadata(`${name}-kafka-bootstrap`),
@@ -605,7 +555,7 @@ function ensureKafkaServices(
       ports: [port('tcp-replication', 9091), ...internalPorts],
     },
   });
-  apply(api, {
+  ensure(api, {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: metadata(`${name}-kafka-brokers`),
@@ -621,7 +571,7 @@ function ensureKafkaServices(
     },
   });
   for (const service of services) {
-    const made = apply(api, {
+    const made = ensure(api, {
       ...service,
       metadata: metadata(service.metadata.name),
       spec: { ...service.spec, selector: brokerSelector },
@@ -679,14 +629,14 @@ function reconcileKafka(
     };
     const nodeIds = ids.get(poolName) ?? [];
     const podNames = nodeIds.map(id => `${setName}-${id}`);
-    const podSet = apply(api, {
+    const podSet = ensure(api, {
       apiVersion: PODSET_API,
       kind: 'StrimziPodSet',
       metadata: {
         name: setName,
         namespace,
         labels: poolLabels,
-        ownerReferences: [ownerRef(kafka)],
+        ownerReferences: ownedBy(kafka, false),
       },
       spec: {
         selector: {
@@ -716,7 +666,7 @@ function reconcileKafka(
           namespace,
           name: c.claim,
           labels: { ...poolLabels },
-          owner: c.deleteClaim ? ownerRef(kafka) : undefined,
+          owner: c.deleteClaim ? ownedBy(kafka, false)[0] : undefined,
           size: c.size,
           storageClass: c.class,
           zone,
@@ -730,7 +680,7 @@ function reconcileKafka(
           pod,
           id,
           setName,
-          owner: ownerRef(podSet),
+          owner: ownedBy(podSet, false)[0],
           labels: { ...podTemplateLabels, ...poolLabels },
           image,
           version,
@@ -954,14 +904,14 @@ function reconcileMirrorMaker2(
     { length: replicas },
     (_, i) => `${setName}-${i}`,
   );
-  const podSet = apply(api, {
+  const podSet = ensure(api, {
     apiVersion: PODSET_API,
     kind: 'StrimziPodSet',
     metadata: {
       name: setName,
       namespace,
       labels,
-      ownerReferences: [ownerRef(mm2)],
+      ownerReferences: ownedBy(mm2, false),
     },
     spec: {
       selector: {
@@ -991,7 +941,7 @@ function reconcileMirrorMaker2(
             'strimzi.io/controller': 'strimzipodset',
             'strimzi.io/controller-name': setName,
           },
-          ownerReferences: [ownerRef(podSet)],
+          ownerReferences: ownedBy(podSet, false),
         },
         spec: {
           hostname: pod,
@@ -1026,14 +976,14 @@ function reconcileMirrorMaker2(
     readyPods: replicas,
     currentPods: replicas,
   });
-  apply(api, {
+  ensure(api, {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
       name: `${setName}-api`,
       namespace,
       labels,
-      ownerReferences: [ownerRef(mm2)],
+      ownerReferences: ownedBy(mm2, false),
     },
     spec: {
       type: 'ClusterIP',

@@ -27,7 +27,14 @@ import type {
   ControllerContext,
   KubeObject,
 } from '../types';
-import { ensure, jitter, loadBalancerHostname, same } from './shared';
+import {
+  ensure,
+  jitter,
+  loadBalancerHostname,
+  ownedBy,
+  publishLoadBalancer,
+  same,
+} from './shared';
 
 /** The operator's API version. */
 export const ZALANDO_API_VERSION = 'acid.zalan.do/v1';
@@ -44,19 +51,6 @@ function spiloLabels(pg: KubeObject): Record<string, string> {
   };
 }
 
-function ownerOf(pg: KubeObject) {
-  return [
-    {
-      apiVersion: ZALANDO_API_VERSION,
-      kind: KIND,
-      name: pg.metadata.name,
-      uid: pg.metadata.uid ?? '',
-      controller: true,
-      blockOwnerDeletion: true,
-    },
-  ];
-}
-
 function desiredStatefulSet(pg: KubeObject): KubeObject {
   const { name } = pg.metadata;
   const labels = spiloLabels(pg);
@@ -68,7 +62,7 @@ function desiredStatefulSet(pg: KubeObject): KubeObject {
       name,
       namespace: pg.metadata.namespace,
       labels,
-      ownerReferences: ownerOf(pg),
+      ownerReferences: ownedBy(pg),
     },
     spec: {
       replicas: Math.max(0, Number(spec.numberOfInstances ?? 1)),
@@ -134,7 +128,7 @@ function desiredServices(pg: KubeObject): KubeObject[] {
         name,
         namespace: pg.metadata.namespace,
         labels: { ...labels, [SPILO_ROLE]: 'master' },
-        ownerReferences: ownerOf(pg),
+        ownerReferences: ownedBy(pg),
       },
       // No selector: Patroni keeps the master's endpoint itself.
       spec: {
@@ -149,7 +143,7 @@ function desiredServices(pg: KubeObject): KubeObject[] {
         name: `${name}-repl`,
         namespace: pg.metadata.namespace,
         labels: { ...labels, [SPILO_ROLE]: 'replica' },
-        ownerReferences: ownerOf(pg),
+        ownerReferences: ownedBy(pg),
       },
       spec: {
         type: spec.enableReplicaLoadBalancer ? 'LoadBalancer' : 'ClusterIP',
@@ -162,29 +156,6 @@ function desiredServices(pg: KubeObject): KubeObject[] {
       },
     },
   ];
-}
-
-/** A LoadBalancer Service gets the cluster's stable hostname, as a cloud would give it. */
-function publishLoadBalancer(ctx: ControllerContext, svc: KubeObject): void {
-  const ingress =
-    svc.spec?.type === 'LoadBalancer'
-      ? [
-          {
-            hostname: loadBalancerHostname(
-              ctx.cluster.name,
-              svc.metadata.namespace ?? 'default',
-              svc.metadata.name,
-            ),
-          },
-        ]
-      : [];
-  const loadBalancer = ingress.length ? { ingress } : {};
-  if (!same(svc.status?.loadBalancer ?? {}, loadBalancer)) {
-    ctx.cluster.updateStatus({
-      ...svc,
-      status: { ...svc.status, loadBalancer },
-    });
-  }
 }
 
 function ordinalOf(pod: KubeObject, name: string): number | undefined {
@@ -323,7 +294,7 @@ function reconcilePostgresql(ctx: ControllerContext, pg: KubeObject): void {
   const api = ctx.cluster;
   let sts = ensure(api, desiredStatefulSet(pg));
   for (const desired of desiredServices(pg)) {
-    publishLoadBalancer(ctx, ensure(api, desired));
+    publishLoadBalancer(ctx.cluster, ctx.cluster.name, ensure(api, desired));
   }
   const annotations = lagAnnotations(ctx, pg, sts);
   if (!same(annotations, sts.metadata.annotations ?? {})) {
