@@ -66,7 +66,7 @@ export const examples: TemplateExample[] = [
   },
   {
     description:
-      'Elasticsearch, active-active in three clusters through KubeFed, with a shared CephFS volume, written under manifests/',
+      'Elasticsearch, active-active in three clusters through KubeFed, with an enterprise licence and shared-CA transport certificates, written under manifests/',
     example: stringify({
       steps: [
         {
@@ -83,20 +83,13 @@ export const examples: TemplateExample[] = [
               { name: 'eu-west', role: 'active', weight: 30, replicas: 3 },
               { name: 'us-east', role: 'active', weight: 30, replicas: 3 },
             ],
-            storage: {
-              size: '100Gi',
-              accessMode: 'ReadWriteMany',
-              sharedVolume: {
-                cephfs: {
-                  fsName: 'cephfs',
-                  path: '/volumes/search',
-                  clusterID: 'ceph-prod',
-                  secretRef: { name: 'cephfs-user' },
-                },
-              },
-            },
+            storage: { size: '100Gi', storageClass: 'fast-ssd' },
             federation: 'kubefed',
             routing: 'istio',
+            elasticsearch: {
+              licence: 'enterprise',
+              transportTlsSecret: 'search-transport-tls',
+            },
             owner: 'group:default/platform',
             targetPath: 'manifests',
           },

@@ -277,6 +277,32 @@ export function createGenerateStatefulSetAction(options: {
             .optional()
             .describe(
               'Directory in the workspace to write into; the workspace root by default',
+        elasticsearch: z =>
+          z
+            .object({
+              licence: z
+                .enum(['enterprise', 'platinum', 'trial'])
+                .optional()
+                .describe(
+                  'The licence with cross-cluster replication the platform installs in every cluster (enterprise, platinum), or trial for a 30-day trial the nodes start themselves. Required with more than one cluster',
+                ),
+              transportTlsSecret: z
+                .string()
+                .optional()
+                .describe(
+                  'Secret with tls.crt, tls.key and ca.crt for the transport port, present under this name in the namespace of every cluster and issued by one CA all clusters share, e.g. "search-transport-tls"',
+                ),
+              nodesAllowMmap: z
+                .boolean()
+                .optional()
+                .describe(
+                  'True when the platform sets vm.max_map_count >= 262144 on the nodes, so Elasticsearch may use mmap; otherwise mmap is off',
+                ),
+            })
+            .optional()
+            .describe(
+              'Elasticsearch only: the licence and transport certificates cross-cluster replication needs',
+            ),
             ),
       },
       output: {

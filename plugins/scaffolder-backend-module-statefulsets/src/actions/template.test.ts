@@ -91,6 +91,36 @@ describe('multicluster-database template', () => {
     );
   });
 
+  it("asks for Elasticsearch's licence and transport certificates and passes them to the generator", () => {
+    const branches = template.spec.parameters.flatMap(
+      (p: { dependencies?: { engine?: { oneOf: any[] } } }) =>
+        p.dependencies?.engine?.oneOf ?? [],
+    );
+    const es = branches.find(
+      (b: any) => b.properties.engine.const === 'elasticsearch',
+    );
+    expect(es.required).toEqual(['elasticsearch']);
+    expect(es.properties.elasticsearch.required).toEqual([
+      'licence',
+      'transportTlsSecret',
+    ]);
+    expect(es.properties.elasticsearch.properties.licence.enum).toEqual([
+      'enterprise',
+      'platinum',
+      'trial',
+    ]);
+    expect(
+      branches.filter(
+        (b: any) =>
+          b.properties.engine.const === 'elasticsearch' ||
+          b.properties.engine.enum?.includes('elasticsearch'),
+      ),
+    ).toHaveLength(1);
+    expect(template.spec.steps[0].input.elasticsearch).toBe(
+      '${{ parameters.elasticsearch }}',
+    );
+  });
+
   it('labels choices with ui:enumNames, not the deprecated enumNames that @rjsf warns about on every render', () => {
     const labelled: string[] = [];
     const problems: string[] = [];

@@ -84,6 +84,23 @@ export interface PostgresqlRequest {
 
 /** Everything the generator needs; optional fields get engine defaults. */
 export interface GenerateRequest {
+/** A licence that includes cross-cluster replication. */
+export type ElasticsearchLicence = 'enterprise' | 'platinum' | 'trial';
+
+/**
+ * What Elasticsearch needs from the platform: a licence that includes
+ * cross-cluster replication, and transport certificates every cluster
+ * trusts, since the clusters replicate over the transport port.
+ */
+export interface ElasticsearchRequest {
+  /** The licence the clusters run under; `trial` starts a 30-day trial. */
+  licence?: ElasticsearchLicence;
+  /** Secret with `tls.crt`, `tls.key` and `ca.crt`, issued in every cluster by one shared CA. */
+  transportTlsSecret?: string;
+  /** True when the platform sets vm.max_map_count to 262144 or more on the nodes, so Elasticsearch may use mmap. */
+  nodesAllowMmap?: boolean;
+}
+
   name: string;
   namespace: string;
   engine: Engine;
@@ -105,6 +122,8 @@ export interface GenerateRequest {
   maxFailoverLagSeconds?: number;
   /** PostgreSQL only: the shared CA; required with more than one cluster. */
   postgresql?: PostgresqlRequest;
+  /** Elasticsearch only: licence and transport certificates; required. */
+  elasticsearch?: ElasticsearchRequest;
 }
 
 /** One generated file, relative to the target directory. */

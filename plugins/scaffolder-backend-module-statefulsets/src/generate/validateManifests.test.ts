@@ -72,6 +72,28 @@ describe('validateObject', () => {
     ).toMatch(message);
   });
 
+  it('checks a Job (the Elasticsearch CCR setup) against the Kubernetes schema', () => {
+    const job = (backoffLimit: unknown) =>
+      validateObject({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: meta,
+        spec: {
+          backoffLimit,
+          template: {
+            spec: {
+              restartPolicy: 'OnFailure',
+              containers: [{ name: 'setup', image: 'busybox' }],
+            },
+          },
+        },
+      });
+    expect(job(6)).toEqual([]);
+    expect(job('six').join('\n')).toMatch(
+      /spec\.backoffLimit: must be integer/,
+    );
+  });
+
   it('knows no schema for unexpected kinds', () => {
     expect(
       validateObject({

@@ -8,6 +8,7 @@ import { InputError } from '@backstage/errors';
 import path from 'node:path';
 import type * as CoreV1 from 'kubernetes-models/v1';
 import type * as AppsV1 from 'kubernetes-models/apps/v1';
+import type * as BatchV1 from 'kubernetes-models/batch/v1';
 import type * as PolicyV1 from 'kubernetes-models/policy/v1';
 import type * as IstioV1 from '@kubernetes-models/istio/networking.istio.io/v1';
 import { CrdSchemas } from './crdSchemas';
@@ -34,6 +35,10 @@ function loadModels(): Record<string, ModelClass> {
       'kubernetes-models',
       'apps/v1/index.js',
     );
+    const batch = loadEsm<typeof BatchV1>(
+      'kubernetes-models',
+      'batch/v1/index.js',
+    );
     const policy = loadEsm<typeof PolicyV1>(
       'kubernetes-models',
       'policy/v1/index.js',
@@ -50,6 +55,8 @@ function loadModels(): Record<string, ModelClass> {
       'apps/v1/StatefulSet': apps.StatefulSet,
       // Kafka's MirrorMaker 2 runs beside the brokers.
       'apps/v1/Deployment': apps.Deployment,
+      // Elasticsearch's cross-cluster replication setup.
+      'batch/v1/Job': batch.Job,
       'policy/v1/PodDisruptionBudget': policy.PodDisruptionBudget,
       'networking.istio.io/v1/VirtualService': istio.VirtualService,
       'networking.istio.io/v1/DestinationRule': istio.DestinationRule,

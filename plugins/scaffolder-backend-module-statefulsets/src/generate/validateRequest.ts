@@ -22,6 +22,10 @@ import { checkClusters } from './validate/checkClusters';
 import { checkDnsLabel } from './validate/checkDnsLabel';
 import { checkMongodb } from './validate/checkMongodb';
 import {
+  ElasticsearchSettings,
+  checkElasticsearch,
+} from './validate/checkElasticsearch';
+import {
   PostgresqlCertificates,
   checkPostgresql,
 } from './validate/checkPostgresql';
@@ -65,6 +69,8 @@ export interface NormalizedRequest {
   /** PostgreSQL: the CA Secrets every cluster shares (absent for a single cluster without them). */
   postgresql?: PostgresqlCertificates;
 }
+  /** Elasticsearch: the licence, transport certificates and mmap choice. */
+  elasticsearch?: ElasticsearchSettings;
 
 // Names end up as Service names with a `-headless` suffix and as pod names
 // with an ordinal, so the base name must leave room within 63 characters.
@@ -115,6 +121,8 @@ export function validateRequest(
       ? checkPostgresql(request, federation, storage)
       : undefined;
   if (engine === 'mongodb') checkMongodb(clusters);
+  const elasticsearch =
+    engine === 'elasticsearch' ? checkElasticsearch(request) : undefined;
 
   const federationHost = checkFederation(request, known, federation);
 
@@ -158,4 +166,5 @@ export function validateRequest(
     maxFailoverLagSeconds: lag,
     postgresql,
   };
+    elasticsearch,
 }

@@ -26,6 +26,16 @@ export function warningsFor(r: NormalizedRequest): string[] {
   if (r.engine === 'kafka') {
     warnings.push(...kafkaWarnings(r));
   }
+  if (r.elasticsearch?.licence === 'trial') {
+    warnings.push(
+      'elasticsearch: the trial licence ends after 30 days, and cross-cluster replication stops with it; install an enterprise or platinum licence (PUT _license) in every cluster before then',
+    );
+  }
+  if (r.elasticsearch && !r.elasticsearch.nodesAllowMmap) {
+    warnings.push(
+      'elasticsearch: mmap is off (node.store.allow_mmap: false), as the nodes are not known to have vm.max_map_count >= 262144; large indices read slower. Once the platform sets it on the nodes, set elasticsearch.nodesAllowMmap',
+    );
+  }
   if (r.engine === 'generic') {
     warnings.push(
       'generic: no replication is configured; a replication exporter must maintain the role and lag annotations',

@@ -6,6 +6,7 @@
  */
 import {
   ClusterPlacement,
+  ElasticsearchLicence,
   Engine,
   Federation,
   GenerateRequest,
@@ -28,6 +29,12 @@ const cephfs = {
 
 // The CA the platform distributes to every cluster, as CloudNativePG needs it.
 const postgresCa = { postgresql: { serverCASecret: 'postgres-ca' } };
+
+// What the platform provides Elasticsearch: a licence with cross-cluster
+// replication and transport certificates from one shared CA.
+function elasticsearchPlatform(licence: ElasticsearchLicence) {
+  return { licence, transportTlsSecret: 'elasticsearch-transport-tls' };
+}
 
 function placements(strategy: Strategy, count: 2 | 3): ClusterPlacement[] {
   if (strategy === 'active-active') {
@@ -98,10 +105,42 @@ const ROWS: Row[] = [
     {
       // Elasticsearch replicates itself: a volume per pod, never a shared one.
       storage: { size: '50Gi', storageClass: 'fast-ssd' },
+      // A single-node passive side: 1 or 3+ master-eligible nodes only.
+      clusters: [
+        { name: 'eu-central', role: 'active', weight: 100, replicas: 3 },
+        { name: 'eu-west', role: 'passive', weight: 0, replicas: 1 },
+      ],
+      elasticsearch: elasticsearchPlatform('enterprise'),
     },
   ],
-  ['elasticsearch', 'active-active', 'kubefed', 'istio', 3],
-  ['elasticsearch', 'active-active', 'karmada', 'none', 2],
+  [
+    'elasticsearch',
+    'active-active',
+    'kubefed',
+    'istio',
+    3,
+    {
+      clusters: [
+        { name: 'eu-central', role: 'active', weight: 40, replicas: 3 },
+        { name: 'eu-west', role: 'active', weight: 30, replicas: 3 },
+        { name: 'us-east', role: 'active', weight: 30, replicas: 1 },
+      ],
+      elasticsearch: elasticsearchPlatform('trial'),
+    },
+  ],
+  [
+    'elasticsearch',
+    'active-active',
+    'karmada',
+    'mcs',
+    2,
+    {
+      elasticsearch: {
+        ...elasticsearchPlatform('platinum'),
+        nodesAllowMmap: true,
+      },
+    },
+  ],
   [
     'generic',
     'active-passive',
