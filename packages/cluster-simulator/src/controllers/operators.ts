@@ -32,16 +32,32 @@ export const OPERATOR_WORKLOAD_KINDS: ReadonlyArray<{
   { group: 'mysql.oracle.com', kind: 'InnoDBCluster' },
 ];
 
+/**
+ * An operator acts in member clusters only: the Karmada API server runs no
+ * workload controllers, so a resource template there (a CloudNativePG
+ * Cluster, a Kafka…) starts nothing; the members run Karmada's copies.
+ */
+function inMembersOnly(controller: Controller): Controller {
+  return {
+    name: controller.name,
+    reconcile(ctx) {
+      if (ctx.cluster.federationHost !== 'karmada') controller.reconcile(ctx);
+    },
+  };
+}
+
 /** Controllers that play operators and federation control planes. */
 export function operatorControllers(): Controller[] {
   return [
-    cnpgController(),
-    strimziController(),
-    eckController(),
-    perconaController(),
-    zalandoController(),
-    mongodbCommunityController(),
-    innodbClusterController(),
+    ...[
+      cnpgController(),
+      strimziController(),
+      eckController(),
+      perconaController(),
+      zalandoController(),
+      mongodbCommunityController(),
+      innodbClusterController(),
+    ].map(inMembersOnly),
     karmadaController(),
     kubefedController(),
   ];

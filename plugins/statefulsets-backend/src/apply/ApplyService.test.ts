@@ -29,6 +29,16 @@ const GOLDEN = path.resolve(
   '../../../scaffolder-backend-module-statefulsets/src/generate/__fixtures__/golden',
 );
 const ENTITY_REF = 'component:default/mysql-db';
+const CNPG = 'postgresql.cnpg.io/v1';
+
+/** Resolves once `check` holds, polling; rejects after `timeoutMs`. */
+async function eventually(check: () => unknown, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+}
 
 /** The golden entities' owner, group:default/dba, is one of ann's groups. */
 const ANN = {
@@ -75,7 +85,14 @@ function configured(sim: RunningSimulator): ConfiguredCluster[] {
         serviceAccountToken: c.token,
       },
     },
-    info: { name: c.name, zones: c.zones, region: c.region },
+    info: {
+      name: c.name,
+      zones: c.zones,
+      region: c.region,
+      ...(c.federationHost === 'karmada' || c.federationHost === 'kubefed'
+        ? { federationHost: c.federationHost }
+        : {}),
+    },
   }));
 }
 
@@ -112,7 +129,8 @@ describe('ApplyService against the cluster simulator', () => {
       ),
       store,
       logger: mockServices.logger.mock(),
-      timeoutMs: 1000,
+      // Generous: a loaded machine stretches a simulated call past a second.
+      timeoutMs: 5000,
     });
   });
 
@@ -212,6 +230,65 @@ describe('ApplyService against the cluster simulator', () => {
       clusters.map(c => [c.name, 'ok', undefined]),
     );
     expect(res.registered).toBe(true);
+
+    // Policies and the template went to the Karmada API server only; the
+    // members run the copies Karmada propagated from there.
+    const holders = (kind: string, apiVersion: string) =>
+      sim.clusters
+        .filter(c =>
+          sim.stores
+            .get(c.name)!
+            .list(apiVersion, kind, 'data')
+            .some(o => o.metadata.name.startsWith('postgresql-db')),
+        )
+        .map(c => c.name);
+    const KARMADA = 'policy.karmada.io/v1alpha1';
+    expect(holders('PropagationPolicy', KARMADA)).toEqual(['karmada']);
+    expect(holders('OverridePolicy', KARMADA)).toEqual(['karmada']);
+    const members = ['eu-central', 'eu-west', 'us-east'];
+    await eventually(() =>
+      members.every(m =>
+        sim.stores.get(m)!.get(CNPG, 'Cluster', 'data', 'postgresql-db'),
+      ),
+    );
+    for (const m of members) {
+      expect(
+        sim.stores.get(m)!.get(CNPG, 'Cluster', 'data', 'postgresql-db')!
+          .metadata.labels,
+      ).toMatchObject({ 'karmada.io/managed': 'true' });
+    }
+  });
+
+  it('refuses Karmada objects for a member cluster, writing nothing', async () => {
+    const { clusters, catalogInfo } = loadCase(
+      'postgresql-active-passive-karmada-istio',
+    );
+    const apiServer = clusters.find(c => c.name === 'karmada')!;
+    const misplaced = clusters
+      .filter(c => c.name !== 'karmada')
+      .map(c =>
+        c.name === 'eu-central'
+          ? { ...c, manifests: [...c.manifests, ...apiServer.manifests] }
+          : c,
+      );
+    await expect(
+      service.apply(
+        {
+          entityRef: 'component:default/postgresql-db',
+          dryRun: false,
+          clusters: misplaced,
+          catalogInfo,
+        },
+        ANN,
+      ),
+    ).rejects.toThrow(
+      /^Karmada objects sent to a cluster that is not the Karmada API server: eu-central \(.*PropagationPolicy postgresql-db.*\); nothing was applied\. Send them to karmada, the cluster marked federationHost: karmada\.$/,
+    );
+    for (const c of sim.clusters) {
+      expect(
+        sim.stores.get(c.name)!.get('v1', 'Namespace', undefined, 'data'),
+      ).toBeUndefined();
+    }
   });
 
   it('reports every object unchanged when run again', async () => {
@@ -630,7 +707,8 @@ describe('ApplyService against the cluster simulator', () => {
       ),
       store,
       logger: mockServices.logger.mock(),
-      timeoutMs: 1000,
+      // Generous: a loaded machine stretches a simulated call past a second.
+      timeoutMs: 5000,
       catalog,
     });
     await expect(

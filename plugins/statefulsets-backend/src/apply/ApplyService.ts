@@ -18,6 +18,7 @@ import { ApplyClusterClient } from './ApplyClusterClient';
 import { applyToCluster } from './applyToCluster';
 import { DatabaseGeneratedEntityStore } from './DatabaseGeneratedEntityStore';
 import { CallerOwnership, checkEntityClaim } from './entityClaim';
+import { checkKarmadaTargets } from './federationTargets';
 import { checkManifests, ManifestsRefusedError } from './manifestRules';
 import { ApplyRequest, ApplyResponse, ClusterApplyResult } from './types';
 
@@ -109,7 +110,8 @@ export class ApplyService {
 
   /**
    * Applies a validated request; a failing cluster never hides the others'
-   * results. Throws 400 for manifests the template would not generate, 403
+   * results. Throws 400 for manifests the template would not generate or
+   * Karmada objects sent anywhere but the Karmada API server, 403
    * or 409 when the entity ref is someone else's (dry runs included).
    */
   async apply(
@@ -124,6 +126,7 @@ export class ApplyService {
       protectedNamespaces: this.#protectedNamespaces,
     });
     if (violations.length > 0) throw new ManifestsRefusedError(violations);
+    checkKarmadaTargets(request.clusters, this.#clusters);
     await checkEntityClaim({
       entityRef: request.entityRef,
       catalogInfo: request.catalogInfo,
