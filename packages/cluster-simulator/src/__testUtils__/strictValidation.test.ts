@@ -96,6 +96,23 @@ describe('validateStrictly', () => {
     ]);
   });
 
+  it('holds kustomizations to the kustomize schema', () => {
+    const kustomization = (extra: Record<string, unknown>) =>
+      ({
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: ['statefulset.yaml'],
+        ...extra,
+      } as unknown as KubeObject);
+    expect(validateStrictly(kustomization({}))).toMatchObject({
+      schema: 'kustomize',
+      errors: [],
+    });
+    expect(validateStrictly(kustomization({ resource: [] })).errors).toEqual([
+      { path: 'resource', message: 'unknown field "resource"' },
+    ]);
+  });
+
   it('leaves kinds no upstream schema describes alone, saying so', () => {
     expect(
       validateStrictly({

@@ -2,10 +2,12 @@
  * Validates an object the way an upstream API server with strict field
  * validation would: built-in kinds against the Kubernetes 1.35 OpenAPI v3
  * documents, custom resources against the upstream CRD of their group,
- * version and kind, with the CRD's CEL rules run. Unknown fields, wrong
+ * version and kind, with the CRD's CEL rules run, kustomizations against
+ * the kustomize schema. Unknown fields, wrong
  * types, missing required fields, enums and patterns are errors. The
  * structural-schema conversion is the simulator's own (crds.ts).
  */
+import fs from 'node:fs';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { KubeObject } from '../controllers/types';
 import {
@@ -15,13 +17,17 @@ import {
   type CrdFieldError,
   type JSONSchemaProps,
 } from '../crds';
-import { kubernetesOpenApi, upstreamCrd } from '../testing/upstreamSchemas';
+import {
+  kubernetesOpenApi,
+  upstreamCrd,
+  upstreamSchemaPath,
+} from '../testing/upstreamSchemas';
 import { runCelRules, type UnevaluatedRule } from './celRules';
 
 /** What strict validation of one object found. */
 export interface StrictResult {
   /** Which upstream schema the object was held to, if any. */
-  schema: 'kubernetes' | 'crd' | 'none';
+  schema: 'kubernetes' | 'crd' | 'kustomize' | 'none';
   errors: CrdFieldError[];
   celEvaluated: number;
   unevaluated: UnevaluatedRule[];
@@ -122,11 +128,34 @@ function validateCustomResource(obj: KubeObject): StrictResult {
   };
 }
 
+let kustomization: ValidateFunction | undefined;
+
+/** A kustomization.yaml against the kustomize schema SchemaStore publishes. */
+function validateKustomization(obj: KubeObject): StrictResult {
+  kustomization ??= ajv.compile(
+    JSON.parse(
+      fs.readFileSync(
+        upstreamSchemaPath('schemastore', 'kustomization.json'),
+        'utf8',
+      ),
+    ),
+  );
+  return {
+    schema: 'kustomize',
+    errors: run(kustomization, obj),
+    celEvaluated: 0,
+    unevaluated: [],
+  };
+}
+
 /**
  * Validates an object strictly against its upstream schema. Objects of a
  * kind no upstream schema describes come back with `schema: 'none'`.
  */
 export function validateStrictly(obj: KubeObject): StrictResult {
+  if (obj.kind === 'Kustomization' && obj.apiVersion.startsWith('kustomize.')) {
+    return validateKustomization(obj);
+  }
   const builtin = builtinValidator(obj.apiVersion, obj.kind);
   if (builtin) {
     return {
