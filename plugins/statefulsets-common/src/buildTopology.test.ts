@@ -59,12 +59,7 @@ function withTraffic(
 function snapshots(): ClusterSnapshot[] {
   return [
     {
-      info: {
-        name: 'eu-central',
-        region: 'eu-central-1',
-        zones: ['a'],
-        federationHost: 'karmada',
-      },
+      info: { name: 'eu-central', region: 'eu-central-1', zones: ['a'] },
       objects: withTraffic(
         demoCluster({
           cluster: 'eu-central',
@@ -193,6 +188,16 @@ describe('buildTopology', () => {
 
   it('reads placements only from configured hosts, of their control plane', () => {
     const s = snapshots().slice(0, 2);
+    // The Karmada API server: the template and its policy, no database.
+    s.push({
+      info: {
+        name: 'karmada',
+        region: 'eu-central-1',
+        zones: [],
+        federationHost: 'karmada',
+      },
+      objects: demoCluster({ cluster: 'karmada', role: 'active' }),
+    });
     const propagation = (clusterNames: string[]) => ({
       metadata: { name: 'orders-db', namespace: 'databases' },
       spec: {
@@ -202,30 +207,37 @@ describe('buildTopology', () => {
         placement: { clusterAffinity: { clusterNames } },
       },
     });
-    // A copy left in a member, and a KubeFed object on the Karmada host.
+    // A copy left in a member, and a KubeFed object on the Karmada API server.
     s[1].objects!.propagationPolicies.push(propagation(['eu-west']));
-    s[0].objects!.federatedStatefulSets.push({
+    s[2].objects!.federatedStatefulSets.push({
       metadata: { name: 'orders-db', namespace: 'databases' },
       spec: { placement: { clusters: [{ name: 'eu-west' }] } },
     });
-    s[0].objects!.propagationPolicies.push(
+    s[2].objects!.propagationPolicies.push(
       propagation(['eu-central', 'eu-west']),
     );
-    expect(build(s).federation).toEqual([
+    const topology = build(s);
+    expect(topology.federation).toEqual([
       {
         kind: 'karmada',
-        hostCluster: 'eu-central',
+        hostCluster: 'karmada',
         workload: 'orders-db',
         clusters: ['eu-central', 'eu-west'],
       },
     ]);
+    // The API server is no database cluster, and its template no drift.
+    expect(topology.clusters.map(c => c.name)).toEqual([
+      'eu-central',
+      'eu-west',
+    ]);
+    expect(JSON.stringify(topology.drift)).not.toContain('karmada');
     // Without any configured host, every cluster holding them counts.
-    delete s[0].info.federationHost;
+    delete s[2].info.federationHost;
     expect(
       build(s)
         .federation.map(f => f.hostCluster)
         .sort(),
-    ).toEqual(['eu-central', 'eu-central', 'eu-west']);
+    ).toEqual(['eu-west', 'karmada', 'karmada']);
   });
 
   it('shows cached workloads of a failing cluster beside its error', () => {

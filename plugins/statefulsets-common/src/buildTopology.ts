@@ -105,7 +105,10 @@ export function buildTopology(input: BuildTopologyInput): EntityTopology {
       : [],
   );
   const traffic: TrafficSplit = { ...input.traffic, objects: routeObjects };
-  const clusters: TopologyCluster[] = snapshots.map(s => {
+  // The Karmada API server holds templates and policies, not a database: it
+  // is read for placements only, never shown or compared as a cluster.
+  const members = snapshots.filter(s => s.info.federationHost !== 'karmada');
+  const clusters: TopologyCluster[] = members.map(s => {
     const workloads = s.objects ? buildWorkloads(s.objects, { entityRef }) : [];
     const weight =
       traffic.routing === 'none'
@@ -149,6 +152,7 @@ export function buildTopology(input: BuildTopologyInput): EntityTopology {
         propagationPolicies,
       };
     }
+    if (!members.includes(s)) continue;
     const objs = [
       ...s.objects.statefulSets.map(o => ({ ...o, kind: 'StatefulSet' })),
       ...s.objects.cnpgClusters.map(o => ({ ...o, kind: 'Cluster' })),
