@@ -99,9 +99,10 @@ describe.each(mongoCases.map(c => [c.id, c] as const))('%s', (_id, c) => {
   });
 
   it('forms the replica set itself, initiated from the primary cluster first pod', () => {
-    const firstOrdinal = members(primary).find(
-      m => m.tags.cluster === primary,
-    )!._id;
+    const initiator = members(primary).find(m => m.tags.cluster === primary)!;
+    const firstOrdinal = initiator._id;
+    // A set initiated with one member needs that member to be electable.
+    expect(initiator).toMatchObject({ votes: 1, priority: 2 });
     for (const cluster of clusters) {
       const replset = podSpec(cluster).containers.find(
         x => x.name === 'replset',

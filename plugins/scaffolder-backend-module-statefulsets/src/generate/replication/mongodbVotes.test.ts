@@ -18,6 +18,12 @@ describe('votersPerCluster', () => {
     expect(votersPerCluster([3, 2, 1], 0)).toEqual([2, 2, 1]);
   });
 
+  it('never takes the last vote of the primary cluster, whose first pod initiates the set', () => {
+    expect(votersPerCluster([1, 1, 1, 1], 0)[0]).toBe(1);
+    expect(votersPerCluster([1, 8], 0)).toEqual([1, 6]);
+    expect(votersPerCluster([1, 1], 0)).toEqual([1, 0]);
+  });
+
   it('leaves an odd number of at most seven voters, spread over the sites', () => {
     for (const members of [
       [5, 5, 5],

@@ -32,7 +32,8 @@ function clusterGivingUpAVote(votes: number[], primary: number): number {
         key: [survivableSiteLosses(fewer), i === primary ? 0 : 1, v, i],
       };
     })
-    .filter(c => c.v > 0)
+    // The primary cluster keeps a voter: its first pod initiates the set.
+    .filter(c => c.v > (c.i === primary ? 1 : 0))
     .sort((a, b) => {
       const n = a.key.findIndex((k, at) => k !== b.key[at]);
       return n < 0 ? 0 : b.key[n] - a.key[n];
