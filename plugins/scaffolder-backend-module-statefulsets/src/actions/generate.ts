@@ -115,6 +115,12 @@ export function createGenerateStatefulSetAction(options: {
                   .describe(
                     'First pod ordinal here (spec.ordinals.start); assigned so ranges never overlap when empty',
                   ),
+                mcsClusterId: z
+                  .string()
+                  .optional()
+                  .describe(
+                    "With mcs routing: this cluster's id in its cluster.clusterset.k8s.io ClusterProperty; the cluster name when empty",
+                  ),
               }),
             )
             .min(1)
@@ -189,7 +195,7 @@ export function createGenerateStatefulSetAction(options: {
             .enum(['istio', 'mcs', 'none'])
             .optional()
             .describe(
-              'istio: ServiceEntry, weighted VirtualService and locality-failover DestinationRule; mcs: ServiceExports; none (default)',
+              'istio: ServiceEntry, weighted VirtualService and locality-failover DestinationRule, and Services each cluster alone has, for a multi-cluster mesh with DNS proxying; mcs: ServiceExports in one ClusterSet; none (default): only for one cluster or the generic engine',
             ),
         globalHost: z =>
           z

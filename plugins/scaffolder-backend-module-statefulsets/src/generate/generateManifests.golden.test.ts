@@ -38,10 +38,14 @@ describe('generateManifests golden files', () => {
       federation: ['none', 'kubefed', 'karmada'],
       routing: ['istio', 'mcs', 'none'],
     } as const;
-    // PostgreSQL (CloudNativePG) is never active-active nor KubeFed-federated.
+    // PostgreSQL (CloudNativePG) is never active-active nor KubeFed-federated;
+    // routing none carries no replication across clusters.
     const invalid = new Set([
       'engine=postgresql|strategy=active-active',
       'engine=postgresql|federation=kubefed',
+      ...dims.engine
+        .filter(e => e !== 'generic')
+        .map(e => `engine=${e}|routing=none`),
     ]);
     const keys = Object.keys(dims) as Array<keyof typeof dims>;
     const missing: string[] = [];

@@ -11,7 +11,7 @@ import { ClusterObjects, buildCluster, clusterDir } from './clusterObjects';
 import { federatedWorkload } from './federation/federatedWorkload';
 import { karmadaObjects } from './federation/karmada';
 import { kubefedObjects } from './federation/kubefed';
-import { istioObjects } from './routing/istio';
+import { istioClusterObjects, istioObjects } from './routing/istio';
 import { mcsObjects } from './routing/mcs';
 import {
   ClusterInfo,
@@ -34,6 +34,12 @@ function federationObjects(r: NormalizedRequest, built: ClusterObjects[]) {
   return r.federation === 'kubefed'
     ? kubefedObjects(r, workload)
     : karmadaObjects(r, workload);
+}
+
+// The routing objects that belong to one member cluster only.
+function clusterRoutingObjects(r: NormalizedRequest) {
+  if (r.routing === 'istio') return istioClusterObjects(r);
+  return r.routing === 'mcs' ? mcsObjects(r) : [];
 }
 
 /**
@@ -112,11 +118,10 @@ export function generateManifests(
       add(o.file, o.object);
       for (const c of r.clusters) perCluster.get(c.name)!.push(o.file);
     }
-  } else if (r.routing === 'mcs') {
-    for (const o of mcsObjects(r)) {
-      add(o.file, o.object, o.cluster);
-      perCluster.get(o.cluster)!.push(o.file);
-    }
+  }
+  for (const o of clusterRoutingObjects(r)) {
+    add(o.file, o.object, o.cluster);
+    perCluster.get(o.cluster)!.push(o.file);
   }
 
   files.push({ path: 'catalog-info.yaml', content: toYaml(catalogEntity(r)) });

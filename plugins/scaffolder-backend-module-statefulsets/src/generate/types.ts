@@ -44,6 +44,8 @@ export interface ClusterPlacement {
   replicas: number;
   storageClass?: string;
   ordinalsStart?: number;
+  /** The cluster's id in the MCS ClusterSet (its `cluster.clusterset.k8s.io` ClusterProperty); defaults to `name`. */
+  mcsClusterId?: string;
 }
 
 /** A CephFS file system shared by every cluster through a static CSI volume. */

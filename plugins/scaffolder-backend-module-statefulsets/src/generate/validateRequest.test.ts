@@ -15,6 +15,7 @@ function request(overrides: Partial<GenerateRequest> = {}): GenerateRequest {
     ],
     storage: { size: '20Gi' },
     owner: 'group:default/dba',
+    routing: 'mcs',
     ...overrides,
   };
 }
@@ -27,7 +28,6 @@ describe('validateRequest', () => {
       version: '8.0',
       port: 27017,
       federation: 'none',
-      routing: 'none',
       globalHost: 'orders-db.orders.global',
       lifecycle: 'production',
       maxFailoverLagSeconds: 5,

@@ -29,6 +29,7 @@ import {
   PostgresqlCertificates,
   checkPostgresql,
 } from './validate/checkPostgresql';
+import { checkRouting } from './validate/checkRouting';
 import { checkStorage } from './validate/checkStorage';
 import { fail } from './validate/fail';
 
@@ -114,7 +115,7 @@ export function validateRequest(
   const clusters = checkClusters(request, known, allowedRegions);
   const storage = checkStorage(request);
   const federation = request.federation ?? 'none';
-  const routing = request.routing ?? 'none';
+  const routing = checkRouting(request, clusters);
 
   const postgresql =
     engine === 'postgresql'

@@ -73,7 +73,7 @@ type Row = [
 const ROWS: Row[] = [
   ['mysql', 'active-passive', 'none', 'istio', 2, { allowedRegions: ['eu-*'] }],
   ['mysql', 'active-active', 'kubefed', 'mcs', 3],
-  ['mysql', 'active-passive', 'karmada', 'none', 3],
+  ['mysql', 'active-passive', 'karmada', 'istio', 3],
   ['postgresql', 'active-passive', 'none', 'mcs', 2, postgresCa],
   [
     'postgresql',
@@ -89,12 +89,12 @@ const ROWS: Row[] = [
       },
     },
   ],
-  ['postgresql', 'active-passive', 'none', 'none', 2, postgresCa],
-  ['mongodb', 'active-active', 'none', 'none', 3],
+  ['postgresql', 'active-passive', 'none', 'istio', 2, postgresCa],
+  ['mongodb', 'active-active', 'none', 'mcs', 3],
   ['mongodb', 'active-passive', 'kubefed', 'istio', 3],
   ['mongodb', 'active-active', 'karmada', 'mcs', 2],
   ['kafka', 'active-active', 'none', 'istio', 2],
-  ['kafka', 'active-passive', 'kubefed', 'none', 2],
+  ['kafka', 'active-passive', 'kubefed', 'mcs', 2],
   ['kafka', 'active-passive', 'karmada', 'mcs', 3],
   [
     'elasticsearch',
@@ -177,6 +177,23 @@ const ROWS: Row[] = [
     'istio',
     3,
     { image: 'ghcr.io/example/ledger', version: '1.4.2', port: 7000 },
+  ],
+  // Routing none only where nothing replicates across clusters.
+  [
+    'generic',
+    'active-active',
+    'kubefed',
+    'none',
+    2,
+    { image: 'ghcr.io/example/ledger', version: '1.4.2' },
+  ],
+  [
+    'generic',
+    'active-passive',
+    'karmada',
+    'none',
+    3,
+    { image: 'ghcr.io/example/ledger', version: '1.4.2' },
   ],
   [
     'mysql',

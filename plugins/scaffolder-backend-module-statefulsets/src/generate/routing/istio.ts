@@ -1,14 +1,27 @@
 /*
- * Istio routing: one global host for the database, a ServiceEntry with an
- * endpoint per cluster, weighted routes per cluster, and locality failover
- * between the clusters' regions.
+ * Istio routing in a multi-cluster mesh: one global host for the database,
+ * weighted routes per cluster and locality failover between the clusters'
+ * regions. Every route goes to endpoints Istio's own multi-cluster discovery
+ * knows (never to a name a remote cluster's DNS would resolve to its own
+ * copy): the client Service's endpoints split into per-cluster subsets by
+ * the `topology.istio.io/cluster` label Istio puts on each endpoint, and,
+ * for peers, Services that exist in one cluster only.
  */
 import { LABEL_ISTIO_CLUSTER } from '@multicluster/backstage-plugin-statefulsets-common';
 import { ENGINE_PROFILES } from '../engines';
 import { commonLabels } from '../labels';
-import { primaryCluster } from '../naming';
+import {
+  clientServiceHost,
+  clusterServiceAddress,
+  primaryCluster,
+} from '../naming';
 import { KubeObject } from '../types';
 import { NormalizedRequest } from '../validateRequest';
+import {
+  ClusterRoutingObject,
+  perClusterServices,
+  podServices,
+} from './clusterServices';
 
 // Istio's locality failover is declared region to region, not cluster to
 // cluster, so the pairs are built from the clusters' distinct regions.
@@ -69,11 +82,12 @@ export function istioObjects(
           location: 'MESH_INTERNAL',
           resolution: 'DNS',
           ports: [{ number: r.port, name: profile.portName, protocol: 'TCP' }],
-          // One endpoint per cluster: each cluster is its own Istio network,
-          // reached through its east-west gateway.
+          // One endpoint per cluster, each a Service that exists in that
+          // cluster alone. The VirtualService sends the traffic itself to
+          // the client Service's per-cluster subsets; these say where the
+          // host lives and what its locality is.
           endpoints: r.clusters.map(c => ({
-            address: `${r.name}.${r.namespace}.svc.cluster.local`,
-            network: c.name,
+            address: clusterServiceAddress(r, c),
             ...(c.region ? { locality: c.region } : {}),
             labels: { [LABEL_ISTIO_CLUSTER]: c.name },
           })),
@@ -87,13 +101,16 @@ export function istioObjects(
         kind: 'VirtualService',
         metadata: { name: r.name, namespace: r.namespace, labels },
         spec: {
-          hosts: [r.globalHost],
+          // The client Service's own name too: without this route Istio
+          // would balance it over every cluster's copy, the read-only ones
+          // included.
+          hosts: [r.globalHost, clientServiceHost(r)],
           tcp: [
             {
               match: [{ port: r.port }],
               route: r.clusters.map(c => ({
                 destination: {
-                  host: r.globalHost,
+                  host: clientServiceHost(r),
                   subset: c.name,
                   port: { number: r.port },
                 },
@@ -111,7 +128,7 @@ export function istioObjects(
         kind: 'DestinationRule',
         metadata: { name: r.name, namespace: r.namespace, labels },
         spec: {
-          host: r.globalHost,
+          host: clientServiceHost(r),
           trafficPolicy,
           subsets: r.clusters.map(c => ({
             name: c.name,
@@ -121,4 +138,11 @@ export function istioObjects(
       },
     },
   ];
+}
+
+/** The Services only one member cluster gets: its per-cluster Service and one per pod. */
+export function istioClusterObjects(
+  r: NormalizedRequest,
+): ClusterRoutingObject[] {
+  return [...perClusterServices(r), ...podServices(r)];
 }

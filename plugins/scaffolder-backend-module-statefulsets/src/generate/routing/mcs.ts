@@ -1,24 +1,24 @@
 /*
  * Multi-Cluster Services routing: the ServiceExports that make a cluster's
- * Services reachable from the others under clusterset.local.
+ * Services reachable from the others under clusterset.local, and the
+ * per-cluster Service they export.
  */
 import { commonLabels } from '../labels';
 import { clusterServiceName, headlessServiceName } from '../naming';
-import { KubeObject } from '../types';
 import { NormalizedRequest } from '../validateRequest';
+import { ClusterRoutingObject, perClusterServices } from './clusterServices';
 
-/** The ServiceExports of every member cluster, each tagged with its cluster. */
-export function mcsObjects(
-  r: NormalizedRequest,
-): Array<{ file: string; object: KubeObject; cluster: string }> {
-  return r.clusters.flatMap(c => {
-    // Peers always reach each other; the client Service is exported only
-    // where writes are taken, and a failover moves that export.
+/** The ServiceExports (and exported per-cluster Services) of every member cluster, each tagged with its cluster. */
+export function mcsObjects(r: NormalizedRequest): ClusterRoutingObject[] {
+  const exports = r.clusters.flatMap(c => {
+    // Peers always reach each other: the per-cluster Service, and the pods
+    // of the headless Service by `<pod>.<clusterid>.<svc>`. The client
+    // Service is exported only where writes are taken, and a failover
+    // moves that export.
     const exported = [
       ...(c.role === 'active' ? [r.name] : []),
-      r.engine === 'postgresql'
-        ? clusterServiceName(r, c)
-        : headlessServiceName(r),
+      clusterServiceName(r, c),
+      ...(r.engine === 'postgresql' ? [] : [headlessServiceName(r)]),
     ];
     return exported.map(name => ({
       file: `routing/${c.name}/serviceexport-${name}.yaml`,
@@ -30,4 +30,5 @@ export function mcsObjects(
       },
     }));
   });
+  return [...perClusterServices(r), ...exports];
 }
