@@ -120,7 +120,8 @@ describe('Elasticsearch cross-cluster replication', () => {
   });
 
   it('keeps the Job out of the Services and the budget, and its name within the job-name label limit', () => {
-    const name = 'a'.repeat(54);
+    // The longest name the per-cluster Service `<name>-eu-central` leaves.
+    const name = 'a'.repeat(52);
     const { result, job } = generate({ name });
     const jobPodLabels = (job('eu-west')!.spec as any).template.metadata.labels;
     const selectors = result.objects
@@ -136,6 +137,14 @@ describe('Elasticsearch cross-cluster replication', () => {
       expect(matches).toBe(false);
     }
     expect(job('eu-west')!.metadata.name.length).toBeLessThanOrEqual(63);
+  });
+
+  it('names the Job after its configuration, so a changed one runs anew instead of failing on an immutable Job', () => {
+    const name = (overrides: Partial<GenerateRequest>) =>
+      generate(overrides).job('eu-west')!.metadata.name;
+    expect(name({})).toMatch(/^search-db-ccr-[0-9a-f]{6}$/);
+    expect(name({})).toBe(name({}));
+    expect(name({ routing: 'istio' })).not.toBe(name({}));
   });
 
   it('passes the Kubernetes schema of a Job', () => {

@@ -172,7 +172,7 @@ export function elasticsearchReplication(
     'initial-master-nodes': pods.join(','),
     ...bodies,
   };
-  const job = ccrSetupJob(r, labels, Object.keys(bodies));
+  const job = ccrSetupJob(r, labels, bodies);
   return {
     object: configMap(r, labels, data),
     wiring: nodeWiring(r, es),

@@ -7,6 +7,7 @@
  * idempotent, and each is retried until the local cluster answers and the
  * remote one is reachable, so the Job may start before either is up.
  */
+import { createHash } from 'node:crypto';
 import { KubeObject } from '../types';
 import { NormalizedRequest } from '../validateRequest';
 import { fromSecret, replicationConfigMapName } from './wiring';
@@ -47,16 +48,28 @@ done
 echo 'cross-cluster replication is configured'
 `;
 
-/** Name of the CCR setup Job; short enough for the job-name label (63 characters). */
-export function ccrSetupJobName(r: NormalizedRequest): string {
-  return `${r.name}-ccr`;
+/**
+ * Name of the CCR setup Job: a Job's pod template cannot change and a
+ * finished Job never runs again, so the name carries a hash of the bodies
+ * and a changed configuration makes a new Job. At most 63 characters, as
+ * the job-name label the Job controller sets.
+ */
+export function ccrSetupJobName(
+  r: NormalizedRequest,
+  bodies: Record<string, string>,
+): string {
+  const hash = createHash('sha256')
+    .update(JSON.stringify(bodies))
+    .digest('hex')
+    .slice(0, 6);
+  return `${r.name.slice(0, 63 - `-ccr-${hash}`.length)}-ccr-${hash}`;
 }
 
-/** The Job that PUTs the ConfigMap's API bodies (`keys`) into the local Elasticsearch cluster. */
+/** The Job that PUTs the API bodies (held in the ConfigMap under their keys) into the local Elasticsearch cluster. */
 export function ccrSetupJob(
   r: NormalizedRequest,
   labels: Record<string, string>,
-  keys: string[],
+  bodies: Record<string, string>,
 ): KubeObject {
   // Not the database's selector labels: the Services and the budget must not pick the Job's pod.
   const jobLabels = () => ({
@@ -67,7 +80,7 @@ export function ccrSetupJob(
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
-      name: ccrSetupJobName(r),
+      name: ccrSetupJobName(r, bodies),
       namespace: r.namespace,
       labels: jobLabels(),
     },
@@ -102,7 +115,7 @@ export function ccrSetupJob(
               name: 'ccr',
               configMap: {
                 name: replicationConfigMapName(r),
-                items: keys.map(key => ({ key, path: key })),
+                items: Object.keys(bodies).map(key => ({ key, path: key })),
               },
             },
           ],
