@@ -1,0 +1,377 @@
+/*
+ * The simulated Strimzi operator's KafkaMirrorMaker2: its Connect pods, the
+ * connectors of each mirror and their states, where each mirror's source
+ * runs (the Kafka publishing its bootstrap address), and the lag record of
+ * each mirrored flow on the target Kafka.
+ */
+import { isoSeconds } from '../../../api/timestamp';
+import { placeOrdinal } from '../../instancePlacement';
+import {
+  lagIntervalMs,
+  nextLag,
+  type ReplicationSettings,
+} from '../../lagModel';
+import {
+  SIM_ENGINE,
+  SIM_LAG_OBSERVED_AT,
+  SIM_LAG_SECONDS,
+  SIM_LAG_SOURCE,
+} from '../../metrics';
+import {
+  type ClusterApi,
+  type ControllerContext,
+  type KubeObject,
+} from '../../types';
+import { ensure, jitter, ownedBy, setStatus } from '../shared';
+import {
+  CLUSTER,
+  commonLabels,
+  DEFAULT_KAFKA_VERSION,
+  ensurePod,
+  kafkaImage,
+  KIND,
+  Labels,
+  NAME,
+  PODSET_API,
+  readyCondition,
+  safeList,
+  STRIMZI_API,
+} from './resources';
+import { bootstrapAddresses } from './kafka';
+
+/** The Kafka of one cluster whose status publishes one of these addresses. */
+function kafkaPublishing(
+  api: ClusterApi,
+  addresses: string[],
+): KubeObject | undefined {
+  return safeList(api, 'Kafka').find(k =>
+    (k.status?.listeners ?? []).some((l: any) =>
+      bootstrapAddresses(
+        l?.bootstrapServers,
+        k.metadata.namespace ?? 'default',
+      ).some(a => addresses.includes(a)),
+    ),
+  );
+}
+
+/**
+ * Where a mirror's source is: the cluster and Kafka publishing its
+ * bootstrap address. `.svc` addresses resolve in the MirrorMaker's own
+ * cluster only.
+ */
+function locate(
+  ctx: ControllerContext,
+  servers: string | undefined,
+  namespace: string,
+): { cluster: string; kafka: KubeObject } | undefined {
+  const addresses = bootstrapAddresses(servers, namespace);
+  const own = kafkaPublishing(ctx.cluster, addresses);
+  if (own) return { cluster: ctx.cluster.name, kafka: own };
+  if (addresses.every(a => a.split(':')[0].endsWith('.svc'))) return undefined;
+  for (const [name, api] of ctx.clusters) {
+    if (name === ctx.cluster.name) continue;
+    const kafka = kafkaPublishing(api, addresses);
+    if (kafka) return { cluster: name, kafka };
+  }
+  return undefined;
+}
+
+const CONNECTOR_STATES: Record<string, string> = {
+  paused: 'PAUSED',
+  stopped: 'STOPPED',
+  running: 'RUNNING',
+};
+
+/** Moves the lag record on the target Kafka one step of the lag model. */
+function writeLag(
+  ctx: ControllerContext,
+  target: KubeObject,
+  source: string,
+  flowing: boolean,
+): void {
+  const api = ctx.cluster;
+  const now = ctx.now();
+  const settings = (ctx.replication ?? {}) as ReplicationSettings;
+  const current = api.get(
+    STRIMZI_API,
+    'Kafka',
+    target.metadata.namespace,
+    target.metadata.name,
+  );
+  if (!current) return;
+  const a = current.metadata.annotations ?? {};
+  const prevAt = Date.parse(a[SIM_LAG_OBSERVED_AT] ?? '');
+  const sameSource = a[SIM_LAG_SOURCE] === source;
+  if (
+    sameSource &&
+    Number.isFinite(prevAt) &&
+    now - prevAt < lagIntervalMs(settings)
+  ) {
+    return;
+  }
+  const cut =
+    !flowing || ctx.isDown(source) || ctx.isPartitioned(source, api.name);
+  const measured = nextLag(
+    sameSource && Number.isFinite(prevAt)
+      ? { lag: Number(a[SIM_LAG_SECONDS]) || 0, at: prevAt }
+      : undefined,
+    now,
+    { cut, quiesced: false },
+    settings,
+    jitter(now, `${api.name}/${target.metadata.name}`),
+  );
+  api.update({
+    ...current,
+    metadata: {
+      ...current.metadata,
+      annotations: {
+        ...a,
+        [SIM_LAG_SECONDS]: String(Math.round(measured.lag * 1000) / 1000),
+        [SIM_LAG_SOURCE]: source,
+        [SIM_LAG_OBSERVED_AT]: isoSeconds(now),
+        [SIM_ENGINE]: 'kafka',
+      },
+    },
+  });
+}
+
+function connectorStatus(
+  name: string,
+  state: string,
+  worker: string,
+  trace?: string,
+) {
+  return {
+    name,
+    connector: { state, worker_id: worker },
+    tasks: [
+      {
+        id: 0,
+        state,
+        worker_id: worker,
+        ...(trace ? { trace } : {}),
+      },
+    ],
+    type: 'source',
+  };
+}
+
+/** Runs one MirrorMaker 2; answers the target Kafkas it wrote a lag record on. */
+export function reconcileMirrorMaker2(
+  ctx: ControllerContext,
+  mm2: KubeObject,
+): string[] {
+  const api = ctx.cluster;
+  const now = ctx.now();
+  const name = mm2.metadata.name;
+  const namespace = mm2.metadata.namespace ?? 'default';
+  const version: string = mm2.spec?.version ?? DEFAULT_KAFKA_VERSION;
+  const image: string = mm2.spec?.image ?? kafkaImage(version);
+  const replicas = Math.max(0, Number(mm2.spec?.replicas ?? 1));
+  const setName = `${name}-mirrormaker2`;
+  const labels: Labels = {
+    ...commonLabels(mm2, 'kafka-mirror-maker-2', setName),
+    'strimzi.io/component-type': 'kafka-mirror-maker-2',
+  };
+  const podNames = Array.from(
+    { length: replicas },
+    (_, i) => `${setName}-${i}`,
+  );
+  const podSet = ensure(api, {
+    apiVersion: PODSET_API,
+    kind: 'StrimziPodSet',
+    metadata: {
+      name: setName,
+      namespace,
+      labels,
+      ownerReferences: ownedBy(mm2, false),
+    },
+    spec: {
+      selector: {
+        matchLabels: {
+          [CLUSTER]: name,
+          [NAME]: setName,
+          [KIND]: 'KafkaMirrorMaker2',
+        },
+      },
+      pods: podNames.map(pod => ({ metadata: { name: pod } })),
+    },
+  });
+  const nodes = api.list('v1', 'Node');
+  podNames.forEach((pod, i) => {
+    const { node } = placeOrdinal(api.zones, nodes, i);
+    ensurePod(
+      api,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: pod,
+          namespace,
+          labels: {
+            ...(mm2.spec?.template?.pod?.metadata?.labels ?? {}),
+            ...labels,
+            'strimzi.io/controller': 'strimzipodset',
+            'strimzi.io/controller-name': setName,
+          },
+          ownerReferences: ownedBy(podSet, false),
+        },
+        spec: {
+          hostname: pod,
+          ...(node ? { nodeName: node.metadata.name } : {}),
+          containers: [
+            {
+              name: setName,
+              image,
+              ports: [
+                { name: 'tcp-rest', containerPort: 8083, protocol: 'TCP' },
+              ],
+            },
+          ],
+        },
+      },
+      now,
+    );
+  });
+  for (const pod of api.list('v1', 'Pod', namespace)) {
+    const l = pod.metadata.labels ?? {};
+    if (
+      l[CLUSTER] === name &&
+      l[KIND] === 'KafkaMirrorMaker2' &&
+      !podNames.includes(pod.metadata.name)
+    ) {
+      api.delete('v1', 'Pod', namespace, pod.metadata.name);
+    }
+  }
+  setStatus(api, podSet, {
+    observedGeneration: podSet.metadata.generation,
+    pods: replicas,
+    readyPods: replicas,
+    currentPods: replicas,
+  });
+  ensure(api, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: `${setName}-api`,
+      namespace,
+      labels,
+      ownerReferences: ownedBy(mm2, false),
+    },
+    spec: {
+      type: 'ClusterIP',
+      selector: {
+        [CLUSTER]: name,
+        [NAME]: setName,
+        [KIND]: 'KafkaMirrorMaker2',
+      },
+      ports: [
+        { name: 'rest-api', port: 8083, targetPort: 8083, protocol: 'TCP' },
+      ],
+    },
+  });
+
+  const worker = `${setName}-0.${setName}.${namespace}.svc:8083`;
+  const targetAlias: string = mm2.spec?.target?.alias ?? 'target';
+  const target = locate(ctx, mm2.spec?.target?.bootstrapServers, namespace);
+  const connectors: unknown[] = [];
+  const written: string[] = [];
+  for (const mirror of mm2.spec?.mirrors ?? []) {
+    const sourceAlias: string = mirror?.source?.alias ?? 'source';
+    const source = locate(ctx, mirror?.source?.bootstrapServers, namespace);
+    const wanted =
+      CONNECTOR_STATES[mirror?.sourceConnector?.state ?? 'running'] ??
+      'RUNNING';
+    const reachable = !!source && !!target && replicas > 0;
+    const state = reachable ? wanted : 'FAILED';
+    const trace = reachable
+      ? undefined
+      : `org.apache.kafka.common.errors.TimeoutException: no Kafka answers at ${
+          source
+            ? mm2.spec?.target?.bootstrapServers
+            : mirror?.source?.bootstrapServers
+        }`;
+    const prefix = `${sourceAlias}->${targetAlias}`;
+    connectors.push(
+      connectorStatus(`${prefix}.MirrorSourceConnector`, state, worker, trace),
+    );
+    if (mirror?.checkpointConnector) {
+      const checkpoint =
+        CONNECTOR_STATES[mirror.checkpointConnector.state ?? 'running'] ??
+        'RUNNING';
+      connectors.push(
+        connectorStatus(
+          `${prefix}.MirrorCheckpointConnector`,
+          reachable ? checkpoint : 'FAILED',
+          worker,
+          trace,
+        ),
+      );
+    }
+    // The lag is measured where the data lands: on the target Kafka.
+    if (
+      source &&
+      target &&
+      target.cluster === api.name &&
+      !written.includes(target.kafka.metadata.name)
+    ) {
+      writeLag(ctx, target.kafka, source.cluster, state === 'RUNNING');
+      written.push(target.kafka.metadata.name);
+    }
+  }
+  let problem: string | undefined;
+  if (replicas === 0) problem = 'MirrorMaker 2 runs no replicas';
+  else if (!target) {
+    problem = `No Kafka answers at the target ${mm2.spec?.target?.bootstrapServers}`;
+  }
+  setStatus(api, mm2, {
+    conditions: readyCondition(
+      mm2,
+      !problem,
+      now,
+      problem ? 'TimeoutException' : undefined,
+      problem,
+    ),
+    observedGeneration: mm2.metadata.generation,
+    url: `http://${setName}-api.${namespace}.svc:8083`,
+    connectors,
+    labelSelector: `${CLUSTER}=${name},${NAME}=${setName},${KIND}=KafkaMirrorMaker2`,
+    replicas,
+  });
+  return written;
+}
+
+/** Drops the lag record of Kafkas no MirrorMaker 2 mirrors into any more. */
+export function clearStaleLag(
+  api: ClusterApi,
+  kafkas: KubeObject[],
+  targets: Set<string>,
+): void {
+  for (const kafka of kafkas) {
+    const key = `${kafka.metadata.namespace}/${kafka.metadata.name}`;
+    const current = api.get(
+      STRIMZI_API,
+      'Kafka',
+      kafka.metadata.namespace,
+      kafka.metadata.name,
+    );
+    const a = current?.metadata.annotations ?? {};
+    if (!current || targets.has(key) || a[SIM_LAG_SOURCE] === undefined)
+      continue;
+    const rest = Object.fromEntries(
+      Object.entries(a).filter(
+        ([k]) =>
+          ![
+            SIM_LAG_SECONDS,
+            SIM_LAG_SOURCE,
+            SIM_LAG_OBSERVED_AT,
+            SIM_ENGINE,
+          ].includes(k),
+      ),
+    );
+    api.update({
+      ...current,
+      metadata: { ...current.metadata, annotations: rest },
+    });
+  }
+}
