@@ -59,6 +59,12 @@ export const ACCEPTED_KINDS: readonly AcceptedKind[] = [
     kind: 'FederatedStatefulSet',
     namespaced: true,
   },
+  // KubeFed propagates nothing into a namespace that is not federated.
+  {
+    apiVersion: 'types.kubefed.io/v1beta1',
+    kind: 'FederatedNamespace',
+    namespaced: true,
+  },
   {
     apiVersion: 'policy.karmada.io/v1alpha1',
     kind: 'PropagationPolicy',
