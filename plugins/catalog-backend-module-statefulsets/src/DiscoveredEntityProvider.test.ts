@@ -1,9 +1,3 @@
-import { mockServices } from '@backstage/backend-test-utils';
-import {
-  EntityProviderConnection,
-  EntityProviderMutation,
-  EntityProviderRefreshOptions,
-} from '@backstage/plugin-catalog-node';
 import { RestModels } from '@multicluster/backstage-plugin-statefulsets-common';
 import { DiscoveredEntityProvider } from './DiscoveredEntityProvider';
 import { jsonAnswer, providerHarness } from './__testUtils__/providerHarness';

@@ -1,10 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import {
-  EntityProviderConnection,
-  EntityProviderMutation,
-  EntityProviderRefreshOptions,
-} from '@backstage/plugin-catalog-node';
 import { GeneratedEntityProvider } from './GeneratedEntityProvider';
 import { jsonAnswer, providerHarness } from './__testUtils__/providerHarness';
 
