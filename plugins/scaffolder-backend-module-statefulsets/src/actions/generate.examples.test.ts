@@ -8,6 +8,9 @@ import { demoClusters } from '../__fixtures__/clusters';
 import { createGenerateStatefulSetAction } from './generate';
 import { examples } from './generate.examples';
 
+// Each example generates a whole multi-cluster database and writes it out.
+jest.setTimeout(30_000);
+
 describe('multicluster:statefulset:generate examples', () => {
   const workspace = createMockDirectory();
   const action = createGenerateStatefulSetAction({
