@@ -51,15 +51,27 @@ interface Checked {
 
 const nameOf = (obj: KubeObject) => `${obj.kind}/${obj.metadata?.name ?? ''}`;
 
+/** The apiVersion of each kind a KubeFed federated type places. */
+const KUBEFED_TARGETS: Record<string, string> = {
+  StatefulSet: 'apps/v1',
+  Namespace: 'v1',
+  Service: 'v1',
+  ConfigMap: 'v1',
+};
+
 /**
- * A FederatedStatefulSet's StatefulSet as written in its template and as
- * each member cluster gets it after that cluster's overrides.
+ * The object a KubeFed federated type places (a FederatedStatefulSet's
+ * StatefulSet, …) as written in its template and as each member cluster
+ * gets it after that cluster's overrides.
  */
 function kubefedMembers({ file, obj }: GoldenObject): Checked[] {
-  if (obj.kind !== 'FederatedStatefulSet' || !obj.spec?.template) return [];
+  const target = obj.kind.replace(/^Federated/, '');
+  const apiVersion = KUBEFED_TARGETS[target];
+  if (obj.apiVersion !== 'types.kubefed.io/v1beta1' || !apiVersion) return [];
+  if (!obj.spec?.template) return [];
   const template: KubeObject = {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
+    apiVersion,
+    kind: target,
     ...obj.spec.template,
     metadata: { name: obj.metadata.name, ...obj.spec.template.metadata },
   };
@@ -91,10 +103,7 @@ function karmadaMembers(objects: GoldenObject[]): Checked[] {
           sel.kind === template.kind &&
           sel.name === template.metadata?.name,
       )
-        ? (p.obj.spec.overrideRules ?? []).map((r: any) => ({
-            ...r,
-            file: p.file,
-          }))
+        ? p.obj.spec.overrideRules ?? []
         : [],
     );
     const clusters = new Set<string>(
@@ -107,7 +116,7 @@ function karmadaMembers(objects: GoldenObject[]): Checked[] {
       );
       applied.forEach((r: any) => applyOverriders(member, r.overriders ?? {}));
       out.push({
-        file: applied.map((r: any) => r.file).join(', '),
+        file,
         name: `${nameOf(template)} in ${cluster}`,
         obj: member,
       });

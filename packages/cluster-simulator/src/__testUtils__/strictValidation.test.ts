@@ -96,6 +96,27 @@ describe('validateStrictly', () => {
     ]);
   });
 
+  it('holds every KubeFed federated type to the schema kubefedctl gives them all', () => {
+    const federatedNamespace = (spec: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'types.kubefed.io/v1beta1',
+      kind: 'FederatedNamespace',
+      metadata: { name: 'data', namespace: 'data' },
+      spec: { placement: { clusters: [{ name: 'eu-west' }] }, ...spec },
+    });
+    expect(validateStrictly(federatedNamespace({}))).toMatchObject({
+      schema: 'crd',
+      errors: [],
+    });
+    expect(
+      validateStrictly(federatedNamespace({ retainReplicas: true })).errors,
+    ).toEqual([
+      {
+        path: 'spec.retainReplicas',
+        message: 'unknown field "retainReplicas"',
+      },
+    ]);
+  });
+
   it('holds kustomizations to the kustomize schema', () => {
     const kustomization = (extra: Record<string, unknown>) =>
       ({

@@ -48,10 +48,30 @@ function crdsIn(file: string): CustomResourceDefinition[] {
 const byKind = new Map<string, CustomResourceDefinition | undefined>();
 
 /**
+ * KubeFed ships no static CRDs: `kubefedctl enable` builds each federated
+ * type's CRD from one schema (template, placement, overrides), adding
+ * `retainReplicas` only for types with `spec.replicas`. The upstream folder
+ * transcribes FederatedStatefulSet's; any other federated type is that
+ * schema under its own kind, without `retainReplicas`.
+ */
+function kubefedTypeCrd(kind: string): CustomResourceDefinition | undefined {
+  const base = upstreamCrd('types.kubefed.io', 'FederatedStatefulSet');
+  if (!base || !/^Federated[A-Z]/.test(kind)) return undefined;
+  const crd = structuredClone(base);
+  crd.spec.names = { kind, plural: `${kind.toLowerCase()}s` };
+  for (const v of crd.spec.versions) {
+    delete v.schema?.openAPIV3Schema.properties?.spec?.properties
+      ?.retainReplicas;
+  }
+  return crd;
+}
+
+/**
  * The upstream CRD of a group and kind, or undefined. Where two copies
  * define one kind, the first by path wins: the maintained MongoDB operator
  * sorts before its deprecated predecessor. Only files naming the kind are
- * parsed (some operator CRDs run to tens of thousands of lines).
+ * parsed (some operator CRDs run to tens of thousands of lines). KubeFed's
+ * federated types all share FederatedStatefulSet's schema.
  */
 export function upstreamCrd(
   group: string,
@@ -65,7 +85,8 @@ export function upstreamCrd(
       yamlFilesUnder(upstreamSchemasDir())
         .filter(file => named.test(fs.readFileSync(file, 'utf8')))
         .flatMap(crdsIn)
-        .find(c => c.spec.group === group && c.spec.names.kind === kind),
+        .find(c => c.spec.group === group && c.spec.names.kind === kind) ??
+        (group === 'types.kubefed.io' ? kubefedTypeCrd(kind) : undefined),
     );
   }
   return byKind.get(key);
