@@ -454,6 +454,35 @@ function kubefedWorld(placement: object) {
   });
   const host = world.cluster('us-east');
   host.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  // What the platform enables with `kubefedctl enable statefulsets.apps`
+  // and `kubefedctl enable namespaces`.
+  host.create({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'kube-federation-system' },
+  });
+  for (const name of ['statefulsets.apps', 'namespaces']) {
+    host.create({
+      apiVersion: 'core.kubefed.io/v1beta1',
+      kind: 'FederatedTypeConfig',
+      metadata: { name, namespace: 'kube-federation-system' },
+      spec: { propagation: 'Enabled' },
+    });
+  }
+  host.create({
+    apiVersion: KUBEFED,
+    kind: 'FederatedNamespace',
+    metadata: { name: NS, namespace: NS },
+    spec: {
+      placement: {
+        clusters: [
+          { name: 'eu-central' },
+          { name: 'eu-west' },
+          { name: 'us-east' },
+        ],
+      },
+    },
+  });
   host.create(federatedStatefulSet(placement));
   const fss = () =>
     host.get(KUBEFED, 'FederatedStatefulSet', NS, 'inventory-kubefed')!;
@@ -533,6 +562,48 @@ describe('kubefedController', () => {
     expect(sts(world, 'eu-west', 'inventory-kubefed')).toBeDefined();
     expect(sts(world, 'us-east', 'inventory-kubefed')).toBeDefined();
     expect(sts(world, 'eu-central', 'inventory-kubefed')).toBeUndefined();
+  });
+
+  it('propagates nothing without the type config for statefulsets.apps', () => {
+    const { world, host, fss, controllers } = kubefedWorld({
+      clusters: [{ name: 'eu-west' }, { name: 'us-east' }],
+    });
+    host.delete(
+      'core.kubefed.io/v1beta1',
+      'FederatedTypeConfig',
+      'kube-federation-system',
+      'statefulsets.apps',
+    );
+    world.reconcile(controllers);
+    expect(sts(world, 'eu-west', 'inventory-kubefed')).toBeUndefined();
+    expect(sts(world, 'us-east', 'inventory-kubefed')).toBeUndefined();
+    expect(fss().status).toBeUndefined();
+  });
+
+  it('reports NamespaceNotFederated and places nothing without a FederatedNamespace', () => {
+    const { world, host, fss, controllers } = kubefedWorld({
+      clusters: [{ name: 'eu-west' }, { name: 'us-east' }],
+    });
+    host.delete(KUBEFED, 'FederatedNamespace', NS, NS);
+    world.reconcile(controllers);
+    expect(sts(world, 'eu-west', 'inventory-kubefed')).toBeUndefined();
+    expect(fss().status.conditions[0]).toMatchObject({
+      type: 'Propagation',
+      status: 'False',
+      reason: 'NamespaceNotFederated',
+    });
+  });
+
+  it('places only in clusters the namespace is placed on', () => {
+    const { world, host, controllers } = kubefedWorld({
+      clusters: [{ name: 'eu-west' }, { name: 'us-east' }],
+    });
+    const fns = host.get(KUBEFED, 'FederatedNamespace', NS, NS)!;
+    fns.spec.placement = { clusters: [{ name: 'us-east' }] };
+    host.update(fns);
+    world.reconcile(controllers);
+    expect(sts(world, 'eu-west', 'inventory-kubefed')).toBeUndefined();
+    expect(sts(world, 'us-east', 'inventory-kubefed')).toBeDefined();
   });
 
   it('does nothing outside the KubeFed host', () => {

@@ -291,6 +291,70 @@ describe('ApplyService against the cluster simulator', () => {
     }
   });
 
+  describe('a KubeFed set', () => {
+    const KUBEFED_CASE = 'mysql-active-active-kubefed-mcs';
+    const apply = () => {
+      const { clusters, catalogInfo } = loadCase(KUBEFED_CASE);
+      return service.apply(
+        {
+          entityRef: 'component:default/mysql-db',
+          dryRun: false,
+          clusters,
+          catalogInfo,
+        },
+        ANN,
+      );
+    };
+
+    it('is refused while the KubeFed host lacks the type configs, naming the commands and writing nothing', async () => {
+      const host = sim.stores.get('us-east')!;
+      for (const name of ['statefulsets.apps', 'namespaces']) {
+        host.delete(
+          'core.kubefed.io/v1beta1',
+          'FederatedTypeConfig',
+          'kube-federation-system',
+          name,
+        );
+      }
+      await expect(apply()).rejects.toThrow(
+        /^KubeFed does not federate the generated kinds: us-east has no FederatedTypeConfig namespaces, statefulsets\.apps in kube-federation-system; nothing was applied\. The platform enables them on the KubeFed host: kubefedctl enable namespaces; kubefedctl enable statefulsets\.apps\./,
+      );
+      for (const c of sim.clusters) {
+        expect(
+          sim.stores.get(c.name)!.get('v1', 'Namespace', undefined, 'data'),
+        ).toBeUndefined();
+      }
+    });
+
+    it('federates the namespace and places the StatefulSets with the type configs in place', async () => {
+      const res = await apply();
+      expect(res.results.map(r => [r.cluster, r.status, r.error])).toEqual([
+        ['eu-central', 'ok', undefined],
+        ['eu-west', 'ok', undefined],
+        ['us-east', 'ok', undefined],
+      ]);
+      expect(
+        sim.stores
+          .get('us-east')!
+          .get(
+            'types.kubefed.io/v1beta1',
+            'FederatedNamespace',
+            'data',
+            'data',
+          ),
+      ).toBeDefined();
+      const members = ['eu-central', 'eu-west', 'us-east'];
+      const placed = (m: string) =>
+        sim.stores.get(m)!.get('apps/v1', 'StatefulSet', 'data', 'mysql-db');
+      await eventually(() => members.every(placed));
+      for (const m of members) {
+        expect(placed(m)!.metadata.labels).toMatchObject({
+          'kubefed.io/managed': 'true',
+        });
+      }
+    });
+  });
+
   it('reports every object unchanged when run again', async () => {
     await service.apply(request(), ANN);
     const again = await service.apply(request(), ANN);

@@ -18,7 +18,10 @@ import { ApplyClusterClient } from './ApplyClusterClient';
 import { applyToCluster } from './applyToCluster';
 import { DatabaseGeneratedEntityStore } from './DatabaseGeneratedEntityStore';
 import { CallerOwnership, checkEntityClaim } from './entityClaim';
-import { checkKarmadaTargets } from './federationTargets';
+import {
+  checkKarmadaTargets,
+  checkKubefedTypeConfigs,
+} from './federationTargets';
 import { checkManifests, ManifestsRefusedError } from './manifestRules';
 import { ApplyRequest, ApplyResponse, ClusterApplyResult } from './types';
 
@@ -111,7 +114,8 @@ export class ApplyService {
   /**
    * Applies a validated request; a failing cluster never hides the others'
    * results. Throws 400 for manifests the template would not generate or
-   * Karmada objects sent anywhere but the Karmada API server, 403
+   * Karmada objects sent anywhere but the Karmada API server, or KubeFed
+   * objects to a host without their FederatedTypeConfigs, 403
    * or 409 when the entity ref is someone else's (dry runs included).
    */
   async apply(
@@ -139,6 +143,12 @@ export class ApplyService {
       options.credentials && this.#writeIdentity
         ? await this.#writeIdentity(options.credentials)
         : undefined;
+    await checkKubefedTypeConfigs(request.clusters, async name => {
+      const cluster = this.#clusters.get(name);
+      if (!cluster) return undefined;
+      const client = await this.#clientFor(cluster);
+      return identity ? client.impersonating(identity) : client;
+    });
     const results = await Promise.all(
       request.clusters.map(async (target): Promise<ClusterApplyResult> => {
         const cluster = this.#clusters.get(target.name);

@@ -1,5 +1,9 @@
 // The KubeFed control plane for FederatedStatefulSets: placement by name or
 // selector, per-cluster JSON patch overrides, and the propagation status.
+// As in KubeFed, nothing propagates without the host's FederatedTypeConfig
+// for statefulsets.apps, and a FederatedStatefulSet goes only to clusters
+// its namespace's FederatedNamespace is placed on (none at all, with
+// reason NamespaceNotFederated, when the namespace is not federated).
 import { clusterLabels, matchesLabelSelector } from './clusterSelection';
 import { federationController } from './federationHost';
 import { applyJsonPatchOp } from './jsonPointer';
@@ -14,9 +18,33 @@ import type {
 } from '../types';
 
 const KUBEFED_API = 'types.kubefed.io/v1beta1';
+const KUBEFED_CORE_API = 'core.kubefed.io/v1beta1';
+const KUBEFED_SYSTEM = 'kube-federation-system';
 const KUBEFED_MANAGED = 'kubefed.io/managed';
 
-/** Member clusters a FederatedStatefulSet's placement names or selects. */
+/** Whether the host federates a type: its FederatedTypeConfig exists and propagates. */
+function federates(host: ClusterApi, typeConfig: string): boolean {
+  const config = safeList(
+    host,
+    KUBEFED_CORE_API,
+    'FederatedTypeConfig',
+    KUBEFED_SYSTEM,
+  ).find(c => c.metadata.name === typeConfig);
+  return config !== undefined && config.spec?.propagation !== 'Disabled';
+}
+
+/** The FederatedNamespace that federates a namespace, if KubeFed federates it. */
+function federatedNamespace(
+  host: ClusterApi,
+  namespace: string | undefined,
+): KubeObject | undefined {
+  if (!namespace || !federates(host, 'namespaces')) return undefined;
+  return safeList(host, KUBEFED_API, 'FederatedNamespace', namespace).find(
+    f => f.metadata.name === namespace && !f.metadata.deletionTimestamp,
+  );
+}
+
+/** Member clusters a federated object's placement names or selects. */
 function kubefedMembers(fss: KubeObject, clusters: ClusterApi[]): ClusterApi[] {
   const placement = fss.spec?.placement;
   if (Array.isArray(placement?.clusters)) {
@@ -127,15 +155,28 @@ function kubefedReconcile(ctx: ControllerContext): void {
   const clusters = [...ctx.clusters.values()].sort((a, b) =>
     a.name.localeCompare(b.name),
   );
+  if (!federates(host, 'statefulsets.apps')) {
+    return; // no sync controller runs for the type: nothing happens
+  }
   const wanted = new Map<string, Set<string>>();
   const now = isoSeconds(ctx.now());
   for (const fss of safeList(host, KUBEFED_API, 'FederatedStatefulSet')) {
     if (fss.metadata.deletionTimestamp) {
       continue;
     }
+    const namespace = federatedNamespace(host, fss.metadata.namespace);
+    if (!namespace) {
+      writeKubefedStatus(host, fss, [], now, 'NamespaceNotFederated');
+      continue;
+    }
+    const inNamespace = new Set(
+      kubefedMembers(namespace, clusters).map(c => c.name),
+    );
     const key = `${fss.metadata.namespace}/${fss.metadata.name}`;
     const results: ClusterResult[] = [];
-    for (const member of kubefedMembers(fss, clusters)) {
+    for (const member of kubefedMembers(fss, clusters).filter(m =>
+      inNamespace.has(m.name),
+    )) {
       if (!wanted.has(member.name)) {
         wanted.set(member.name, new Set());
       }
@@ -170,8 +211,9 @@ function writeKubefedStatus(
   fss: KubeObject,
   clusters: ClusterResult[],
   now: string,
+  failure?: string,
 ): void {
-  const ok = clusters.every(c => c.status === 'OK');
+  const ok = !failure && clusters.every(c => c.status === 'OK');
   const old = (fss.status?.conditions ?? []).find(
     (c: { type: string }) => c.type === 'Propagation',
   );
@@ -179,7 +221,7 @@ function writeKubefedStatus(
   const condition = {
     type: 'Propagation',
     status,
-    ...(ok ? {} : { reason: 'CheckClusters' }),
+    ...(ok ? {} : { reason: failure ?? 'CheckClusters' }),
     lastUpdateTime: old?.status === status ? old.lastUpdateTime : now,
     lastTransitionTime: old?.status === status ? old.lastTransitionTime : now,
   };
