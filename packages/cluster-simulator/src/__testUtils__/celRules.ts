@@ -7,6 +7,7 @@
  */
 import { evaluate } from '@marcbachmann/cel-js';
 import type { JSONSchemaProps } from '../crds';
+import { visitSchema } from './schemaWalk';
 
 /** One `x-kubernetes-validations` entry. */
 interface ValidationRule {
@@ -58,11 +59,6 @@ export function celValue(
   );
 }
 
-function join(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  return path ? `${path}.${key}` : key;
-}
-
 function runRules(
   schema: JSONSchemaProps,
   value: unknown,
@@ -89,35 +85,12 @@ function runRules(
   }
 }
 
-function walk(
-  schema: JSONSchemaProps | undefined,
-  value: unknown,
-  path: string,
-  out: CelOutcome,
-): void {
-  if (!schema || value === undefined || value === null) return;
-  runRules(schema, value, path, out);
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(schema.items, v, join(path, i), out));
-    return;
-  }
-  if (typeof value !== 'object') return;
-  for (const [k, v] of Object.entries(value)) {
-    const child =
-      schema.properties?.[k] ??
-      (typeof schema.additionalProperties === 'object'
-        ? schema.additionalProperties
-        : undefined);
-    walk(child, v, join(path, k), out);
-  }
-}
-
 /** Runs every CEL rule of a schema that applies to an object being created. */
 export function runCelRules(
   schema: JSONSchemaProps,
   value: unknown,
 ): CelOutcome {
   const out: CelOutcome = { violations: [], unevaluated: [], evaluated: 0 };
-  walk(schema, value, '', out);
+  visitSchema(schema, value, (s, v, path) => runRules(s, v, path, out));
   return out;
 }

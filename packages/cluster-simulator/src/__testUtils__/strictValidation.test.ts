@@ -134,6 +134,33 @@ describe('validateStrictly', () => {
     ]);
   });
 
+  it('refuses duplicates in the CRD’s map lists', () => {
+    const condition = {
+      type: 'Ready',
+      status: 'True',
+      reason: 'Ok',
+      message: 'ok',
+      lastTransitionTime: '2026-01-01T00:00:00Z',
+    };
+    const serviceExport = (conditions: unknown[]): KubeObject => ({
+      apiVersion: 'multicluster.x-k8s.io/v1alpha1',
+      kind: 'ServiceExport',
+      metadata: { name: 'db', namespace: 'data' },
+      status: { conditions },
+    });
+    expect(validateStrictly(serviceExport([condition])).errors).toEqual([]);
+    expect(
+      validateStrictly(
+        serviceExport([condition, { ...condition, status: 'False' }]),
+      ).errors,
+    ).toEqual([
+      {
+        path: 'status.conditions[1]',
+        message: 'Duplicate value: {"type":"Ready"}',
+      },
+    ]);
+  });
+
   it('leaves kinds no upstream schema describes alone, saying so', () => {
     expect(
       validateStrictly({

@@ -2,7 +2,8 @@
  * Validates an object the way an upstream API server with strict field
  * validation would: built-in kinds against the Kubernetes 1.35 OpenAPI v3
  * documents, custom resources against the upstream CRD of their group,
- * version and kind, with the CRD's CEL rules run, kustomizations against
+ * version and kind, with the CRD's CEL rules run and its `set` and `map`
+ * lists free of duplicates, kustomizations against
  * the kustomize schema. Unknown fields, wrong
  * types, missing required fields, enums and patterns are errors. The
  * structural-schema conversion is the simulator's own (crds.ts).
@@ -23,6 +24,7 @@ import {
   upstreamSchemaPath,
 } from '../testing/upstreamSchemas';
 import { runCelRules, type UnevaluatedRule } from './celRules';
+import { listTypeErrors } from './listTypes';
 
 /** What strict validation of one object found. */
 export interface StrictResult {
@@ -122,7 +124,11 @@ function validateCustomResource(obj: KubeObject): StrictResult {
     : { violations: [], unevaluated: [], evaluated: 0 };
   return {
     schema: 'crd',
-    errors: [...errors, ...cel.violations],
+    errors: [
+      ...errors,
+      ...(schema ? listTypeErrors(schema, obj) : []),
+      ...cel.violations,
+    ],
     celEvaluated: cel.evaluated,
     unevaluated: cel.unevaluated,
   };
