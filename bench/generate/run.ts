@@ -15,12 +15,16 @@ import type {
 const TARGET_MS = 100;
 const RUNS = 50;
 
-const clusters: ClusterInfo[] = Array.from({ length: 10 }, (_, i) => ({
+const members: ClusterInfo[] = Array.from({ length: 10 }, (_, i) => ({
   name: `cluster-${i}`,
   region: `region-${i % 5}`,
   zones: [`region-${i % 5}a`, `region-${i % 5}b`],
-  ...(i === 0 ? { federationHost: 'karmada' as const } : {}),
 }));
+/** The members and the Karmada API server, which is no member. */
+const clusters: ClusterInfo[] = [
+  ...members,
+  { name: 'karmada', region: 'region-0', zones: [], federationHost: 'karmada' },
+];
 
 function request(engine: GenerateRequest['engine']): GenerateRequest {
   return {
@@ -28,7 +32,7 @@ function request(engine: GenerateRequest['engine']): GenerateRequest {
     namespace: 'bench',
     engine,
     strategy: 'active-passive',
-    clusters: clusters.map((c, i) => ({
+    clusters: members.map((c, i) => ({
       name: c.name,
       role: i === 0 ? 'active' : 'passive',
       weight: i === 0 ? 100 : 0,
