@@ -52,6 +52,40 @@ describe('validateStrictly', () => {
     ]);
   });
 
+  it('checks int32 ranges and date-times', () => {
+    expect(
+      validateStrictly(statefulSet({ ports: [{ containerPort: 2 ** 31 }] }))
+        .errors,
+    ).toEqual([
+      {
+        path: 'spec.template.spec.containers[0].ports[0].containerPort',
+        message: 'must be <= 2147483647',
+      },
+    ]);
+    const condition = (lastTransitionTime: string) => ({
+      apiVersion: 'multicluster.x-k8s.io/v1alpha1',
+      kind: 'ServiceExport',
+      metadata: { name: 'db', namespace: 'data' },
+      status: {
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Ok',
+            message: 'ok',
+            lastTransitionTime,
+          },
+        ],
+      },
+    });
+    expect(validateStrictly(condition('2026-01-01T00:00:00Z')).errors).toEqual(
+      [],
+    );
+    expect(
+      validateStrictly(condition('yesterday')).errors.map(e => e.path),
+    ).toEqual(['status.conditions[0].lastTransitionTime']);
+  });
+
   it('takes a name or a number where Kubernetes takes int-or-string', () => {
     const service = (targetPort: unknown): KubeObject => ({
       apiVersion: 'v1',

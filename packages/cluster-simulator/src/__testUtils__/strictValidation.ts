@@ -5,8 +5,8 @@
  * version and kind, with the CRD's CEL rules run and its `set` and `map`
  * lists free of duplicates, kustomizations against
  * the kustomize schema. Unknown fields, wrong
- * types, missing required fields, enums and patterns are errors. The
- * structural-schema conversion is the simulator's own (crds.ts).
+ * types, missing required fields, enums, patterns and cheap formats are
+ * errors. The structural-schema conversion is the simulator's own (crds.ts).
  */
 import fs from 'node:fs';
 import Ajv, { type ValidateFunction } from 'ajv';
@@ -16,6 +16,7 @@ import {
   toJsonSchema,
   validateAgainstCrd,
   type CrdFieldError,
+  type CustomResourceDefinition,
   type JSONSchemaProps,
 } from '../crds';
 import {
@@ -24,6 +25,7 @@ import {
   upstreamSchemaPath,
 } from '../testing/upstreamSchemas';
 import { runCelRules, type UnevaluatedRule } from './celRules';
+import { withFormatRules } from './formats';
 import { listTypeErrors } from './listTypes';
 
 /** What strict validation of one object found. */
@@ -73,7 +75,9 @@ function builtinValidator(
 ): ValidateFunction | undefined {
   const key = `${apiVersion}\u0000${kind}`;
   if (!builtinValidators.has(key)) {
-    const schemas = kubernetesOpenApi(apiVersion)?.components.schemas;
+    const schemas = withFormatRules(
+      kubernetesOpenApi(apiVersion)?.components.schemas,
+    );
     let name: string | undefined = kind.slice(1);
     if (schemas && !kind.startsWith('#')) {
       name = componentName(schemas, apiVersion, kind);
@@ -104,9 +108,23 @@ function prefixed(prefix: string, errors: CrdFieldError[]): CrdFieldError[] {
   }));
 }
 
+const checkedCrds = new Map<string, CustomResourceDefinition | undefined>();
+
+/** The upstream CRD of a kind with its cheap formats' rules (cached). */
+function checkedCrd(
+  group: string,
+  kind: string,
+): CustomResourceDefinition | undefined {
+  const key = `${group}/${kind}`;
+  if (!checkedCrds.has(key)) {
+    checkedCrds.set(key, withFormatRules(upstreamCrd(group, kind)));
+  }
+  return checkedCrds.get(key);
+}
+
 function validateCustomResource(obj: KubeObject): StrictResult {
   const [group, version] = splitApiVersion(obj.apiVersion);
-  const crd = upstreamCrd(group, obj.kind);
+  const crd = checkedCrd(group, obj.kind);
   const schema = crd?.spec.versions.find(v => v.name === version)?.schema
     ?.openAPIV3Schema;
   if (!crd) {
