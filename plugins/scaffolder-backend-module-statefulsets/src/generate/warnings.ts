@@ -41,6 +41,13 @@ export function warningsFor(r: NormalizedRequest): string[] {
       'generic: no replication is configured; a replication exporter must maintain the role and lag annotations',
     );
   }
+  if (r.federation === 'kubefed') {
+    warnings.push(
+      `kubefed: KubeFed is archived upstream (kubernetes-retired/kubefed) and gets no fixes; prefer Karmada for new databases. The platform must have enabled the federated types on ${
+        r.federationHost!.name
+      } (kubefedctl enable statefulsets.apps; kubefedctl enable namespaces), or the apply is refused`,
+    );
+  }
   if (r.routing === 'none') {
     warnings.push(
       'routing none: clients must be redirected by hand after a failover',

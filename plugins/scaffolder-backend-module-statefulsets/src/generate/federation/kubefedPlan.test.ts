@@ -31,6 +31,14 @@ describe.each(kubefedCases.map(c => [c.id, c] as const))(
       ]);
     });
 
+    it('warns that KubeFed is archived and what the platform must enable', () => {
+      expect(result.warnings).toContainEqual(
+        expect.stringMatching(
+          /^kubefed: KubeFed is archived upstream \(kubernetes-retired\/kubefed\).* prefer Karmada .* on us-east \(kubefedctl enable statefulsets\.apps; kubefedctl enable namespaces\), or the apply is refused$/,
+        ),
+      );
+    });
+
     it('places the workload where the namespace is placed', () => {
       const fss = result.objects.find(
         o => o.object.kind === 'FederatedStatefulSet',
