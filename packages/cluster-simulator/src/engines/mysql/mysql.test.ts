@@ -246,6 +246,40 @@ describe('the mysql client against an emulated server', () => {
     );
   });
 
+  it('replicates on a named channel and refuses a channel the server lacks', async () => {
+    const f = fleet();
+    f.host('db-0');
+    const replica = f.host('db-1', true);
+    const join =
+      "CHANGE REPLICATION SOURCE TO SOURCE_HOST='db-0', SOURCE_AUTO_POSITION=1 FOR CHANNEL 'eu-central'; START REPLICA FOR CHANNEL 'eu-central'";
+    expect((await mysql(replica, '-e', join)).code).toBe(0);
+    const status = (
+      await mysql(
+        replica,
+        '-e',
+        "SHOW REPLICA STATUS FOR CHANNEL 'eu-central'\\G",
+      )
+    ).stdout;
+    expect(status).toMatch(/ Replica_IO_Running: Yes\n/);
+    expect(status).toMatch(/ Channel_Name: eu-central\n/);
+    const other = await mysql(
+      replica,
+      '-e',
+      "CHANGE REPLICATION SOURCE TO SOURCE_HOST='db-2' FOR CHANNEL 'us-east'",
+    );
+    expect(other.stderr).toContain(
+      "ERROR 3074 (HY000) at line 1: Replication channel 'us-east' does not exist",
+    );
+    expect(
+      (await mysql(replica, '-e', "START REPLICA FOR CHANNEL 'us-east'"))
+        .stderr,
+    ).toContain("Replication channel 'us-east' does not exist.");
+    // Without a channel, STOP and RESET act on every channel.
+    await mysql(replica, '-e', 'STOP REPLICA; RESET REPLICA ALL');
+    expect((await mysql(replica, '-e', 'SHOW REPLICA STATUS')).stdout).toBe('');
+    expect(replica.load().channel).toBeUndefined();
+  });
+
   it('times out waiting for a set a stopped or unreachable source never delivers', async () => {
     const f = fleet();
     f.host('db-0');

@@ -123,6 +123,7 @@ export function replicaStatus(s: MysqlState, host: MysqlHost): ResultSet {
     Executed_Gtid_Set: executed,
     Auto_Position: src.autoPosition ? '1' : '0',
     Get_Source_public_key: '0',
+    Channel_Name: s.channel ?? '',
   };
   return {
     columns: COLUMNS,

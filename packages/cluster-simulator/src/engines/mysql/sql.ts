@@ -79,48 +79,8 @@ export async function runStatement(
       ]),
     };
   }
-  if (/^show (replica|slave) status( for channel '')?$/i.test(stmt))
-    return replicaStatus(host.load(), host);
-  const changeOf = /^change replication source to (.+)$/i.exec(stmt);
-  if (changeOf) {
-    changeSource(changeOf[1], host);
-    return undefined;
-  }
-  if (/^start replica$/i.test(stmt)) {
-    const s = host.load();
-    if (!s.source)
-      throw new SqlError(
-        1200,
-        'HY000',
-        'The server is not configured as replica; fix in config file or with CHANGE REPLICATION SOURCE TO',
-      );
-    if (!s.replicaRunning) {
-      const next = {
-        ...materialize(s, host, host.now()),
-        replicaRunning: true,
-      };
-      host.save(withWriteClock(next, host.now()));
-    }
-    return undefined;
-  }
-  if (/^stop replica$/i.test(stmt)) {
-    const s = host.load();
-    if (s.replicaRunning) {
-      const next = {
-        ...materialize(s, host, host.now()),
-        replicaRunning: false,
-      };
-      host.save(withWriteClock(next, host.now()));
-    }
-    return undefined;
-  }
-  const resetOf = /^reset replica( all)?$/i.exec(stmt);
-  if (resetOf) {
-    const s = host.load();
-    if (s.replicaRunning) throw runningReplica();
-    host.save(resetOf[1] ? { ...s, source: undefined } : s);
-    return undefined;
-  }
+  const replication = replicationStatement(stmt, host);
+  if (replication !== false) return replication;
   if (WRITE.test(stmt)) {
     const s = host.load();
     if (s.superReadOnly) throw readOnlyError('--super-read-only');
@@ -130,6 +90,68 @@ export async function runStatement(
     return undefined;
   }
   throw syntaxError(stmt);
+}
+
+/**
+ * The replication statements, each with an optional `FOR CHANNEL '<name>'`.
+ * A server holds one channel (the emulated topology gives each server one
+ * source): naming another one is refused as MySQL refuses an unknown
+ * channel. Returns false for any other statement.
+ */
+function replicationStatement(
+  stmt: string,
+  host: MysqlHost,
+): ResultSet | undefined | false {
+  const m = /^(.*?)(?: for channel '([^']*)')?$/i.exec(stmt)!;
+  const [body, channel] = [m[1], m[2]];
+  if (/^show (replica|slave) status$/i.test(body)) {
+    const s = host.load();
+    requireChannel(s, channel);
+    return replicaStatus(s, host);
+  }
+  const changeOf = /^change replication source to (.+)$/i.exec(body);
+  if (changeOf) {
+    changeSource(changeOf[1], channel ?? '', host);
+    return undefined;
+  }
+  const threads = /^(start|stop) replica$/i.exec(body);
+  if (threads) {
+    const s = host.load();
+    requireChannel(s, channel);
+    runThreads(s, threads[1].toLowerCase() === 'start', host);
+    return undefined;
+  }
+  const resetOf = /^reset replica( all)?$/i.exec(body);
+  if (resetOf) {
+    const s = host.load();
+    requireChannel(s, channel);
+    if (s.replicaRunning) throw runningReplica();
+    host.save(resetOf[1] ? { ...s, source: undefined, channel: undefined } : s);
+    return undefined;
+  }
+  return false;
+}
+
+function requireChannel(s: MysqlState, channel: string | undefined): void {
+  if (channel === undefined || (channel === '' && !s.source)) return;
+  if (!s.source || (s.channel ?? '') !== channel)
+    throw new SqlError(
+      3074,
+      'HY000',
+      `Replication channel '${channel}' does not exist.`,
+    );
+}
+
+function runThreads(s: MysqlState, start: boolean, host: MysqlHost): void {
+  if (start && !s.source)
+    throw new SqlError(
+      1200,
+      'HY000',
+      'The server is not configured as replica; fix in config file or with CHANGE REPLICATION SOURCE TO',
+    );
+  if (s.replicaRunning === start) return;
+  const next = { ...materialize(s, host, host.now()), replicaRunning: start };
+  host.save(withWriteClock(next, host.now()));
 }
 
 function readOnlyError(option: string): SqlError {
@@ -167,8 +189,16 @@ function setOne(part: string, s: MysqlState, host: MysqlHost): MysqlState {
   return setVariable(name, m[4], s, host);
 }
 
-function changeSource(options: string, host: MysqlHost): void {
+function changeSource(options: string, channel: string, host: MysqlHost): void {
   const s = host.load();
+  if (s.source && (s.channel ?? '') !== channel)
+    throw new SqlError(
+      3074,
+      'HY000',
+      `Replication channel '${channel}' does not exist: the emulated server replicates on channel '${
+        s.channel ?? ''
+      }' only; RESET REPLICA ALL first to replicate from another source`,
+    );
   if (s.replicaRunning)
     throw new SqlError(
       3021,
@@ -201,7 +231,7 @@ function changeSource(options: string, host: MysqlHost): void {
       continue;
     else throw syntaxError(part.trim());
   }
-  host.save({ ...s, source: src });
+  host.save({ ...s, source: src, channel });
 }
 
 async function select(list: string, session: SqlSession): Promise<ResultSet> {

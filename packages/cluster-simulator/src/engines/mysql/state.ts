@@ -41,6 +41,8 @@ export interface MysqlState {
   /** Start of the simulated client writes, while they run. */
   writesSinceMs?: number;
   source?: ReplicationSource;
+  /** The name of the source's channel (`FOR CHANNEL`; '' for the default one). */
+  channel?: string;
   replicaRunning: boolean;
 }
 
