@@ -121,7 +121,9 @@ export function createApplyStatefulSetAction(options: {
                 federationHost: z
                   .boolean()
                   .optional()
-                  .describe('True where federation objects go'),
+                  .describe(
+                    'True on the federation host: the Karmada API server, or the KubeFed host cluster',
+                  ),
                 manifests: z
                   .array(z.string())
                   .describe(
