@@ -259,6 +259,37 @@ describe('ApplyService against the cluster simulator', () => {
     }
   });
 
+  it('has Karmada place a StatefulSet on the members as the golden plan says, each with its overrides', async () => {
+    const { clusters, catalogInfo } = loadCase(
+      'mysql-active-passive-karmada-none',
+    );
+    const res = await service.apply(
+      {
+        entityRef: 'component:default/mysql-db',
+        dryRun: false,
+        clusters,
+        catalogInfo,
+      },
+      ANN,
+    );
+    expect(res.results.every(r => r.status === 'ok')).toBe(true);
+    const sts = (cluster: string) =>
+      sim.stores
+        .get(cluster)!
+        .get('apps/v1', 'StatefulSet', 'data', 'mysql-db');
+    // The template on the API server starts no pods there.
+    expect(sts('karmada')).toBeDefined();
+    const members = { 'eu-central': 0, 'eu-west': 100, 'us-east': 200 };
+    await eventually(() => Object.keys(members).every(sts));
+    for (const [member, start] of Object.entries(members)) {
+      expect([member, sts(member)!.spec.ordinals.start]).toEqual([
+        member,
+        start,
+      ]);
+    }
+    expect(sim.stores.get('karmada')!.list('v1', 'Pod', 'data')).toEqual([]);
+  });
+
   it('refuses Karmada objects for a member cluster, writing nothing', async () => {
     const { clusters, catalogInfo } = loadCase(
       'postgresql-active-passive-karmada-istio',
