@@ -68,14 +68,6 @@ function loosenesses(crd: CustomResourceDefinition): Looseness[] {
 const KNOWN: Array<Looseness & { file: string; crd: string; reason: string }> =
   [
     {
-      file: 'types.kubefed.io_federatednamespaces.yaml',
-      crd: 'federatednamespaces.types.kubefed.io',
-      path: '',
-      problem: 'no upstream CRD',
-      reason:
-        'kubefedctl builds every federated type CRD at run time from one schema; the upstream folder transcribes it for FederatedStatefulSet only, and this copy is that schema without retainReplicas',
-    },
-    {
       file: 'postgresql.cnpg.io_clusters.yaml',
       crd: 'clusters.postgresql.cnpg.io',
       path: 'v1.status.replicationLag',

@@ -140,8 +140,13 @@ const EMBEDDED_FIELDS: Record<string, JSONSchemaProps> = {
  * int-or-string and nullable become unions, embedded resources accept
  * apiVersion, kind and metadata, Kubernetes extensions drop out. A `$ref` to
  * an OpenAPI v3 component (`#/components/schemas/X`) becomes `#/$defs/X`.
+ * Objects are closed unless `closed` is false, as in the value-validation
+ * branches of anyOf, allOf, oneOf and not.
  */
-export function toJsonSchema(schema: JSONSchemaProps): Record<string, unknown> {
+export function toJsonSchema(
+  schema: JSONSchemaProps,
+  closed = true,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
   if (typeof schema.$ref === 'string') {
@@ -181,25 +186,31 @@ export function toJsonSchema(schema: JSONSchemaProps): Record<string, unknown> {
           ? EMBEDDED_FIELDS
           : {}),
         ...schema.properties,
-      }).map(([k, v]) => [k, toJsonSchema(v)]),
+      }).map(([k, v]) => [k, toJsonSchema(v, closed)]),
     );
   }
   if (schema.items) {
-    out.items = toJsonSchema(schema.items);
+    out.items = toJsonSchema(schema.items, closed);
   }
+  // Branches of anyOf, allOf, oneOf and not only validate values: the
+  // properties they name declare no structure, so they close no object.
+  const branch = (s: JSONSchemaProps) => toJsonSchema(s, false);
   if (schema.anyOf && schema['x-kubernetes-int-or-string'] !== true) {
-    out.anyOf = schema.anyOf.map(toJsonSchema);
+    out.anyOf = schema.anyOf.map(branch);
   }
   for (const key of ['allOf', 'oneOf'] as const) {
     const list = schema[key] as JSONSchemaProps[] | undefined;
-    if (list) out[key] = list.map(toJsonSchema);
+    if (list) out[key] = list.map(branch);
   }
-  if (schema.not) out.not = toJsonSchema(schema.not as JSONSchemaProps);
+  if (schema.not) out.not = branch(schema.not as JSONSchemaProps);
   if (typeof schema.additionalProperties === 'object') {
-    out.additionalProperties = toJsonSchema(schema.additionalProperties);
+    out.additionalProperties = toJsonSchema(
+      schema.additionalProperties,
+      closed,
+    );
   } else if (typeof schema.additionalProperties === 'boolean') {
     out.additionalProperties = schema.additionalProperties;
-  } else if (schema.properties && !preserve) {
+  } else if (closed && schema.properties && !preserve) {
     out.additionalProperties = false;
   }
   return out;

@@ -297,6 +297,31 @@ describe('strict structural schemas', () => {
     ).toEqual(['spec.template.apiVersion', 'spec.template.kind']);
   });
 
+  it('reads oneOf branches as value checks that close no object', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        secretName: { type: 'string' },
+        certificate: { type: 'string' },
+        pattern: { type: 'string' },
+      },
+      oneOf: [
+        { properties: { certificate: {} }, required: ['certificate'] },
+        { properties: { pattern: {} }, required: ['pattern'] },
+      ],
+    };
+    expect(
+      validateAgainstCrd(widget({ secretName: 's', certificate: 'c' }), [
+        crd(schema),
+      ]),
+    ).toEqual([]);
+    expect(
+      validateAgainstCrd(widget({ secretName: 's' }), [crd(schema)]).map(
+        e => e.path,
+      ),
+    ).toEqual(['spec.certificate', 'spec.pattern', 'spec']);
+  });
+
   it('keeps preserved and map fields open, all others closed', () => {
     const schema = {
       type: 'object',
