@@ -1,0 +1,274 @@
+import {
+  ANNOTATION_OWNER_ENTITY,
+  KubeObject,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  ClusterWriteClient,
+  ExecResult,
+  ExecTarget,
+  FailoverCallContext,
+  FailoverSide,
+} from '../failover';
+import { PostgresStreamingProvider } from './PostgresStreamingProvider';
+import {
+  findPostgresBinDir,
+  LocalPostgres,
+  LocalPostgresCluster,
+} from './__testUtils__/localPostgres';
+
+const ENTITY = 'component:default/orders-db';
+const workload = {
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  namespace: 'databases',
+  name: 'orders-db',
+};
+
+function statefulSet(owner: string | undefined): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: {
+      namespace: workload.namespace,
+      name: workload.name,
+      annotations: owner ? { [ANNOTATION_OWNER_ENTITY]: owner } : {},
+    },
+  };
+}
+
+type Exec = (command: string[]) => Promise<ExecResult>;
+
+/** A cluster holding the workload, whose pod `orders-db-0` runs commands through `exec`. */
+function side(
+  cluster: string,
+  exec: Exec,
+  options: { owner?: string; log?: string[] } = {},
+): FailoverSide {
+  const client: ClusterWriteClient = {
+    cluster,
+    pathOf: ref =>
+      `/apis/apps/v1/namespaces/${ref.namespace}/statefulsets/${ref.name}`,
+    get: async () => statefulSet('owner' in options ? options.owner : ENTITY),
+    mergePatch: async () => {
+      throw new Error('the provider changes no object');
+    },
+    create: async () => {
+      throw new Error('the provider creates no object');
+    },
+    delete: async () => {
+      throw new Error('the provider deletes no object');
+    },
+    exec: async (target: ExecTarget, command: string[]) => {
+      expect(target).toEqual({ namespace: 'databases', pod: 'orders-db-0' });
+      options.log?.push(command.join(' '));
+      return exec(command);
+    },
+  };
+  return { cluster, client, workload };
+}
+
+const ctx: FailoverCallContext = {
+  entityRef: ENTITY,
+  engine: 'postgresql',
+  now: Date.now,
+};
+
+describe('PostgresStreamingProvider', () => {
+  const provider = new PostgresStreamingProvider();
+
+  it('fails over non-operator PostgreSQL StatefulSets only', () => {
+    expect(provider.supportsWorkload(workload, 'postgresql')).toBe(true);
+    expect(provider.supportsWorkload(workload, 'mysql')).toBe(false);
+    expect(provider.supportsWorkload(workload)).toBe(false);
+    expect(
+      provider.supportsWorkload(
+        { ...workload, apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster' },
+        'postgresql',
+      ),
+    ).toBe(false);
+  });
+
+  it('describes the commands of each step and the data-loss window in WAL bytes', () => {
+    const steps = provider.describeSteps({
+      sourceCluster: 'eu-west',
+      targetCluster: 'eu-central',
+    });
+    expect(steps.fence).toContain(
+      'the workload in eu-west: ALTER SYSTEM SET default_transaction_read_only = on',
+    );
+    expect(steps.promote.join('\n')).toMatch(
+      /pg_last_wal_replay_lsn\(\) reaches the source's pg_current_wal_lsn\(\) \(data-loss window: 0 bytes of WAL\)/,
+    );
+    expect(steps.promote).toContain(
+      'the workload in eu-central: SELECT pg_promote(true, 60)',
+    );
+    expect(steps.promoteWithoutSource[0]).toMatch(
+      /data-loss window: the WAL bytes/,
+    );
+    expect(steps.reattach?.join('\n')).toMatch(
+      /pg_rewind --source-server=.*--write-recovery-conf/,
+    );
+  });
+
+  it('refuses to fence a StatefulSet not stamped for the entity, running nothing that changes it', async () => {
+    const log: string[] = [];
+    const primary = async () => ({
+      exitCode: 0,
+      stdout: 'f|0/3000000||0|2026-01-01T00:00:00.000Z|off\n',
+      stderr: '',
+      durationMs: 1,
+      truncated: false,
+    });
+    const source = side('eu-west', primary, { owner: undefined, log });
+    await expect(
+      provider.fence(source, side('eu-central', primary), ctx),
+    ).rejects.toThrow(/carries no .*owner-entity annotation/);
+    expect(log.join('\n')).not.toMatch(/ALTER SYSTEM/);
+  });
+
+  it('refuses a rejoin connection string carrying a password', async () => {
+    const withPassword = new PostgresStreamingProvider({
+      primaryConninfo: () => 'host=db port=5432 user=postgres password=secret',
+    });
+    const never: Exec = async () => {
+      throw new Error('nothing may run');
+    };
+    await expect(
+      withPassword.reattach(
+        side('eu-west', never),
+        side('eu-central', never),
+        {},
+        ctx,
+      ),
+    ).rejects.toThrow(/carries a password; .*PGPASSWORD/);
+  });
+});
+
+const binDir = findPostgresBinDir();
+const describeWithPostgres = binDir ? describe : describe.skip;
+if (!binDir) {
+  // eslint-disable-next-line no-console
+  console.warn(
+    'PostgresStreamingProvider real-engine tests skipped: no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)',
+  );
+}
+
+describeWithPostgres(
+  'PostgresStreamingProvider against real PostgreSQL',
+  () => {
+    jest.setTimeout(180_000);
+    let local: LocalPostgresCluster;
+    let west: LocalPostgres;
+    let central: LocalPostgres;
+    const servers: Record<string, LocalPostgres> = {};
+    const provider = new PostgresStreamingProvider({
+      primaryConninfo: primary => servers[primary.cluster].conninfo,
+      pollIntervalMs: 100,
+    });
+    const sideOf = (server: LocalPostgres) =>
+      side(server.name, command => server.exec(command));
+
+    beforeAll(async () => {
+      local = LocalPostgresCluster.create(binDir!);
+      west = await local.startPrimary('eu-west');
+      central = await local.startStandby('eu-central', west);
+      servers['eu-west'] = west;
+      servers['eu-central'] = central;
+      await west.query('CREATE TABLE orders (id int PRIMARY KEY, note text)');
+    });
+
+    afterAll(async () => {
+      await local?.destroy();
+    });
+
+    async function insert(server: LocalPostgres, id: number) {
+      await server.query(`INSERT INTO orders VALUES (${id}, '${server.name}')`);
+    }
+
+    async function replicated(server: LocalPostgres, id: number) {
+      for (let i = 0; i < 100; i++) {
+        const found = await server.query(
+          `SELECT count(*) FROM orders WHERE id = ${id}`,
+        );
+        if (found === '1') return;
+        await new Promise(r => setTimeout(r, 100));
+      }
+      throw new Error(`row ${id} never reached ${server.name}`);
+    }
+
+    /** Switchover from `from` to `to`, as the engine runs its steps. */
+    async function switchover(from: LocalPostgres, to: LocalPostgres) {
+      const source = sideOf(from);
+      const target = sideOf(to);
+      const fenced = await provider.fence(source, target, ctx);
+      await expect(insert(from, 999)).rejects.toThrow(/read-only transaction/);
+      const lag = await provider.waitCaughtUp(target, source, {
+        ...ctx,
+        timeoutMs: 30_000,
+      });
+      expect(lag).toMatchObject({ seconds: 0, lsnBytes: 0 });
+      const promoted = await provider.promote(target, source, {
+        ...ctx,
+        fenced,
+        emergency: false,
+      });
+      expect(promoted).toMatchObject({ lostBytes: 0 });
+      await provider.reattach(source, target, promoted, ctx);
+      expect(await provider.verifyRoles(target, source, ctx)).toEqual([]);
+    }
+
+    it('switches over to the standby and back, the old primary rejoining as a standby each time', async () => {
+      expect(await west.isInRecovery()).toBe(false);
+      expect(await central.isInRecovery()).toBe(true);
+      await insert(west, 1);
+      await replicated(central, 1);
+
+      await switchover(west, central);
+      expect(await central.isInRecovery()).toBe(false);
+      expect(await west.isInRecovery()).toBe(true);
+      expect(await central.query('SELECT note FROM orders WHERE id = 1')).toBe(
+        'eu-west',
+      );
+      await insert(central, 2);
+      await expect(insert(west, 3)).rejects.toThrow(/read-only transaction/);
+      await replicated(west, 2);
+
+      await switchover(central, west);
+      expect(await west.isInRecovery()).toBe(false);
+      expect(await central.isInRecovery()).toBe(true);
+      await insert(west, 4);
+      await expect(insert(central, 5)).rejects.toThrow(/read-only transaction/);
+      await replicated(central, 4);
+      expect(
+        await west.query(
+          "SELECT string_agg(id::text, ',' ORDER BY id) FROM orders",
+        ),
+      ).toBe('1,2,4');
+    });
+
+    it('fails over to the standby when the primary is down, stating the window, and rejoins the old primary once it is back', async () => {
+      await insert(west, 10);
+      await replicated(central, 10);
+      await west.stop('immediate');
+      const source = sideOf(west);
+      const target = sideOf(central);
+
+      const promoted = await provider.promote(target, source, {
+        ...ctx,
+        emergency: true,
+      });
+      expect(promoted.lostBytes).toBe(0);
+      expect(await central.isInRecovery()).toBe(false);
+      await insert(central, 11);
+
+      // The old primary comes back on its own, still a writable primary.
+      await west.start();
+      await provider.markFenced(source, target, ctx);
+      await expect(insert(west, 12)).rejects.toThrow(/read-only transaction/);
+      await provider.reattach(source, target, {}, ctx);
+      expect(await west.isInRecovery()).toBe(true);
+      await replicated(west, 11);
+      expect(await provider.verifyRoles(target, source, ctx)).toEqual([]);
+    });
+  },
+);

@@ -1,0 +1,382 @@
+/*
+ * Failover of PostgreSQL StatefulSets that replicate by streaming
+ * replication across Kubernetes clusters without an operator: every step
+ * runs SQL or the server's own tools in the primary pod of a side
+ * (`<statefulset>-0`) through `pods/exec`, so the roles change in the engine
+ * and not only in annotations.
+ *
+ * Fencing keeps the source up and readable: `default_transaction_read_only`
+ * is set with ALTER SYSTEM (it survives a restart) and reloaded, and the
+ * client sessions are ended so none keeps a read-write default. A client
+ * that sets the parameter back in its own session could still write; the
+ * fence is against applications, not against an administrator. The target
+ * is promoted with `pg_promote()` only once its replay LSN reached the
+ * fenced source's current LSN. The old primary rejoins through pg_rewind,
+ * which rewinds it when its WAL went past the fork (its shutdown checkpoint
+ * always does) and writes `standby.signal` and `primary_conninfo`; this
+ * needs `wal_log_hints = on` or data checksums, and a container whose
+ * server can be stopped and started with pg_ctl without ending the pod.
+ * CloudNativePG clusters keep their operator's path (CloudNativePgProvider).
+ */
+import {
+  FailoverStepDescriptions,
+  FailoverStepSides,
+  describeWorkload,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  ExecTarget,
+  FailoverCallContext,
+  FailoverReplicationProvider,
+  FailoverSide,
+  LagReading,
+  pollUntil,
+  UndoData,
+  WorkloadRef,
+} from '../failover';
+import { requireSideStamped } from './GenericStatefulSetProvider';
+import {
+  FENCE_STATEMENTS,
+  lsnBytesBehind,
+  parseState,
+  PostgresState,
+  PROMOTE_STATEMENTS,
+  psql,
+  rejoinScript,
+  requireNoPassword,
+  STATE_QUERY,
+  UNFENCE_STATEMENTS,
+} from './postgresCommands';
+
+/** A lag reading with the WAL bytes behind, PostgreSQL's own unit. */
+export interface PostgresLagReading extends LagReading {
+  /** WAL bytes the target has not replayed (received but not replayed, when read on the target alone). */
+  lsnBytes: number | null;
+}
+
+/** How the provider reaches the database pods. */
+export interface PostgresStreamingProviderOptions {
+  /** The pod to run commands in on a side; `<statefulset>-0` when absent. */
+  podOf?(side: FailoverSide): ExecTarget;
+  /**
+   * The libpq connection string (without a password) by which the old
+   * primary's pod reaches the new primary, for pg_rewind and
+   * `primary_conninfo`; by default the new primary's per-cluster
+   * multi-cluster Service `<statefulset>-<cluster>.<namespace>.svc.clusterset.local`.
+   */
+  primaryConninfo?(primary: FailoverSide): string;
+  pollIntervalMs?: number;
+  /** Deadline of one command (the rejoin gets four times this). */
+  execTimeoutMs?: number;
+}
+
+function defaultPod(side: FailoverSide): ExecTarget {
+  return { namespace: side.workload.namespace, pod: `${side.workload.name}-0` };
+}
+
+function defaultConninfo(primary: FailoverSide): string {
+  const { name, namespace } = primary.workload;
+  return `host=${name}-${primary.cluster}.${namespace}.svc.clusterset.local port=5432 user=postgres dbname=postgres`;
+}
+
+/**
+ * PostgreSQL StatefulSets with streaming replication: fences, promotes and
+ * rejoins through SQL and pg_rewind run in the pods.
+ */
+export class PostgresStreamingProvider implements FailoverReplicationProvider {
+  readonly id = 'postgresql-streaming';
+  readonly #podOf: (side: FailoverSide) => ExecTarget;
+  readonly #conninfo: (primary: FailoverSide) => string;
+  readonly #pollMs: number;
+  readonly #execTimeoutMs: number;
+
+  constructor(options?: PostgresStreamingProviderOptions) {
+    this.#podOf = options?.podOf ?? defaultPod;
+    this.#conninfo = options?.primaryConninfo ?? defaultConninfo;
+    this.#pollMs = options?.pollIntervalMs ?? 200;
+    this.#execTimeoutMs = options?.execTimeoutMs ?? 30_000;
+  }
+
+  /** The topology keeps its readers; this provider acts only in failovers. */
+  supports(): boolean {
+    return false;
+  }
+
+  async readReplication(): Promise<[]> {
+    return [];
+  }
+
+  supportsWorkload(workload: WorkloadRef, engine?: string): boolean {
+    return workload.kind === 'StatefulSet' && engine === 'postgresql';
+  }
+
+  describeSteps(sides: FailoverStepSides): FailoverStepDescriptions {
+    return describePostgresStreamingSteps(sides);
+  }
+
+  async readLag(target: FailoverSide): Promise<PostgresLagReading> {
+    const state = await this.#state(target);
+    if (!state.inRecovery) return { seconds: null, lsnBytes: null };
+    return {
+      seconds: state.secondsBehind,
+      observedAt: state.observedAt,
+      lsnBytes:
+        state.receivedLsn && state.lsn
+          ? lsnBytesBehind(state.lsn, state.receivedLsn)
+          : null,
+    };
+  }
+
+  async fence(
+    source: FailoverSide,
+    _target: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<UndoData> {
+    const before = await this.#state(source);
+    if (before.inRecovery) {
+      throw new Error(
+        `${source.cluster} is a standby (pg_is_in_recovery() is true), not the primary to fence; refresh the topology and plan again`,
+      );
+    }
+    await this.#write(source, ctx, psql(...FENCE_STATEMENTS));
+    return { fencedAtLsn: (await this.#state(source)).lsn };
+  }
+
+  async unfence(
+    source: FailoverSide,
+    _undo: UndoData,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
+    // A primary read-only by design before the run is not one this
+    // provider fails over: unfencing always makes it writable again.
+    const state = await this.#state(source);
+    if (state.inRecovery || !state.readOnlyDefault) return;
+    await this.#write(source, ctx, psql(...UNFENCE_STATEMENTS));
+  }
+
+  async waitCaughtUp(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext & { timeoutMs: number },
+  ): Promise<PostgresLagReading> {
+    let behind = 'not read yet';
+    return pollUntil(
+      async () => {
+        const { bytes, target: t } = await this.#bytesBehind(target, source);
+        behind = `${bytes} bytes of WAL behind (replayed up to ${t.lsn})`;
+        if (bytes > 0) return undefined;
+        return { seconds: 0, observedAt: t.observedAt, lsnBytes: 0 };
+      },
+      {
+        timeoutMs: ctx.timeoutMs,
+        intervalMs: this.#pollMs,
+        signal: ctx.signal,
+        describe: () =>
+          `${target.cluster} did not replay the fenced ${source.cluster}'s WAL: ${behind}`,
+      },
+    );
+  }
+
+  async promote(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext & { fenced?: UndoData; emergency: boolean },
+  ): Promise<UndoData> {
+    const state = await this.#state(target);
+    if (!state.inRecovery) return { alreadyPrimary: true };
+    const lostBytes = await this.#lossWindow(target, source, ctx);
+    await this.#write(target, ctx, psql(...PROMOTE_STATEMENTS));
+    const after = await this.#state(target);
+    return { promotedAtLsn: after.lsn, lostBytes };
+  }
+
+  async abortPromotion(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
+    // A standby that never left recovery has nothing to undo; one that did
+    // has written on a new timeline and can only follow the source again.
+    if (!(await this.isPromoted(target))) return;
+    await this.reattach(target, source, {}, ctx);
+  }
+
+  async isPromoted(target: FailoverSide): Promise<boolean> {
+    return !(await this.#state(target)).inRecovery;
+  }
+
+  async markFenced(
+    old: FailoverSide,
+    primary: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
+    const state = await this.#state(old);
+    if (state.inRecovery || state.readOnlyDefault) return;
+    await this.fence(old, primary, ctx);
+  }
+
+  async reattach(
+    old: FailoverSide,
+    primary: FailoverSide,
+    _undo: UndoData,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
+    const conninfo = requireNoPassword(this.#conninfo(primary));
+    if ((await this.#state(old)).inRecovery) return;
+    // pg_rewind reads the new timeline from the primary's control file.
+    await this.#write(primary, ctx, psql('CHECKPOINT'));
+    await this.#write(old, ctx, psql(...UNFENCE_STATEMENTS));
+    await this.#write(old, ctx, rejoinScript(conninfo), {
+      timeoutMs: this.#execTimeoutMs * 4,
+      failure: `${old.cluster} could not rejoin ${primary.cluster} as a standby; its server may be stopped: rewind or re-clone it from ${primary.cluster} by hand`,
+    });
+    await pollUntil(
+      async () => ((await this.#state(old)).inRecovery ? true : undefined),
+      {
+        timeoutMs: this.#execTimeoutMs,
+        intervalMs: this.#pollMs,
+        signal: ctx.signal,
+        describe: () =>
+          `${old.cluster} did not come back as a standby of ${primary.cluster}`,
+      },
+    );
+  }
+
+  async verifyRoles(
+    primary: FailoverSide,
+    old: FailoverSide | undefined,
+  ): Promise<string[]> {
+    const problems: string[] = [];
+    const p = await this.#state(primary);
+    if (p.inRecovery) problems.push(`${primary.cluster} is still in recovery`);
+    if (p.readOnlyDefault) {
+      problems.push(`${primary.cluster} has default_transaction_read_only on`);
+    }
+    if (old) {
+      const o = await this.#state(old).catch(() => undefined);
+      if (o && !o.inRecovery && !o.readOnlyDefault) {
+        problems.push(`${old.cluster} still accepts writes as a primary`);
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * The WAL bytes an emergency promotion gives up: the source's current LSN
+   * past the target's replay when the source still answers, else the
+   * received-but-unreplayed bytes (what the source wrote and the target
+   * never received is unknown until it comes back). Zero after a fence.
+   */
+  async #lossWindow(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: { fenced?: UndoData; emergency: boolean },
+  ): Promise<number | null> {
+    try {
+      const { bytes } = await this.#bytesBehind(target, source);
+      if (!ctx.emergency && bytes > 0) {
+        throw new Error(
+          `${target.cluster} is ${bytes} bytes of WAL behind the fenced ${source.cluster}; not promoting`,
+        );
+      }
+      return bytes;
+    } catch (err) {
+      if (!ctx.emergency) throw err;
+      return (await this.readLag(target)).lsnBytes;
+    }
+  }
+
+  async #bytesBehind(
+    target: FailoverSide,
+    source: FailoverSide,
+  ): Promise<{ bytes: number; target: PostgresState }> {
+    const [s, t] = await Promise.all([
+      this.#state(source),
+      this.#state(target),
+    ]);
+    if (!s.lsn || !t.lsn) {
+      throw new Error(
+        `No WAL position from ${s.lsn ? target.cluster : source.cluster}`,
+      );
+    }
+    return { bytes: lsnBytesBehind(t.lsn, s.lsn), target: t };
+  }
+
+  async #state(side: FailoverSide): Promise<PostgresState> {
+    return parseState(await this.#run(side, psql(STATE_QUERY)));
+  }
+
+  /** Runs a changing command, after checking the workload is the run entity's. */
+  async #write(
+    side: FailoverSide,
+    ctx: FailoverCallContext,
+    command: string[],
+    options?: { timeoutMs?: number; failure?: string },
+  ): Promise<string> {
+    const obj = await side.client.get(side.client.pathOf(side.workload));
+    if (!obj) {
+      throw new Error(
+        `StatefulSet ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
+      );
+    }
+    requireSideStamped(side, obj, ctx);
+    return this.#run(side, command, options);
+  }
+
+  async #run(
+    side: FailoverSide,
+    command: string[],
+    options?: { timeoutMs?: number; failure?: string },
+  ): Promise<string> {
+    const exec = side.client.exec?.bind(side.client);
+    if (!exec) {
+      throw new Error(
+        `The connection to ${side.cluster} cannot exec into pods, which the PostgreSQL provider needs; grant pods/exec to the backend's identity`,
+      );
+    }
+    const target = this.#podOf(side);
+    const result = await exec(target, command, {
+      timeoutMs: options?.timeoutMs ?? this.#execTimeoutMs,
+    });
+    if (result.exitCode !== 0) {
+      const why = options?.failure ?? `A command failed in ${side.cluster}`;
+      throw new Error(
+        `${why} (pod ${target.namespace}/${target.pod}, exit ${
+          result.exitCode
+        }): ${result.stderr.trim() || result.stdout.trim()}`,
+      );
+    }
+    return result.stdout;
+  }
+}
+
+/** The provider's steps in words: the commands each one runs, and the data-loss window in WAL bytes. */
+export function describePostgresStreamingSteps(
+  sides: FailoverStepSides,
+): FailoverStepDescriptions {
+  const src = `${describeWorkload(sides.sourceWorkload)} in ${
+    sides.sourceCluster ?? '?'
+  }`;
+  const tgt = `${describeWorkload(sides.targetWorkload)} in ${
+    sides.targetCluster
+  }`;
+  const fence = FENCE_STATEMENTS.map(s => `${src}: ${s}`);
+  const promote = PROMOTE_STATEMENTS.map(s => `${tgt}: ${s}`);
+  return {
+    fenceMethod: `PostgreSQL streaming replication: ${src} is made read-only (ALTER SYSTEM SET default_transaction_read_only = on, sessions ended) and stays up`,
+    fence,
+    promote: [
+      `${tgt}: wait until pg_last_wal_replay_lsn() reaches the source's pg_current_wal_lsn() (data-loss window: 0 bytes of WAL)`,
+      ...promote,
+    ],
+    fenceOldSource: fence,
+    promoteWithoutSource: [
+      `${tgt}: no LSN check; data-loss window: the WAL bytes the source wrote past the target's pg_last_wal_replay_lsn() (recorded with the run; unknown beyond pg_last_wal_receive_lsn() while the source is down)`,
+      ...promote,
+    ],
+    reattach: [
+      `${sides.targetCluster}: CHECKPOINT`,
+      ...UNFENCE_STATEMENTS.map(s => `${src}: ${s}`),
+      `${src}: pg_ctl stop -m fast; pg_rewind --source-server=<${sides.targetCluster} primary> --write-recovery-conf (standby.signal, primary_conninfo); pg_ctl start`,
+    ],
+  };
+}
