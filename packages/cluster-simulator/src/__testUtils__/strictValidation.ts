@@ -3,10 +3,10 @@
  * validation would: built-in kinds against the Kubernetes 1.35 OpenAPI v3
  * documents, custom resources against the upstream CRD of their group,
  * version and kind, with the CRD's CEL rules run and its `set` and `map`
- * lists free of duplicates, kustomizations against
- * the kustomize schema. Unknown fields, wrong
- * types, missing required fields, enums, patterns and cheap formats are
- * errors. The structural-schema conversion is the simulator's own (crds.ts).
+ * lists free of duplicates, kustomizations against the kustomize schema.
+ * Unknown fields, wrong types, missing required fields, enums, patterns and
+ * cheap formats are errors. The structural-schema conversion is the
+ * simulator's own (crds.ts).
  */
 import fs from 'node:fs';
 import Ajv, { type ValidateFunction } from 'ajv';
@@ -125,11 +125,11 @@ function checkedCrd(
 function validateCustomResource(obj: KubeObject): StrictResult {
   const [group, version] = splitApiVersion(obj.apiVersion);
   const crd = checkedCrd(group, obj.kind);
-  const schema = crd?.spec.versions.find(v => v.name === version)?.schema
-    ?.openAPIV3Schema;
   if (!crd) {
     return { schema: 'none', errors: [], celEvaluated: 0, unevaluated: [] };
   }
+  const schema = crd.spec.versions.find(v => v.name === version)?.schema
+    ?.openAPIV3Schema;
   const errors = validateAgainstCrd(obj, [crd]);
   // A CRD's schema says `metadata: {type: object}`; the API server still
   // holds metadata to ObjectMeta.
