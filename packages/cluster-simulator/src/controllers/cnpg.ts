@@ -24,6 +24,7 @@ import { ensureInstances } from './cnpg/instances';
 import { sourceTakesWrites } from './cnpg/peers';
 import { nextLag } from './cnpg/replicationLag';
 import { settleRole } from './cnpg/switchover';
+import { cnpgSourceLink, isGenerated } from './replication/cnpgLink';
 import type { Controller, ControllerContext, KubeObject } from './types';
 
 export { PHASE_FENCED } from './cnpg/clusterStatus';
@@ -49,7 +50,13 @@ function reconcileCluster(ctx: ControllerContext, cluster: KubeObject): void {
   const fenced = parseFenced(cluster.metadata.annotations?.[FENCED], instances);
   const image: string =
     spec.imageName ?? 'ghcr.io/cloudnative-pg/postgresql:17';
-  const source: string = spec.replica?.source ?? '';
+  // A generated Cluster streams from where its externalClusters entry
+  // really leads (and only if the TLS handshake can succeed).
+  const link =
+    isGenerated(cluster) && spec.replica?.source
+      ? cnpgSourceLink(ctx, cluster)
+      : undefined;
+  const source: string = link ? link.cluster ?? '' : spec.replica?.source ?? '';
   const sourceWrites = sourceTakesWrites(ctx, namespace, name, source);
 
   const side = settleRole(ctx, cluster, sourceWrites);
@@ -85,7 +92,13 @@ function reconcileCluster(ctx: ControllerContext, cluster: KubeObject): void {
     fenced,
     lag,
     role,
-    source,
+    source:
+      link?.error !== undefined
+        ? cluster.metadata.annotations?.[
+            'multicluster-statefulsets/replication-source'
+          ] ?? ''
+        : source,
+    error: link?.error,
   });
   let current = cluster;
   if (

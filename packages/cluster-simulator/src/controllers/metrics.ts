@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from './types';
 import {
+  ERROR_ANNOTATION,
   LAG_ANNOTATION,
   OBSERVED_ANNOTATION,
   SOURCE_ANNOTATION,
@@ -79,6 +80,80 @@ export const SIM_LAG_OBSERVED_AT =
 /** The engine whose metric names the series use (see {@link SIM_LAG_SECONDS}). */
 export const SIM_ENGINE = 'simulator.local/engine';
 
+/**
+ * What each engine's exporter publishes about whether its replication
+ * link runs (1) or not (0), as the MySQL exporter's IO-thread gauge does.
+ */
+const ENGINE_LINK_METRICS: Record<string, { name: string; help: string }> = {
+  mysql: {
+    name: 'mysql_slave_status_slave_io_running',
+    help: 'Whether the replica IO thread is running.',
+  },
+};
+
+/** A side's broken link, as its exporter reports it: the source and the reason. */
+function linkErrorOf(
+  obj: KubeObject,
+): { source: string; reason: string } | undefined {
+  const a = obj.metadata.annotations ?? {};
+  const reason = a[ERROR_ANNOTATION];
+  return reason ? { source: a[SOURCE_ANNOTATION] ?? '', reason } : undefined;
+}
+
+/** The link series: up 1 for a measured lag, 0 with its reason for a broken link. */
+function linkSeries(
+  cluster: string,
+  workloads: Iterable<KubeObject>,
+): string[] {
+  const up: string[] = [];
+  const errors: string[] = [];
+  const perEngine = new Map<string, string[]>();
+  for (const obj of workloads) {
+    const broken = linkErrorOf(obj);
+    const source = broken?.source ?? lagRecordOf(obj)?.source;
+    if (source === undefined) continue;
+    const labels = seriesLabels(obj, source, cluster);
+    const value = broken ? 0 : 1;
+    up.push(`multicluster_replication_link_up{${labels}} ${value}`);
+    if (broken)
+      errors.push(
+        `multicluster_replication_link_error_info{${labels},reason="${esc(
+          broken.reason,
+        )}"} 1`,
+      );
+    const m = ENGINE_LINK_METRICS[engineOf(obj)];
+    if (m)
+      perEngine.set(m.name, [
+        ...(perEngine.get(m.name) ?? []),
+        `${m.name}{${labels}} ${value}`,
+      ]);
+  }
+  const out = [
+    '# HELP multicluster_replication_link_up Whether a side replicates from its source (1) or its link is broken (0).',
+    '# TYPE multicluster_replication_link_up gauge',
+    ...up,
+    "# HELP multicluster_replication_link_error_info Why a side's replication link is broken, as its exporter reports it.",
+    '# TYPE multicluster_replication_link_error_info gauge',
+    ...errors,
+  ];
+  for (const m of Object.values(ENGINE_LINK_METRICS)) {
+    const lines = perEngine.get(m.name);
+    if (lines)
+      out.push(
+        `# HELP ${m.name} ${m.help}`,
+        `# TYPE ${m.name} gauge`,
+        ...lines,
+      );
+  }
+  return out;
+}
+
+function seriesLabels(obj: KubeObject, source: string, cluster: string) {
+  return `namespace="${esc(obj.metadata.namespace ?? '')}",statefulset="${esc(
+    obj.metadata.name,
+  )}",source="${esc(source)}",cluster="${esc(cluster)}"`;
+}
+
 function lagRecordOf(
   obj: KubeObject,
 ): { source: string; lag: string; observedAt?: string } | undefined {
@@ -108,8 +183,9 @@ function lagRecordOf(
  */
 export function renderMetrics(
   cluster: string,
-  workloads: Iterable<KubeObject>,
+  workloadList: Iterable<KubeObject>,
 ): string {
+  const workloads = [...workloadList];
   const generic: string[] = [];
   const observed: string[] = [];
   const perEngine = new Map<string, string[]>();
@@ -120,11 +196,7 @@ export function renderMetrics(
     const source = record.source;
     const lag = Number(record.lag);
     if (!Number.isFinite(lag)) continue;
-    const labels = `namespace="${esc(
-      sts.metadata.namespace ?? '',
-    )}",statefulset="${esc(sts.metadata.name)}",source="${esc(
-      source,
-    )}",cluster="${esc(cluster)}"`;
+    const labels = seriesLabels(sts, source, cluster);
     generic.push(`multicluster_replication_lag_seconds{${labels}} ${lag}`);
     const at = Date.parse(record.observedAt ?? '');
     if (Number.isFinite(at))
@@ -153,5 +225,6 @@ export function renderMetrics(
     if (!lines) continue;
     out.push(`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} gauge`, ...lines);
   }
+  out.push(...linkSeries(cluster, workloads));
   return `${out.join('\n')}\n`;
 }

@@ -1,13 +1,20 @@
 /*
- * Plays the replication of a passive side. A StatefulSet that names a
- * `replication-source` cluster gets the product's lag annotations refreshed,
- * as its replication exporter would. A Helm chart's replica without them
- * (the Bitnami charts' `*_REPLICATION_MODE=slave` and `*_MASTER_HOST`)
- * replicates from the cluster its source host resolves to, and gets the
- * simulator's own lag record, which only `/metrics` publishes. The lag
- * jitters around a small base, grows while the source is cut off (partition
- * or down), and drains to zero once the source is fenced or scaled to zero
- * — what a switchover waits for.
+ * Plays the replication exporter of a passive side. A database the Software
+ * Template generated (a StatefulSet reading the generator's replication
+ * ConfigMap) replicates as its engine is configured: each link comes from
+ * the engine's configuration and works only when its hosts resolve, by the
+ * DNS the routing provides, to the cluster the link means (./replication/).
+ * A working link to the side's `replication-source` gets the product's lag
+ * annotations; a broken one gets `replication-error` with the reason its
+ * exporter would report, and no lag. A hand-written StatefulSet without
+ * engine configuration that names a `replication-source` cluster is taken
+ * at its word. A Helm chart's replica without the annotations (the Bitnami
+ * charts' `*_REPLICATION_MODE=slave` and `*_MASTER_HOST`) replicates from
+ * the cluster its source host resolves to, and gets the simulator's own lag
+ * record, which only `/metrics` publishes. The lag jitters around a small
+ * base, grows while the source is cut off (partition or down), and drains
+ * to zero once the source is fenced or scaled to zero — what a switchover
+ * waits for.
  */
 import { isoSeconds } from '../api/timestamp';
 import {
@@ -22,6 +29,9 @@ import {
   SIM_LAG_SECONDS,
   SIM_LAG_SOURCE,
 } from './metrics';
+import { resolveHost } from './replication/dns';
+import { engineConfigOf } from './replication/engineConfig';
+import { checkLinks, replicaError } from './replication/links';
 import type {
   ClusterApi,
   Controller,
@@ -37,6 +47,11 @@ export const LAG_ANNOTATION =
 /** StatefulSet annotation holding when the lag was measured. */
 export const OBSERVED_ANNOTATION =
   'multicluster-statefulsets/replication-lag-observed-at';
+/**
+ * StatefulSet annotation holding why the side does not replicate from its
+ * source, as its exporter reports it (the link is broken; no lag then).
+ */
+export const ERROR_ANNOTATION = 'multicluster-statefulsets/replication-error';
 
 function findSource(
   ctx: ControllerContext,
@@ -134,73 +149,18 @@ export function chartReplicaOf(
   return undefined;
 }
 
-/** Where a source host leads: the cluster and the Service behind the name. */
-interface ResolvedSource {
-  cluster: string;
-  service?: KubeObject;
-}
-
-function only<T>(list: T[]): T | undefined {
-  return list.length === 1 ? list[0] : undefined;
-}
-
 /**
  * The cluster a replica's source host resolves to, by the DNS each routing
- * provides: a LoadBalancer Service's published address → its cluster;
- * `<svc>.<ns>.svc.clusterset.local` (also with a pod and a cluster id in
- * front) → the one cluster exporting that Service and running it; the
- * in-cluster forms → the replica's own cluster. Undefined when nothing
- * publishes the name, or several clusters do.
+ * provides (see ./replication/dns). Undefined when the name leads nowhere.
  */
 export function resolveSourceHost(
   host: string,
   own: ClusterApi,
   clusters: ReadonlyMap<string, ClusterApi>,
-): ResolvedSource | undefined {
-  const published = [...clusters.values()].flatMap(c =>
-    (c.listShared?.('v1', 'Service') ?? c.list('v1', 'Service'))
-      .filter(s =>
-        (s.status?.loadBalancer?.ingress ?? []).some(
-          (i: { ip?: string; hostname?: string }) =>
-            i?.ip === host || i?.hostname?.toLowerCase() === host,
-        ),
-      )
-      .map(service => ({ cluster: c.name, service })),
-  );
-  if (published.length) return only(published);
-  const labels = host.split('.');
-  if (
-    labels.length >= 5 &&
-    labels.slice(-3).join('.') === 'svc.clusterset.local'
-  ) {
-    const name = labels[labels.length - 5];
-    const namespace = labels[labels.length - 4];
-    const prefix = labels.slice(0, -5);
-    if (prefix.length > 2) return undefined;
-    let candidates = [...clusters.values()].filter(c =>
-      c.get('multicluster.x-k8s.io/v1alpha1', 'ServiceExport', namespace, name),
-    );
-    const narrow = (keep: (c: ClusterApi) => boolean) => {
-      const kept = candidates.filter(keep);
-      if (kept.length) candidates = kept;
-    };
-    if (prefix.length === 2) narrow(c => c.name === prefix[1]);
-    if (prefix.length === 1)
-      narrow(c => !!c.get('v1', 'Pod', namespace, prefix[0]));
-    narrow(c => !!c.get('v1', 'Service', namespace, name));
-    const c = only(candidates);
-    return c
-      ? { cluster: c.name, service: c.get('v1', 'Service', namespace, name) }
-      : undefined;
-  }
-  const svcAt = labels.lastIndexOf('svc');
-  const isIp = /^[0-9.]+$/.test(host) || host.includes(':');
-  if (
-    !isIp &&
-    (labels.length <= 2 || (svcAt >= 2 && svcAt >= labels.length - 3))
-  )
-    return { cluster: own.name };
-  return undefined;
+  namespace?: string,
+): { cluster: string; service?: KubeObject } | undefined {
+  const r = resolveHost(host, own, clusters, namespace);
+  return r.error ? undefined : { cluster: r.cluster, service: r.service };
 }
 
 /** Whether the StatefulSets behind a source Service take no more writes. */
@@ -249,12 +209,17 @@ export function replicationLagController(
         ctx.cluster.list('apps/v1', 'StatefulSet');
       for (const sts of all) {
         const annotated = sts.metadata.annotations?.[SOURCE_ANNOTATION];
+        if (reconcileConfigured(sts, annotated)) continue;
         if (annotated) {
           if (annotated !== ctx.cluster.name)
             reconcileAnnotated(sts, annotated);
           continue;
         }
         reconcileChartReplica(sts);
+      }
+
+      function keyOf(sts: KubeObject): string {
+        return `${ctx.cluster.name}/${sts.metadata.namespace}/${sts.metadata.name}`;
       }
 
       /** Whether the lag was measured recently enough to leave it be. */
@@ -283,8 +248,73 @@ export function replicationLagController(
         return next;
       }
 
+      /** Replaces some annotations (undefined removes one), if that changes any. */
+      function annotate(
+        sts: KubeObject,
+        patch: Record<string, string | undefined>,
+      ) {
+        const annotations = { ...sts.metadata.annotations };
+        for (const [k, v] of Object.entries(patch)) {
+          if (v === undefined) delete annotations[k];
+          else annotations[k] = v;
+        }
+        if (
+          JSON.stringify(annotations) ===
+          JSON.stringify(sts.metadata.annotations ?? {})
+        )
+          return;
+        ctx.cluster.update({
+          ...sts,
+          metadata: { ...sts.metadata, annotations },
+        });
+      }
+
+      /**
+       * A generated database: its links come from the engine's
+       * configuration, not from the annotation. A broken link is published
+       * with its reason and no lag; a working one to the annotated source
+       * gets its lag. False for a StatefulSet without engine configuration.
+       */
+      function reconcileConfigured(
+        sts: KubeObject,
+        annotated: string | undefined,
+      ): boolean {
+        const config = engineConfigOf(ctx.cluster, sts);
+        if (!config) return false;
+        const own = ctx.cluster.name;
+        const source = annotated && annotated !== own ? annotated : undefined;
+        const links = checkLinks(
+          config,
+          ctx.cluster,
+          ctx.clusters,
+          sts.metadata.namespace ?? 'default',
+        );
+        const error = replicaError(links, own, source);
+        if (error || !source) {
+          states.delete(keyOf(sts));
+          annotate(sts, {
+            [ERROR_ANNOTATION]: error,
+            [LAG_ANNOTATION]: undefined,
+            [OBSERVED_ANNOTATION]: undefined,
+          });
+          return true;
+        }
+        if (sts.metadata.annotations?.[ERROR_ANNOTATION] !== undefined)
+          annotate(sts, { [ERROR_ANNOTATION]: undefined });
+        reconcileAnnotated(
+          ctx.cluster.get(
+            'apps/v1',
+            'StatefulSet',
+            sts.metadata.namespace,
+            sts.metadata.name,
+          ) ?? sts,
+          source,
+        );
+        return true;
+      }
+
       function reconcileAnnotated(sts: KubeObject, source: string) {
-        const key = `${ctx.cluster.name}/${sts.metadata.namespace}/${sts.metadata.name}`;
+        const key = keyOf(sts);
         if (
           fresh(key, sts.metadata.annotations?.[LAG_ANNOTATION] !== undefined)
         )
@@ -314,7 +344,7 @@ export function replicationLagController(
         const resolved = replica
           ? resolveSourceHost(replica.host, ctx.cluster, ctx.clusters)
           : undefined;
-        const key = `${ctx.cluster.name}/${sts.metadata.namespace}/${sts.metadata.name}`;
+        const key = keyOf(sts);
         const annotations = sts.metadata.annotations ?? {};
         if (!replica || !resolved || resolved.cluster === ctx.cluster.name) {
           // No replication between clusters (any more): no lag record.

@@ -22,6 +22,7 @@ const ROLE = 'multicluster-statefulsets/role';
 const SOURCE = 'multicluster-statefulsets/replication-source';
 const LAG = 'multicluster-statefulsets/replication-lag-seconds';
 const LAG_AT = 'multicluster-statefulsets/replication-lag-observed-at';
+const ERROR = 'multicluster-statefulsets/replication-error';
 
 /** What this reconcile found and decided, from which the status follows. */
 export interface Observed {
@@ -137,9 +138,11 @@ export function sideAnnotations(
   o: Pick<Observed, 'instances' | 'fenced' | 'lag'> & {
     role: SideState['role'];
     source: string;
+    /** Why the replica cannot stream from its source, if it cannot. */
+    error?: string;
   },
 ): Record<string, string> {
-  const { instances, fenced, lag, role, source } = o;
+  const { instances, fenced, lag, role, source, error } = o;
   const annotations = { ...cluster.metadata.annotations };
   if (annotations[ROLE] !== undefined) {
     let sideRole = role === 'primary' ? 'active' : 'passive';
@@ -152,6 +155,8 @@ export function sideAnnotations(
     } else {
       delete annotations[SOURCE];
     }
+    if (role === 'replica' && error) annotations[ERROR] = error;
+    else delete annotations[ERROR];
     if (lag) {
       annotations[LAG] = lag.seconds.toFixed(3);
       annotations[LAG_AT] = lag.observedAt;
