@@ -40,6 +40,13 @@ export const ANNOTATION_REPLICATION_SOURCE = `${ANNOTATION_PREFIX}/replication-s
 export const ANNOTATION_REPLICATION_LAG_SECONDS = `${ANNOTATION_PREFIX}/replication-lag-seconds`;
 /** StatefulSet annotation: RFC 3339 time the lag was measured. */
 export const ANNOTATION_REPLICATION_LAG_OBSERVED_AT = `${ANNOTATION_PREFIX}/replication-lag-observed-at`;
+/**
+ * StatefulSet (or CloudNativePG Cluster) annotation, written by the
+ * replication exporter: why this side does not replicate from its source
+ * (e.g. the source host does not resolve from its cluster). Present only
+ * while the link is broken; no lag is measured then.
+ */
+export const ANNOTATION_REPLICATION_ERROR = `${ANNOTATION_PREFIX}/replication-error`;
 
 /** Pod label: primary, replica or arbiter. */
 export const LABEL_POD_ROLE = `${ANNOTATION_PREFIX}/pod-role`;

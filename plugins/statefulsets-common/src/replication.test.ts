@@ -1,4 +1,5 @@
 import { statefulSet } from './__fixtures__/objects';
+import { ANNOTATION_REPLICATION_ERROR } from './annotations';
 import { replicationFromAnnotations, replicationFromCnpg } from './replication';
 
 const now = Date.parse('2026-11-27T12:00:00Z');
@@ -31,6 +32,30 @@ describe('replicationFromAnnotations', () => {
         provider: 'generic',
       }),
     ]);
+  });
+
+  it('shows a link its exporter reports broken as unhealthy, with the reason', () => {
+    const sts = statefulSet({
+      cluster: 'eu-west',
+      role: 'passive',
+      source: 'eu-central',
+    });
+    sts.metadata.annotations![ANNOTATION_REPLICATION_ERROR] =
+      'IO thread not running: error connecting to source of channel eu-central';
+    const [link] = replicationFromAnnotations(
+      { 'eu-west': [sts] },
+      { now, maxLagSeconds: 5 },
+    );
+    expect(link).toEqual(
+      expect.objectContaining({
+        from: 'eu-central',
+        to: 'eu-west',
+        lagSeconds: null,
+        healthy: false,
+        reason:
+          'broken: IO thread not running: error connecting to source of channel eu-central',
+      }),
+    );
   });
 
   it('reports a lag older than 30 s as unknown', () => {

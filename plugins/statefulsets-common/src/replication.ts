@@ -4,6 +4,7 @@
  * measured too long ago is reported as unknown, never as a stale number.
  */
 import {
+  ANNOTATION_REPLICATION_ERROR,
   ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
   ANNOTATION_REPLICATION_LAG_SECONDS,
   ANNOTATION_REPLICATION_SOURCE,
@@ -68,11 +69,18 @@ export function judgeLag(
   };
 }
 
-/** Lag and health from the lag annotations of an object, honouring their freshness. */
+/**
+ * Lag and health from the lag annotations of an object, honouring their
+ * freshness; a link its exporter reports broken is unhealthy with the
+ * exporter's reason.
+ */
 export function readLagAnnotations(
   obj: KubeObject,
   options: ReplicationReadOptions,
 ): Pick<ReplicationLink, 'lagSeconds' | 'healthy' | 'observedAt' | 'reason'> {
+  const broken = annotationOf(obj, ANNOTATION_REPLICATION_ERROR);
+  if (broken)
+    return { lagSeconds: null, healthy: false, reason: `broken: ${broken}` };
   return judgeLag(
     annotationOf(obj, ANNOTATION_REPLICATION_LAG_SECONDS),
     annotationOf(obj, ANNOTATION_REPLICATION_LAG_OBSERVED_AT),
