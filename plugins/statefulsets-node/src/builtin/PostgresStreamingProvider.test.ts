@@ -246,6 +246,33 @@ describeWithPostgres(
       ).toBe('1,2,4');
     });
 
+    it('rolls back a fence, and a promotion that must be undone, leaving the old primary writable', async () => {
+      const source = sideOf(west);
+      const target = sideOf(central);
+      const fenced = await provider.fence(source, target, ctx);
+      await expect(insert(west, 6)).rejects.toThrow(/read-only transaction/);
+      await provider.unfence(source, fenced, ctx);
+      await insert(west, 6);
+
+      const again = await provider.fence(source, target, ctx);
+      await provider.waitCaughtUp(target, source, {
+        ...ctx,
+        timeoutMs: 30_000,
+      });
+      await provider.promote(target, source, {
+        ...ctx,
+        fenced: again,
+        emergency: false,
+      });
+      expect(await provider.isPromoted(target, ctx)).toBe(true);
+      await provider.abortPromotion(target, source, ctx);
+      expect(await central.isInRecovery()).toBe(true);
+      await provider.unfence(source, again, ctx);
+      await insert(west, 7);
+      await replicated(central, 7);
+      expect(await provider.verifyRoles(source, target, ctx)).toEqual([]);
+    });
+
     it('fails over to the standby when the primary is down, stating the window, and rejoins the old primary once it is back', async () => {
       await insert(west, 10);
       await replicated(central, 10);
@@ -257,7 +284,11 @@ describeWithPostgres(
         ...ctx,
         emergency: true,
       });
-      expect(promoted.lostBytes).toBe(0);
+      // Unknown while the source is down; its lost writes start past here.
+      expect(promoted).toMatchObject({
+        lostBytes: null,
+        lastReceivedLsn: expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/),
+      });
       expect(await central.isInRecovery()).toBe(false);
       await insert(central, 11);
 
@@ -269,6 +300,39 @@ describeWithPostgres(
       expect(await west.isInRecovery()).toBe(true);
       await replicated(west, 11);
       expect(await provider.verifyRoles(target, source, ctx)).toEqual([]);
+    });
+
+    it('states the WAL bytes an emergency failover gives up while the source still answers, and rewinds them away at rejoin', async () => {
+      const [primary, standby] = (await west.isInRecovery())
+        ? [central, west]
+        : [west, central];
+      // The standby stops receiving: what the primary writes now is lost.
+      await standby.query("ALTER SYSTEM SET primary_conninfo = ''");
+      await standby.query('SELECT pg_reload_conf()');
+      await insert(primary, 20);
+      const source = sideOf(primary);
+      const target = sideOf(standby);
+
+      const promoted = await provider.promote(target, source, {
+        ...ctx,
+        emergency: true,
+      });
+      expect(promoted.lostBytes).toBeGreaterThan(0);
+      expect(
+        await standby.query('SELECT count(*) FROM orders WHERE id = 20'),
+      ).toBe('0');
+
+      await provider.markFenced(source, target, ctx);
+      await expect(insert(primary, 21)).rejects.toThrow(
+        /read-only transaction/,
+      );
+      await provider.reattach(source, target, {}, ctx);
+      expect(await primary.isInRecovery()).toBe(true);
+      await insert(standby, 22);
+      await replicated(primary, 22);
+      expect(
+        await primary.query('SELECT count(*) FROM orders WHERE id = 20'),
+      ).toBe('0');
     });
   },
 );

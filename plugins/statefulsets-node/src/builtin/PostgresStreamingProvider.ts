@@ -36,11 +36,13 @@ import {
 import { requireSideStamped } from './GenericStatefulSetProvider';
 import {
   FENCE_STATEMENTS,
+  laterLsn,
   lsnBytesBehind,
   parseState,
   PostgresState,
   PROMOTE_STATEMENTS,
   psql,
+  REJOIN_PREPARE_STATEMENTS,
   rejoinScript,
   requireNoPassword,
   STATE_QUERY,
@@ -68,6 +70,9 @@ export interface PostgresStreamingProviderOptions {
   /** Deadline of one command (the rejoin gets four times this). */
   execTimeoutMs?: number;
 }
+
+/** How long an emergency waits for a source that may be gone. */
+const PROBE_TIMEOUT_MS = 5000;
 
 function defaultPod(side: FailoverSide): ExecTarget {
   return { namespace: side.workload.namespace, pod: `${side.workload.name}-0` };
@@ -183,10 +188,11 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
   ): Promise<UndoData> {
     const state = await this.#state(target);
     if (!state.inRecovery) return { alreadyPrimary: true };
-    const lostBytes = await this.#lossWindow(target, source, ctx);
+    let window: UndoData = { lostBytes: 0 };
+    if (ctx.emergency) window = await this.#emergencyWindow(target, source);
+    else await this.#requireCaughtUp(target, source);
     await this.#write(target, ctx, psql(...PROMOTE_STATEMENTS));
-    const after = await this.#state(target);
-    return { promotedAtLsn: after.lsn, lostBytes };
+    return { ...window, promotedAtLsn: (await this.#state(target)).lsn };
   }
 
   async abortPromotion(
@@ -224,7 +230,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     if ((await this.#state(old)).inRecovery) return;
     // pg_rewind reads the new timeline from the primary's control file.
     await this.#write(primary, ctx, psql('CHECKPOINT'));
-    await this.#write(old, ctx, psql(...UNFENCE_STATEMENTS));
+    await this.#write(old, ctx, psql(...REJOIN_PREPARE_STATEMENTS));
     await this.#write(old, ctx, rejoinScript(conninfo), {
       timeoutMs: this.#execTimeoutMs * 4,
       failure: `${old.cluster} could not rejoin ${primary.cluster} as a standby; its server may be stopped: rewind or re-clone it from ${primary.cluster} by hand`,
@@ -260,29 +266,43 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     return problems;
   }
 
-  /**
-   * The WAL bytes an emergency promotion gives up: the source's current LSN
-   * past the target's replay when the source still answers, else the
-   * received-but-unreplayed bytes (what the source wrote and the target
-   * never received is unknown until it comes back). Zero after a fence.
-   */
-  async #lossWindow(
+  /** The LSN check of a switchover: the target replayed all the fenced source wrote. */
+  async #requireCaughtUp(
     target: FailoverSide,
     source: FailoverSide,
-    ctx: { fenced?: UndoData; emergency: boolean },
-  ): Promise<number | null> {
-    try {
-      const { bytes } = await this.#bytesBehind(target, source);
-      if (!ctx.emergency && bytes > 0) {
-        throw new Error(
-          `${target.cluster} is ${bytes} bytes of WAL behind the fenced ${source.cluster}; not promoting`,
-        );
-      }
-      return bytes;
-    } catch (err) {
-      if (!ctx.emergency) throw err;
-      return (await this.readLag(target)).lsnBytes;
+  ): Promise<void> {
+    const { bytes } = await this.#bytesBehind(target, source);
+    if (bytes > 0) {
+      throw new Error(
+        `${target.cluster} is ${bytes} bytes of WAL behind the fenced ${source.cluster}; not promoting (wait for catch-up, or fail over as an emergency)`,
+      );
     }
+  }
+
+  /**
+   * What an emergency promotion gives up, in WAL bytes: what the source
+   * wrote past all the target received (a promotion replays what it
+   * received). Unknown (null) when the source does not answer; the last
+   * received LSN then marks where its lost writes start.
+   */
+  async #emergencyWindow(
+    target: FailoverSide,
+    source: FailoverSide,
+  ): Promise<UndoData> {
+    const t = await this.#state(target);
+    const received = laterLsn(t.receivedLsn, t.lsn);
+    const s = await this.#run(source, psql(STATE_QUERY), {
+      timeoutMs: PROBE_TIMEOUT_MS,
+    })
+      .then(parseState)
+      .catch(() => undefined);
+    return {
+      lastReceivedLsn: received ?? null,
+      lostBytes:
+        s?.lsn && !s.inRecovery && received
+          ? lsnBytesBehind(received, s.lsn)
+          : null,
+    };
   }
 
   async #bytesBehind(
@@ -370,12 +390,12 @@ export function describePostgresStreamingSteps(
     ],
     fenceOldSource: fence,
     promoteWithoutSource: [
-      `${tgt}: no LSN check; data-loss window: the WAL bytes the source wrote past the target's pg_last_wal_replay_lsn() (recorded with the run; unknown beyond pg_last_wal_receive_lsn() while the source is down)`,
+      `${tgt}: no LSN check; data-loss window: the WAL bytes the source wrote past the target's pg_last_wal_receive_lsn(), recorded with the run (unknown while the source does not answer)`,
       ...promote,
     ],
     reattach: [
       `${sides.targetCluster}: CHECKPOINT`,
-      ...UNFENCE_STATEMENTS.map(s => `${src}: ${s}`),
+      ...REJOIN_PREPARE_STATEMENTS.map(s => `${src}: ${s}`),
       `${src}: pg_ctl stop -m fast; pg_rewind --source-server=<${sides.targetCluster} primary> --write-recovery-conf (standby.signal, primary_conninfo); pg_ctl start`,
     ],
   };

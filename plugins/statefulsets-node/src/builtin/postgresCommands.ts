@@ -37,9 +37,24 @@ export const UNFENCE_STATEMENTS = [
   'SELECT pg_reload_conf()',
 ];
 
-/** Promotes a standby, waiting up to 60 s for it to leave recovery. */
+/**
+ * Makes a fenced primary writable again once it restarts, without a reload:
+ * it stays read-only until the rejoin stops it, so nothing it takes in
+ * between is lost to pg_rewind.
+ */
+export const REJOIN_PREPARE_STATEMENTS = [
+  'ALTER SYSTEM RESET default_transaction_read_only',
+];
+
+/**
+ * Promotes a standby, waiting up to 60 s for it to leave recovery, and lets
+ * it take writes: a standby rewound from a fenced primary carries that
+ * primary's read-only default in its copied postgresql.auto.conf.
+ */
 export const PROMOTE_STATEMENTS = [
   'SELECT pg_promote(true, 60)',
+  'ALTER SYSTEM RESET default_transaction_read_only',
+  'SELECT pg_reload_conf()',
   // Writes the new timeline to the control file, which pg_rewind reads.
   'CHECKPOINT',
 ];
@@ -97,6 +112,12 @@ export function lsnToBigInt(lsn: string): bigint {
 export function lsnBytesBehind(from: string, to: string): number {
   const d = lsnToBigInt(to) - lsnToBigInt(from);
   return d > 0n ? Number(d) : 0;
+}
+
+/** The later of two LSNs, either of which may be unknown. */
+export function laterLsn(a: string | null, b: string | null): string | null {
+  if (!a || !b) return a ?? b;
+  return lsnToBigInt(a) >= lsnToBigInt(b) ? a : b;
 }
 
 /**
