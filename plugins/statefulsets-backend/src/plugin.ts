@@ -27,6 +27,7 @@ import {
   IstioTrafficRouter,
   multiclusterStatefulsetsAuthStrategyExtensionPoint,
   multiclusterStatefulsetsExtensionPoint,
+  MySqlGtidProvider,
   NoneTrafficRouter,
   ReplicationProvider,
   ServiceExportTrafficRouter,
@@ -188,6 +189,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
         const providers = [
           ...replicationProviders,
           new CloudNativePgProvider(),
+          new MySqlGtidProvider(),
           new GenericStatefulSetProvider(),
         ];
         const routers = [

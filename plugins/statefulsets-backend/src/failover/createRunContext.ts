@@ -145,7 +145,7 @@ export function createRunContext(
     );
   }
   const provider = sources.providers.find(p =>
-    p.supportsWorkload(target.workload),
+    p.supportsWorkload(target.workload, plan.engine),
   );
   if (run.mode !== 'drain' && !provider) {
     throw new Error(

@@ -58,6 +58,7 @@ export async function planWithLiveState(
       failoverWorkloadOf(
         input.topology.clusters.find(c => c.name === input.targetCluster),
       ),
+      input.topology.policy.engine,
     ),
   };
   const draft = planFailover(base);

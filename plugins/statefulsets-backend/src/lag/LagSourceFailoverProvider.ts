@@ -63,8 +63,8 @@ export class LagSourceFailoverProvider
     };
   }
 
-  supportsWorkload(workload: WorkloadRef): boolean {
-    return this.#inner.supportsWorkload(workload);
+  supportsWorkload(workload: WorkloadRef, engine?: string): boolean {
+    return this.#inner.supportsWorkload(workload, engine);
   }
 
   describeSteps(sides: FailoverStepSides): FailoverStepDescriptions {

@@ -11,5 +11,8 @@ export {
   waitForCatchUp,
 } from './GenericStatefulSetProvider';
 export { IstioTrafficRouter } from './IstioTrafficRouter';
+export { mcsPodAddress, MySqlGtidProvider } from './MySqlGtidProvider';
+export type { MysqlAddress } from './MySqlGtidProvider';
+export type { MysqlServer } from './mysqlExec';
 export { NoneTrafficRouter } from './NoneTrafficRouter';
 export { ServiceExportTrafficRouter } from './ServiceExportTrafficRouter';

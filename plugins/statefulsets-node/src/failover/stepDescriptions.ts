@@ -52,9 +52,10 @@ export function describeProviderSteps(
 export function failoverStepDescriber(
   providers: FailoverReplicationProvider[],
   workload: WorkloadRef | undefined,
+  engine?: string,
 ): FailoverStepDescriber | undefined {
   const provider =
-    workload && providers.find(p => p.supportsWorkload(workload));
+    workload && providers.find(p => p.supportsWorkload(workload, engine));
   if (!provider) return undefined;
   return sides => describeProviderSteps(provider, sides);
 }

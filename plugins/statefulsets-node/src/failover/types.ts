@@ -119,8 +119,11 @@ export type UndoData = Record<string, unknown>;
  * use their own APIs (CloudNativePG demotion and promotion tokens).
  */
 export interface FailoverReplicationProvider extends ReplicationProvider {
-  /** Whether this provider fails over the given workload kind. */
-  supportsWorkload(workload: WorkloadRef): boolean;
+  /**
+   * Whether this provider fails over the given workload kind, for the
+   * entity's engine (`multicluster-statefulsets/engine`) when known.
+   */
+  supportsWorkload(workload: WorkloadRef, engine?: string): boolean;
   /**
    * How this provider fences and promotes, in words for the plan (pure: no
    * reads). Give `reattach` only when `reattach` turns the old primary into

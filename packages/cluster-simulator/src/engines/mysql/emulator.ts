@@ -11,6 +11,7 @@ import type { KubeObject } from '../../controllers/types';
 import type { ClusterStore } from '../../store/ClusterStore';
 import type { EngineEmulator, ExecTarget, PeerDirectory } from '../programs';
 import { mysqlClient } from './client';
+import { initialTopology } from './initialTopology';
 import {
   MysqlHost,
   MysqlState,
@@ -24,7 +25,6 @@ import {
 export const MYSQL_STATE_ANNOTATION =
   'cluster-simulator.multicluster-statefulsets/mysql';
 
-const POD_ROLE_LABEL = 'multicluster-statefulsets/pod-role';
 const MAX_CHAIN = 5;
 
 /** Images the MySQL emulator answers for. */
@@ -70,8 +70,13 @@ export function storeHost(
       const holder = holderOf(store, fresh());
       const text = holder.metadata.annotations?.[MYSQL_STATE_ANNOTATION];
       if (text) return JSON.parse(text) as MysqlState;
-      const replica = fresh().metadata.labels?.[POD_ROLE_LABEL] === 'replica';
-      const s = initialState(`${store.name}/${ns}/${name}`, replica, now());
+      const start = initialTopology(store, fresh(), peers);
+      const s: MysqlState = {
+        ...initialState(`${store.name}/${ns}/${name}`, start.readOnly, now()),
+        source: start.source,
+        channel: start.channel,
+        replicaRunning: start.source !== undefined,
+      };
       host.save(s);
       return s;
     },

@@ -207,7 +207,8 @@ describe('pods/exec over WebSocket', () => {
     const setup = await exec(west.url, west.token, 'orders-db-10', [
       'mysql',
       '-e',
-      `CHANGE REPLICATION SOURCE TO SOURCE_HOST='${host}', SOURCE_PORT=3306, SOURCE_AUTO_POSITION=1; START REPLICA`,
+      // Its StatefulSet's wiring replicates already; this sets it up anew.
+      `STOP REPLICA; RESET REPLICA ALL; CHANGE REPLICATION SOURCE TO SOURCE_HOST='${host}', SOURCE_PORT=3306, SOURCE_AUTO_POSITION=1; START REPLICA`,
     ]);
     expect(setup.status.status).toBe('Success');
     await exec(url, token, 'orders-db-0', [
