@@ -151,7 +151,9 @@ describe('a broken replication link in the topology', () => {
     const backend = await startTestBackend({
       features: [
         multiclusterStatefulsetsPlugin,
-        mockServices.rootConfig.factory({ data: appConfigFor(sim.clusters) }),
+        mockServices.rootConfig.factory({
+          data: appConfigFor(sim.clusters) as any,
+        }),
         catalogServiceMock.factory({ entities: [entity] }),
       ],
     });

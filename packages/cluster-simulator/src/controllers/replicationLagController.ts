@@ -160,7 +160,9 @@ export function resolveSourceHost(
   namespace?: string,
 ): { cluster: string; service?: KubeObject } | undefined {
   const r = resolveHost(host, own, clusters, namespace);
-  return r.error ? undefined : { cluster: r.cluster, service: r.service };
+  return r.error !== undefined
+    ? undefined
+    : { cluster: r.cluster, service: r.service };
 }
 
 /** Whether the StatefulSets behind a source Service take no more writes. */

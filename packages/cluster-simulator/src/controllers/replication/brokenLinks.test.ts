@@ -33,7 +33,7 @@ function editConfig(
   from: string,
   to: string,
 ) {
-  const cm = cluster.get('v1', 'ConfigMap', NS, name)!;
+  const cm: any = cluster.get('v1', 'ConfigMap', NS, name)!;
   expect(cm.data[key]).toContain(from);
   cluster.update({
     ...cm,

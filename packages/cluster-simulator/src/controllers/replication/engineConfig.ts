@@ -196,7 +196,7 @@ export function engineConfigOf(
   sts: KubeObject,
 ): EngineConfig | undefined {
   for (const cm of configMapsOf(api, sts)) {
-    const data: Record<string, string> = cm.data ?? {};
+    const data = (cm.data ?? {}) as Record<string, string>;
     if (cm.metadata.labels?.['app.kubernetes.io/managed-by'] !== 'backstage')
       continue;
     if (data['join.sh'])
