@@ -487,6 +487,7 @@ describe('the demo catalog', () => {
       'inventory-kubefed',
       'media-shared',
       'orders-mysql',
+      'reports-mysql',
       'search-elasticsearch',
       'sessions-mongodb',
     ]);
