@@ -141,9 +141,9 @@ describe('MySqlGtidProvider', () => {
     const client: ClusterWriteClient = {
       cluster: 'eu-west',
       pathOf: () => '/apis/apps/v1/namespaces/db/statefulsets/orders',
-      get: async () => sts,
-      mergePatch: async () => sts,
-      create: async () => sts,
+      get: async () => sts as any,
+      mergePatch: async () => sts as any,
+      create: async () => sts as any,
       delete: async () => undefined,
     };
     const side: FailoverSide = { cluster: 'eu-west', client, workload };

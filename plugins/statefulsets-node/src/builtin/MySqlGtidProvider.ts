@@ -40,7 +40,9 @@ import { gtidDifference } from './gtidSet';
 import { describeMySqlSteps, mysqlSql } from './mysqlSteps';
 import { MysqlServer, mysqlServerOf, parseVertical, runSql } from './mysqlExec';
 
-type Fallback = FailoverReplicationProvider & ReplicationProvider;
+type Fallback = FailoverReplicationProvider &
+  ReplicationProvider &
+  Required<Pick<FailoverReplicationProvider, 'reattach'>>;
 
 /** Where a server is reached from another cluster, given its pod and cluster. */
 export type MysqlAddress = (server: MysqlServer) => string;
