@@ -29,6 +29,7 @@ import {
   multiclusterStatefulsetsExtensionPoint,
   MySqlGtidProvider,
   NoneTrafficRouter,
+  PostgresStreamingProvider,
   ReplicationProvider,
   ServiceExportTrafficRouter,
   TrafficRouter,
@@ -190,6 +191,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           ...replicationProviders,
           new CloudNativePgProvider(),
           new MySqlGtidProvider(),
+          new PostgresStreamingProvider(),
           new GenericStatefulSetProvider(),
         ];
         const routers = [

@@ -8,7 +8,10 @@ import {
   ExecTarget,
   FailoverCallContext,
   FailoverSide,
+  failoverStepDescriber,
 } from '../failover';
+import { CloudNativePgProvider } from './CloudNativePgProvider';
+import { GenericStatefulSetProvider } from './GenericStatefulSetProvider';
 import { PostgresStreamingProvider } from './PostgresStreamingProvider';
 import {
   findPostgresBinDir,
@@ -48,7 +51,8 @@ function side(
     cluster,
     pathOf: ref =>
       `/apis/apps/v1/namespaces/${ref.namespace}/statefulsets/${ref.name}`,
-    get: async () => statefulSet('owner' in options ? options.owner : ENTITY),
+    get: async <T>() =>
+      statefulSet('owner' in options ? options.owner : ENTITY) as T,
     mergePatch: async () => {
       throw new Error('the provider changes no object');
     },
@@ -86,6 +90,21 @@ describe('PostgresStreamingProvider', () => {
         'postgresql',
       ),
     ).toBe(false);
+  });
+
+  it('words the plan of a PostgreSQL StatefulSet, ahead of the generic provider', () => {
+    const providers = [
+      new CloudNativePgProvider(),
+      provider,
+      new GenericStatefulSetProvider(),
+    ];
+    const sides = { sourceCluster: 'eu-west', targetCluster: 'eu-central' };
+    const words = (engine: string) =>
+      failoverStepDescriber(providers, workload, engine)!(sides);
+    expect(words('postgresql').promote).toContain(
+      'the workload in eu-central: SELECT pg_promote(true, 60)',
+    );
+    expect(words('cassandra').fenceMethod).toMatch(/^generic:/);
   });
 
   it('describes the commands of each step and the data-loss window in WAL bytes', () => {
@@ -214,7 +233,7 @@ describeWithPostgres(
       });
       expect(promoted).toMatchObject({ lostBytes: 0 });
       await provider.reattach(source, target, promoted, ctx);
-      expect(await provider.verifyRoles(target, source, ctx)).toEqual([]);
+      expect(await provider.verifyRoles(target, source)).toEqual([]);
     }
 
     it('switches over to the standby and back, the old primary rejoining as a standby each time', async () => {
@@ -264,13 +283,13 @@ describeWithPostgres(
         fenced: again,
         emergency: false,
       });
-      expect(await provider.isPromoted(target, ctx)).toBe(true);
+      expect(await provider.isPromoted(target)).toBe(true);
       await provider.abortPromotion(target, source, ctx);
       expect(await central.isInRecovery()).toBe(true);
       await provider.unfence(source, again, ctx);
       await insert(west, 7);
       await replicated(central, 7);
-      expect(await provider.verifyRoles(source, target, ctx)).toEqual([]);
+      expect(await provider.verifyRoles(source, target)).toEqual([]);
     });
 
     it('fails over to the standby when the primary is down, stating the window, and rejoins the old primary once it is back', async () => {
@@ -299,7 +318,7 @@ describeWithPostgres(
       await provider.reattach(source, target, {}, ctx);
       expect(await west.isInRecovery()).toBe(true);
       await replicated(west, 11);
-      expect(await provider.verifyRoles(target, source, ctx)).toEqual([]);
+      expect(await provider.verifyRoles(target, source)).toEqual([]);
     });
 
     it('states the WAL bytes an emergency failover gives up while the source still answers, and rewinds them away at rejoin', async () => {

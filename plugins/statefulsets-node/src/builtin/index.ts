@@ -15,4 +15,12 @@ export { mcsPodAddress, MySqlGtidProvider } from './MySqlGtidProvider';
 export type { MysqlAddress } from './MySqlGtidProvider';
 export type { MysqlServer } from './mysqlExec';
 export { NoneTrafficRouter } from './NoneTrafficRouter';
+export {
+  describePostgresStreamingSteps,
+  PostgresStreamingProvider,
+} from './PostgresStreamingProvider';
+export type {
+  PostgresLagReading,
+  PostgresStreamingProviderOptions,
+} from './PostgresStreamingProvider';
 export { ServiceExportTrafficRouter } from './ServiceExportTrafficRouter';
