@@ -144,3 +144,27 @@ describe('clusterset.local names', () => {
     ).toBe('eu-central');
   });
 });
+
+describe('the Karmada API server', () => {
+  it('answers no name: its Services are templates that run nowhere', () => {
+    const w = world(true);
+    const karmada = new FakeCluster({
+      name: 'karmada',
+      region: 'eu-central-1',
+      federationHost: 'karmada',
+    });
+    karmada.create({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: NS },
+    });
+    karmada.create(istio);
+    karmada.create(service('only-a-template'));
+    w.clusters.set('karmada', karmada);
+    expect(
+      from(w, 'eu-west', 'only-a-template.data.svc.cluster.local').error,
+    ).toBe(
+      'only-a-template.data.svc.cluster.local does not resolve in eu-west: no mesh cluster has a Service data/only-a-template',
+    );
+  });
+});

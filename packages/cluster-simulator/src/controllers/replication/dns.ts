@@ -68,6 +68,16 @@ export function mcsClusterId(c: ClusterApi): string {
   return (property?.spec?.value as string | undefined) ?? c.name;
 }
 
+/**
+ * The clusters whose Services answer on the network: every one but the
+ * Karmada API server, which stores templates and runs none of them.
+ */
+function networkClusters(
+  clusters: ReadonlyMap<string, ClusterApi>,
+): ClusterApi[] {
+  return [...clusters.values()].filter(c => c.federationHost !== 'karmada');
+}
+
 const service = (c: ClusterApi, ns: string, name: string) =>
   safeGet(c, 'v1', 'Service', ns, name);
 
@@ -94,7 +104,7 @@ function publishedAddress(
   host: string,
   clusters: ReadonlyMap<string, ClusterApi>,
 ): Resolution | undefined {
-  const published = [...clusters.values()].flatMap(c =>
+  const published = networkClusters(clusters).flatMap(c =>
     (c.listShared?.('v1', 'Service') ?? c.list('v1', 'Service'))
       .filter(s =>
         (s.status?.loadBalancer?.ingress ?? []).some(
@@ -124,7 +134,7 @@ function clusterSetLookup(
       error: `${host}: clusterset.local names are <svc>.<ns>.svc.clusterset.local or <pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local`,
     };
   const [svc, ns] = base.slice(-2);
-  const exporting = [...clusters.values()].filter(
+  const exporting = networkClusters(clusters).filter(
     c => safeGet(c, MCS_API, 'ServiceExport', ns, svc) && service(c, ns, svc),
   );
   if (!exporting.length)
@@ -171,7 +181,7 @@ function serviceLookup(
           error: `${host} does not resolve in ${own.name}: no Service ${ns}/${svc} there, and cluster.local names resolve only inside their cluster`,
         };
   }
-  const holders = [...clusters.values()].filter(
+  const holders = networkClusters(clusters).filter(
     c => isMeshMember(c) && service(c, ns, svc),
   );
   const target = holders.find(c => c.name === own.name) ?? holders[0];
