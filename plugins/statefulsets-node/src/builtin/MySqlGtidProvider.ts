@@ -10,7 +10,10 @@
  * is stated in transactions, and an old source that comes back with
  * transactions the new primary lacks (errant) is reported, never attached.
  * The role annotations follow each change, so whoever reads them (the
- * topology, the exporter's consumers) sees what the engine does. Where a
+ * topology, the exporter's consumers) sees what the engine does, and so
+ * does each cluster's generated join script, which a restarted pod runs
+ * again: the new primary's joins nothing, the old one's joins the new
+ * primary (otherwise a restart would rejoin the old topology). Where a
  * side cannot be exec'd into, the generic provider acts instead.
  */
 import {
@@ -37,6 +40,7 @@ import {
   requireSideStamped,
 } from './GenericStatefulSetProvider';
 import { gtidDifference } from './gtidSet';
+import { rewriteJoinScript } from './mysqlJoinScript';
 import { describeMySqlSteps, mysqlSql } from './mysqlSteps';
 import { MysqlServer, mysqlServerOf, parseVertical, runSql } from './mysqlExec';
 
@@ -44,12 +48,38 @@ type Fallback = FailoverReplicationProvider &
   ReplicationProvider &
   Required<Pick<FailoverReplicationProvider, 'reattach'>>;
 
-/** Where a server is reached from another cluster, given its pod and cluster. */
-export type MysqlAddress = (server: MysqlServer) => string;
+/** How another server of the topology is reached across clusters, as seen in the engine. */
+export interface KnownAddress {
+  host: string;
+  pod: string;
+  cluster: string;
+}
 
-/** The pod's Multi-Cluster Services name (`<pod>.<cluster>.<svc>.<ns>.svc.clusterset.local`). */
-export const mcsPodAddress: MysqlAddress = s =>
-  `${s.pod}.${s.side.cluster}.${s.serviceName}.${s.namespace}.svc.clusterset.local`;
+/**
+ * Where a server is reached from another cluster. `known` is another
+ * primary's address as a replica used it, when the provider saw one.
+ */
+export type MysqlAddress = (
+  server: MysqlServer,
+  known?: KnownAddress,
+) => string;
+
+/**
+ * The address the topology already uses, with the pod and cluster swapped
+ * (`<pod>.<cluster>.<svc>.<ns>.svc.clusterset.local` with MCS, a per-pod
+ * Service name with Istio); the Multi-Cluster Services name when no address
+ * is known.
+ */
+export const mysqlPeerAddress: MysqlAddress = (s, known) => {
+  if (!known) {
+    return `${s.pod}.${s.side.cluster}.${s.serviceName}.${s.namespace}.svc.clusterset.local`;
+  }
+  const [first, ...rest] = known.host.split('.');
+  return [
+    first.split(known.pod).join(s.pod),
+    ...rest.map(l => (l === known.cluster ? s.side.cluster : l)),
+  ].join('.');
+};
 
 interface ServerState {
   superReadOnly: boolean;
@@ -77,7 +107,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
 
   constructor(options?: { fallback?: Fallback; address?: MysqlAddress }) {
     this.#fallback = options?.fallback ?? new GenericStatefulSetProvider();
-    this.#address = options?.address ?? mcsPodAddress;
+    this.#address = options?.address ?? mysqlPeerAddress;
   }
 
   /**
@@ -172,6 +202,26 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     );
   }
 
+  /** How `target` reaches `source`'s server, from its replica status (undefined when it does not). */
+  async #addressSeenBy(
+    target: FailoverSide,
+    source: MysqlServer,
+    ctx: FailoverCallContext,
+  ): Promise<KnownAddress | undefined> {
+    const t = await this.#server(target, ctx).catch(() => undefined);
+    if (!t) return undefined;
+    const channels = await this.#replicaStatus(t, ctx).catch(() => []);
+    const channel =
+      channels.find(c => c.Channel_Name === source.side.cluster) ?? channels[0];
+    return channel?.Source_Host
+      ? {
+          host: channel.Source_Host,
+          pod: source.pod,
+          cluster: source.side.cluster,
+        }
+      : undefined;
+  }
+
   async readLag(
     target: FailoverSide,
     ctx: FailoverCallContext,
@@ -203,6 +253,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
         const before = await this.#state(s, ctx);
         if (!before.superReadOnly) await runSql(s, mysqlSql.fence, ctx);
         const fenced = await this.#state(s, ctx);
+        const knownAddress = await this.#addressSeenBy(target, s, ctx);
         const sts = await source.client.get<KubeObject>(
           source.client.pathOf(source.workload),
         );
@@ -214,6 +265,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
             previousRole === 'fenced' ? 'active' : previousRole ?? 'active',
           previousSource: annotations[ANNOTATION_REPLICATION_SOURCE] ?? null,
           pod: s.pod,
+          ...(knownAddress && { knownAddress }),
           superReadOnly: before.superReadOnly,
           readOnly: before.readOnly,
           gtidExecuted: fenced.gtidExecuted,
@@ -328,6 +380,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
         const window = await this.#lossWindow(before, source, ctx);
         await runSql(t, mysqlSql.promote, ctx);
         await this.#annotate(t, 'active', null);
+        await rewriteJoinScript(t, { source: true });
         return {
           pod: t.pod,
           previousChannels: channels.map(c => c.Channel_Name ?? ''),
@@ -346,13 +399,16 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     replica: MysqlServer,
     primary: MysqlServer,
     ctx: FailoverCallContext,
+    known?: KnownAddress,
   ): Promise<void> {
-    const host = this.#address(primary);
-    const [current] = await this.#replicaStatus(replica, ctx);
+    const host = this.#address(primary, known);
+    const channels = await this.#replicaStatus(replica, ctx);
+    // A channel from the primary's cluster that runs is kept as it is.
     const running =
-      current?.Source_Host === host &&
-      current?.Replica_IO_Running !== 'No' &&
-      current?.Replica_SQL_Running === 'Yes';
+      channels.length === 1 &&
+      channels[0].Channel_Name === primary.side.cluster &&
+      channels[0].Replica_IO_Running !== 'No' &&
+      channels[0].Replica_SQL_Running === 'Yes';
     const sql = running
       ? mysqlSql.fence
       : mysqlSql.follow({
@@ -362,6 +418,12 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
         });
     await runSql(replica, sql, ctx);
     await this.#annotate(replica, 'passive', primary.side.cluster);
+    await rewriteJoinScript(replica, {
+      source: false,
+      channel: primary.side.cluster,
+      host,
+      port: primary.port,
+    });
   }
 
   async abortPromotion(
@@ -446,7 +508,8 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     ]);
     if (!o || !p) return this.#fallback.reattach(old, primary, undo, ctx);
     await this.#requireNoErrant(o, p, ctx);
-    return this.#follow(o, p, ctx);
+    const known = undo.knownAddress as KnownAddress | undefined;
+    return this.#follow(o, p, ctx, known);
   }
 
   async verifyRoles(

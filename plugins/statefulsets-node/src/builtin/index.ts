@@ -11,8 +11,8 @@ export {
   waitForCatchUp,
 } from './GenericStatefulSetProvider';
 export { IstioTrafficRouter } from './IstioTrafficRouter';
-export { mcsPodAddress, MySqlGtidProvider } from './MySqlGtidProvider';
-export type { MysqlAddress } from './MySqlGtidProvider';
+export { MySqlGtidProvider, mysqlPeerAddress } from './MySqlGtidProvider';
+export type { KnownAddress, MysqlAddress } from './MySqlGtidProvider';
 export type { MysqlServer } from './mysqlExec';
 export { NoneTrafficRouter } from './NoneTrafficRouter';
 export {

@@ -14,6 +14,8 @@ export interface MysqlServer {
   namespace: string;
   pod: string;
   container: string;
+  /** The StatefulSet as read before this action. */
+  statefulSet: KubeObject;
   /** The StatefulSet's headless Service (the pods' DNS subdomain). */
   serviceName: string;
   port: number;
@@ -45,6 +47,7 @@ export function mysqlServerOf(
     namespace: side.workload.namespace,
     pod: `${side.workload.name}-${Number(sts.spec?.ordinals?.start ?? 0)}`,
     container: String(container.name),
+    statefulSet: sts,
     serviceName: String(sts.spec?.serviceName ?? side.workload.name),
     port: Number(port ?? 3306),
   };

@@ -54,6 +54,9 @@ export function describeMySqlSteps(
   const promote = [
     `${tgtPod}: ${mysqlSql.promote}`,
     `the other pods of ${target} keep replicating from ${tgtPod}`,
+    `join.sh of ${target} (replication ConfigMap): ${primaryPod(
+      sides.targetWorkload,
+    )} joins nothing, so a restart keeps it the source`,
   ];
   const follow = `${srcPod}: ${mysqlSql.fence}; STOP REPLICA; RESET REPLICA ALL; CHANGE REPLICATION SOURCE TO SOURCE_HOST=<${tgtPod}>, SOURCE_AUTO_POSITION=1 FOR CHANNEL '${target}'; START REPLICA FOR CHANNEL '${target}'`;
   return {
@@ -75,6 +78,9 @@ export function describeMySqlSteps(
     reattach: [
       `refused if ${srcPod} has errant transactions (GTIDs ${target} lacks)`,
       follow,
+      `join.sh of ${source} (replication ConfigMap): ${primaryPod(
+        sides.sourceWorkload,
+      )} joins channel '${target}' and is read-only`,
     ],
   };
 }
