@@ -27,7 +27,10 @@ const workload = {
   name: 'orders-db',
 };
 
-function statefulSet(owner: string | undefined): KubeObject {
+function statefulSet(
+  owner: string | undefined,
+  ownerReferences?: KubeObject['metadata']['ownerReferences'],
+): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -35,6 +38,7 @@ function statefulSet(owner: string | undefined): KubeObject {
       namespace: workload.namespace,
       name: workload.name,
       annotations: owner ? { [ANNOTATION_OWNER_ENTITY]: owner } : {},
+      ownerReferences,
     },
   };
 }
@@ -45,14 +49,21 @@ type Exec = (command: string[]) => Promise<ExecResult>;
 function side(
   cluster: string,
   exec: Exec,
-  options: { owner?: string; log?: string[] } = {},
+  options: {
+    owner?: string;
+    log?: string[];
+    ownerReferences?: KubeObject['metadata']['ownerReferences'];
+  } = {},
 ): FailoverSide {
   const client: ClusterWriteClient = {
     cluster,
     pathOf: ref =>
       `/apis/apps/v1/namespaces/${ref.namespace}/statefulsets/${ref.name}`,
     get: async <T>() =>
-      statefulSet('owner' in options ? options.owner : ENTITY) as T,
+      statefulSet(
+        'owner' in options ? options.owner : ENTITY,
+        options.ownerReferences,
+      ) as T,
     mergePatch: async () => {
       throw new Error('the provider changes no object');
     },
@@ -70,6 +81,15 @@ function side(
   };
   return { cluster, client, workload };
 }
+
+/** What STATE_QUERY prints on a writable primary. */
+const primaryAnswer: Exec = async () => ({
+  exitCode: 0,
+  stdout: 'f|0/3000000||0|2026-01-01T00:00:00.000Z|off\n',
+  stderr: '',
+  durationMs: 1,
+  truncated: false,
+});
 
 const ctx: FailoverCallContext = {
   entityRef: ENTITY,
@@ -131,17 +151,32 @@ describe('PostgresStreamingProvider', () => {
 
   it('refuses to fence a StatefulSet not stamped for the entity, running nothing that changes it', async () => {
     const log: string[] = [];
-    const primary = async () => ({
-      exitCode: 0,
-      stdout: 'f|0/3000000||0|2026-01-01T00:00:00.000Z|off\n',
-      stderr: '',
-      durationMs: 1,
-      truncated: false,
-    });
-    const source = side('eu-west', primary, { owner: undefined, log });
+    const source = side('eu-west', primaryAnswer, { owner: undefined, log });
     await expect(
-      provider.fence(source, side('eu-central', primary), ctx),
+      provider.fence(source, side('eu-central', primaryAnswer), ctx),
     ).rejects.toThrow(/carries no .*owner-entity annotation/);
+    expect(log.join('\n')).not.toMatch(/ALTER SYSTEM/);
+  });
+
+  it('refuses to fence a StatefulSet an operator controls, leaving the primary to the operator', async () => {
+    const log: string[] = [];
+    const source = side('eu-west', primaryAnswer, {
+      log,
+      // The Kubernetes field the shared metadata type leaves out.
+      ownerReferences: [
+        {
+          apiVersion: 'acid.zalan.do/v1',
+          kind: 'postgresql',
+          name: 'orders-db',
+          controller: true,
+        } as { apiVersion: string; kind: string; name: string },
+      ],
+    });
+    await expect(
+      provider.fence(source, side('eu-central', primaryAnswer), ctx),
+    ).rejects.toThrow(
+      /controlled by postgresql orders-db \(acid\.zalan\.do\/v1\); .*through the operator/,
+    );
     expect(log.join('\n')).not.toMatch(/ALTER SYSTEM/);
   });
 

@@ -22,6 +22,7 @@ import {
   FailoverStepDescriptions,
   FailoverStepSides,
   describeWorkload,
+  KubeObject,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   ExecTarget,
@@ -81,6 +82,21 @@ function defaultPod(side: FailoverSide): ExecTarget {
 function defaultConninfo(primary: FailoverSide): string {
   const { name, namespace } = primary.workload;
   return `host=${name}-${primary.cluster}.${namespace}.svc.clusterset.local port=5432 user=postgres dbname=postgres`;
+}
+
+/**
+ * Refuses a StatefulSet an operator controls (Zalando's Patroni, …): the
+ * operator decides the primary and would undo or fight a promotion.
+ */
+function requireNoOperator(side: FailoverSide, obj: KubeObject): void {
+  const owner = obj.metadata.ownerReferences?.find(
+    r => (r as Record<string, unknown>).controller === true,
+  );
+  if (owner) {
+    throw new Error(
+      `StatefulSet ${side.workload.namespace}/${side.workload.name} in ${side.cluster} is controlled by ${owner.kind} ${owner.name} (${owner.apiVersion}); its operator decides the primary, so fail it over through the operator, not by promoting PostgreSQL directly`,
+    );
+  }
 }
 
 /**
@@ -332,13 +348,16 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     command: string[],
     options?: { timeoutMs?: number; failure?: string },
   ): Promise<string> {
-    const obj = await side.client.get(side.client.pathOf(side.workload));
+    const obj = await side.client.get<KubeObject>(
+      side.client.pathOf(side.workload),
+    );
     if (!obj) {
       throw new Error(
         `StatefulSet ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
       );
     }
     requireSideStamped(side, obj, ctx);
+    requireNoOperator(side, obj);
     return this.#run(side, command, options);
   }
 
