@@ -31,6 +31,7 @@ import {
   makeInformer,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { goldenCases, goldenObjects } from './__testUtils__/goldenCases';
 import { packageRoot } from './packageRoot';
 import type { RunningSimulator, SimulatedCluster } from './simulator';
 import { eventually, startTestSimulator } from './testing/testWorld';
@@ -129,8 +130,8 @@ const apiBase = (apiVersion: string) =>
   apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 
 /**
- * One object of each kind the demo world holds (what the template
- * generates), to apply copies of and to fail over.
+ * One object of each kind the demo world or the template's output holds
+ * (what the template generates), to apply copies of and to fail over.
  */
 function demoSamples(): Map<string, any> {
   const samples = new Map<string, any>();
@@ -149,6 +150,18 @@ function demoSamples(): Map<string, any> {
         const key = `${doc.apiVersion}/${doc.kind}`;
         if (!samples.has(key)) samples.set(key, doc);
       }
+    }
+  }
+  // Kinds only some engines generate (Kafka's MirrorMaker Deployment,
+  // Elasticsearch's set-up Job) come from the template's golden output.
+  for (const id of goldenCases()) {
+    for (const { obj } of goldenObjects(id)) {
+      const key = `${obj.apiVersion}/${obj.kind}`;
+      // Kustomizations are kustomize's files and the Component the
+      // catalog's: neither is an object of the clusters.
+      const clusterObject =
+        obj.metadata && !obj.apiVersion.startsWith('backstage.io/');
+      if (clusterObject && !samples.has(key)) samples.set(key, obj);
     }
   }
   return samples;

@@ -394,27 +394,34 @@ describe('checkManifests', () => {
     ]);
   });
 
-  it("accepts Kafka's MirrorMaker Deployment, held to the node and kubernetes-id rules", () => {
-    const mirrorMaker = (
-      spec: Record<string, unknown> = {},
-      id = 'orders-db',
-    ): ManifestObject => ({
-      ...statefulSet(spec),
-      kind: 'Deployment',
-      metadata: {
-        name: 'orders-db-mirrormaker',
-        namespace: 'orders',
-        labels: { 'backstage.io/kubernetes-id': id },
-      },
-    });
-    expect(reasons([mirrorMaker()])).toEqual([]);
-    expect(reasons([mirrorMaker({ hostNetwork: true })])).toEqual([
-      'Deployment orders/orders-db-mirrormaker in eu-west: settings that reach the node are not accepted (the template never generates them): spec.template.spec.hostNetwork: true',
-    ]);
-    expect(reasons([mirrorMaker({}, 'orders-mysql')])).toEqual([
-      "Deployment orders/orders-db-mirrormaker in eu-west: the workload's backstage.io/kubernetes-id label is orders-mysql, but catalogInfo's backstage.io/kubernetes-id annotation is orders-db; they must match",
-    ]);
-  });
+  it.each([
+    ['apps/v1', 'Deployment', 'orders-db-mirrormaker'],
+    ['batch/v1', 'Job', 'orders-db-ccr-0a1b2c'],
+  ])(
+    "accepts Kafka's MirrorMaker and Elasticsearch's set-up (%s %s), held to the node and kubernetes-id rules",
+    (apiVersion, kind, name) => {
+      const workload = (
+        spec: Record<string, unknown> = {},
+        id = 'orders-db',
+      ): ManifestObject => ({
+        ...statefulSet(spec),
+        apiVersion,
+        kind,
+        metadata: {
+          name,
+          namespace: 'orders',
+          labels: { 'backstage.io/kubernetes-id': id },
+        },
+      });
+      expect(reasons([workload()])).toEqual([]);
+      expect(reasons([workload({ hostNetwork: true })])).toEqual([
+        `${kind} orders/${name} in eu-west: settings that reach the node are not accepted (the template never generates them): spec.template.spec.hostNetwork: true`,
+      ]);
+      expect(reasons([workload({}, 'orders-mysql')])).toEqual([
+        `${kind} orders/${name} in eu-west: the workload's backstage.io/kubernetes-id label is orders-mysql, but catalogInfo's backstage.io/kubernetes-id annotation is orders-db; they must match`,
+      ]);
+    },
+  );
 
   it('says every refusal in one 400 message, the first five in full', () => {
     const many = Array.from({ length: 7 }, (_, i) => ({

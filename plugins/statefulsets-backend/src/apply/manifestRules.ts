@@ -34,6 +34,8 @@ export const ACCEPTED_KINDS: readonly AcceptedKind[] = [
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', namespaced: true },
   // Kafka's MirrorMaker 2, beside the brokers of a cluster that receives data.
   { apiVersion: 'apps/v1', kind: 'Deployment', namespaced: true },
+  // Elasticsearch's cross-cluster replication set-up, run in a follower cluster.
+  { apiVersion: 'batch/v1', kind: 'Job', namespaced: true },
   {
     apiVersion: 'multicluster.x-k8s.io/v1alpha1',
     kind: 'ServiceExport',
@@ -84,6 +86,7 @@ const WORKLOAD_KINDS = [
   'FederatedStatefulSet',
   'Cluster',
   'Deployment',
+  'Job',
 ];
 
 /**
