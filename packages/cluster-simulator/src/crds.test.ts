@@ -12,6 +12,7 @@ const expectedKinds = [
   'networking.istio.io/v1 VirtualService',
   'networking.istio.io/v1 DestinationRule',
   'networking.istio.io/v1 ServiceEntry',
+  'types.kubefed.io/v1beta1 FederatedNamespace',
   'types.kubefed.io/v1beta1 FederatedStatefulSet',
   'policy.karmada.io/v1alpha1 PropagationPolicy',
   'policy.karmada.io/v1alpha1 OverridePolicy',

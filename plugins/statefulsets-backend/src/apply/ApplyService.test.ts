@@ -261,7 +261,7 @@ describe('ApplyService against the cluster simulator', () => {
 
   it('has Karmada place a StatefulSet on the members as the golden plan says, each with its overrides', async () => {
     const { clusters, catalogInfo } = loadCase(
-      'mysql-active-passive-karmada-none',
+      'mysql-active-passive-karmada-istio',
     );
     const res = await service.apply(
       {

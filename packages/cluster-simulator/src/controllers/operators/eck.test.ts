@@ -346,6 +346,7 @@ describe('the demo world Elasticsearch', () => {
       ['eu-central', 0],
       ['eu-west', 1],
       ['us-east', 1],
+      ['karmada', 0],
     ]);
     const sim = await startSimulator({
       world,
