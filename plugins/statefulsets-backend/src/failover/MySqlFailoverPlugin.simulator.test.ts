@@ -1,0 +1,166 @@
+/*
+ * A switchover and a failback of the demo's orders-mysql started over REST,
+ * as the failover dialog starts them, against the cluster simulator: the
+ * plan words each step in MySQL statements, and the runs leave the engines
+ * in swapped roles, read with `mysql` through pods/exec.
+ */
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  appConfigFor,
+  RunningSimulator,
+} from '@multicluster/cluster-simulator';
+import request from 'supertest';
+import { multiclusterStatefulsetsPlugin } from '../plugin';
+import {
+  clientsFor,
+  DEMO_ENTITIES,
+  startDemoWorld,
+} from './__testUtils__/simulatorWorld';
+import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+
+jest.setTimeout(120_000);
+
+const BASE =
+  '/api/multicluster-statefulsets/entities/component/default/orders-mysql';
+const PRIMARY_POD: Record<string, string> = {
+  'eu-central': 'orders-mysql-0',
+  'eu-west': 'orders-mysql-10',
+};
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'orders-mysql',
+    namespace: 'default',
+    annotations: DEMO_ENTITIES['orders-mysql'],
+  },
+  spec: {
+    type: 'database',
+    owner: 'group:default/database-platform',
+    lifecycle: 'production',
+  },
+};
+
+async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error('condition not reached in 60 s');
+    await new Promise(r => setTimeout(r, 200));
+  }
+}
+
+describe('a MySQL switchover and failback from the failover API', () => {
+  let sim: RunningSimulator;
+  let clients: HttpClusterWriteClient[];
+
+  beforeAll(async () => {
+    sim = await startDemoWorld();
+    clients = clientsFor(sim, 10_000);
+  });
+
+  afterAll(() => sim?.stop());
+
+  /** `kubectl exec <primary pod> -- mysql -N -e <sql>` in a cluster. */
+  async function mysql(cluster: string, sql: string, user = 'root') {
+    return clients
+      .find(c => c.cluster === cluster)!
+      .exec(
+        {
+          namespace: 'databases',
+          pod: PRIMARY_POD[cluster],
+          container: 'mysql',
+        },
+        ['mysql', `-u${user}`, '-N', '-e', sql],
+        { timeoutMs: 10_000 },
+      );
+  }
+
+  async function expectPrimary(primary: string, replica: string) {
+    expect((await mysql(primary, 'SELECT @@super_read_only')).stdout).toBe(
+      '0\n',
+    );
+    expect((await mysql(replica, 'SELECT @@super_read_only')).stdout).toBe(
+      '1\n',
+    );
+    expect((await mysql(primary, 'SHOW REPLICA STATUS')).stdout).toBe('');
+    const status = (await mysql(replica, 'SHOW REPLICA STATUS\\G')).stdout;
+    expect(status).toContain(
+      ` Source_Host: ${PRIMARY_POD[primary]}.${primary}.orders-mysql-headless.databases.svc.clusterset.local\n`,
+    );
+    expect(status).toContain(' Replica_SQL_Running: Yes\n');
+    expect(
+      (await mysql(primary, 'INSERT INTO orders VALUES (1)', 'app')).exitCode,
+    ).toBe(0);
+    const refused = await mysql(
+      replica,
+      'INSERT INTO orders VALUES (1)',
+      'app',
+    );
+    expect(refused.stderr).toContain('ERROR 1290');
+  }
+
+  async function switchOver(server: any, targetCluster: string) {
+    const plan = await until(async () => {
+      const p = await request(server)
+        .post(`${BASE}/failover/plan`)
+        .send({ targetCluster, mode: 'switchover' });
+      return p.body.allowed ? p.body : undefined;
+    });
+    const started = await request(server).post(`${BASE}/failover/runs`).send({
+      targetCluster,
+      mode: 'switchover',
+      confirm: 'orders-mysql',
+    });
+    expect(started.status).toBe(202);
+    const run = await until(async () => {
+      const r = await request(server).get(
+        `${BASE}/failover/runs/${started.body.id}`,
+      );
+      return ['pending', 'running'].includes(r.body.status)
+        ? undefined
+        : r.body;
+    });
+    return { plan, run };
+  }
+
+  it('leaves the engines in swapped roles, and back', async () => {
+    const config = appConfigFor(
+      sim.clusters.map(c => ({
+        ...c,
+        readOnlyToken: undefined,
+        writeToken: undefined,
+        rbac: false,
+      })),
+    ) as any;
+    config.multiclusterStatefulsets.failover = { catchUpTimeoutMs: 5000 };
+    config.multiclusterStatefulsets.cacheTtlMs = 1;
+    const backend = await startTestBackend({
+      features: [
+        multiclusterStatefulsetsPlugin,
+        mockServices.rootConfig.factory({ data: config }),
+        catalogServiceMock.factory({ entities: [entity] }),
+      ],
+    });
+    try {
+      await expectPrimary('eu-central', 'eu-west');
+
+      const there = await switchOver(backend.server, 'eu-west');
+      expect(JSON.stringify(there.plan)).toContain(
+        'SET PERSIST super_read_only=ON',
+      );
+      expect(there.run.status).toBe('succeeded');
+      await expectPrimary('eu-west', 'eu-central');
+
+      const back = await switchOver(backend.server, 'eu-central');
+      expect(back.run.status).toBe('succeeded');
+      await expectPrimary('eu-central', 'eu-west');
+    } finally {
+      await backend.stop();
+    }
+  });
+});
