@@ -277,12 +277,6 @@ export function createGenerateStatefulSetAction(options: {
             .describe(
               'PostgreSQL only: the shared CA CloudNativePG replica clusters need to trust each other',
             ),
-        targetPath: z =>
-          z
-            .string()
-            .optional()
-            .describe(
-              'Directory in the workspace to write into; the workspace root by default',
         elasticsearch: z =>
           z
             .object({
@@ -309,6 +303,12 @@ export function createGenerateStatefulSetAction(options: {
             .describe(
               'Elasticsearch only: the licence and transport certificates cross-cluster replication needs',
             ),
+        targetPath: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Directory in the workspace to write into; the workspace root by default',
             ),
       },
       output: {

@@ -84,8 +84,6 @@ export interface PostgresqlRequest {
   clientCASecret?: string;
 }
 
-/** Everything the generator needs; optional fields get engine defaults. */
-export interface GenerateRequest {
 /** A licence that includes cross-cluster replication. */
 export type ElasticsearchLicence = 'enterprise' | 'platinum' | 'trial';
 
@@ -103,6 +101,8 @@ export interface ElasticsearchRequest {
   nodesAllowMmap?: boolean;
 }
 
+/** Everything the generator needs; optional fields get engine defaults. */
+export interface GenerateRequest {
   name: string;
   namespace: string;
   engine: Engine;
@@ -122,10 +122,10 @@ export interface ElasticsearchRequest {
   description?: string;
   allowedRegions?: string[];
   maxFailoverLagSeconds?: number;
-  /** PostgreSQL only: the shared CA; required with more than one cluster. */
-  postgresql?: PostgresqlRequest;
   /** Elasticsearch only: licence and transport certificates; required. */
   elasticsearch?: ElasticsearchRequest;
+  /** PostgreSQL only: the shared CA; required with more than one cluster. */
+  postgresql?: PostgresqlRequest;
 }
 
 /** One generated file, relative to the target directory. */

@@ -69,9 +69,9 @@ export interface NormalizedRequest {
   maxFailoverLagSeconds: number;
   /** PostgreSQL: the CA Secrets every cluster shares (absent for a single cluster without them). */
   postgresql?: PostgresqlCertificates;
-}
   /** Elasticsearch: the licence, transport certificates and mmap choice. */
   elasticsearch?: ElasticsearchSettings;
+}
 
 // Names end up as Service names with a `-headless` suffix and as pod names
 // with an ordinal, so the base name must leave room within 63 characters.
@@ -121,9 +121,9 @@ export function validateRequest(
     engine === 'postgresql'
       ? checkPostgresql(request, federation, storage)
       : undefined;
-  if (engine === 'mongodb') checkMongodb(clusters);
   const elasticsearch =
     engine === 'elasticsearch' ? checkElasticsearch(request) : undefined;
+  if (engine === 'mongodb') checkMongodb(clusters);
 
   const federationHost = checkFederation(request, known, federation);
 
@@ -166,6 +166,6 @@ export function validateRequest(
     allowedRegions,
     maxFailoverLagSeconds: lag,
     postgresql,
-  };
     elasticsearch,
+  };
 }
