@@ -129,6 +129,8 @@ describe('kubectl exec', () => {
     const source =
       'orders-db-0.eu-central.orders-db.databases.svc.clusterset.local';
     const script = [
+      // The StatefulSet's wiring replicates already; this sets it up anew.
+      'STOP REPLICA; RESET REPLICA ALL;',
       `CHANGE REPLICATION SOURCE TO SOURCE_HOST='${source}', SOURCE_PORT=3306,`,
       '  SOURCE_AUTO_POSITION=1;',
       'START REPLICA;',
