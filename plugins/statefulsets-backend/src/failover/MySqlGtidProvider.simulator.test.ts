@@ -187,15 +187,23 @@ describe('MySqlGtidProvider through pods/exec', () => {
     await expectRoles('eu-central', 'eu-west');
   });
 
-  it('rolls a fence back to the flags it found', async () => {
+  it('rolls a fence back to the flags it found, also when the fence ran twice', async () => {
+    await provider.fence(sides['eu-central'], sides['eu-west'], ctx);
+    // A restarted run performs the fence again.
     const undo = await provider.fence(
       sides['eu-central'],
       sides['eu-west'],
       ctx,
     );
     expect(await value('eu-central', 'SELECT @@super_read_only')).toBe('1');
+    expect(
+      (await annotations('eu-central'))['multicluster-statefulsets/role'],
+    ).toBe('fenced');
     await provider.unfence(sides['eu-central'], undo, ctx);
     expect(await value('eu-central', 'SELECT @@read_only')).toBe('0');
+    expect(
+      (await annotations('eu-central'))['multicluster-statefulsets/role'],
+    ).toBe('active');
   });
 
   it('states an emergency failover’s data-loss window in transactions and reports errant ones at failback', async () => {

@@ -250,19 +250,20 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     return this.#either(
       source,
       async s => {
-        const before = await this.#state(s, ctx);
-        if (!before.superReadOnly) await runSql(s, mysqlSql.fence, ctx);
+        const annotations = s.statefulSet.metadata.annotations ?? {};
+        const previousRole = annotations[ANNOTATION_ROLE];
+        // Marked first: a re-run finds the mark and knows the flags it found
+        // were this fence's, on a primary that took writes before.
+        const rerun = previousRole === 'fenced';
+        const before = rerun
+          ? { superReadOnly: false, readOnly: false }
+          : await this.#state(s, ctx);
+        if (!rerun) await this.#annotate(s, 'fenced', null);
+        await runSql(s, mysqlSql.fence, ctx);
         const fenced = await this.#state(s, ctx);
         const knownAddress = await this.#addressSeenBy(target, s, ctx);
-        const sts = await source.client.get<KubeObject>(
-          source.client.pathOf(source.workload),
-        );
-        const annotations = sts?.metadata.annotations ?? {};
-        const previousRole = annotations[ANNOTATION_ROLE];
-        if (previousRole !== 'fenced') await this.#annotate(s, 'fenced', null);
         return {
-          previousRole:
-            previousRole === 'fenced' ? 'active' : previousRole ?? 'active',
+          previousRole: rerun ? 'active' : previousRole ?? 'active',
           previousSource: annotations[ANNOTATION_REPLICATION_SOURCE] ?? null,
           pod: s.pod,
           ...(knownAddress && { knownAddress }),
