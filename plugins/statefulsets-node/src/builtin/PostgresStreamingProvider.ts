@@ -2,7 +2,7 @@
  * Failover of PostgreSQL StatefulSets that replicate by streaming
  * replication across Kubernetes clusters without an operator: every step
  * runs SQL or the server's own tools in the primary pod of a side
- * (`<statefulset>-0`) through `pods/exec`, so the roles change in the engine
+ * (the StatefulSet's first ordinal, see postgresPod) through `pods/exec`, so the roles change in the engine
  * and not only in annotations.
  *
  * Fencing keeps the source up and readable: `default_transaction_read_only`
@@ -25,7 +25,6 @@ import {
   KubeObject,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
-  ExecTarget,
   FailoverCallContext,
   FailoverReplicationProvider,
   FailoverSide,
@@ -35,6 +34,7 @@ import {
   WorkloadRef,
 } from '../failover';
 import { requireSideStamped } from './GenericStatefulSetProvider';
+import { mcsConninfo, PostgresPod, postgresPodOf } from './postgresPod';
 import {
   FENCE_STATEMENTS,
   laterLsn,
@@ -58,31 +58,27 @@ export interface PostgresLagReading extends LagReading {
 
 /** How the provider reaches the database pods. */
 export interface PostgresStreamingProviderOptions {
-  /** The pod to run commands in on a side; `<statefulset>-0` when absent. */
-  podOf?(side: FailoverSide): ExecTarget;
   /**
    * The libpq connection string (without a password) by which the old
    * primary's pod reaches the new primary, for pg_rewind and
-   * `primary_conninfo`; by default the new primary's per-cluster
-   * multi-cluster Service `<statefulset>-<cluster>.<namespace>.svc.clusterset.local`.
+   * `primary_conninfo`; by default the new primary pod's Multi-Cluster
+   * Services name (mcsConninfo).
    */
-  primaryConninfo?(primary: FailoverSide): string;
+  primaryConninfo?(primary: FailoverSide, pod: PostgresPod): string;
   pollIntervalMs?: number;
   /** Deadline of one command (the rejoin gets four times this). */
   execTimeoutMs?: number;
 }
 
+/** Options of one command. */
+interface RunOptions {
+  timeoutMs?: number;
+  /** What a non-zero exit means, for the error. */
+  failure?: string;
+}
+
 /** How long an emergency waits for a source that may be gone. */
 const PROBE_TIMEOUT_MS = 5000;
-
-function defaultPod(side: FailoverSide): ExecTarget {
-  return { namespace: side.workload.namespace, pod: `${side.workload.name}-0` };
-}
-
-function defaultConninfo(primary: FailoverSide): string {
-  const { name, namespace } = primary.workload;
-  return `host=${name}-${primary.cluster}.${namespace}.svc.clusterset.local port=5432 user=postgres dbname=postgres`;
-}
 
 /**
  * Refuses a StatefulSet an operator controls (Zalando's Patroni, …): the
@@ -105,14 +101,12 @@ function requireNoOperator(side: FailoverSide, obj: KubeObject): void {
  */
 export class PostgresStreamingProvider implements FailoverReplicationProvider {
   readonly id = 'postgresql-streaming';
-  readonly #podOf: (side: FailoverSide) => ExecTarget;
-  readonly #conninfo: (primary: FailoverSide) => string;
+  readonly #conninfo: (primary: FailoverSide, pod: PostgresPod) => string;
   readonly #pollMs: number;
   readonly #execTimeoutMs: number;
 
   constructor(options?: PostgresStreamingProviderOptions) {
-    this.#podOf = options?.podOf ?? defaultPod;
-    this.#conninfo = options?.primaryConninfo ?? defaultConninfo;
+    this.#conninfo = options?.primaryConninfo ?? mcsConninfo;
     this.#pollMs = options?.pollIntervalMs ?? 200;
     this.#execTimeoutMs = options?.execTimeoutMs ?? 30_000;
   }
@@ -242,7 +236,9 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     _undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    const conninfo = requireNoPassword(this.#conninfo(primary));
+    const conninfo = requireNoPassword(
+      this.#conninfo(primary, (await this.#load(primary)).pod),
+    );
     if ((await this.#state(old)).inRecovery) return;
     // pg_rewind reads the new timeline from the primary's control file.
     await this.#write(primary, ctx, psql('CHECKPOINT'));
@@ -341,13 +337,10 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     return parseState(await this.#run(side, psql(STATE_QUERY)));
   }
 
-  /** Runs a changing command, after checking the workload is the run entity's. */
-  async #write(
+  /** A side's StatefulSet as it is now, and its PostgreSQL pod. */
+  async #load(
     side: FailoverSide,
-    ctx: FailoverCallContext,
-    command: string[],
-    options?: { timeoutMs?: number; failure?: string },
-  ): Promise<string> {
+  ): Promise<{ obj: KubeObject; pod: PostgresPod }> {
     const obj = await side.client.get<KubeObject>(
       side.client.pathOf(side.workload),
     );
@@ -356,15 +349,35 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
         `StatefulSet ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
       );
     }
+    return { obj, pod: postgresPodOf(side, obj) };
+  }
+
+  /** Runs a changing command, after checking the workload is the run entity's and no operator's. */
+  async #write(
+    side: FailoverSide,
+    ctx: FailoverCallContext,
+    command: string[],
+    options?: RunOptions,
+  ): Promise<string> {
+    const { obj, pod } = await this.#load(side);
     requireSideStamped(side, obj, ctx);
     requireNoOperator(side, obj);
-    return this.#run(side, command, options);
+    return this.#exec(side, pod, command, options);
   }
 
   async #run(
     side: FailoverSide,
     command: string[],
-    options?: { timeoutMs?: number; failure?: string },
+    options?: RunOptions,
+  ): Promise<string> {
+    return this.#exec(side, (await this.#load(side)).pod, command, options);
+  }
+
+  async #exec(
+    side: FailoverSide,
+    pod: PostgresPod,
+    command: string[],
+    options?: RunOptions,
   ): Promise<string> {
     const exec = side.client.exec?.bind(side.client);
     if (!exec) {
@@ -372,7 +385,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
         `The connection to ${side.cluster} cannot exec into pods, which the PostgreSQL provider needs; grant pods/exec to the backend's identity`,
       );
     }
-    const target = this.#podOf(side);
+    const { target } = pod;
     const result = await exec(target, command, {
       timeoutMs: options?.timeoutMs ?? this.#execTimeoutMs,
     });

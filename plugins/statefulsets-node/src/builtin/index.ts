@@ -23,4 +23,6 @@ export type {
   PostgresLagReading,
   PostgresStreamingProviderOptions,
 } from './PostgresStreamingProvider';
+export { mcsConninfo, postgresPodOf } from './postgresPod';
+export type { PostgresPod } from './postgresPod';
 export { ServiceExportTrafficRouter } from './ServiceExportTrafficRouter';
