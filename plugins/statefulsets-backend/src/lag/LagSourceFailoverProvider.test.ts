@@ -137,6 +137,20 @@ describe('LagSourceFailoverProvider', () => {
     expect(wrapped.waitCaughtUp).toHaveBeenCalled();
   });
 
+  it("keeps a provider's wait on the engine's own positions", async () => {
+    const wrapped = { ...inner(), catchUpInEngine: true };
+    const lag = lagSource({ seconds: 9 });
+    const provider = new LagSourceFailoverProvider(wrapped, lag.source);
+    await provider.waitCaughtUp(target, source, {
+      entityRef: 'e',
+      engine: 'mysql',
+      now,
+      timeoutMs: 100,
+    });
+    expect(wrapped.waitCaughtUp).toHaveBeenCalled();
+    expect(lag.asked).toEqual([]);
+  });
+
   it('waits until the source reports zero lag measured after the fence', async () => {
     const since = Date.now();
     const before = new Date(since - 5000).toISOString();

@@ -2,7 +2,9 @@
  * Wraps a failover provider so that the lag a failover acts on (the lag
  * recorded at fence time, the catch-up wait, the last known lag of an
  * emergency) comes from the lag source, like the lag the plan was checked
- * against. Fencing, promotion and everything else stay with the provider.
+ * against; a provider that waits on the engine's own positions (GTID sets,
+ * LSNs) keeps its wait, which a lag in seconds cannot match. Fencing,
+ * promotion and everything else stay with the provider.
  * Runs planned without an engine, and engines the source has no query for,
  * keep the provider's own lag.
  */
@@ -88,7 +90,9 @@ export class LagSourceFailoverProvider
     ctx: FailoverCallContext & { timeoutMs: number; since?: number },
   ): Promise<LagReading> {
     const lagTarget = this.#target(target, ctx, source);
-    if (!lagTarget) return this.#inner.waitCaughtUp(target, source, ctx);
+    if (!lagTarget || this.#inner.catchUpInEngine) {
+      return this.#inner.waitCaughtUp(target, source, ctx);
+    }
     return waitForCatchUp({
       readLag: async () =>
         toLagReading(

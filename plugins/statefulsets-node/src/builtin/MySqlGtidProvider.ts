@@ -102,6 +102,7 @@ export function errantMessage(
  */
 export class MySqlGtidProvider implements FailoverReplicationProvider {
   readonly id = 'mysql-gtid';
+  readonly catchUpInEngine = true;
   readonly #fallback: Fallback;
   readonly #address: MysqlAddress;
 

@@ -144,6 +144,12 @@ export interface FailoverReplicationProvider extends ReplicationProvider {
     undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void>;
+  /**
+   * Whether `waitCaughtUp` compares the engine's own positions (GTID sets,
+   * LSNs) rather than a lag in seconds: a lag source then reads the lag
+   * but never replaces that wait.
+   */
+  readonly catchUpInEngine?: boolean;
   /** Resolves once the target has replayed everything the fenced source wrote; throws on timeout. */
   waitCaughtUp(
     target: FailoverSide,
