@@ -20,6 +20,14 @@ const SECRET_REF_KEYS = [
   'password',
 ];
 
+/** CloudNativePG's certificate Secrets, named by a plain string under `spec.certificates`. */
+const CERTIFICATE_SECRET_KEYS = [
+  'serverCASecret',
+  'serverTLSSecret',
+  'clientCASecret',
+  'replicationTLSSecret',
+];
+
 /**
  * The Secrets, ConfigMaps and claims a manifest refers to. In a shared
  * namespace a pod can mount any of them, so the apply checks that none is
@@ -41,6 +49,11 @@ export function referencedObjects(value: unknown): ReferencedObject[] {
     const o = v as Record<string, any>;
     for (const key of SECRET_REF_KEYS) {
       if (o[key] && typeof o[key] === 'object') add('Secret', o[key].name);
+    }
+    if (o.certificates && typeof o.certificates === 'object') {
+      for (const key of CERTIFICATE_SECRET_KEYS) {
+        add('Secret', o.certificates[key]);
+      }
     }
     if (o.configMapKeyRef) add('ConfigMap', o.configMapKeyRef.name);
     if (o.configMapRef) add('ConfigMap', o.configMapRef.name);
