@@ -180,6 +180,30 @@ describe('PostgresStreamingProvider', () => {
     expect(log.join('\n')).not.toMatch(/ALTER SYSTEM/);
   });
 
+  it('leaves a cluster it cannot exec into to the generic provider', async () => {
+    const patches: unknown[] = [];
+    const source: FailoverSide = {
+      ...side('eu-west', primaryAnswer),
+      client: {
+        cluster: 'eu-west',
+        pathOf: () =>
+          '/apis/apps/v1/namespaces/databases/statefulsets/orders-db',
+        get: async <T>() =>
+          ({ ...statefulSet(ENTITY), spec: { replicas: 2 } } as T),
+        mergePatch: async <T>(_path: string, patch: unknown) => {
+          patches.push(patch);
+          return {} as T;
+        },
+        create: async () => ({} as any),
+        delete: async () => undefined,
+      },
+    };
+    await provider.fence(source, side('eu-central', primaryAnswer), ctx);
+    expect(patches).toEqual([
+      expect.objectContaining({ spec: { replicas: 0 } }),
+    ]);
+  });
+
   it('refuses a rejoin connection string carrying a password', async () => {
     const withPassword = new PostgresStreamingProvider({
       primaryConninfo: () => 'host=db port=5432 user=postgres password=secret',
@@ -268,7 +292,7 @@ describeWithPostgres(
       });
       expect(promoted).toMatchObject({ lostBytes: 0 });
       await provider.reattach(source, target, promoted, ctx);
-      expect(await provider.verifyRoles(target, source)).toEqual([]);
+      expect(await provider.verifyRoles(target, source, ctx)).toEqual([]);
     }
 
     it('switches over to the standby and back, the old primary rejoining as a standby each time', async () => {
@@ -318,13 +342,13 @@ describeWithPostgres(
         fenced: again,
         emergency: false,
       });
-      expect(await provider.isPromoted(target)).toBe(true);
+      expect(await provider.isPromoted(target, ctx)).toBe(true);
       await provider.abortPromotion(target, source, ctx);
       expect(await central.isInRecovery()).toBe(true);
       await provider.unfence(source, again, ctx);
       await insert(west, 7);
       await replicated(central, 7);
-      expect(await provider.verifyRoles(source, target)).toEqual([]);
+      expect(await provider.verifyRoles(source, target, ctx)).toEqual([]);
     });
 
     it('fails over to the standby when the primary is down, stating the window, and rejoins the old primary once it is back', async () => {
@@ -353,7 +377,7 @@ describeWithPostgres(
       await provider.reattach(source, target, {}, ctx);
       expect(await west.isInRecovery()).toBe(true);
       await replicated(west, 11);
-      expect(await provider.verifyRoles(target, source)).toEqual([]);
+      expect(await provider.verifyRoles(target, source, ctx)).toEqual([]);
     });
 
     it('states the WAL bytes an emergency failover gives up while the source still answers, and rewinds them away at rejoin', async () => {

@@ -16,7 +16,9 @@
  * always does) and writes `standby.signal` and `primary_conninfo`; this
  * needs `wal_log_hints = on` or data checksums, and a container whose
  * server can be stopped and started with pg_ctl without ending the pod.
- * CloudNativePG clusters keep their operator's path (CloudNativePgProvider).
+ * Where a side's connection cannot exec into pods, the generic provider
+ * acts instead (role annotations and scaling). CloudNativePG clusters keep
+ * their operator's path (CloudNativePgProvider).
  */
 import {
   FailoverStepDescriptions,
@@ -33,7 +35,10 @@ import {
   UndoData,
   WorkloadRef,
 } from '../failover';
-import { requireSideStamped } from './GenericStatefulSetProvider';
+import {
+  GenericStatefulSetProvider,
+  requireSideStamped,
+} from './GenericStatefulSetProvider';
 import { mcsConninfo, PostgresPod, postgresPodOf } from './postgresPod';
 import {
   FENCE_STATEMENTS,
@@ -65,9 +70,19 @@ export interface PostgresStreamingProviderOptions {
    * Services name (mcsConninfo).
    */
   primaryConninfo?(primary: FailoverSide, pod: PostgresPod): string;
+  /**
+   * Acts where a side's connection cannot exec into pods; by default the
+   * generic provider (role annotations, scaling to zero).
+   */
+  fallback?: FailoverReplicationProvider;
   pollIntervalMs?: number;
   /** Deadline of one command (the rejoin gets four times this). */
   execTimeoutMs?: number;
+}
+
+/** Whether every side's connection can exec into pods (else the fallback acts). */
+function canExec(...sides: FailoverSide[]): boolean {
+  return sides.every(side => typeof side.client.exec === 'function');
 }
 
 /** Options of one command. */
@@ -104,8 +119,10 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
   readonly #conninfo: (primary: FailoverSide, pod: PostgresPod) => string;
   readonly #pollMs: number;
   readonly #execTimeoutMs: number;
+  readonly #fallback: FailoverReplicationProvider;
 
   constructor(options?: PostgresStreamingProviderOptions) {
+    this.#fallback = options?.fallback ?? new GenericStatefulSetProvider();
     this.#conninfo = options?.primaryConninfo ?? mcsConninfo;
     this.#pollMs = options?.pollIntervalMs ?? 200;
     this.#execTimeoutMs = options?.execTimeoutMs ?? 30_000;
@@ -128,7 +145,13 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     return describePostgresStreamingSteps(sides);
   }
 
-  async readLag(target: FailoverSide): Promise<PostgresLagReading> {
+  async readLag(
+    target: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<PostgresLagReading> {
+    if (!canExec(target)) {
+      return { ...(await this.#fallback.readLag(target, ctx)), lsnBytes: null };
+    }
     const state = await this.#state(target);
     if (!state.inRecovery) return { seconds: null, lsnBytes: null };
     return {
@@ -143,9 +166,10 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
 
   async fence(
     source: FailoverSide,
-    _target: FailoverSide,
+    target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<UndoData> {
+    if (!canExec(source)) return this.#fallback.fence(source, target, ctx);
     const before = await this.#state(source);
     if (before.inRecovery) {
       throw new Error(
@@ -158,9 +182,13 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
 
   async unfence(
     source: FailoverSide,
-    _undo: UndoData,
+    undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
+    if (!canExec(source)) {
+      await this.#fallback.unfence(source, undo, ctx);
+      return;
+    }
     // A primary read-only by design before the run is not one this
     // provider fails over: unfencing always makes it writable again.
     const state = await this.#state(source);
@@ -173,6 +201,10 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext & { timeoutMs: number },
   ): Promise<PostgresLagReading> {
+    if (!canExec(target, source)) {
+      const lag = await this.#fallback.waitCaughtUp(target, source, ctx);
+      return { ...lag, lsnBytes: null };
+    }
     let behind = 'not read yet';
     return pollUntil(
       async () => {
@@ -196,6 +228,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext & { fenced?: UndoData; emergency: boolean },
   ): Promise<UndoData> {
+    if (!canExec(target)) return this.#fallback.promote(target, source, ctx);
     const state = await this.#state(target);
     if (!state.inRecovery) return { alreadyPrimary: true };
     let window: UndoData = { lostBytes: 0 };
@@ -210,13 +243,21 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<void> {
+    if (!canExec(target, source)) {
+      await this.#fallback.abortPromotion(target, source, ctx);
+      return;
+    }
     // A standby that never left recovery has nothing to undo; one that did
     // has written on a new timeline and can only follow the source again.
-    if (!(await this.isPromoted(target))) return;
+    if (!(await this.isPromoted(target, ctx))) return;
     await this.reattach(target, source, {}, ctx);
   }
 
-  async isPromoted(target: FailoverSide): Promise<boolean> {
+  async isPromoted(
+    target: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<boolean> {
+    if (!canExec(target)) return this.#fallback.isPromoted(target, ctx);
     return !(await this.#state(target)).inRecovery;
   }
 
@@ -225,6 +266,10 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     primary: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<void> {
+    if (!canExec(old)) {
+      await this.#fallback.markFenced(old, primary, ctx);
+      return;
+    }
     const state = await this.#state(old);
     if (state.inRecovery || state.readOnlyDefault) return;
     await this.fence(old, primary, ctx);
@@ -233,9 +278,13 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
   async reattach(
     old: FailoverSide,
     primary: FailoverSide,
-    _undo: UndoData,
+    undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
+    if (!canExec(old, primary)) {
+      await this.#fallback.reattach?.(old, primary, undo, ctx);
+      return;
+    }
     const conninfo = requireNoPassword(
       this.#conninfo(primary, (await this.#load(primary)).pod),
     );
@@ -262,7 +311,9 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
   async verifyRoles(
     primary: FailoverSide,
     old: FailoverSide | undefined,
+    ctx: FailoverCallContext,
   ): Promise<string[]> {
+    if (!canExec(primary)) return this.#fallback.verifyRoles(primary, old, ctx);
     const problems: string[] = [];
     const p = await this.#state(primary);
     if (p.inRecovery) problems.push(`${primary.cluster} is still in recovery`);
