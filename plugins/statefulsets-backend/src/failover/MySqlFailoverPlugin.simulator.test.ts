@@ -153,6 +153,15 @@ describe('a MySQL switchover and failback from the failover API', () => {
       expect(JSON.stringify(there.plan)).toContain(
         'SET PERSIST super_read_only=ON',
       );
+      // The dialog states the window in transactions next to the seconds.
+      expect(there.plan.dataLossInEngine).toMatchObject({
+        unit: 'transactions',
+        provider: 'mysql-gtid',
+      });
+      expect(there.plan.dataLossInEngine.amount).toEqual(expect.any(Number));
+      expect(there.plan.dataLoss).toMatch(
+        /the target lacks \d+ transactions of the source now/,
+      );
       expect(there.run.status).toBe('succeeded');
       await expectPrimary('eu-west', 'eu-central');
 

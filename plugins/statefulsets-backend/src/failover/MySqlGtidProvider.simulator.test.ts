@@ -210,6 +210,13 @@ describe('MySqlGtidProvider through pods/exec', () => {
     // eu-west falls behind: its replication stops while eu-central writes on.
     await sql('eu-west', 'STOP REPLICA');
     await sleep(1_100);
+    const window = await provider.readDataLoss(
+      sides['eu-west'],
+      sides['eu-central'],
+      ctx,
+    );
+    expect(window).toMatchObject({ unit: 'transactions' });
+    expect(window!.amount).toBeGreaterThanOrEqual(2);
     const promoted = await provider.promote(
       sides['eu-west'],
       sides['eu-central'],

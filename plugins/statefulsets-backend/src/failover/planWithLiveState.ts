@@ -1,10 +1,12 @@
 /*
  * The reads a plan needs before anything executes: whether a run of the
- * entity is in progress, and the GitOps markers of the live objects the
- * plan would change. The plan itself is the pure `planFailover` of -common;
+ * entity is in progress, the GitOps markers of the live objects the plan
+ * would change, and the data-loss window in the engine's own units where
+ * the provider reads it. The plan itself is the pure `planFailover` of -common;
  * execution never reads these again.
  */
 import {
+  EngineDataLoss,
   EntityTopology,
   failoverWorkloadOf,
   FailoverMode,
@@ -16,7 +18,9 @@ import {
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   ClusterWriteClient,
+  FailoverCallContext,
   FailoverReplicationProvider,
+  FailoverSide,
   failoverStepDescriber,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { WriteIdentity } from '../cluster/writeIdentity';
@@ -65,7 +69,52 @@ export async function planWithLiveState(
   // With impersonation the backend's own credentials may only impersonate.
   const clients = clientsAs(sources.clients, input.writeIdentity);
   const gitOps = await gitOpsMarkers(draft, clients);
-  return planFailover({ ...base, gitOps });
+  const plan = planFailover({ ...base, gitOps });
+  const inEngine = await engineDataLoss(sources.providers, plan, clients, {
+    entityRef: input.topology.entityRef,
+    engine: plan.engine,
+    now: sources.now,
+  });
+  return inEngine ? withEngineDataLoss(plan, inEngine) : plan;
+}
+
+/** The plan with the engine's data-loss window next to the seconds. */
+export function withEngineDataLoss(
+  plan: FailoverPlan,
+  inEngine: EngineDataLoss,
+): FailoverPlan {
+  const amount = inEngine.amount === null ? 'unknown' : String(inEngine.amount);
+  return {
+    ...plan,
+    dataLossInEngine: inEngine,
+    dataLoss: `${plan.dataLoss}; the target lacks ${amount} ${inEngine.unit} of the source now (${inEngine.detail})`,
+  };
+}
+
+/** What the plan's provider reads of the window in the engine; undefined when it cannot. */
+async function engineDataLoss(
+  providers: FailoverReplicationProvider[],
+  plan: FailoverPlan,
+  clients: ClusterWriteClient[],
+  ctx: FailoverCallContext,
+): Promise<EngineDataLoss | undefined> {
+  const side = (cluster: string | undefined): FailoverSide | undefined => {
+    const client = clients.find(c => c.cluster === cluster);
+    const workload = cluster ? plan.workloads?.[cluster] : undefined;
+    return client && workload
+      ? { cluster: cluster!, client, workload }
+      : undefined;
+  };
+  const target = side(plan.targetCluster);
+  const source = side(plan.sourceCluster);
+  if (!target || !source || plan.mode === 'drain') return undefined;
+  const provider = providers.find(p =>
+    p.supportsWorkload(target.workload, plan.engine),
+  );
+  const read = await provider
+    ?.readDataLoss?.(target, source, ctx)
+    .catch(() => undefined);
+  return read && { ...read, provider: provider!.id };
 }
 
 /** The markers of the workloads and (Istio) route copies the draft plan changes. */

@@ -9,6 +9,7 @@
  * keep the provider's own lag.
  */
 import {
+  EngineDataLoss,
   ExternalLagReading,
   FailoverStepDescriptions,
   FailoverStepSides,
@@ -139,6 +140,14 @@ export class LagSourceFailoverProvider
 
   isPromoted(target: FailoverSide, ctx: FailoverCallContext): Promise<boolean> {
     return this.#inner.isPromoted(target, ctx);
+  }
+
+  async readDataLoss(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<Omit<EngineDataLoss, 'provider'> | undefined> {
+    return this.#inner.readDataLoss?.(target, source, ctx);
   }
 
   markFenced(

@@ -58,6 +58,18 @@ export interface PlannedStep {
   beforePromotion: boolean;
 }
 
+/** What a promotion now would leave behind, in the engine's own units. */
+export interface EngineDataLoss {
+  /** How much the target lacks of the source; null when the source cannot be read. */
+  amount: number | null;
+  /** The engine's unit, e.g. `transactions`, `WAL bytes`, `offsets`. */
+  unit: string;
+  /** What was compared, in one sentence. */
+  detail: string;
+  /** The provider that read it. */
+  provider: string;
+}
+
 /** The dry-run answer: what would happen, whether it may, and what may be lost. */
 export interface FailoverPlan {
   entityRef: string;
@@ -80,6 +92,8 @@ export interface FailoverPlan {
   dataLossWindowSeconds: number | null;
   /** The data-loss window in words. */
   dataLoss: string;
+  /** The same window read from the engines when the provider can (GTID sets, LSNs), next to the seconds. */
+  dataLossInEngine?: EngineDataLoss;
   /** How the source is fenced, in words (scale to zero, CloudNativePG demotion, …). */
   fenceMethod: string;
   /** How traffic moves: Istio weights, MCS exports, or `none` (clients redirected by hand). */

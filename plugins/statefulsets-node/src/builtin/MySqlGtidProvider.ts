@@ -18,6 +18,7 @@
  */
 import {
   ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
+  EngineDataLoss,
   ANNOTATION_REPLICATION_LAG_SECONDS,
   ANNOTATION_REPLICATION_SOURCE,
   ANNOTATION_ROLE,
@@ -241,6 +242,35 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
       f => f.readLag(target, ctx),
       ctx,
     );
+  }
+
+  /** The transactions of the source's @@gtid_executed the target lacks (reads only). */
+  async readDataLoss(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<Omit<EngineDataLoss, 'provider'> | undefined> {
+    const t = await this.#server(target, ctx);
+    if (!t) return undefined;
+    const have = await this.#state(t, ctx);
+    const want = await this.#server(source, ctx)
+      .then(s => (s ? this.#state(s, ctx) : undefined))
+      .catch(() => undefined);
+    if (!want) {
+      return {
+        amount: null,
+        unit: 'transactions',
+        detail: `${source.cluster} does not answer; the transactions it has that ${target.cluster} lacks are reported as errant when it comes back`,
+      };
+    }
+    const lost = gtidDifference(want.gtidExecuted, have.gtidExecuted);
+    return {
+      amount: lost.transactions,
+      unit: 'transactions',
+      detail: `${source.cluster}'s @@gtid_executed minus ${target.cluster}'s${
+        lost.gtids ? ` (${lost.gtids})` : ''
+      }`,
+    };
   }
 
   async fence(

@@ -88,7 +88,9 @@ export async function rewriteJoinScript(
     namespace: server.namespace,
     name,
   });
-  const cm = await client.get<KubeObject>(path);
+  const cm = await client.get<KubeObject & { data?: Record<string, string> }>(
+    path,
+  );
   const script = cm?.data?.[JOIN_KEY];
   if (typeof script !== 'string') return;
   const next = withPrimaryBranch(script, server.pod, branch);

@@ -7,6 +7,7 @@
  * checks the live object before changing it.
  */
 import {
+  EngineDataLoss,
   FailoverStepDescriptions,
   FailoverStepSides,
   TrafficRouting,
@@ -150,6 +151,15 @@ export interface FailoverReplicationProvider extends ReplicationProvider {
    * but never replaces that wait.
    */
   readonly catchUpInEngine?: boolean;
+  /**
+   * What the target lacks of the source right now, in the engine's own
+   * units, for the plan (reads only; undefined when it cannot tell).
+   */
+  readDataLoss?(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<Omit<EngineDataLoss, 'provider'> | undefined>;
   /** Resolves once the target has replayed everything the fenced source wrote; throws on timeout. */
   waitCaughtUp(
     target: FailoverSide,
