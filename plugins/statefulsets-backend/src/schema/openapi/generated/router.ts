@@ -1039,6 +1039,30 @@ export const spec = {
           dataLoss: {
             type: 'string',
           },
+          dataLossInEngine: {
+            type: 'object',
+            description:
+              'The same window read from the engines when the provider can (GTID sets, LSNs), next to the seconds.',
+            required: ['amount', 'unit', 'detail', 'provider'],
+            properties: {
+              amount: {
+                type: ['number', 'null'],
+                description:
+                  'How much the target lacks of the source; null when the source cannot be read.',
+              },
+              unit: {
+                type: 'string',
+                description:
+                  "The engine's unit, e.g. `transactions`, `WAL bytes`, `offsets`.",
+              },
+              detail: {
+                type: 'string',
+              },
+              provider: {
+                type: 'string',
+              },
+            },
+          },
           fenceMethod: {
             type: 'string',
           },

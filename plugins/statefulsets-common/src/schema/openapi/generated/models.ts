@@ -151,6 +151,15 @@ export type FailoverPlan = {
   /** Seconds of writes that may be lost; 0 for a switchover that waits for catch-up; null when unknown. */
   dataLossWindowSeconds: number | null;
   dataLoss: string;
+  /** The same window read from the engines when the provider can (GTID sets, LSNs), next to the seconds. */
+  dataLossInEngine?: {
+    /** How much the target lacks of the source; null when the source cannot be read. */
+    amount: number | null;
+    /** The engine's unit, e.g. `transactions`, `WAL bytes`, `offsets`. */
+    unit: string;
+    detail: string;
+    provider: string;
+  };
   fenceMethod: string;
   /** How traffic moves: `istio` (VirtualService weights), `mcs` (ServiceExports) or `none` (clients redirected by hand); the same values as the topology's `traffic.routing` and the Software Template's `routing` parameter. */
   routing: 'istio' | 'mcs' | 'none';
