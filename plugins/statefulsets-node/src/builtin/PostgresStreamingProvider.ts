@@ -116,6 +116,8 @@ function requireNoOperator(side: FailoverSide, obj: KubeObject): void {
  */
 export class PostgresStreamingProvider implements FailoverReplicationProvider {
   readonly id = 'postgresql-streaming';
+  /** waitCaughtUp compares LSNs: a lag in seconds never replaces it. */
+  readonly catchUpInEngine = true;
   readonly #conninfo: (primary: FailoverSide, pod: PostgresPod) => string;
   readonly #pollMs: number;
   readonly #execTimeoutMs: number;
@@ -161,6 +163,28 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
         state.receivedLsn && state.lsn
           ? lsnBytesBehind(state.lsn, state.receivedLsn)
           : null,
+    };
+  }
+
+  /** What a promotion now would give up, in WAL bytes, for the plan. */
+  async readDataLoss(
+    target: FailoverSide,
+    source: FailoverSide,
+  ): Promise<
+    { amount: number | null; unit: string; detail: string } | undefined
+  > {
+    if (!canExec(target)) return undefined;
+    const { lostBytes, lastReceivedLsn } = await this.#emergencyWindow(
+      target,
+      source,
+    );
+    return {
+      amount: lostBytes,
+      unit: 'WAL bytes',
+      detail:
+        lostBytes === null
+          ? `${source.cluster} did not answer; ${target.cluster} received its WAL up to ${lastReceivedLsn}`
+          : `${source.cluster}'s pg_current_wal_lsn() against the WAL ${target.cluster} received (up to ${lastReceivedLsn})`,
     };
   }
 
@@ -351,7 +375,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
   async #emergencyWindow(
     target: FailoverSide,
     source: FailoverSide,
-  ): Promise<UndoData> {
+  ): Promise<{ lastReceivedLsn: string | null; lostBytes: number | null }> {
     const t = await this.#state(target);
     const received = laterLsn(t.receivedLsn, t.lsn);
     const s = await this.#run(source, psql(STATE_QUERY), {
