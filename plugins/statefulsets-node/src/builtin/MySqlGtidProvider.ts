@@ -106,10 +106,17 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
   readonly catchUpInEngine = true;
   readonly #fallback: Fallback;
   readonly #address: MysqlAddress;
+  readonly #peekMs: number;
 
-  constructor(options?: { fallback?: Fallback; address?: MysqlAddress }) {
+  constructor(options?: {
+    fallback?: Fallback;
+    address?: MysqlAddress;
+    /** How long a read of a source that may be down may take (default 3 s). */
+    sourcePeekMs?: number;
+  }) {
     this.#fallback = options?.fallback ?? new GenericStatefulSetProvider();
     this.#address = options?.address ?? mysqlPeerAddress;
+    this.#peekMs = options?.sourcePeekMs ?? 3_000;
   }
 
   /**
@@ -195,6 +202,28 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     };
   }
 
+  /**
+   * A side's server state when it answers within `#peekMs`, else undefined:
+   * a dead source must not hold up an emergency promotion or a plan.
+   */
+  async #stateIfAnswering(
+    side: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<ServerState | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const read = this.#server(side, ctx)
+      .then(s => (s ? this.#state(s, ctx) : undefined))
+      .catch(() => undefined);
+    const late = new Promise<undefined>(resolve => {
+      timer = setTimeout(() => resolve(undefined), this.#peekMs);
+    });
+    try {
+      return await Promise.race([read, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async #replicaStatus(
     s: MysqlServer,
     ctx: FailoverCallContext,
@@ -253,9 +282,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     const t = await this.#server(target, ctx);
     if (!t) return undefined;
     const have = await this.#state(t, ctx);
-    const want = await this.#server(source, ctx)
-      .then(s => (s ? this.#state(s, ctx) : undefined))
-      .catch(() => undefined);
+    const want = await this.#stateIfAnswering(source, ctx);
     if (!want) {
       return {
         amount: null,
@@ -383,10 +410,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
         ? ctx.fenced.gtidExecuted
         : undefined;
     if (sourceSet === undefined) {
-      sourceSet = await this.#server(source, ctx)
-        .then(s => (s ? this.#state(s, ctx) : undefined))
-        .then(st => st?.gtidExecuted)
-        .catch(() => undefined);
+      sourceSet = (await this.#stateIfAnswering(source, ctx))?.gtidExecuted;
     }
     if (sourceSet === undefined) {
       return { sourceGtidExecuted: null, lostTransactions: null };
