@@ -23,7 +23,9 @@ function pod(name: string, owner: string, ordinal: number): KubeObject {
       name,
       namespace: 'db',
       labels: { 'apps.kubernetes.io/pod-index': String(ordinal) },
-      ownerReferences: [{ kind: 'StatefulSet', name: owner }],
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', name: owner, uid: owner },
+      ],
     },
   };
 }
