@@ -269,6 +269,40 @@ describe('the demo world', () => {
     }
   }, 30_000);
 
+  it("exports each replica's lag under its engine's exporter series, CloudNativePG replica clusters included", async () => {
+    const sim = await startSimulator({
+      world: loadWorld(worldFile),
+      portBase: 0,
+      adminPort: 0,
+      readinessDelayMs: 20,
+      tickMs: 100,
+      onError: () => {},
+    });
+    try {
+      const west = sim.clusters.find(c => c.name === 'eu-west')!;
+      const series = (text: string) =>
+        ['cnpg_pg_replication_lag', 'mysql_slave_status_seconds_behind_master']
+          .map(name =>
+            new RegExp(
+              `^${name}\\{namespace="databases",statefulset="[a-z-]+",source="eu-central",cluster="eu-west"\\} [\\d.]+$`,
+              'm',
+            ).exec(text),
+          )
+          .map(m => m?.[0].replace(/ [\d.]+$/, ''));
+      let text = '';
+      await eventually(async () => {
+        text = await (await fetch(`${west.url}/metrics`)).text();
+        return series(text).every(Boolean);
+      }, 15000).catch(() => undefined);
+      expect(series(text)).toEqual([
+        'cnpg_pg_replication_lag{namespace="databases",statefulset="billing-postgres",source="eu-central",cluster="eu-west"}',
+        'mysql_slave_status_seconds_behind_master{namespace="databases",statefulset="orders-mysql",source="eu-central",cluster="eu-west"}',
+      ]);
+    } finally {
+      await sim.stop();
+    }
+  }, 30_000);
+
   it('holds well-formed objects, CRD kinds valid against their CRDs', () => {
     for (const { cluster, object } of [...everyObject, ...discoveredObjects]) {
       const where = `${cluster}: ${object.kind} ${object.metadata?.name}`;

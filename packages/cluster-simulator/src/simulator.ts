@@ -242,6 +242,8 @@ export async function startSimulator(
         metrics: () =>
           renderMetrics(c.name, [
             ...store.peekAll('apps', 'StatefulSet'),
+            // CloudNativePG's exporter publishes each replica cluster's lag.
+            ...store.peekAll('postgresql.cnpg.io', 'Cluster'),
             ...OPERATOR_WORKLOAD_KINDS.flatMap(k => [
               ...store.peekAll(k.group, k.kind),
             ]),

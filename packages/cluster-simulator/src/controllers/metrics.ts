@@ -13,11 +13,12 @@ import {
 
 const ENGINE_KEY = 'multicluster-statefulsets/engine';
 
-/** The engine of a StatefulSet: its label/annotation, else a guess from the image. */
+/** The engine of a workload: its label/annotation, a CloudNativePG cluster's, else a guess from the image. */
 export function engineOf(sts: KubeObject): string {
   const explicit =
     sts.metadata.labels?.[ENGINE_KEY] ?? sts.metadata.annotations?.[ENGINE_KEY];
   if (explicit) return explicit;
+  if (sts.apiVersion.startsWith('postgresql.cnpg.io/')) return 'postgresql';
   const image = JSON.stringify(
     sts.spec?.template?.spec?.containers?.map((c: any) => c.image) ?? [],
   );
