@@ -112,7 +112,8 @@ describe('multiclusterStatefulsetsPlugin', () => {
               clusters: {
                 'eu-central': {
                   region: 'eu-central-1',
-                  federationHost: 'karmada',
+                  // A KubeFed host is also a member; a Karmada API server never is.
+                  federationHost: 'kubefed',
                 },
               },
             },
@@ -154,7 +155,7 @@ describe('multiclusterStatefulsetsPlugin', () => {
           reachable: true,
           role: 'active',
           region: 'eu-central-1',
-          federationHost: 'karmada',
+          federationHost: 'kubefed',
         }),
       );
       expect(byName['eu-central'].workloads[0].pods[0]).toEqual(
