@@ -204,6 +204,38 @@ describe('PostgresStreamingProvider', () => {
     ]);
   });
 
+  it('leaves a container without PostgreSQL client tools to the generic provider, as nobody can exec into its engine', async () => {
+    const patches: unknown[] = [];
+    const commands: string[][] = [];
+    const noTools: Exec = async command => {
+      commands.push(command);
+      return {
+        exitCode: 127,
+        stdout: '',
+        stderr: `${command[0]}: not found`,
+        durationMs: 1,
+        truncated: false,
+      };
+    };
+    const source = side('eu-west', noTools);
+    source.client.get = async <T>() =>
+      ({ ...statefulSet(ENTITY), spec: { replicas: 2 } } as T);
+    source.client.mergePatch = async <T>(_path: string, patch: unknown) => {
+      patches.push(patch);
+      return {} as T;
+    };
+    await new PostgresStreamingProvider().fence(
+      source,
+      side('eu-central', primaryAnswer),
+      ctx,
+    );
+    // Only the probe ran in the pod; the fallback scaled the source down.
+    expect(commands).toEqual([['psql', '--version']]);
+    expect(patches).toEqual([
+      expect.objectContaining({ spec: { replicas: 0 } }),
+    ]);
+  });
+
   it('refuses a rejoin connection string carrying a password', async () => {
     const withPassword = new PostgresStreamingProvider({
       primaryConninfo: () => 'host=db port=5432 user=postgres password=secret',

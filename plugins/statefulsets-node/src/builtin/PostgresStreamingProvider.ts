@@ -80,10 +80,8 @@ export interface PostgresStreamingProviderOptions {
   execTimeoutMs?: number;
 }
 
-/** Whether every side's connection can exec into pods (else the fallback acts). */
-function canExec(...sides: FailoverSide[]): boolean {
-  return sides.every(side => typeof side.client.exec === 'function');
-}
+/** How long a side's answer to "can the engine be reached through exec" holds. */
+const REACH_TTL_MS = 60_000;
 
 /** Options of one command. */
 interface RunOptions {
@@ -94,6 +92,9 @@ interface RunOptions {
 
 /** How long an emergency waits for a source that may be gone. */
 const PROBE_TIMEOUT_MS = 5000;
+
+/** Whether the container has the client tools the provider runs. */
+const TOOLS_PROBE = ['psql', '--version'];
 
 /**
  * Refuses a StatefulSet an operator controls (Zalando's Patroni, …): the
@@ -122,6 +123,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
   readonly #pollMs: number;
   readonly #execTimeoutMs: number;
   readonly #fallback: FailoverReplicationProvider;
+  readonly #reachable = new Map<string, { ok: boolean; until: number }>();
 
   constructor(options?: PostgresStreamingProviderOptions) {
     this.#fallback = options?.fallback ?? new GenericStatefulSetProvider();
@@ -151,7 +153,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<PostgresLagReading> {
-    if (!canExec(target)) {
+    if (!(await this.#canExec(target))) {
       return { ...(await this.#fallback.readLag(target, ctx)), lsnBytes: null };
     }
     const state = await this.#state(target);
@@ -173,7 +175,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
   ): Promise<
     { amount: number | null; unit: string; detail: string } | undefined
   > {
-    if (!canExec(target)) return undefined;
+    if (!(await this.#canExec(target))) return undefined;
     const { lostBytes, lastReceivedLsn } = await this.#emergencyWindow(
       target,
       source,
@@ -193,7 +195,8 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<UndoData> {
-    if (!canExec(source)) return this.#fallback.fence(source, target, ctx);
+    if (!(await this.#canExec(source)))
+      return this.#fallback.fence(source, target, ctx);
     const before = await this.#state(source);
     if (before.inRecovery) {
       throw new Error(
@@ -209,7 +212,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    if (!canExec(source)) {
+    if (!(await this.#canExec(source))) {
       await this.#fallback.unfence(source, undo, ctx);
       return;
     }
@@ -225,7 +228,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext & { timeoutMs: number },
   ): Promise<PostgresLagReading> {
-    if (!canExec(target, source)) {
+    if (!(await this.#canExec(target, source))) {
       const lag = await this.#fallback.waitCaughtUp(target, source, ctx);
       return { ...lag, lsnBytes: null };
     }
@@ -252,7 +255,8 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext & { fenced?: UndoData; emergency: boolean },
   ): Promise<UndoData> {
-    if (!canExec(target)) return this.#fallback.promote(target, source, ctx);
+    if (!(await this.#canExec(target)))
+      return this.#fallback.promote(target, source, ctx);
     const state = await this.#state(target);
     if (!state.inRecovery) return { alreadyPrimary: true };
     let window: UndoData = { lostBytes: 0 };
@@ -267,7 +271,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    if (!canExec(target, source)) {
+    if (!(await this.#canExec(target, source))) {
       await this.#fallback.abortPromotion(target, source, ctx);
       return;
     }
@@ -281,7 +285,8 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<boolean> {
-    if (!canExec(target)) return this.#fallback.isPromoted(target, ctx);
+    if (!(await this.#canExec(target)))
+      return this.#fallback.isPromoted(target, ctx);
     return !(await this.#state(target)).inRecovery;
   }
 
@@ -290,7 +295,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     primary: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    if (!canExec(old)) {
+    if (!(await this.#canExec(old))) {
       await this.#fallback.markFenced(old, primary, ctx);
       return;
     }
@@ -305,13 +310,14 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    if (!canExec(old, primary)) {
-      await this.#fallback.reattach?.(old, primary, undo, ctx);
-      return;
-    }
+    // Checked before anything runs: the rejoin command is journaled.
     const conninfo = requireNoPassword(
       this.#conninfo(primary, (await this.#load(primary)).pod),
     );
+    if (!(await this.#canExec(old, primary))) {
+      await this.#fallback.reattach?.(old, primary, undo, ctx);
+      return;
+    }
     if ((await this.#state(old)).inRecovery) return;
     // pg_rewind reads the new timeline from the primary's control file.
     await this.#write(primary, ctx, psql('CHECKPOINT'));
@@ -337,7 +343,8 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     old: FailoverSide | undefined,
     ctx: FailoverCallContext,
   ): Promise<string[]> {
-    if (!canExec(primary)) return this.#fallback.verifyRoles(primary, old, ctx);
+    if (!(await this.#canExec(primary)))
+      return this.#fallback.verifyRoles(primary, old, ctx);
     const problems: string[] = [];
     const p = await this.#state(primary);
     if (p.inRecovery) problems.push(`${primary.cluster} is still in recovery`);
@@ -406,6 +413,33 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
       );
     }
     return { bytes: lsnBytesBehind(t.lsn, s.lsn), target: t };
+  }
+
+  /**
+   * Whether the engine can be reached in every side's pod: the connection
+   * can exec and the container has PostgreSQL's client tools (`psql` and
+   * `pg_ctl`); else the fallback acts, as for databases nobody can exec
+   * into. The answer is kept for a minute per workload.
+   */
+  async #canExec(...sides: FailoverSide[]): Promise<boolean> {
+    for (const side of sides) {
+      if (typeof side.client.exec !== 'function') return false;
+      const key = `${side.cluster}/${side.workload.namespace}/${side.workload.name}`;
+      const known = this.#reachable.get(key);
+      if (known && known.until > Date.now()) {
+        if (!known.ok) return false;
+        continue;
+      }
+      const { target } = (await this.#load(side)).pod;
+      const probe = await side.client.exec(target, TOOLS_PROBE, {
+        timeoutMs: PROBE_TIMEOUT_MS,
+      });
+      // 126/127: the shell found no such program, as in a container without them.
+      const ok = probe.exitCode !== 126 && probe.exitCode !== 127;
+      this.#reachable.set(key, { ok, until: Date.now() + REACH_TTL_MS });
+      if (!ok) return false;
+    }
+    return true;
   }
 
   async #state(side: FailoverSide): Promise<PostgresState> {
