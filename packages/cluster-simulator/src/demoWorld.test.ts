@@ -10,8 +10,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { validateAgainstCrd } from './crds';
 import { applyJsonPatchOp, applyOverriders } from './controllers/federation';
 import type { KubeObject } from './controllers/types';
-import { startSimulator } from './simulator';
-import { eventually } from './testing/testWorld';
+import { eventually, startTestSimulator } from './testing/testWorld';
 import { loadWorld } from './world';
 
 const repoRoot = path.join(
@@ -209,14 +208,7 @@ describe('the demo world', () => {
   });
 
   it('runs, in the simulator, the StatefulSets its federation hosts place', async () => {
-    const sim = await startSimulator({
-      world: loadWorld(worldFile),
-      portBase: 0,
-      adminPort: 0,
-      readinessDelayMs: 20,
-      tickMs: 100,
-      onError: () => {},
-    });
+    const sim = await startTestSimulator(loadWorld(worldFile));
     try {
       // The Karmada API server holds templates and runs none of them.
       const members = [...sim.stores].filter(
@@ -270,14 +262,7 @@ describe('the demo world', () => {
   }, 30_000);
 
   it("exports each replica's lag under its engine's exporter series, CloudNativePG replica clusters included", async () => {
-    const sim = await startSimulator({
-      world: loadWorld(worldFile),
-      portBase: 0,
-      adminPort: 0,
-      readinessDelayMs: 20,
-      tickMs: 100,
-      onError: () => {},
-    });
+    const sim = await startTestSimulator(loadWorld(worldFile));
     try {
       const west = sim.clusters.find(c => c.name === 'eu-west')!;
       const series = (text: string) =>

@@ -120,7 +120,7 @@ export function oneClusterWorld(
 
 /** Starts a world on free ports with fast controllers. */
 export function startTestSimulator(
-  world: Record<string, unknown> = twoClusterWorld(),
+  world: SimulatorOptions['world'] = twoClusterWorld(),
   extra: Partial<SimulatorOptions> = {},
 ): Promise<RunningSimulator> {
   return startSimulator({

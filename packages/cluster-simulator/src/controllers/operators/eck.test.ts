@@ -6,8 +6,7 @@ import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { podSpecErrors } from '../../api/podValidation';
 import { type CustomResourceDefinition, validateAgainstCrd } from '../../crds';
-import { startSimulator } from '../../simulator';
-import { eventually } from '../../testing/testWorld';
+import { eventually, startTestSimulator } from '../../testing/testWorld';
 import { loadWorld } from '../../world';
 import {
   SIM_ENGINE,
@@ -348,14 +347,7 @@ describe('the demo world Elasticsearch', () => {
       ['us-east', 1],
       ['karmada', 0],
     ]);
-    const sim = await startSimulator({
-      world,
-      portBase: 0,
-      adminPort: 0,
-      readinessDelayMs: 20,
-      tickMs: 100,
-      onError: () => {},
-    });
+    const sim = await startTestSimulator(world);
     try {
       const store = (c: string) => sim.stores.get(c)!;
       const status = (c: string) =>

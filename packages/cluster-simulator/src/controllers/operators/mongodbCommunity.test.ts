@@ -6,8 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { type CustomResourceDefinition, validateAgainstCrd } from '../../crds';
-import { startSimulator } from '../../simulator';
-import { eventually } from '../../testing/testWorld';
+import { eventually, startTestSimulator } from '../../testing/testWorld';
 import { loadWorld } from '../../world';
 import { SIM_LAG_SOURCE } from '../metrics';
 import { statefulSetController } from '../statefulSetController';
@@ -195,14 +194,7 @@ describe('the demo world carts', () => {
   });
 
   it('runs in the simulator: both replica sets Running', async () => {
-    const sim = await startSimulator({
-      world: loadWorld(demoWorldFile()),
-      portBase: 0,
-      adminPort: 0,
-      readinessDelayMs: 20,
-      tickMs: 100,
-      onError: () => {},
-    });
+    const sim = await startTestSimulator(loadWorld(demoWorldFile()));
     try {
       const phase = (c: string) =>
         sim.stores.get(c)!.get(API, 'MongoDBCommunity', NS, NAME)?.status

@@ -5,8 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { type CustomResourceDefinition, validateAgainstCrd } from '../../crds';
-import { startSimulator } from '../../simulator';
-import { eventually } from '../../testing/testWorld';
+import { eventually, startTestSimulator } from '../../testing/testWorld';
 import { loadWorld } from '../../world';
 import {
   renderMetrics,
@@ -451,14 +450,7 @@ describe('the demo world clickstream Kafka', () => {
   });
 
   it('reaches, in the simulator, the status the portal reads', async () => {
-    const sim = await startSimulator({
-      world: loadWorld(worldFile),
-      portBase: 0,
-      adminPort: 0,
-      readinessDelayMs: 20,
-      tickMs: 100,
-      onError: () => {},
-    });
+    const sim = await startTestSimulator(loadWorld(worldFile));
     try {
       const store = (c: string) => sim.stores.get(c)!;
       const kafka = (c: string) =>

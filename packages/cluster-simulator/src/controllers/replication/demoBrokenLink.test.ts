@@ -5,8 +5,7 @@
  * demo's hand-written databases keep replicating as annotated.
  */
 import path from 'node:path';
-import { startSimulator } from '../../simulator';
-import { eventually } from '../../testing/testWorld';
+import { eventually, startTestSimulator } from '../../testing/testWorld';
 import { loadWorld } from '../../world';
 import { ERROR_ANNOTATION, LAG_ANNOTATION } from '../replicationLagController';
 
@@ -16,14 +15,7 @@ const WORLD_FILE = path.resolve(
 );
 
 it('shows the demo replica with a wrong source address as broken, with the reason', async () => {
-  const sim = await startSimulator({
-    world: loadWorld(WORLD_FILE),
-    portBase: 0,
-    adminPort: 0,
-    readinessDelayMs: 20,
-    tickMs: 100,
-    onError: () => {},
-  });
+  const sim = await startTestSimulator(loadWorld(WORLD_FILE));
   try {
     const west = sim.stores.get('eu-west')!;
     const annotations = (name: string) =>
