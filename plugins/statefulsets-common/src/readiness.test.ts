@@ -144,6 +144,29 @@ describe('evaluateReadiness', () => {
     expect(unknown.verdict).toBe('degraded');
   });
 
+  it('fails when the only link is broken, as its exporter reports, rather than merely unmeasured', () => {
+    const link = {
+      from: 'a',
+      to: 'b',
+      workload: 'w',
+      lagSeconds: null,
+      healthy: false,
+      provider: 'generic',
+      reason:
+        'broken: IO thread not running: w-0.w-headless.db.svc.cluster.local does not resolve in b',
+    };
+    const passive = evaluateReadiness(input({ replication: [link] }));
+    expect(statusOf(passive, 'passive-in-sync')).toBe('fail');
+    expect(passive.verdict).toBe('not-ready');
+    const both = evaluateReadiness(
+      input({
+        policy: { ...input({}).policy, strategy: 'active-active' },
+        replication: [link],
+      }),
+    );
+    expect(statusOf(both, 'replication-healthy')).toBe('fail');
+  });
+
   it('fails without a traffic route', () => {
     const r = evaluateReadiness(
       input({ traffic: { routing: 'none', weights: {}, warnings: [] } }),

@@ -4,6 +4,7 @@
  * Any failed check makes the entity not ready; any warning makes it degraded.
  */
 import { regionAllowed } from './entityPolicy';
+import { isBrokenLink } from './replication';
 import {
   DriftEntry,
   DrReadiness,
@@ -75,7 +76,10 @@ export function evaluateReadiness(input: ReadinessInput): DrReadiness {
       l =>
         l.lagSeconds !== null && l.lagSeconds <= policy.maxFailoverLagSeconds,
     );
-    const unknown = replication.filter(l => l.lagSeconds === null);
+    // A broken link replicates nothing: it fails, unlike a lag not measured.
+    const unknown = replication.filter(
+      l => l.lagSeconds === null && !isBrokenLink(l),
+    );
     let status: ReadinessCheck['status'] = 'fail';
     if (inSync.length > 0) status = 'pass';
     else if (unknown.length > 0) status = 'warn';
@@ -106,7 +110,9 @@ export function evaluateReadiness(input: ReadinessInput): DrReadiness {
     let status: ReadinessCheck['status'] = 'warn';
     let evidence = 'no replication link reported';
     if (replication.length > 0) {
-      status = unhealthy.length === 0 ? 'pass' : 'warn';
+      if (unhealthy.length > 0) {
+        status = unhealthy.some(isBrokenLink) ? 'fail' : 'warn';
+      } else status = 'pass';
       evidence = `${replication.length - unhealthy.length}/${
         replication.length
       } link(s) healthy`;

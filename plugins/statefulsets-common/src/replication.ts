@@ -69,6 +69,14 @@ export function judgeLag(
   };
 }
 
+/** How a link its exporter reports broken starts its reason. */
+export const BROKEN_LINK_PREFIX = 'broken: ';
+
+/** Whether the link's exporter reports it broken (no replication at all, not just an unknown lag). */
+export function isBrokenLink(link: Pick<ReplicationLink, 'reason'>): boolean {
+  return link.reason?.startsWith(BROKEN_LINK_PREFIX) ?? false;
+}
+
 /**
  * Lag and health from the lag annotations of an object, honouring their
  * freshness; a link its exporter reports broken is unhealthy with the
@@ -80,7 +88,11 @@ export function readLagAnnotations(
 ): Pick<ReplicationLink, 'lagSeconds' | 'healthy' | 'observedAt' | 'reason'> {
   const broken = annotationOf(obj, ANNOTATION_REPLICATION_ERROR);
   if (broken)
-    return { lagSeconds: null, healthy: false, reason: `broken: ${broken}` };
+    return {
+      lagSeconds: null,
+      healthy: false,
+      reason: `${BROKEN_LINK_PREFIX}${broken}`,
+    };
   return judgeLag(
     annotationOf(obj, ANNOTATION_REPLICATION_LAG_SECONDS),
     annotationOf(obj, ANNOTATION_REPLICATION_LAG_OBSERVED_AT),
