@@ -121,7 +121,7 @@ describe('MySQL: the CHANGE REPLICATION SOURCE host decides the link', () => {
     world.cluster('eu-central').create({
       apiVersion: 'about.k8s.io/v1alpha1',
       kind: 'ClusterProperty',
-      metadata: { name: 'id.k8s.io' },
+      metadata: { name: 'cluster.clusterset.k8s.io' },
       spec: { value: 'ec1' },
     });
     settle(world);

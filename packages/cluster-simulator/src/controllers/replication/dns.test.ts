@@ -134,7 +134,7 @@ describe('clusterset.local names', () => {
     central.create({
       apiVersion: 'about.k8s.io/v1alpha1',
       kind: 'ClusterProperty',
-      metadata: { name: 'id.k8s.io' },
+      metadata: { name: 'cluster.clusterset.k8s.io' },
       spec: { value: 'ec1' },
     });
     expect(mcsClusterId(central)).toBe('ec1');

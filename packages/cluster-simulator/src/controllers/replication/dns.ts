@@ -11,7 +11,7 @@
  * - `<svc>.<ns>.svc.clusterset.local` leads to the cluster exporting the
  *   Service (ServiceExport), and `<pod>.<clusterid>.<svc>.<ns>.svc.clusterset.local`
  *   to that pod in the cluster with that MCS id (the cluster's name unless
- *   its ClusterProperty `id.k8s.io` says otherwise).
+ *   its ClusterProperty `cluster.clusterset.k8s.io` says otherwise, as KEP-2149 names it).
  *
  * Every failure says why the name leads nowhere, as a resolver error would.
  */
@@ -56,14 +56,14 @@ export function isMeshMember(c: ClusterApi): boolean {
   );
 }
 
-/** A cluster's MCS cluster id: its ClusterProperty `id.k8s.io`, else its name. */
+/** A cluster's MCS cluster id: its ClusterProperty `cluster.clusterset.k8s.io`, else its name. */
 export function mcsClusterId(c: ClusterApi): string {
   const property = safeGet(
     c,
     'about.k8s.io/v1alpha1',
     'ClusterProperty',
     undefined,
-    'id.k8s.io',
+    'cluster.clusterset.k8s.io',
   );
   return (property?.spec?.value as string | undefined) ?? c.name;
 }
