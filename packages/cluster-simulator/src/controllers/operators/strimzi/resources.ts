@@ -4,7 +4,7 @@
  * StrimziPodSet, and the Ready condition it reports.
  */
 import { isoSeconds } from '../../../api/timestamp';
-import { zoneNodeAffinity } from '../../instancePlacement';
+import { provisionClaim } from '../../dynamicProvisioning';
 import { type ClusterApi, type KubeObject } from '../../types';
 import type { ownedBy } from '../shared';
 
@@ -195,67 +195,23 @@ export function ensureClaim(
     }
     return;
   }
-  const storageClassName = p.storageClass ?? 'standard';
-  const provisioner = `${storageClassName}.csi.simulator.local`;
-  const claim = api.create({
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: {
-      name: p.name,
-      namespace: p.namespace,
-      labels: p.labels,
-      annotations: {
-        'strimzi.io/delete-claim': String(!!p.owner),
-        'pv.kubernetes.io/bind-completed': 'yes',
-        'volume.beta.kubernetes.io/storage-provisioner': provisioner,
-        ...(p.node ? { 'volume.kubernetes.io/selected-node': p.node } : {}),
-      },
-      ...(p.owner ? { ownerReferences: [p.owner] } : {}),
-    },
-    spec: {
-      accessModes: ['ReadWriteOnce'],
-      resources: { requests: { storage: p.size } },
-      storageClassName,
-      volumeMode: 'Filesystem',
-    },
-  });
-  const volumeName = `pvc-${claim.metadata.uid}`;
-  api.create({
-    apiVersion: 'v1',
-    kind: 'PersistentVolume',
-    metadata: {
-      name: volumeName,
-      annotations: { 'pv.kubernetes.io/provisioned-by': provisioner },
-    },
-    spec: {
-      capacity: { storage: p.size },
-      accessModes: ['ReadWriteOnce'],
-      persistentVolumeReclaimPolicy: p.owner ? 'Delete' : 'Retain',
-      storageClassName,
-      volumeMode: 'Filesystem',
-      claimRef: {
-        apiVersion: 'v1',
-        kind: 'PersistentVolumeClaim',
-        namespace: p.namespace,
+  provisionClaim(
+    api,
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: {
         name: p.name,
-        uid: claim.metadata.uid,
+        namespace: p.namespace,
+        labels: p.labels,
+        annotations: { 'strimzi.io/delete-claim': String(!!p.owner) },
+        ...(p.owner ? { ownerReferences: [p.owner] } : {}),
       },
-      csi: {
-        driver: provisioner,
-        volumeHandle: `vol-${claim.metadata.uid}`,
-        fsType: 'ext4',
+      spec: {
+        resources: { requests: { storage: p.size } },
+        storageClassName: p.storageClass ?? 'standard',
       },
-      ...zoneNodeAffinity(p.zone),
     },
-    status: { phase: 'Bound' },
-  });
-  const bound = api.update({ ...claim, spec: { ...claim.spec, volumeName } });
-  api.updateStatus({
-    ...bound,
-    status: {
-      phase: 'Bound',
-      accessModes: ['ReadWriteOnce'],
-      capacity: { storage: p.size },
-    },
-  });
+    { zone: p.zone, node: p.node, retain: !p.owner },
+  );
 }
