@@ -298,6 +298,8 @@ interface BackendRequest {
   body?: unknown;
   contentType?: string;
   allowed: number;
+  /** The error message an allowed request still gets (past RBAC), if any. */
+  allowedMessage?: string;
   needs: Grant;
 }
 
@@ -388,6 +390,18 @@ function backendRequests(
       contentType: merge,
       allowed: 200,
       needs: grant('apps', 'statefulsets', 'patch'),
+    },
+    // MySqlGtidProvider and PostgresStreamingProvider: engine commands in
+    // the primary pod. kube-apiserver authorizes the WebSocket upgrade as
+    // create on pods/exec; past RBAC, the simulator wants that upgrade.
+    {
+      what: 'run an engine command in a pod',
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/pods/${sts}-0/exec?command=true&stdout=true`,
+      allowed: 400,
+      allowedMessage:
+        'Upgrade request required: pods/exec is served over WebSocket (subprotocol v5.channel.k8s.io or v4.channel.k8s.io); SPDY is not supported by the simulator',
+      needs: grant('', 'pods/exec', 'create'),
     },
     // CloudNativePgProvider
     {
@@ -543,7 +557,12 @@ async function run(
 }
 
 const expected = (requests: BackendRequest[]) =>
-  requests.map(r => `${r.what}: ${r.allowed}`);
+  requests.map(
+    r =>
+      `${r.what}: ${r.allowed}${
+        r.allowedMessage ? ` ${r.allowedMessage}` : ''
+      }`,
+  );
 const statusesOf = (outcomes: string[]) =>
   outcomes.map(o => o.replace(/^(.*: \d{3}).*$/, '$1'));
 const forbidden = (requests: BackendRequest[]) =>
