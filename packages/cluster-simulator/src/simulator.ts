@@ -7,6 +7,7 @@ import { AdminServer } from './admin/AdminServer';
 import { crdDirectory } from './crds';
 import { ControllerRunner } from './controllers/ControllerRunner';
 import { renderMetrics } from './controllers/metrics';
+import { renderMysqlFlagMetrics } from './engines/mysql/exporterMetrics';
 import { OPERATOR_WORKLOAD_KINDS } from './controllers/operators';
 import { operatorControllers } from './controllers/operators';
 import { replicationLagController } from './controllers/replicationLagController';
@@ -247,7 +248,7 @@ export async function startSimulator(
             ...OPERATOR_WORKLOAD_KINDS.flatMap(k => [
               ...store.peekAll(k.group, k.kind),
             ]),
-          ]),
+          ]) + renderMysqlFlagMetrics(c.name, store, peers),
         bookmarkIntervalMs: options.bookmarkIntervalMs,
         peers,
       });

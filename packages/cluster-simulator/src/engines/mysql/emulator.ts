@@ -42,7 +42,8 @@ export function isMysqlImage(image: string): boolean {
   );
 }
 
-function holderOf(store: ClusterStore, pod: KubeObject): KubeObject {
+/** The object holding a pod's server state: its first claim, else the pod. */
+export function holderOf(store: ClusterStore, pod: KubeObject): KubeObject {
   const ns = pod.metadata.namespace;
   for (const v of pod.spec?.volumes ?? []) {
     const claim = v?.persistentVolumeClaim?.claimName;
