@@ -62,6 +62,7 @@ import {
   LagHistory,
   LagSource,
   LagSourceReplicationProvider,
+  PrometheusEngineRoles,
   PrometheusLagSource,
   readLagHistoryOptions,
   readPrometheusConfig,
@@ -225,6 +226,9 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           options,
           replicationProviders: providers.map(withLagSource),
           trafficRouters: routers,
+          engineRoles: prometheusLag
+            ? new PrometheusEngineRoles(prometheusLag)
+            : undefined,
         });
 
         deps.permissionsRegistry.addPermissions(

@@ -4,6 +4,7 @@
  * Pure: the same input always gives the same output.
  */
 import { buildWorkloads } from './buildWorkloads';
+import { applyEngineRoles, EngineRoleReading } from './engineRoles';
 import { computeDrift } from './drift';
 import { FederationObjects, readFederationPlacement } from './federation';
 import { ClusterObjects, KubeObject } from './kube';
@@ -44,6 +45,8 @@ export interface BuildTopologyInput {
   snapshots: ClusterSnapshot[];
   replication: ReplicationLink[];
   traffic: TrafficSplit;
+  /** Pod roles the engines reported, over the declared roles. */
+  engineRoles?: EngineRoleReading[];
   /** Milliseconds since the epoch. */
   now: number;
 }
@@ -109,7 +112,13 @@ export function buildTopology(input: BuildTopologyInput): EntityTopology {
   // is read for placements only, never shown or compared as a cluster.
   const members = snapshots.filter(s => s.info.federationHost !== 'karmada');
   const clusters: TopologyCluster[] = members.map(s => {
-    const workloads = s.objects ? buildWorkloads(s.objects, { entityRef }) : [];
+    const workloads = s.objects
+      ? applyEngineRoles(
+          s.info.name,
+          buildWorkloads(s.objects, { entityRef }),
+          input.engineRoles ?? [],
+        )
+      : [];
     const weight =
       traffic.routing === 'none'
         ? undefined

@@ -20,6 +20,7 @@ export * from './engineVersion';
 export * from './versionSkew';
 export * from './readiness';
 export * from './buildTopology';
+export * from './engineRoles';
 export * from './ownership';
 export * from './failover';
 export * from './discovery';

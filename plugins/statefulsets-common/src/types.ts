@@ -28,7 +28,8 @@ export type ClusterRole = 'active' | 'passive' | 'fenced' | 'unknown';
  * operator's resource (CloudNativePG's replica settings, Strimzi's
  * MirrorMaker 2, ECK's remote clusters, Percona's cross-site settings,
  * Zalando's standby and `spilo-role` labels, MongoDB Community's and the
- * MySQL Operator's status).
+ * MySQL Operator's status), or the engine itself as its exporter reports
+ * it (mysqld_exporter's read-only flags), which wins over all of these.
  */
 export type RoleSource =
   | 'chart-component-label'
@@ -40,7 +41,8 @@ export type RoleSource =
   | 'percona-server-mongodb'
   | 'zalando-postgres-operator'
   | 'mongodb-community'
-  | 'mysql-operator';
+  | 'mysql-operator'
+  | 'mysqld-exporter';
 
 /** The part a pod plays inside its workload. */
 export type PodRole = 'primary' | 'replica' | 'arbiter' | 'unknown';
@@ -133,6 +135,8 @@ export interface TopologyWorkload {
   role: ClusterRole;
   /** Where the role was read; absent when it came from the role annotation or is unknown. */
   roleSource?: RoleSource;
+  /** When the engine reports another role than the annotations or labels say: what they said, e.g. `passive`. */
+  declaredRole?: ClusterRole;
   /** The chart's `app.kubernetes.io/component` value (e.g. `primary`, `read`, `arbiter`), when set. */
   component?: string;
   replicas: { desired: number; ready: number; updated: number };

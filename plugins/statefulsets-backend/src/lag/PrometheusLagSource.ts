@@ -18,6 +18,7 @@ import {
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { renderLagQuery, resolveLagQueries } from './lagQueries';
 import {
+  freshSamples,
   InstantSample,
   lagFromSamples,
   parseInstantQuery,
@@ -222,6 +223,31 @@ export class PrometheusLagSource implements LagSource {
       const reason = failureReason(err, target.engine);
       this.#failed(reason);
       throw new Error(reason, { cause: err });
+    }
+  }
+
+  /**
+   * The series of an instant query scraped within the freshness bound, at
+   * the time of asking. Throws an error whose message is safe to show when
+   * Prometheus fails; rethrows the caller's abort untouched.
+   */
+  async readFreshSamples(
+    query: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<InstantSample[]> {
+    const now = this.#now();
+    try {
+      const [values, times] = await Promise.all([
+        this.#query(query, now, options?.signal),
+        this.#query(`timestamp(${query})`, now, options?.signal),
+      ]);
+      return freshSamples(values, times, {
+        now,
+        maxAgeSeconds: this.#maxAgeSeconds,
+      });
+    } catch (err) {
+      if (options?.signal?.aborted) throw err;
+      throw new Error(failureReason(err, 'engine role'), { cause: err });
     }
   }
 

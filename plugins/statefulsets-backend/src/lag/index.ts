@@ -11,6 +11,11 @@ export { PrometheusLagSource } from './PrometheusLagSource';
 export type { PrometheusLagSourceOptions } from './PrometheusLagSource';
 export { readPrometheusConfig } from './readPrometheusConfig';
 export {
+  ENGINE_ROLE_SERIES,
+  PrometheusEngineRoles,
+} from './PrometheusEngineRoles';
+export type { EngineRoleSource } from './PrometheusEngineRoles';
+export {
   DEFAULT_LAG_QUERIES,
   LAG_QUERY_PLACEHOLDERS,
   renderLagQuery,

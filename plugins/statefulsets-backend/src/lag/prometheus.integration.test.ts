@@ -64,7 +64,12 @@ function statefulSet(annotations: Record<string, string>) {
       serviceName: 'orders-db',
       selector: { matchLabels: { app: 'orders-db' } },
       template: {
-        metadata: { labels: { app: 'orders-db' } },
+        metadata: {
+          labels: {
+            app: 'orders-db',
+            'backstage.io/kubernetes-id': 'orders-db',
+          },
+        },
         spec: { containers: [{ name: 'mysql', image: 'mysql:8.4' }] },
       },
     },
@@ -330,10 +335,11 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
     expect(steps.every(step => step >= 1000 && step % 1000 === 0)).toBe(true);
   });
 
-  it("serves Prometheus' lag in the topology when configured", async () => {
+  /** The plugin's backend on the simulator, with Prometheus configured. */
+  async function startBackend() {
     const config = appConfigFor(sim.clusters) as any;
     config.multiclusterStatefulsets.prometheus = { url: prometheus!.url };
-    const backend = await startTestBackend({
+    return startTestBackend({
       features: [
         multiclusterStatefulsetsPlugin,
         mockServices.rootConfig.factory({ data: config }),
@@ -365,10 +371,15 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
         }),
       ],
     });
+  }
+
+  const TOPOLOGY_PATH =
+    '/api/multicluster-statefulsets/entities/component/default/orders-db/topology';
+
+  it("serves Prometheus' lag in the topology when configured", async () => {
+    const backend = await startBackend();
     try {
-      const res = await request(backend.server).get(
-        '/api/multicluster-statefulsets/entities/component/default/orders-db/topology',
-      );
+      const res = await request(backend.server).get(TOPOLOGY_PATH);
       expect(res.status).toBe(200);
       expect(res.body.replication).toEqual([
         expect.objectContaining({
@@ -381,6 +392,96 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
         }),
       ]);
     } finally {
+      await backend.stop();
+    }
+  });
+
+  it('takes the roles from the engine, following a switchover done through exec', async () => {
+    const clients = clientsFor(sim);
+    /** Runs SQL in a cluster's pod, as `kubectl exec … -- mysql -e` does. */
+    const sql = async (cluster: string, statement: string) => {
+      const client = clients.find(c => c.cluster === cluster)!;
+      const result = await client.exec!(
+        { namespace: 'databases', pod: 'orders-db-0', container: 'mysql' },
+        ['mysql', '-uroot', '-N', '-e', statement],
+        { timeoutMs: 10_000 },
+      );
+      expect(result).toMatchObject({ exitCode: 0 });
+    };
+    const backend = await startBackend();
+    /** Each cluster's workload role, where it was read and what was declared. */
+    const roles = async () => {
+      const res = await request(backend.server).get(TOPOLOGY_PATH);
+      return Object.fromEntries(
+        res.body.clusters.map((c: any) => {
+          const w = c.workloads[0];
+          return [
+            c.name,
+            {
+              cluster: c.role,
+              role: w.role,
+              roleSource: w.roleSource,
+              declaredRole: w.declaredRole,
+              pods: w.pods.map((p: any) => p.role),
+            },
+          ];
+        }),
+      );
+    };
+    try {
+      await eventually('The engine roles did not show', async () => {
+        const r = await roles();
+        return r['eu-west'].roleSource === 'mysqld-exporter' ? r : undefined;
+      });
+      expect(await roles()).toEqual({
+        'eu-central': {
+          cluster: 'active',
+          role: 'active',
+          roleSource: 'mysqld-exporter',
+          pods: ['primary'],
+        },
+        'eu-west': {
+          cluster: 'passive',
+          role: 'passive',
+          roleSource: 'mysqld-exporter',
+          pods: ['replica'],
+        },
+      });
+
+      await sql('eu-central', 'SET GLOBAL super_read_only=ON');
+      await sql('eu-west', 'STOP REPLICA');
+      await sql('eu-west', 'SET GLOBAL super_read_only=OFF');
+      await sql('eu-west', 'SET GLOBAL read_only=OFF');
+      // The annotations still say the opposite: the engine wins, and the
+      // topology keeps what they declared.
+      const swapped = await eventually('The roles did not follow', async () => {
+        const r = await roles();
+        return r['eu-west'].role === 'active' &&
+          r['eu-central'].role === 'passive'
+          ? r
+          : undefined;
+      });
+      expect(swapped).toEqual({
+        'eu-central': {
+          cluster: 'passive',
+          role: 'passive',
+          roleSource: 'mysqld-exporter',
+          declaredRole: 'active',
+          pods: ['replica'],
+        },
+        'eu-west': {
+          cluster: 'active',
+          role: 'active',
+          roleSource: 'mysqld-exporter',
+          declaredRole: 'passive',
+          pods: ['primary'],
+        },
+      });
+    } finally {
+      await sql('eu-west', 'SET GLOBAL super_read_only=ON');
+      await sql('eu-west', 'START REPLICA');
+      await sql('eu-central', 'SET GLOBAL super_read_only=OFF');
+      await sql('eu-central', 'SET GLOBAL read_only=OFF');
       await backend.stop();
     }
   });

@@ -1,4 +1,5 @@
 import {
+  freshSamples,
   InstantSample,
   lagFromSamples,
   parseInstantQuery,
@@ -186,5 +187,26 @@ describe('parseRangeQuery', () => {
         data: { resultType: 'matrix', result: [{ metric: {} }] },
       }),
     ).toThrow('a series of the answer has no values');
+  });
+});
+
+describe('freshSamples', () => {
+  const pod = (name: string, value: number, metric = 'm'): InstantSample => ({
+    labels: { __name__: metric, pod: name },
+    value,
+  });
+
+  it('keeps the series scraped within the bound, matched to their times by labels', () => {
+    expect(
+      freshSamples(
+        [pod('db-0', 0), pod('db-1', 1), pod('db-2', 1), pod('db-3', NaN)],
+        [
+          { labels: { pod: 'db-1' }, value: at(31) },
+          { labels: { pod: 'db-0' }, value: at(2) },
+          { labels: { pod: 'db-3' }, value: at(2) },
+        ],
+        { now, maxAgeSeconds: 30 },
+      ),
+    ).toEqual([pod('db-0', 0)]);
   });
 });

@@ -127,6 +127,35 @@ export function lagFromSamples(
   return { seconds, observedAt };
 }
 
+function seriesKey(labels: Record<string, string>): string {
+  const { __name__: _name, ...rest } = labels;
+  return JSON.stringify(
+    Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
+/**
+ * The samples of a query that were scraped within the freshness bound, given
+ * the samples of `timestamp()` over the same query (matched by labels, the
+ * metric name aside); a series without a finite value or time is left out.
+ */
+export function freshSamples(
+  values: InstantSample[],
+  timestamps: InstantSample[],
+  options: LagFromSamplesOptions,
+): InstantSample[] {
+  const times = new Map(timestamps.map(t => [seriesKey(t.labels), t.value]));
+  return values.filter(s => {
+    const at = times.get(seriesKey(s.labels));
+    return (
+      Number.isFinite(s.value) &&
+      at !== undefined &&
+      Number.isFinite(at) &&
+      (options.now - at * 1000) / 1000 <= options.maxAgeSeconds
+    );
+  });
+}
+
 /** One point of a lag history: milliseconds since the epoch, seconds behind. */
 export interface RangePoint {
   t: number;

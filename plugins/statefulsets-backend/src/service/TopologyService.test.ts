@@ -242,4 +242,65 @@ describe('TopologyService', () => {
     );
     expect(second.etag).toBe(published[0].message.etag);
   });
+
+  it('keeps the declared roles when the engine roles cannot be read', async () => {
+    const { keyv } = await caches.init('MEMORY');
+    const logger = mockServices.logger.mock();
+    const service = replica(
+      keyvCache(keyv),
+      url,
+      catalogServiceMock({ entities: [entity] }),
+      {
+        logger,
+        engineRoles: {
+          readRoles: async () => {
+            throw new Error('Prometheus unreachable: ECONNREFUSED');
+          },
+        },
+      },
+    );
+    const { topology } = await service.getTopology(
+      'component:default/orders-db',
+      credentials,
+    );
+    expect(topology.clusters[0].workloads[0]).toMatchObject({ role: 'active' });
+    expect(topology.clusters[0].workloads[0].roleSource).toBeUndefined();
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining(
+        'the declared roles stand: Error: Prometheus unreachable',
+      ),
+    );
+  });
+
+  it('puts the roles the engine reports over the declared ones', async () => {
+    const { keyv } = await caches.init('MEMORY');
+    const service = replica(
+      keyvCache(keyv),
+      url,
+      catalogServiceMock({ entities: [entity] }),
+      {
+        engineRoles: {
+          readRoles: async () => [
+            {
+              cluster: 'eu-central',
+              namespace: 'databases',
+              workload: 'orders-db',
+              source: 'mysqld-exporter',
+              pods: { 'orders-db-0': 'replica' },
+            },
+          ],
+        },
+      },
+    );
+    const { topology } = await service.getTopology(
+      'component:default/orders-db',
+      credentials,
+    );
+    expect(topology.clusters[0].role).toBe('passive');
+    expect(topology.clusters[0].workloads[0]).toMatchObject({
+      role: 'passive',
+      roleSource: 'mysqld-exporter',
+      declaredRole: 'active',
+    });
+  });
 });

@@ -20,6 +20,7 @@ import {
   buildTopology,
   ClusterHealth,
   ClusterSnapshot,
+  EngineRoleReading,
   EntityTopology,
   noTraffic,
   readEntityPolicy,
@@ -38,6 +39,7 @@ import { InformerChange } from '../cluster/Informer';
 import { LabelSelector, parseLabelSelector } from '../cluster/labelSelector';
 import { changeAffects, WatchScope } from '../cluster/scopePlan';
 import { PluginOptions } from '../cluster/readClusterConfig';
+import type { EngineRoleSource } from '../lag/PrometheusEngineRoles';
 import { entityScope } from './entityScope';
 import { topologyEtag } from './etag';
 
@@ -91,6 +93,8 @@ export interface TopologyServiceOptions {
   options: PluginOptions;
   replicationProviders: ReplicationProvider[];
   trafficRouters: TrafficRouter[];
+  /** The roles the engines report, over the declared ones; none without it. */
+  engineRoles?: EngineRoleSource;
   now?: () => number;
   metrics?: StatefulsetsMetrics;
   /** Told every freshly computed topology (e.g. to follow readiness); must not throw. */
@@ -107,6 +111,7 @@ export class TopologyService {
   readonly #options: PluginOptions;
   readonly #providers: ReplicationProvider[];
   readonly #routers: TrafficRouter[];
+  readonly #engineRoles?: EngineRoleSource;
   readonly #watched = new Map<string, WatchedEntity>();
   readonly #now: () => number;
   readonly #unsubscribe: Array<() => void> = [];
@@ -122,6 +127,7 @@ export class TopologyService {
     this.#options = options.options;
     this.#providers = options.replicationProviders;
     this.#routers = options.trafficRouters;
+    this.#engineRoles = options.engineRoles;
     this.#now = options.now ?? Date.now;
     this.#metrics = options.metrics ?? StatefulsetsMetrics.create();
     this.#onTopology = options.onTopology;
@@ -306,9 +312,10 @@ export class TopologyService {
       clusters: views,
       now: this.#now(),
     };
-    const [replication, traffic] = await Promise.all([
+    const [replication, traffic, engineRoles] = await Promise.all([
       this.#readReplication(context),
       this.#readTraffic(context),
+      this.#readEngineRoles(context),
     ]);
     const topology = buildTopology({
       entityRef: watched.entityRef,
@@ -316,6 +323,7 @@ export class TopologyService {
       snapshots: reads,
       replication,
       traffic,
+      engineRoles,
       now: this.#now(),
     });
     const etag = topologyEtag(topology);
@@ -354,6 +362,19 @@ export class TopologyService {
       return await provider.readReplication(context);
     } catch (err) {
       this.#logger.warn(`Replication provider ${provider.id} failed: ${err}`);
+      return [];
+    }
+  }
+
+  /** The engines' roles; none when they cannot be read (the declared roles stand). */
+  async #readEngineRoles(context: EntityContext): Promise<EngineRoleReading[]> {
+    if (!this.#engineRoles) return [];
+    try {
+      return await this.#engineRoles.readRoles(context);
+    } catch (err) {
+      this.#logger.warn(
+        `Engine roles of ${context.entityRef} unknown, the declared roles stand: ${err}`,
+      );
       return [];
     }
   }

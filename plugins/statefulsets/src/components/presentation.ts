@@ -52,6 +52,7 @@ export const SIGNAL_SOURCE_TITLES: Readonly<Record<string, string>> = {
   'cloudnative-pg': 'CloudNativePG',
   ...Object.fromEntries(OPERATOR_CONVENTIONS.map(c => [c.id, c.title])),
   'chart-replication-env': "the chart's replication settings",
+  'mysqld-exporter': 'the engine (mysqld_exporter)',
 };
 
 /**

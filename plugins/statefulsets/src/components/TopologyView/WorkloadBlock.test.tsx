@@ -86,4 +86,23 @@ describe('WorkloadBlock', () => {
       ),
     ).toBe('primary · role from CloudNativePG');
   });
+
+  it('names the engine as the source of its role, and a declared role it overrides', async () => {
+    await renderInTestApp(
+      <WorkloadBlock
+        cluster="eu-west"
+        workload={workload({
+          role: 'active',
+          roleSource: 'mysqld-exporter',
+          declaredRole: 'passive',
+        })}
+        onSelect={() => {}}
+      />,
+    );
+    expect(
+      screen.getByLabelText('Role of orders-mysql-secondary'),
+    ).toHaveTextContent(
+      'primary · role from the engine (mysqld_exporter) (declared replica: the engine wins)',
+    );
+  });
 });

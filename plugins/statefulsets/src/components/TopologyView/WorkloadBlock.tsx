@@ -183,8 +183,15 @@ export function describeRoleSource(
     default:
       return `${role} · role from ${
         SIGNAL_SOURCE_TITLES[workload.roleSource] ?? workload.roleSource
-      }`;
+      }${declaredNote(workload)}`;
   }
+}
+
+/** Where the engine contradicts the declared role: what was declared. */
+function declaredNote(workload: TopologyWorkload): string {
+  if (!workload.declaredRole) return '';
+  const declared = ROLE_LABELS[workload.declaredRole] ?? workload.declaredRole;
+  return ` (declared ${declared}: the engine wins)`;
 }
 
 /** A workload's pods and claims inside a cluster panel. */
