@@ -42,6 +42,10 @@ function request(engine: GenerateRequest['engine']): GenerateRequest {
     federation: 'karmada',
     routing: 'istio',
     owner: 'group:default/dba',
+    // CloudNativePG replica clusters trust each other through one CA.
+    ...(engine === 'postgresql'
+      ? { postgresql: { serverCASecret: 'bench-ca' } }
+      : {}),
   };
 }
 
