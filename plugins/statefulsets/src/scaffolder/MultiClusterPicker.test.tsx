@@ -8,13 +8,15 @@ import {
   PickedCluster,
 } from './MultiClusterPicker';
 
-const clusters = ['eu-central', 'eu-west', 'us-east'].map((name, i) => ({
+const clusters = ['eu-central', 'eu-west', 'us-east', 'karmada'].map(name => ({
   name,
   region: `${name}-1`,
   zones: [],
   synced: true,
   servedKinds: [],
-  federationHost: i === 0 ? ('karmada' as const) : undefined,
+  federationHost: ({ 'eu-central': 'kubefed', karmada: 'karmada' } as const)[
+    name as 'eu-central' | 'karmada'
+  ],
 }));
 
 function renderPicker(formData?: PickedCluster[]) {
@@ -44,8 +46,10 @@ describe('MultiClusterPicker', () => {
   it('offers the configured clusters and defaults to active/passive', async () => {
     const { onChange, api } = await renderPicker();
     expect(
-      await screen.findByText('eu-central-1 · karmada host'),
+      await screen.findByText('eu-central-1 · kubefed host'),
     ).toBeInTheDocument();
+    // The Karmada API server runs no database: it is not offered.
+    expect(screen.queryByText('karmada')).not.toBeInTheDocument();
     expect(api.listClusters).toHaveBeenCalled();
     await waitFor(() =>
       expect(onChange).toHaveBeenCalledWith([

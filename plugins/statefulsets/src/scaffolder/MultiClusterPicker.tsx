@@ -63,7 +63,12 @@ export function MultiClusterPicker(
     value: clusters,
     loading,
     error,
-  } = useAsync(() => api.listClusters(), [api]);
+  } = useAsync(
+    async () =>
+      // The Karmada API server holds policies and templates; no database runs there.
+      (await api.listClusters()).filter(c => c.federationHost !== 'karmada'),
+    [api],
+  );
 
   // The form may start with nothing, or with placeholder items that the
   // schema's `minItems` made up: both mean "not chosen yet".
