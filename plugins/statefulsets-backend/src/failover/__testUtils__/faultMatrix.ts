@@ -21,6 +21,9 @@ import { FailoverEngine } from '../FailoverEngine';
 import { localScheduler } from './localScheduler';
 import { clientsFor, liveTopology, startDemoWorld } from './simulatorWorld';
 
+/** How long a health probe waits for a cluster before calling it unresponsive. */
+const HEALTH_PROBE_MS = 1500;
+
 /** The faults a case injects. */
 export type FaultKind =
   | 'target-down'
@@ -312,7 +315,9 @@ export async function runFaultCase(
   let sampler: ReturnType<typeof setInterval> | undefined;
   const engines: FailoverEngine[] = [];
   try {
-    const clients = clientsFor(sim, 1000);
+    // A hung cluster is told from a slow one by these bounds: generous
+    // enough for a loaded machine, short next to the 5 s verify bound.
+    const clients = clientsFor(sim, 2000);
     const store = await DatabaseFailoverStore.create({
       database: db,
       retryMs: 5000,
@@ -325,7 +330,7 @@ export async function runFaultCase(
       catchUpTimeoutMs: 20_000,
       verifyTimeoutMs: 5000,
       healthIntervalMs: 100,
-      healthProbeTimeoutMs: 500,
+      healthProbeTimeoutMs: HEALTH_PROBE_MS,
     };
     let injected = false;
     const inject = async (step: string) => {
@@ -653,7 +658,7 @@ export async function faultCaseProblems(c: FaultCase): Promise<string[]> {
   if (!result.injected) problems.push(`the run never reached ${c.step}`);
   // Writes come back within the fence budget (plus one health probe)
   // whatever fails, as long as the source itself is up.
-  const bound = result.fenceBudgetMs + 1000;
+  const bound = result.fenceBudgetMs + HEALTH_PROBE_MS + 500;
   if (c.mode === 'switchover' && result.refusedWhileSourceUpMs > bound) {
     problems.push(
       `writes were refused for ${result.refusedWhileSourceUpMs} ms while the source was up (bound ${bound} ms)`,
