@@ -60,11 +60,18 @@ test('a Helm chart MySQL links by its replication settings and fails readiness o
 }) => {
   await signIn(page);
   await openTab(page, 'shop-mysql');
+  // With Prometheus scraping the clusters, the roles come from the engine
+  // (mysqld_exporter's read-only flags); without it, from the chart's label.
+  const fromEngine = process.env.E2E_PROMETHEUS === '1';
   await expect(page.getByLabel('Role of shop-mysql-primary')).toHaveText(
-    "primary · role from the chart's component label (primary)",
+    fromEngine
+      ? 'primary · role from the engine (mysqld_exporter)'
+      : "primary · role from the chart's component label (primary)",
   );
   await expect(page.getByLabel('Role of shop-mysql-dr-secondary')).toHaveText(
-    "replica · role from the chart's component label (secondary)",
+    fromEngine
+      ? 'replica · role from the engine (mysqld_exporter)'
+      : "replica · role from the chart's component label (secondary)",
   );
   await expect(linkItem(page)).toContainText(
     /eu-central → eu-west \(shop-mysql-dr-secondary\): lag \d+\.\d s \(link from the chart's replication settings · lag from prometheus\)/,

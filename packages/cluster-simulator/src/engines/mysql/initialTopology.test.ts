@@ -88,4 +88,36 @@ describe('where a fresh MySQL server starts', () => {
       },
     });
   });
+
+  it("replicates, read-only, from a Helm chart replica's MYSQL_MASTER_HOST", () => {
+    const chart: KubeObject = {
+      ...statefulSet('shop-secondary', 0),
+      spec: {
+        serviceName: 'shop-secondary',
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'mysql',
+                env: [
+                  { name: 'MYSQL_REPLICATION_MODE', value: 'slave' },
+                  {
+                    name: 'MYSQL_MASTER_HOST',
+                    value: 'shop-primary.db.svc.clusterset.local',
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    };
+    west.create(chart);
+    expect(
+      initialTopology(west, pod('shop-secondary-0', 'shop-secondary', 0)),
+    ).toMatchObject({
+      readOnly: true,
+      source: { host: 'shop-primary.db.svc.clusterset.local' },
+    });
+  });
 });

@@ -4,9 +4,12 @@
  * ordinal replicate from that first pod (their cluster's primary), and the
  * first pod of a StatefulSet marked passive replicates from the first pod
  * of its replication source's cluster, on a channel named after that
- * cluster, as the generated join script wires them. Everything else is a
- * writable source (or read-only when labelled a replica).
+ * cluster, as the generated join script wires them. A Helm chart's replica
+ * (`MYSQL_REPLICATION_MODE=slave`) replicates from its `MYSQL_MASTER_HOST`
+ * on the default channel, read-only. Everything else is a writable source
+ * (or read-only when labelled a replica).
  */
+import { chartReplicaOf } from '../../controllers/replicationLagController';
 import type { KubeObject } from '../../controllers/types';
 import type { ClusterStore } from '../../store/ClusterStore';
 import type { PeerDirectory } from '../programs';
@@ -61,6 +64,8 @@ export function initialTopology(
   if (Number.isInteger(ordinal) && ordinal !== first) {
     return replicaOf(`${name}-${first}.${svc}`, store.name);
   }
+  const chart = chartReplicaOf(sts);
+  if (chart?.engine === 'mysql') return replicaOf(chart.host, '');
   const annotations = sts.metadata.annotations ?? {};
   const from = annotations[SOURCE];
   if (annotations[ROLE] === 'passive' && from && from !== store.name) {
