@@ -31,6 +31,7 @@ import {
 import { multiClusterStatefulSetsApiRef } from '../../api';
 import { serverMessage } from '../ErrorState';
 import { WithStatus } from '../Panels/ReadinessPanel';
+import { DataLossWindow } from './DataLossWindow';
 import { isFinished, RunJournal } from './RunJournal';
 import { failoverTargets, modesFor } from './targets';
 
@@ -235,6 +236,7 @@ export function FailoverDialog(props: {
                     </ListItem>
                   ))}
                 </List>
+                <DataLossWindow plan={plan.value} />
                 <Typography variant="body2" gutterBottom>
                   Data loss: {plan.value.dataLoss}. Fence:{' '}
                   {plan.value.fenceMethod}.
