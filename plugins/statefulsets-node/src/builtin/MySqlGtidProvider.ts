@@ -17,14 +17,11 @@
  * side cannot be exec'd into, the generic provider acts instead.
  */
 import {
-  ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
-  EngineDataLoss,
-  ANNOTATION_REPLICATION_LAG_SECONDS,
   ANNOTATION_REPLICATION_SOURCE,
   ANNOTATION_ROLE,
+  EngineDataLoss,
   FailoverStepDescriptions,
   FailoverStepSides,
-  KubeObject,
   ReplicationLink,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
@@ -36,66 +33,41 @@ import {
   WorkloadRef,
 } from '../failover';
 import { ReplicationProvider } from '../types';
-import {
-  GenericStatefulSetProvider,
-  requireSideStamped,
-} from './GenericStatefulSetProvider';
+import { GenericStatefulSetProvider } from './GenericStatefulSetProvider';
 import { gtidDifference } from './gtidSet';
+import {
+  addressSeenBy,
+  KnownAddress,
+  MysqlAddress,
+  mysqlPeerAddress,
+} from './mysqlAddress';
+import { checkNoErrant, lossWindow, requireNoErrant } from './mysqlErrant';
+import { MysqlServer, runSql } from './mysqlExec';
+import { annotateRole, followPrimary } from './mysqlFollow';
 import { rewriteJoinScript } from './mysqlJoinScript';
+import { sideServer, sideStateIfAnswering } from './mysqlSide';
+import {
+  isWritablePrimary,
+  lagOfChannels,
+  readReplicaStatus,
+  readServerState,
+  ServerState,
+} from './mysqlState';
 import { describeMySqlSteps, mysqlSql } from './mysqlSteps';
-import { MysqlServer, mysqlServerOf, parseVertical, runSql } from './mysqlExec';
+import {
+  dataLossInTransactions,
+  notCaughtUpMessage,
+  oldSourceProblems,
+  primaryProblems,
+} from './mysqlWording';
+
+export { mysqlPeerAddress } from './mysqlAddress';
+export type { KnownAddress, MysqlAddress } from './mysqlAddress';
+export { errantMessage } from './mysqlErrant';
 
 type Fallback = FailoverReplicationProvider &
   ReplicationProvider &
   Required<Pick<FailoverReplicationProvider, 'reattach'>>;
-
-/** How another server of the topology is reached across clusters, as seen in the engine. */
-export interface KnownAddress {
-  host: string;
-  pod: string;
-  cluster: string;
-}
-
-/**
- * Where a server is reached from another cluster. `known` is another
- * primary's address as a replica used it, when the provider saw one.
- */
-export type MysqlAddress = (
-  server: MysqlServer,
-  known?: KnownAddress,
-) => string;
-
-/**
- * The address the topology already uses, with the pod and cluster swapped
- * (`<pod>.<cluster>.<svc>.<ns>.svc.clusterset.local` with MCS, a per-pod
- * Service name with Istio); the Multi-Cluster Services name when no address
- * is known.
- */
-export const mysqlPeerAddress: MysqlAddress = (s, known) => {
-  if (!known) {
-    return `${s.pod}.${s.side.cluster}.${s.serviceName}.${s.namespace}.svc.clusterset.local`;
-  }
-  const [first, ...rest] = known.host.split('.');
-  return [
-    first.split(known.pod).join(s.pod),
-    ...rest.map(l => (l === known.cluster ? s.side.cluster : l)),
-  ].join('.');
-};
-
-interface ServerState {
-  superReadOnly: boolean;
-  readOnly: boolean;
-  gtidExecuted: string;
-}
-
-/** Errant transactions: what `old` executed that `primary` lacks. */
-export function errantMessage(
-  old: MysqlServer,
-  primary: MysqlServer,
-  errant: { gtids: string; transactions: number },
-): string {
-  return `${old.side.cluster} (${old.pod}) has ${errant.transactions} errant transaction(s) that ${primary.side.cluster} never executed (${errant.gtids}); replicating would diverge. Keep ${old.side.cluster} fenced, then either apply those transactions on ${primary.side.cluster} or rebuild ${old.pod} from ${primary.side.cluster} (CLONE, or an empty data volume), and retry`;
-}
 
 /**
  * GTID-replicated MySQL StatefulSets (engine `mysql`): switchover,
@@ -139,47 +111,6 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     return describeMySqlSteps(sides);
   }
 
-  /**
-   * The side's primary server, or undefined when only the fallback can act.
-   * Refuses a StatefulSet not stamped for the run's entity: every exec
-   * changes or reads that entity's database.
-   */
-  async #server(
-    side: FailoverSide,
-    ctx: FailoverCallContext,
-  ): Promise<MysqlServer | undefined> {
-    const sts = await side.client.get<KubeObject>(
-      side.client.pathOf(side.workload),
-    );
-    if (!sts) {
-      throw new Error(
-        `StatefulSet ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
-      );
-    }
-    requireSideStamped(side, sts, ctx);
-    return mysqlServerOf(side, sts);
-  }
-
-  /** Mirrors the engine's role in the StatefulSet's role annotations. */
-  async #annotate(
-    server: MysqlServer,
-    role: string,
-    source: string | null,
-  ): Promise<void> {
-    const { side } = server;
-    await side.client.mergePatch(side.client.pathOf(side.workload), {
-      metadata: {
-        annotations: {
-          [ANNOTATION_ROLE]: role,
-          [ANNOTATION_REPLICATION_SOURCE]: source,
-          // The exporter publishes a fresh lag for the new role.
-          [ANNOTATION_REPLICATION_LAG_SECONDS]: null,
-          [ANNOTATION_REPLICATION_LAG_OBSERVED_AT]: null,
-        },
-      },
-    });
-  }
-
   /** Runs `engine` on the side's primary server, or `generic` on the fallback. */
   async #either<T>(
     side: FailoverSide,
@@ -187,70 +118,8 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     generic: (fallback: Fallback) => Promise<T>,
     ctx: FailoverCallContext,
   ): Promise<T> {
-    const server = await this.#server(side, ctx);
+    const server = await sideServer(side, ctx);
     return server ? engine(server) : generic(this.#fallback);
-  }
-
-  async #state(s: MysqlServer, ctx: FailoverCallContext): Promise<ServerState> {
-    const [row] = parseVertical(
-      await runSql(s, mysqlSql.readState, ctx, { vertical: true }),
-    );
-    return {
-      superReadOnly: row?.super_read_only === '1',
-      readOnly: row?.read_only === '1',
-      gtidExecuted: (row?.gtid_executed ?? '').replace(/\s+/g, ''),
-    };
-  }
-
-  /**
-   * A side's server state when it answers within `#peekMs`, else undefined:
-   * a dead source must not hold up an emergency promotion or a plan.
-   */
-  async #stateIfAnswering(
-    side: FailoverSide,
-    ctx: FailoverCallContext,
-  ): Promise<ServerState | undefined> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const read = this.#server(side, ctx)
-      .then(s => (s ? this.#state(s, ctx) : undefined))
-      .catch(() => undefined);
-    const late = new Promise<undefined>(resolve => {
-      timer = setTimeout(() => resolve(undefined), this.#peekMs);
-    });
-    try {
-      return await Promise.race([read, late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async #replicaStatus(
-    s: MysqlServer,
-    ctx: FailoverCallContext,
-  ): Promise<Array<Record<string, string | null>>> {
-    return parseVertical(
-      await runSql(s, mysqlSql.replicaStatus, ctx, { vertical: true }),
-    );
-  }
-
-  /** How `target` reaches `source`'s server, from its replica status (undefined when it does not). */
-  async #addressSeenBy(
-    target: FailoverSide,
-    source: MysqlServer,
-    ctx: FailoverCallContext,
-  ): Promise<KnownAddress | undefined> {
-    const t = await this.#server(target, ctx).catch(() => undefined);
-    if (!t) return undefined;
-    const channels = await this.#replicaStatus(t, ctx).catch(() => []);
-    const channel =
-      channels.find(c => c.Channel_Name === source.side.cluster) ?? channels[0];
-    return channel?.Source_Host
-      ? {
-          host: channel.Source_Host,
-          pod: source.pod,
-          cluster: source.side.cluster,
-        }
-      : undefined;
   }
 
   async readLag(
@@ -260,13 +129,9 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     return this.#either(
       target,
       async s => {
-        const rows = await this.#replicaStatus(s, ctx);
-        const seconds = rows.map(r => r.Seconds_Behind_Source);
+        const rows = await readReplicaStatus(s, ctx);
         const observedAt = new Date(ctx.now()).toISOString();
-        if (seconds.length === 0 || seconds.some(v => v === null)) {
-          return { seconds: null, observedAt };
-        }
-        return { seconds: Math.max(...seconds.map(Number)), observedAt };
+        return { seconds: lagOfChannels(rows), observedAt };
       },
       f => f.readLag(target, ctx),
       ctx,
@@ -279,25 +144,12 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<Omit<EngineDataLoss, 'provider'> | undefined> {
-    const t = await this.#server(target, ctx);
+    const t = await sideServer(target, ctx);
     if (!t) return undefined;
-    const have = await this.#state(t, ctx);
-    const want = await this.#stateIfAnswering(source, ctx);
-    if (!want) {
-      return {
-        amount: null,
-        unit: 'transactions',
-        detail: `${source.cluster} does not answer; the transactions it has that ${target.cluster} lacks are reported as errant when it comes back`,
-      };
-    }
-    const lost = gtidDifference(want.gtidExecuted, have.gtidExecuted);
-    return {
-      amount: lost.transactions,
-      unit: 'transactions',
-      detail: `${source.cluster}'s @@gtid_executed minus ${target.cluster}'s${
-        lost.gtids ? ` (${lost.gtids})` : ''
-      }`,
-    };
+    const have = await readServerState(t, ctx);
+    const want = await sideStateIfAnswering(source, ctx, this.#peekMs);
+    const lost = want && gtidDifference(want.gtidExecuted, have.gtidExecuted);
+    return dataLossInTransactions(source.cluster, target.cluster, lost);
   }
 
   async fence(
@@ -315,11 +167,15 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
         const rerun = previousRole === 'fenced';
         const before = rerun
           ? { superReadOnly: false, readOnly: false }
-          : await this.#state(s, ctx);
-        if (!rerun) await this.#annotate(s, 'fenced', null);
+          : await readServerState(s, ctx);
+        if (!rerun) await annotateRole(s, 'fenced', null);
         await runSql(s, mysqlSql.fence, ctx);
-        const fenced = await this.#state(s, ctx);
-        const knownAddress = await this.#addressSeenBy(target, s, ctx);
+        const fenced = await readServerState(s, ctx);
+        const knownAddress = await addressSeenBy(
+          await sideServer(target, ctx).catch(() => undefined),
+          s,
+          ctx,
+        );
         return {
           previousRole: rerun ? 'active' : previousRole ?? 'active',
           previousSource: annotations[ANNOTATION_REPLICATION_SOURCE] ?? null,
@@ -348,7 +204,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
           readOnly: undo.readOnly === true,
         });
         await runSql(s, sql, ctx);
-        await this.#annotate(
+        await annotateRole(
           s,
           String(undo.previousRole ?? 'active'),
           typeof undo.previousSource === 'string' ? undo.previousSource : null,
@@ -365,16 +221,15 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext & { timeoutMs: number; since?: number },
   ): Promise<LagReading> {
     const [t, s] = await Promise.all([
-      this.#server(target, ctx),
-      this.#server(source, ctx),
+      sideServer(target, ctx),
+      sideServer(source, ctx),
     ]);
     if (!t || !s) return this.#fallback.waitCaughtUp(target, source, ctx);
     const [want, have] = await Promise.all([
-      this.#state(s, ctx),
-      this.#state(t, ctx),
+      readServerState(s, ctx),
+      readServerState(t, ctx),
     ]);
-    const errant = gtidDifference(have.gtidExecuted, want.gtidExecuted);
-    if (errant.transactions > 0) throw new Error(errantMessage(t, s, errant));
+    requireNoErrant(t, have, s, want);
     const seconds = Math.max(1, Math.ceil(ctx.timeoutMs / 1000));
     const answer = await runSql(
       t,
@@ -385,11 +240,9 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
       },
     );
     if (answer.trim() !== '0') {
-      const now = await this.#state(t, ctx);
+      const now = await readServerState(t, ctx);
       const missing = gtidDifference(want.gtidExecuted, now.gtidExecuted);
-      throw new Error(
-        `${target.cluster} did not execute ${source.cluster}'s transactions within ${seconds}s: ${missing.transactions} transaction(s) still missing (${missing.gtids}); check SHOW REPLICA STATUS on ${t.pod}`,
-      );
+      throw new Error(notCaughtUpMessage(t, source.cluster, seconds, missing));
     }
     return { seconds: 0, observedAt: new Date(ctx.now()).toISOString() };
   }
@@ -410,17 +263,10 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
         ? ctx.fenced.gtidExecuted
         : undefined;
     if (sourceSet === undefined) {
-      sourceSet = (await this.#stateIfAnswering(source, ctx))?.gtidExecuted;
+      sourceSet = (await sideStateIfAnswering(source, ctx, this.#peekMs))
+        ?.gtidExecuted;
     }
-    if (sourceSet === undefined) {
-      return { sourceGtidExecuted: null, lostTransactions: null };
-    }
-    const lost = gtidDifference(sourceSet, target.gtidExecuted);
-    return {
-      sourceGtidExecuted: sourceSet,
-      lostTransactions: lost.transactions,
-      lostGtids: lost.gtids,
-    };
+    return lossWindow(target, sourceSet);
   }
 
   async promote(
@@ -431,11 +277,11 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     return this.#either(
       target,
       async t => {
-        const channels = await this.#replicaStatus(t, ctx);
-        const before = await this.#state(t, ctx);
+        const channels = await readReplicaStatus(t, ctx);
+        const before = await readServerState(t, ctx);
         const window = await this.#lossWindow(before, source, ctx);
         await runSql(t, mysqlSql.promote, ctx);
-        await this.#annotate(t, 'active', null);
+        await annotateRole(t, 'active', null);
         await rewriteJoinScript(t, { source: true });
         return {
           pod: t.pod,
@@ -450,49 +296,17 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     );
   }
 
-  /** Makes `replica` a read-only replica of `primary`'s server, unless it already is. */
-  async #follow(
-    replica: MysqlServer,
-    primary: MysqlServer,
-    ctx: FailoverCallContext,
-    known?: KnownAddress,
-  ): Promise<void> {
-    const host = this.#address(primary, known);
-    const channels = await this.#replicaStatus(replica, ctx);
-    // A channel from the primary's cluster that runs is kept as it is.
-    const running =
-      channels.length === 1 &&
-      channels[0].Channel_Name === primary.side.cluster &&
-      channels[0].Replica_IO_Running !== 'No' &&
-      channels[0].Replica_SQL_Running === 'Yes';
-    const sql = running
-      ? mysqlSql.fence
-      : mysqlSql.follow({
-          host,
-          port: primary.port,
-          channel: primary.side.cluster,
-        });
-    await runSql(replica, sql, ctx);
-    await this.#annotate(replica, 'passive', primary.side.cluster);
-    await rewriteJoinScript(replica, {
-      source: false,
-      channel: primary.side.cluster,
-      host,
-      port: primary.port,
-    });
-  }
-
   async abortPromotion(
     target: FailoverSide,
     source: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<void> {
     const [t, s] = await Promise.all([
-      this.#server(target, ctx),
-      this.#server(source, ctx),
+      sideServer(target, ctx),
+      sideServer(source, ctx),
     ]);
     if (!t || !s) return this.#fallback.abortPromotion(target, source, ctx);
-    return this.#follow(t, s, ctx);
+    return followPrimary(t, s, this.#address(s), ctx);
   }
 
   async isPromoted(
@@ -503,30 +317,14 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
       target,
       async t => {
         const [state, channels] = await Promise.all([
-          this.#state(t, ctx),
-          this.#replicaStatus(t, ctx),
+          readServerState(t, ctx),
+          readReplicaStatus(t, ctx),
         ]);
-        return !state.readOnly && !state.superReadOnly && !channels.length;
+        return isWritablePrimary(state, channels);
       },
       f => f.isPromoted(target, ctx),
       ctx,
     );
-  }
-
-  /** Refuses when `old` executed transactions `primary` lacks. */
-  async #requireNoErrant(
-    old: MysqlServer,
-    primary: MysqlServer,
-    ctx: FailoverCallContext,
-  ): Promise<void> {
-    const [o, p] = await Promise.all([
-      this.#state(old, ctx),
-      this.#state(primary, ctx),
-    ]);
-    const errant = gtidDifference(o.gtidExecuted, p.gtidExecuted);
-    if (errant.transactions > 0) {
-      throw new Error(errantMessage(old, primary, errant));
-    }
   }
 
   async markFenced(
@@ -535,20 +333,20 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext,
   ): Promise<void> {
     const [o, p] = await Promise.all([
-      this.#server(old, ctx),
-      this.#server(primary, ctx),
+      sideServer(old, ctx),
+      sideServer(primary, ctx),
     ]);
     if (!o || !p) return this.#fallback.markFenced(old, primary, ctx);
     // Fenced first: whatever else happens, it takes no more writes.
     await runSql(o, mysqlSql.fence, ctx);
     // It follows the new primary only without errant transactions; with
     // them it stays fenced and the failback reports them.
-    const errant = await this.#requireNoErrant(o, p, ctx).then(
+    const errant = await checkNoErrant(o, p, ctx).then(
       () => false,
       () => true,
     );
-    if (errant) await this.#annotate(o, 'fenced', null);
-    else await this.#follow(o, p, ctx);
+    if (errant) await annotateRole(o, 'fenced', null);
+    else await followPrimary(o, p, this.#address(p), ctx);
     return undefined;
   }
 
@@ -559,13 +357,13 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext,
   ): Promise<void> {
     const [o, p] = await Promise.all([
-      this.#server(old, ctx),
-      this.#server(primary, ctx),
+      sideServer(old, ctx),
+      sideServer(primary, ctx),
     ]);
     if (!o || !p) return this.#fallback.reattach(old, primary, undo, ctx);
-    await this.#requireNoErrant(o, p, ctx);
+    await checkNoErrant(o, p, ctx);
     const known = undo.knownAddress as KnownAddress | undefined;
-    return this.#follow(o, p, ctx, known);
+    return followPrimary(o, p, this.#address(p, known), ctx);
   }
 
   async verifyRoles(
@@ -573,32 +371,19 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     old: FailoverSide | undefined,
     ctx: FailoverCallContext,
   ): Promise<string[]> {
-    const p = await this.#server(primary, ctx);
-    const o = old && (await this.#server(old, ctx));
+    const p = await sideServer(primary, ctx);
+    const o = old && (await sideServer(old, ctx));
     if (!p || (old && !o)) {
       return this.#fallback.verifyRoles(primary, old, ctx);
     }
-    const problems: string[] = [];
     const [state, channels] = await Promise.all([
-      this.#state(p, ctx),
-      this.#replicaStatus(p, ctx),
+      readServerState(p, ctx),
+      readReplicaStatus(p, ctx),
     ]);
-    if (state.superReadOnly || state.readOnly) {
-      problems.push(`${primary.cluster} (${p.pod}) is still read-only`);
-    }
-    if (channels.length) {
-      problems.push(
-        `${primary.cluster} (${p.pod}) still replicates from ${channels
-          .map(c => c.Source_Host)
-          .join(', ')}`,
-      );
-    }
+    const problems = primaryProblems(p, state, channels);
     if (o) {
-      const oldState = await this.#state(o, ctx);
-      if (!oldState.superReadOnly) {
-        problems.push(`${o.side.cluster} (${o.pod}) still takes writes`);
-      }
-      await this.#requireNoErrant(o, p, ctx).catch(e =>
+      problems.push(...oldSourceProblems(o, await readServerState(o, ctx)));
+      await checkNoErrant(o, p, ctx).catch(e =>
         problems.push((e as Error).message),
       );
     }
