@@ -6,7 +6,6 @@
  * replicates from eu-central; the configuration decides.
  */
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   appConfigFor,
@@ -15,6 +14,7 @@ import {
 } from '@multicluster/cluster-simulator';
 import request from 'supertest';
 import { multiclusterStatefulsetsPlugin } from './plugin';
+import { databaseEntity } from './__testUtils__/databaseEntity';
 
 const TOPOLOGY =
   '/api/multicluster-statefulsets/entities/component/default/orders-db/topology';
@@ -114,20 +114,7 @@ const world = {
   ],
 };
 
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'orders-db',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'orders-db' },
-  },
-  spec: {
-    type: 'database',
-    owner: 'group:default/database-platform',
-    lifecycle: 'production',
-  },
-};
+const entity = databaseEntity('orders-db');
 
 describe('a broken replication link in the topology', () => {
   let sim: RunningSimulator;

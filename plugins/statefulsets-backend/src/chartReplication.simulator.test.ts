@@ -18,6 +18,7 @@ import {
   topologyPath,
   withBackend,
 } from './__testUtils__/simulatedDatabases';
+import { waitFor } from './__testUtils__/waitFor';
 
 const worldFile = path.join(REPO_ROOT, 'examples', 'world', 'world.yaml');
 
@@ -34,15 +35,8 @@ function shopMysqlWorld() {
 
 const entity = databaseEntity('shop-mysql', 'mysql', { id: 'shop-mysql' });
 
-async function eventually<T>(fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met');
-    await new Promise(r => setTimeout(r, 200));
-  }
-}
+const eventually = <T>(probe: () => Promise<T | undefined>) =>
+  waitFor(probe, { timeoutMs: 15_000, intervalMs: 200 });
 
 describe('a Helm-chart MySQL in the simulated demo clusters', () => {
   let sim: RunningSimulator;

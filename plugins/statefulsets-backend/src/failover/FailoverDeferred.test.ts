@@ -15,6 +15,7 @@ import {
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine } from './FailoverEngine';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+import { waitFor as waitUntil } from '../__testUtils__/waitFor';
 
 jest.setTimeout(60_000);
 
@@ -25,18 +26,8 @@ const ROLE = 'multicluster-statefulsets/role';
 const SOURCE = 'multicluster-statefulsets/replication-source';
 const ENTITY = 'component:default/orders-mysql';
 
-async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise(r => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000) =>
+  waitUntil(probe, timeoutMs);
 
 describe('deferred fences', () => {
   let sim: RunningSimulator;

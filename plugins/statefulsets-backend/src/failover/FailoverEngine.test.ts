@@ -13,6 +13,7 @@ import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine, RESUME_TASK_ID } from './FailoverEngine';
 import { redistribute } from './steps';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+import { waitFor } from '../__testUtils__/waitFor';
 
 jest.setTimeout(60_000);
 
@@ -30,19 +31,6 @@ function weightsOf(vs: any): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of vs.spec.tcp[0].route) out[r.destination.subset] = r.weight;
   return out;
-}
-
-async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise(r => setTimeout(r, 50));
-  }
 }
 
 describe('FailoverEngine against the cluster simulator', () => {

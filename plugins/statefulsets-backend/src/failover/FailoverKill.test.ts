@@ -36,6 +36,7 @@ import {
   startDemoWorld,
 } from './__testUtils__/simulatorWorld';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
+import { waitFor } from '../__testUtils__/waitFor';
 
 jest.setTimeout(180_000);
 
@@ -182,21 +183,6 @@ const isRun = (
   e: FailoverBackendEvent,
 ): e is Extract<FailoverBackendEvent, { type: 'run' }> => e.type === 'run';
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end)
-      throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise(r => setTimeout(r, 50));
-  }
-}
-
 /** What the backends changed in orders-mysql's roles, replicas and routes, write by write. */
 function recordWrites(sim: RunningSimulator): string[] {
   const watched = (o: KubeObject): string | undefined => {
@@ -298,16 +284,19 @@ describe.each(databases.eachSupportedId())(
     /** orders-mysql once eu-central is a ready primary and eu-west a replica with a fresh lag. */
     async function readyTopology(): Promise<EntityTopology> {
       const clients = clientsFor(sim);
-      return waitFor('a topology that allows a switchover', async () => {
-        const topology = await liveTopology(sim, clients, 'orders-mysql');
-        const plan = planFailover({
-          topology,
-          targetCluster: 'eu-west',
-          mode: 'switchover',
-          now: Date.now(),
-        });
-        return plan.allowed ? topology : undefined;
-      });
+      return waitFor(
+        async () => {
+          const topology = await liveTopology(sim, clients, 'orders-mysql');
+          const plan = planFailover({
+            topology,
+            targetCluster: 'eu-west',
+            mode: 'switchover',
+            now: Date.now(),
+          });
+          return plan.allowed ? topology : undefined;
+        },
+        { what: 'a topology that allows a switchover', timeoutMs: 20_000 },
+      );
     }
 
     /** Starts a switchover to eu-west in a new backend; resolves with the run id. */
@@ -341,12 +330,15 @@ describe.each(databases.eachSupportedId())(
 
     /** The run once it left `running`. */
     function finished(runId: string): Promise<FailoverRunDetails> {
-      return waitFor(`run ${runId} to finish`, async () => {
-        const run = await store.getRunDetails(runId);
-        return run.status === 'running' || run.status === 'pending'
-          ? undefined
-          : run;
-      });
+      return waitFor(
+        async () => {
+          const run = await store.getRunDetails(runId);
+          return run.status === 'running' || run.status === 'pending'
+            ? undefined
+            : run;
+        },
+        { what: `run ${runId} to finish`, timeoutMs: 20_000 },
+      );
     }
 
     async function route(cluster: string) {

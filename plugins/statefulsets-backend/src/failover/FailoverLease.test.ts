@@ -18,6 +18,7 @@ import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine } from './FailoverEngine';
 import { GenericStatefulSetProvider } from '@multicluster/backstage-plugin-statefulsets-node';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+import { waitFor } from '../__testUtils__/waitFor';
 
 jest.setTimeout(180_000);
 
@@ -26,19 +27,6 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 const STS = '/apis/apps/v1/namespaces/databases/statefulsets/orders-mysql';
 const VS =
   '/apis/networking.istio.io/v1/namespaces/databases/virtualservices/orders-mysql';
-
-async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise(r => setTimeout(r, 50));
-  }
-}
 
 /** Where engine A freezes: inside the fence before it writes, or before the fence step's journal entry. */
 type PausePoint = 'cluster write' | 'journal write';

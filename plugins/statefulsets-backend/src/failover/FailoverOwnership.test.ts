@@ -17,6 +17,7 @@ import { createFailoverRouter } from './createFailoverRouter';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine } from './FailoverEngine';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+import { waitFor } from '../__testUtils__/waitFor';
 
 jest.setTimeout(60_000);
 
@@ -27,19 +28,6 @@ const DECOY = 'component:default/decoy';
 const STS = '/apis/apps/v1/namespaces/databases/statefulsets/orders-mysql';
 const VS =
   '/apis/networking.istio.io/v1/namespaces/databases/virtualservices/orders-mysql';
-
-async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise(r => setTimeout(r, 50));
-  }
-}
 
 /**
  * What a failover of orders-mysql would change in every cluster: roles,

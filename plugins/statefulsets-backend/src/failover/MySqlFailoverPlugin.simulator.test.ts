@@ -5,7 +5,6 @@
  * in swapped roles, read with `mysql` through pods/exec.
  */
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   appConfigFor,
@@ -19,6 +18,8 @@ import {
   startDemoWorld,
 } from './__testUtils__/simulatorWorld';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+import { databaseEntity } from '../__testUtils__/databaseEntity';
+import { waitFor } from '../__testUtils__/waitFor';
 
 jest.setTimeout(120_000);
 
@@ -29,30 +30,10 @@ const PRIMARY_POD: Record<string, string> = {
   'eu-west': 'orders-mysql-10',
 };
 
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'orders-mysql',
-    namespace: 'default',
-    annotations: DEMO_ENTITIES['orders-mysql'],
-  },
-  spec: {
-    type: 'database',
-    owner: 'group:default/database-platform',
-    lifecycle: 'production',
-  },
-};
+const entity = databaseEntity('orders-mysql', DEMO_ENTITIES['orders-mysql']);
 
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error('condition not reached in 60 s');
-    await new Promise(r => setTimeout(r, 200));
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined>) =>
+  waitFor(probe, { timeoutMs: 60_000, intervalMs: 200 });
 
 describe('a MySQL switchover and failback from the failover API', () => {
   let sim: RunningSimulator;

@@ -41,6 +41,7 @@ import { multiclusterStatefulsetsPlugin } from '../plugin';
 import { LagSourceFailoverProvider } from './LagSourceFailoverProvider';
 import { LagSourceReplicationProvider } from './LagSourceReplicationProvider';
 import { PrometheusLagSource } from './PrometheusLagSource';
+import { waitFor } from '../__testUtils__/waitFor';
 
 const PROMETHEUS = process.env.PROMETHEUS_PATH || '/usr/bin/prometheus';
 const FIXED_LAG_SECONDS = 2;
@@ -124,26 +125,11 @@ async function freePort(): Promise<number> {
 }
 
 /** Polls until `probe` returns a value, or fails with what it last saw. */
-async function eventually<T>(
+const eventually = <T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what} within ${timeoutMs} ms (last: ${last})`);
-    }
-    await new Promise(r => setTimeout(r, 200));
-  }
-}
+) => waitFor(probe, { what, timeoutMs, intervalMs: 200 });
 
 /** A Prometheus in a temporary directory, scraping `targets` every second. */
 async function startPrometheus(targets: string[]) {

@@ -7,7 +7,6 @@
  */
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   NotificationSendOptions,
@@ -24,36 +23,18 @@ import {
   startDemoWorld,
 } from '../failover/__testUtils__/simulatorWorld';
 import { multiclusterStatefulsetsPlugin } from '../plugin';
+import { databaseEntity } from '../__testUtils__/databaseEntity';
+import { waitFor } from '../__testUtils__/waitFor';
 
 jest.setTimeout(60_000);
 
 const BASE =
   '/api/multicluster-statefulsets/entities/component/default/orders-mysql';
 
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'orders-mysql',
-    namespace: 'default',
-    annotations: DEMO_ENTITIES['orders-mysql'],
-  },
-  spec: {
-    type: 'database',
-    owner: 'group:default/database-platform',
-    lifecycle: 'production',
-  },
-};
+const entity = databaseEntity('orders-mysql', DEMO_ENTITIES['orders-mysql']);
 
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + 30_000;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error('condition not reached in 30 s');
-    await new Promise(r => setTimeout(r, 100));
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined>) =>
+  waitFor(probe, { timeoutMs: 30_000, intervalMs: 100 });
 
 describe('owner notifications in the plugin', () => {
   let sim: RunningSimulator;

@@ -7,7 +7,6 @@ import {
   mockServices,
   TestCaches,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   GenericStatefulSetProvider,
@@ -19,6 +18,7 @@ import { ClusterConnection } from '../cluster/ClusterConnection';
 import { createAuthStrategy } from '../cluster/createAuthStrategy';
 import { PluginOptions } from '../cluster/readClusterConfig';
 import { TopologyService } from './TopologyService';
+import { databaseEntity } from '../__testUtils__/databaseEntity';
 
 const options: PluginOptions = {
   requestTimeoutMs: 1000,
@@ -29,20 +29,7 @@ const options: PluginOptions = {
   cacheTtlMs: 30_000,
 };
 
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'orders-db',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'orders-db' },
-  },
-  spec: {
-    type: 'database',
-    owner: 'group:default/database-platform',
-    lifecycle: 'production',
-  },
-};
+const entity = databaseEntity('orders-db');
 
 /** The cache service contract on top of a Keyv store (what backend-defaults does with Redis). */
 function keyvCache(keyv: any): CacheService {
