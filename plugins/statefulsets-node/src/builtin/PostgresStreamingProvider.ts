@@ -23,8 +23,6 @@
 import {
   FailoverStepDescriptions,
   FailoverStepSides,
-  describeWorkload,
-  KubeObject,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   FailoverCallContext,
@@ -35,11 +33,12 @@ import {
   UndoData,
   WorkloadRef,
 } from '../failover';
-import {
-  GenericStatefulSetProvider,
-  requireSideStamped,
-} from './GenericStatefulSetProvider';
-import { mcsConninfo, PostgresPod, postgresPodOf } from './postgresPod';
+import { GenericStatefulSetProvider } from './GenericStatefulSetProvider';
+import { PostgresExec, PROBE_TIMEOUT_MS } from './postgresExec';
+import { mcsConninfo, PostgresPod } from './postgresPod';
+import { describePostgresStreamingSteps } from './postgresSteps';
+
+export { describePostgresStreamingSteps } from './postgresSteps';
 import {
   FENCE_STATEMENTS,
   laterLsn,
@@ -80,37 +79,6 @@ export interface PostgresStreamingProviderOptions {
   execTimeoutMs?: number;
 }
 
-/** How long a side's answer to "can the engine be reached through exec" holds. */
-const REACH_TTL_MS = 60_000;
-
-/** Options of one command. */
-interface RunOptions {
-  timeoutMs?: number;
-  /** What a non-zero exit means, for the error. */
-  failure?: string;
-}
-
-/** How long an emergency waits for a source that may be gone. */
-const PROBE_TIMEOUT_MS = 5000;
-
-/** Whether the container has the client tools the provider runs. */
-const TOOLS_PROBE = ['psql', '--version'];
-
-/**
- * Refuses a StatefulSet an operator controls (Zalando's Patroni, …): the
- * operator decides the primary and would undo or fight a promotion.
- */
-function requireNoOperator(side: FailoverSide, obj: KubeObject): void {
-  const owner = obj.metadata.ownerReferences?.find(
-    r => (r as Record<string, unknown>).controller === true,
-  );
-  if (owner) {
-    throw new Error(
-      `StatefulSet ${side.workload.namespace}/${side.workload.name} in ${side.cluster} is controlled by ${owner.kind} ${owner.name} (${owner.apiVersion}); its operator decides the primary, so fail it over through the operator, not by promoting PostgreSQL directly`,
-    );
-  }
-}
-
 /**
  * PostgreSQL StatefulSets with streaming replication: fences, promotes and
  * rejoins through SQL and pg_rewind run in the pods.
@@ -123,13 +91,14 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
   readonly #pollMs: number;
   readonly #execTimeoutMs: number;
   readonly #fallback: FailoverReplicationProvider;
-  readonly #reachable = new Map<string, { ok: boolean; until: number }>();
+  readonly #pods: PostgresExec;
 
   constructor(options?: PostgresStreamingProviderOptions) {
     this.#fallback = options?.fallback ?? new GenericStatefulSetProvider();
     this.#conninfo = options?.primaryConninfo ?? mcsConninfo;
     this.#pollMs = options?.pollIntervalMs ?? 200;
     this.#execTimeoutMs = options?.execTimeoutMs ?? 30_000;
+    this.#pods = new PostgresExec(this.#execTimeoutMs);
   }
 
   /** The topology keeps its readers; this provider acts only in failovers. */
@@ -153,10 +122,10 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<PostgresLagReading> {
-    if (!(await this.#canExec(target))) {
+    if (!(await this.#pods.canExec(target))) {
       return { ...(await this.#fallback.readLag(target, ctx)), lsnBytes: null };
     }
-    const state = await this.#state(target);
+    const state = await this.#pods.state(target);
     if (!state.inRecovery) return { seconds: null, lsnBytes: null };
     return {
       seconds: state.secondsBehind,
@@ -175,7 +144,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
   ): Promise<
     { amount: number | null; unit: string; detail: string } | undefined
   > {
-    if (!(await this.#canExec(target))) return undefined;
+    if (!(await this.#pods.canExec(target))) return undefined;
     const { lostBytes, lastReceivedLsn } = await this.#emergencyWindow(
       target,
       source,
@@ -195,16 +164,16 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<UndoData> {
-    if (!(await this.#canExec(source)))
+    if (!(await this.#pods.canExec(source)))
       return this.#fallback.fence(source, target, ctx);
-    const before = await this.#state(source);
+    const before = await this.#pods.state(source);
     if (before.inRecovery) {
       throw new Error(
         `${source.cluster} is a standby (pg_is_in_recovery() is true), not the primary to fence; refresh the topology and plan again`,
       );
     }
-    await this.#write(source, ctx, psql(...FENCE_STATEMENTS));
-    return { fencedAtLsn: (await this.#state(source)).lsn };
+    await this.#pods.write(source, ctx, psql(...FENCE_STATEMENTS));
+    return { fencedAtLsn: (await this.#pods.state(source)).lsn };
   }
 
   async unfence(
@@ -212,15 +181,15 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    if (!(await this.#canExec(source))) {
+    if (!(await this.#pods.canExec(source))) {
       await this.#fallback.unfence(source, undo, ctx);
       return;
     }
     // A primary read-only by design before the run is not one this
     // provider fails over: unfencing always makes it writable again.
-    const state = await this.#state(source);
+    const state = await this.#pods.state(source);
     if (state.inRecovery || !state.readOnlyDefault) return;
-    await this.#write(source, ctx, psql(...UNFENCE_STATEMENTS));
+    await this.#pods.write(source, ctx, psql(...UNFENCE_STATEMENTS));
   }
 
   async waitCaughtUp(
@@ -228,7 +197,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext & { timeoutMs: number },
   ): Promise<PostgresLagReading> {
-    if (!(await this.#canExec(target, source))) {
+    if (!(await this.#pods.canExec(target, source))) {
       const lag = await this.#fallback.waitCaughtUp(target, source, ctx);
       return { ...lag, lsnBytes: null };
     }
@@ -255,15 +224,15 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext & { fenced?: UndoData; emergency: boolean },
   ): Promise<UndoData> {
-    if (!(await this.#canExec(target)))
+    if (!(await this.#pods.canExec(target)))
       return this.#fallback.promote(target, source, ctx);
-    const state = await this.#state(target);
+    const state = await this.#pods.state(target);
     if (!state.inRecovery) return { alreadyPrimary: true };
     let window: UndoData = { lostBytes: 0 };
     if (ctx.emergency) window = await this.#emergencyWindow(target, source);
     else await this.#requireCaughtUp(target, source);
-    await this.#write(target, ctx, psql(...PROMOTE_STATEMENTS));
-    return { ...window, promotedAtLsn: (await this.#state(target)).lsn };
+    await this.#pods.write(target, ctx, psql(...PROMOTE_STATEMENTS));
+    return { ...window, promotedAtLsn: (await this.#pods.state(target)).lsn };
   }
 
   async abortPromotion(
@@ -271,7 +240,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    if (!(await this.#canExec(target, source))) {
+    if (!(await this.#pods.canExec(target, source))) {
       await this.#fallback.abortPromotion(target, source, ctx);
       return;
     }
@@ -285,9 +254,9 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<boolean> {
-    if (!(await this.#canExec(target)))
+    if (!(await this.#pods.canExec(target)))
       return this.#fallback.isPromoted(target, ctx);
-    return !(await this.#state(target)).inRecovery;
+    return !(await this.#pods.state(target)).inRecovery;
   }
 
   async markFenced(
@@ -295,11 +264,11 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     primary: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    if (!(await this.#canExec(old))) {
+    if (!(await this.#pods.canExec(old))) {
       await this.#fallback.markFenced(old, primary, ctx);
       return;
     }
-    const state = await this.#state(old);
+    const state = await this.#pods.state(old);
     if (state.inRecovery || state.readOnlyDefault) return;
     await this.fence(old, primary, ctx);
   }
@@ -312,22 +281,22 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
   ): Promise<void> {
     // Checked before anything runs: the rejoin command is journaled.
     const conninfo = requireNoPassword(
-      this.#conninfo(primary, (await this.#load(primary)).pod),
+      this.#conninfo(primary, (await this.#pods.load(primary)).pod),
     );
-    if (!(await this.#canExec(old, primary))) {
+    if (!(await this.#pods.canExec(old, primary))) {
       await this.#fallback.reattach?.(old, primary, undo, ctx);
       return;
     }
-    if ((await this.#state(old)).inRecovery) return;
+    if ((await this.#pods.state(old)).inRecovery) return;
     // pg_rewind reads the new timeline from the primary's control file.
-    await this.#write(primary, ctx, psql('CHECKPOINT'));
-    await this.#write(old, ctx, psql(...REJOIN_PREPARE_STATEMENTS));
-    await this.#write(old, ctx, rejoinScript(conninfo), {
+    await this.#pods.write(primary, ctx, psql('CHECKPOINT'));
+    await this.#pods.write(old, ctx, psql(...REJOIN_PREPARE_STATEMENTS));
+    await this.#pods.write(old, ctx, rejoinScript(conninfo), {
       timeoutMs: this.#execTimeoutMs * 4,
       failure: `${old.cluster} could not rejoin ${primary.cluster} as a standby; its server may be stopped: rewind or re-clone it from ${primary.cluster} by hand`,
     });
     await pollUntil(
-      async () => ((await this.#state(old)).inRecovery ? true : undefined),
+      async () => ((await this.#pods.state(old)).inRecovery ? true : undefined),
       {
         timeoutMs: this.#execTimeoutMs,
         intervalMs: this.#pollMs,
@@ -343,16 +312,16 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     old: FailoverSide | undefined,
     ctx: FailoverCallContext,
   ): Promise<string[]> {
-    if (!(await this.#canExec(primary)))
+    if (!(await this.#pods.canExec(primary)))
       return this.#fallback.verifyRoles(primary, old, ctx);
     const problems: string[] = [];
-    const p = await this.#state(primary);
+    const p = await this.#pods.state(primary);
     if (p.inRecovery) problems.push(`${primary.cluster} is still in recovery`);
     if (p.readOnlyDefault) {
       problems.push(`${primary.cluster} has default_transaction_read_only on`);
     }
     if (old) {
-      const o = await this.#state(old).catch(() => undefined);
+      const o = await this.#pods.state(old).catch(() => undefined);
       if (o && !o.inRecovery && !o.readOnlyDefault) {
         problems.push(`${old.cluster} still accepts writes as a primary`);
       }
@@ -383,11 +352,12 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     source: FailoverSide,
   ): Promise<{ lastReceivedLsn: string | null; lostBytes: number | null }> {
-    const t = await this.#state(target);
+    const t = await this.#pods.state(target);
     const received = laterLsn(t.receivedLsn, t.lsn);
-    const s = await this.#run(source, psql(STATE_QUERY), {
-      timeoutMs: PROBE_TIMEOUT_MS,
-    })
+    const s = await this.#pods
+      .run(source, psql(STATE_QUERY), {
+        timeoutMs: PROBE_TIMEOUT_MS,
+      })
       .then(parseState)
       .catch(() => undefined);
     return {
@@ -404,8 +374,8 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     source: FailoverSide,
   ): Promise<{ bytes: number; target: PostgresState }> {
     const [s, t] = await Promise.all([
-      this.#state(source),
-      this.#state(target),
+      this.#pods.state(source),
+      this.#pods.state(target),
     ]);
     if (!s.lsn || !t.lsn) {
       throw new Error(
@@ -414,130 +384,4 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     }
     return { bytes: lsnBytesBehind(t.lsn, s.lsn), target: t };
   }
-
-  /**
-   * Whether the engine can be reached in every side's pod: the connection
-   * can exec and the container has PostgreSQL's client tools (`psql` and
-   * `pg_ctl`); else the fallback acts, as for databases nobody can exec
-   * into. The answer is kept for a minute per workload.
-   */
-  async #canExec(...sides: FailoverSide[]): Promise<boolean> {
-    for (const side of sides) {
-      if (typeof side.client.exec !== 'function') return false;
-      const key = `${side.cluster}/${side.workload.namespace}/${side.workload.name}`;
-      const known = this.#reachable.get(key);
-      if (known && known.until > Date.now()) {
-        if (!known.ok) return false;
-        continue;
-      }
-      const { target } = (await this.#load(side)).pod;
-      const probe = await side.client.exec(target, TOOLS_PROBE, {
-        timeoutMs: PROBE_TIMEOUT_MS,
-      });
-      // 126/127: the shell found no such program, as in a container without them.
-      const ok = probe.exitCode !== 126 && probe.exitCode !== 127;
-      this.#reachable.set(key, { ok, until: Date.now() + REACH_TTL_MS });
-      if (!ok) return false;
-    }
-    return true;
-  }
-
-  async #state(side: FailoverSide): Promise<PostgresState> {
-    return parseState(await this.#run(side, psql(STATE_QUERY)));
-  }
-
-  /** A side's StatefulSet as it is now, and its PostgreSQL pod. */
-  async #load(
-    side: FailoverSide,
-  ): Promise<{ obj: KubeObject; pod: PostgresPod }> {
-    const obj = await side.client.get<KubeObject>(
-      side.client.pathOf(side.workload),
-    );
-    if (!obj) {
-      throw new Error(
-        `StatefulSet ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
-      );
-    }
-    return { obj, pod: postgresPodOf(side, obj) };
-  }
-
-  /** Runs a changing command, after checking the workload is the run entity's and no operator's. */
-  async #write(
-    side: FailoverSide,
-    ctx: FailoverCallContext,
-    command: string[],
-    options?: RunOptions,
-  ): Promise<string> {
-    const { obj, pod } = await this.#load(side);
-    requireSideStamped(side, obj, ctx);
-    requireNoOperator(side, obj);
-    return this.#exec(side, pod, command, options);
-  }
-
-  async #run(
-    side: FailoverSide,
-    command: string[],
-    options?: RunOptions,
-  ): Promise<string> {
-    return this.#exec(side, (await this.#load(side)).pod, command, options);
-  }
-
-  async #exec(
-    side: FailoverSide,
-    pod: PostgresPod,
-    command: string[],
-    options?: RunOptions,
-  ): Promise<string> {
-    const exec = side.client.exec?.bind(side.client);
-    if (!exec) {
-      throw new Error(
-        `The connection to ${side.cluster} cannot exec into pods, which the PostgreSQL provider needs; grant pods/exec to the backend's identity`,
-      );
-    }
-    const { target } = pod;
-    const result = await exec(target, command, {
-      timeoutMs: options?.timeoutMs ?? this.#execTimeoutMs,
-    });
-    if (result.exitCode !== 0) {
-      const why = options?.failure ?? `A command failed in ${side.cluster}`;
-      throw new Error(
-        `${why} (pod ${target.namespace}/${target.pod}, exit ${
-          result.exitCode
-        }): ${result.stderr.trim() || result.stdout.trim()}`,
-      );
-    }
-    return result.stdout;
-  }
-}
-
-/** The provider's steps in words: the commands each one runs, and the data-loss window in WAL bytes. */
-export function describePostgresStreamingSteps(
-  sides: FailoverStepSides,
-): FailoverStepDescriptions {
-  const src = `${describeWorkload(sides.sourceWorkload)} in ${
-    sides.sourceCluster ?? '?'
-  }`;
-  const tgt = `${describeWorkload(sides.targetWorkload)} in ${
-    sides.targetCluster
-  }`;
-  const fence = FENCE_STATEMENTS.map(s => `${src}: ${s}`);
-  const promote = PROMOTE_STATEMENTS.map(s => `${tgt}: ${s}`);
-  return {
-    fenceMethod: `PostgreSQL streaming replication: ${src} is made read-only (ALTER SYSTEM SET default_transaction_read_only = on, sessions ended) and stays up`,
-    fence,
-    promote: [
-      `${tgt}: wait until pg_last_wal_replay_lsn() reaches the source's pg_current_wal_lsn() (data-loss window: 0 bytes of WAL)`,
-      ...promote,
-    ],
-    fenceOldSource: fence,
-    promoteWithoutSource: [
-      `${tgt}: no LSN check; data-loss window: the WAL bytes the source wrote past the target's pg_last_wal_receive_lsn(), recorded with the run (unknown while the source does not answer)`,
-      ...promote,
-    ],
-    reattach: [
-      `${sides.targetCluster}: CHECKPOINT`,
-      ...REJOIN_PREPARE_STATEMENTS.map(s => `${src}: ${s}`),
-      `${src}: pg_ctl stop -m fast; pg_rewind --source-server=<${sides.targetCluster} primary> --write-recovery-conf (standby.signal, primary_conninfo); pg_ctl start`,
-    ],
-  };
 }
