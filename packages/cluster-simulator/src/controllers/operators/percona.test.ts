@@ -175,9 +175,15 @@ describe('perconaController: Percona XtraDB Cluster', () => {
         },
       ]);
     }
-    // The replica site exposes nothing; its sourcesList names exactly the
-    // source site's published hostnames.
-    expect(get('eu-west', 'v1', 'Service', 'payments-pxc-0')).toBeUndefined();
+    // The replica site exposes its pods too (a switchover points the other
+    // site at them), under its own cluster's name; its sourcesList names
+    // exactly the source site's published hostnames.
+    expect(
+      get('eu-west', 'v1', 'Service', 'payments-pxc-0')!.status.loadBalancer
+        .ingress,
+    ).toEqual([
+      { hostname: loadBalancerHostname('eu-west', NS, 'payments-pxc-0') },
+    ]);
     const replica = get('eu-west', PXC_API_VERSION, PXC_KIND, 'payments')!;
     expect(
       replica.spec.pxc.replicationChannels[0].sourcesList.map(
@@ -196,7 +202,13 @@ describe('perconaController: Percona XtraDB Cluster', () => {
         .list('v1', 'Service', NS)
         .map(s => s.metadata.name)
         .sort(),
-    ).toEqual(['payments-haproxy', 'payments-pxc']);
+    ).toEqual([
+      'payments-haproxy',
+      'payments-pxc',
+      'payments-pxc-0',
+      'payments-pxc-1',
+      'payments-pxc-2',
+    ]);
   });
 
   it('reports ready in status, with pxc, haproxy, host and the channels', () => {

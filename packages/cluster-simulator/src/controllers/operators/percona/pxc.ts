@@ -1,10 +1,13 @@
 /*
  * The simulated Percona XtraDB Cluster operator: `<name>-pxc` and
  * `<name>-haproxy`, and a replica site following its source over the
- * replication channels.
+ * replication channels: the servers' read_only and replication follow the
+ * first channel's `isSource` and `sourcesList` (pxcServers.ts), and so do
+ * the replica side's lag record and whether the source site takes writes.
  */
 import { type ControllerContext, type KubeObject } from '../../types';
 import { ensure, setStatus } from '../shared';
+import { reconcilePxcServers, siteIntentOf } from './pxcServers';
 import {
   clustersPublishing,
   conditionsOf,
@@ -49,8 +52,9 @@ const HAPROXY_PORTS = [
   { name: 'mysqlx', port: 33060 },
 ];
 
-/** Whether a PXC replicates into this site through a non-source channel. */
+/** The channels a replica site replicates on (none for the source site). */
 function pxcReplicaChannels(cr: KubeObject): any[] {
+  if (!siteIntentOf(cr).replica) return [];
   return (cr.spec?.pxc?.replicationChannels ?? []).filter(
     (c: any) => c && c.isSource === false,
   );
@@ -70,7 +74,12 @@ function pxcTakesWrites(
     .get(cluster)
     ?.get(PXC_API_VERSION, PXC_KIND, namespace, owner.name);
   if (!source) return true;
-  return source.spec?.pause !== true && Number(source.spec?.pxc?.size ?? 3) > 0;
+  // A site turned replica is read_only: its clients write nothing.
+  return (
+    source.spec?.pause !== true &&
+    Number(source.spec?.pxc?.size ?? 3) > 0 &&
+    !siteIntentOf(source).replica
+  );
 }
 
 export function reconcilePxc(ctx: ControllerContext, cr: KubeObject): void {
@@ -114,6 +123,7 @@ export function reconcilePxc(ctx: ControllerContext, cr: KubeObject): void {
       headless: true,
     }),
   );
+  if (!paused) reconcilePxcServers(ctx, cr, pxcName);
   const pxcExpose = spec.pxc?.expose;
   exposePods(
     ctx,
