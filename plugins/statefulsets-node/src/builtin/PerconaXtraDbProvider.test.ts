@@ -1,9 +1,7 @@
-import {
-  failoverStepDescriber,
-  GenericStatefulSetProvider,
-  MySqlGtidProvider,
-  PerconaXtraDbProvider,
-} from '..';
+import { failoverStepDescriber } from '../failover';
+import { GenericStatefulSetProvider } from './GenericStatefulSetProvider';
+import { MySqlGtidProvider } from './MySqlGtidProvider';
+import { PerconaXtraDbProvider } from './PerconaXtraDbProvider';
 import {
   followsHosts,
   pxcNameOf,

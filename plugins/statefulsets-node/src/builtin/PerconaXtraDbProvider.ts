@@ -290,7 +290,10 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext,
   ): Promise<void> {
     const site = await this.#site(source, ctx);
-    if (!site) return this.#fallback.unfence(source, undo, ctx);
+    if (!site) {
+      await this.#fallback.unfence(source, undo, ctx);
+      return;
+    }
     const previous = undo.previousChannels as PxcChannel[] | undefined;
     const channels = previous?.length
       ? previous
@@ -368,7 +371,10 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext,
   ): Promise<void> {
     const sites = await this.#sites(target, source, ctx);
-    if (!sites) return this.#fallback.abortPromotion(target, source, ctx);
+    if (!sites) {
+      await this.#fallback.abortPromotion(target, source, ctx);
+      return;
+    }
     await this.#follow(sites[0], sites[1]);
   }
 
@@ -393,7 +399,10 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext,
   ): Promise<void> {
     const sites = await this.#sites(old, primary, ctx);
-    if (!sites) return this.#fallback.markFenced(old, primary, ctx);
+    if (!sites) {
+      await this.#fallback.markFenced(old, primary, ctx);
+      return;
+    }
     // The operator's read_only comes with following the new source; any
     // transactions only the old source has are reported by verifyRoles.
     await this.#follow(sites[0], sites[1]);
@@ -424,7 +433,10 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext,
   ): Promise<void> {
     const sites = await this.#sites(old, primary, ctx);
-    if (!sites) return this.#fallback.reattach(old, primary, undo, ctx);
+    if (!sites) {
+      await this.#fallback.reattach(old, primary, undo, ctx);
+      return;
+    }
     const [o, p] = sites;
     await this.#follow(o, p);
     const hosts = new Set((await publishedSources(p)).map(s => s.host));

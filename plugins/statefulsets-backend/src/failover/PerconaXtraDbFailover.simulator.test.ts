@@ -1,0 +1,285 @@
+/*
+ * A switchover and a failback of the demo's `payments` (Percona XtraDB
+ * Cluster, eu-central the source site, eu-west the replica) started over
+ * REST as the failover dialog starts them, against the cluster simulator
+ * running the simulated Percona operator: the plan words each step in the
+ * operator's fields, and the runs leave the PerconaXtraDBCluster resources
+ * with their replication channels turned around and the servers in
+ * swapped roles, read with `mysql` through pods/exec. The lag (which the
+ * operator's status does not carry) comes the product's way, from
+ * Prometheus: a stand-in that answers instant queries from the clusters'
+ * own `/metrics` (mysqld_exporter's series), scraped at each query.
+ */
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  appConfigFor,
+  RunningSimulator,
+} from '@multicluster/cluster-simulator';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { multiclusterStatefulsetsPlugin } from '../plugin';
+import {
+  databaseEntity,
+  demoFilesWorld,
+  startQuietSimulator,
+} from '../__testUtils__/simulatedDatabases';
+import { clientsFor } from './__testUtils__/simulatorWorld';
+import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+
+jest.setTimeout(180_000);
+
+const ENTITY_REF = 'component:default/payments';
+const BASE =
+  '/api/multicluster-statefulsets/entities/component/default/payments';
+const PXC_PATH =
+  '/apis/pxc.percona.com/v1/namespaces/databases/perconaxtradbclusters/payments';
+const host = (cluster: string, i: number) =>
+  `payments-pxc-${i}.databases.${cluster}.elb.simulator.local`;
+
+const base = databaseEntity('payments', 'mysql', {
+  selector:
+    'app.kubernetes.io/instance=payments,app.kubernetes.io/name=percona-xtradb-cluster',
+});
+const entity: Entity = {
+  ...base,
+  metadata: {
+    ...base.metadata,
+    annotations: {
+      ...base.metadata.annotations,
+      'multicluster-statefulsets/strategy': 'active-passive',
+      'multicluster-statefulsets/max-failover-lag': '5',
+    },
+  },
+};
+
+async function until<T>(
+  probe: () => Promise<T | undefined>,
+  what = 'condition',
+): Promise<T> {
+  const end = Date.now() + 60_000;
+  let last: unknown;
+  for (;;) {
+    let value: T | undefined;
+    try {
+      value = await probe();
+    } catch (e) {
+      last = e;
+    }
+    if (value !== undefined) return value;
+    if (Date.now() > end) {
+      throw new Error(`${what} not reached in 60 s (${String(last ?? '')})`);
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+}
+
+type Sample = { labels: Record<string, string>; value: number };
+
+function parseExposition(text: string): Array<Sample & { name: string }> {
+  const out: Array<Sample & { name: string }> = [];
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m || line.startsWith('#')) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[l[1]] = l[2];
+    }
+    out.push({ name: m[1], labels, value: Number(m[3]) });
+  }
+  return out;
+}
+
+/**
+ * A Prometheus stand-in for instant queries of the form
+ * `[timestamp(]metric{label="value", …}[)]`, answered from every simulated
+ * cluster's `/metrics` at the time of the query.
+ */
+async function startPrometheus(sim: RunningSimulator) {
+  const server = http.createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const query = new URLSearchParams(body).get('query') ?? '';
+    const m = /^(timestamp\()?([\w:]+)\{(.*)\}\)?$/.exec(query.trim());
+    const now = Date.now() / 1000;
+    const result: unknown[] = [];
+    if (m) {
+      const want = [...m[3].matchAll(/(\w+)="([^"]*)"/g)];
+      for (const c of sim.clusters) {
+        const text = await (await fetch(`${c.url}/metrics`)).text();
+        for (const s of parseExposition(text)) {
+          if (s.name !== m[2]) continue;
+          if (!want.every(([, k, v]) => s.labels[k] === v)) continue;
+          result.push({
+            metric: m[1] ? s.labels : { __name__: s.name, ...s.labels },
+            value: [now, String(m[1] ? now : s.value)],
+          });
+        }
+      }
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        status: 'success',
+        data: { resultType: 'vector', result },
+      }),
+    );
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    stop: () => new Promise(r => server.close(r)),
+  };
+}
+
+describe('a PXC switchover and failback from the failover API', () => {
+  let sim: RunningSimulator;
+  let clients: HttpClusterWriteClient[];
+  const client = (cluster: string) => clients.find(c => c.cluster === cluster)!;
+
+  beforeAll(async () => {
+    sim = await startQuietSimulator(
+      demoFilesWorld({
+        clusters: ['eu-central', 'eu-west'],
+        operators: ['percona'],
+        files: ['payments-pxc.yaml'],
+      }),
+    );
+    clients = clientsFor(sim, 10_000);
+    // The owner stamps the operator's StatefulSets for the entity.
+    for (const c of clients) {
+      for (const sts of ['payments-haproxy', 'payments-pxc']) {
+        const path = `/apis/apps/v1/namespaces/databases/statefulsets/${sts}`;
+        await until(() => c.get(path), `${sts} in ${c.cluster}`);
+        await c.mergePatch(path, {
+          metadata: {
+            annotations: {
+              'multicluster-statefulsets/owner-entity': ENTITY_REF,
+            },
+          },
+        });
+      }
+    }
+  });
+
+  afterAll(() => sim?.stop());
+
+  /** `kubectl exec payments-pxc-<i> -c pxc -- mysql -u<user> -N -e <sql>`. */
+  function mysql(cluster: string, sql: string, user = 'root', i = 0) {
+    return client(cluster).exec(
+      { namespace: 'databases', pod: `payments-pxc-${i}`, container: 'pxc' },
+      ['mysql', `-u${user}`, '-N', '-e', sql],
+      { timeoutMs: 10_000 },
+    );
+  }
+
+  async function expectSource(source: string, replica: string) {
+    const [src, rep] = await Promise.all([
+      client(source).get(PXC_PATH),
+      client(replica).get(PXC_PATH),
+    ]);
+    const [srcChannel] = src.spec.pxc.replicationChannels;
+    const [repChannel] = rep.spec.pxc.replicationChannels;
+    expect(srcChannel.isSource).toBe(true);
+    expect(srcChannel.sourcesList).toBeUndefined();
+    expect(repChannel.isSource).toBe(false);
+    expect(repChannel.sourcesList.map((s: any) => s.host)).toEqual(
+      [0, 1, 2].map(i => host(source, i)),
+    );
+    // The servers: the source's take writes, every replica pod refuses them.
+    for (const i of [0, 1, 2]) {
+      expect(
+        (await mysql(source, 'SELECT @@read_only', 'root', i)).stdout,
+      ).toBe('0\n');
+      expect(
+        (await mysql(replica, 'SELECT @@read_only', 'root', i)).stdout,
+      ).toBe('1\n');
+    }
+    expect((await mysql(source, 'SHOW REPLICA STATUS')).stdout).toBe('');
+    const status = (await mysql(replica, 'SHOW REPLICA STATUS\\G')).stdout;
+    expect(status).toContain(` Source_Host: ${host(source, 0)}\n`);
+    expect(status).toContain(' Replica_SQL_Running: Yes\n');
+    expect(
+      (await mysql(source, 'INSERT INTO payments VALUES (1)', 'app')).exitCode,
+    ).toBe(0);
+    const refused = await mysql(
+      replica,
+      'INSERT INTO payments VALUES (1)',
+      'app',
+    );
+    expect(refused.stderr).toContain('ERROR 1290');
+  }
+
+  async function switchOver(server: any, targetCluster: string) {
+    const plan = await until(async () => {
+      const p = await request(server)
+        .post(`${BASE}/failover/plan`)
+        .send({ targetCluster, mode: 'switchover' });
+      if (!p.body.allowed) throw new Error(JSON.stringify(p.body));
+      return p.body;
+    }, `an allowed plan to ${targetCluster}`);
+    const started = await request(server).post(`${BASE}/failover/runs`).send({
+      targetCluster,
+      mode: 'switchover',
+      confirm: 'payments',
+    });
+    expect(started.status).toBe(202);
+    const run = await until(async () => {
+      const r = await request(server).get(
+        `${BASE}/failover/runs/${started.body.id}`,
+      );
+      return ['pending', 'running'].includes(r.body.status)
+        ? undefined
+        : r.body;
+    }, 'the run to end');
+    return { plan, run };
+  }
+
+  it('turns the operator resources and the servers around, and back', async () => {
+    const config = appConfigFor(
+      sim.clusters.map(c => ({
+        ...c,
+        readOnlyToken: undefined,
+        writeToken: undefined,
+        rbac: false,
+      })),
+    ) as any;
+    config.multiclusterStatefulsets.failover = { catchUpTimeoutMs: 5000 };
+    config.multiclusterStatefulsets.cacheTtlMs = 1;
+    const prometheus = await startPrometheus(sim);
+    config.multiclusterStatefulsets.prometheus = { url: prometheus.url };
+    const backend = await startTestBackend({
+      features: [
+        multiclusterStatefulsetsPlugin,
+        mockServices.rootConfig.factory({ data: config }),
+        catalogServiceMock.factory({ entities: [entity] }),
+      ],
+    });
+    try {
+      await until(async () => {
+        await expectSource('eu-central', 'eu-west');
+        return true;
+      }, 'eu-central the source');
+
+      const there = await switchOver(backend.server, 'eu-west');
+      const words = JSON.stringify(there.plan);
+      expect(words).toContain('isSource = false');
+      expect(words).toContain('WAIT_FOR_EXECUTED_GTID_SET');
+      expect(there.plan.dataLossInEngine).toMatchObject({
+        unit: 'transactions',
+        provider: 'percona-xtradb-cluster',
+      });
+      expect(there.run.status).toBe('succeeded');
+      await expectSource('eu-west', 'eu-central');
+
+      const back = await switchOver(backend.server, 'eu-central');
+      expect(back.run.status).toBe('succeeded');
+      await expectSource('eu-central', 'eu-west');
+    } finally {
+      await backend.stop();
+      await prometheus.stop();
+    }
+  });
+});
