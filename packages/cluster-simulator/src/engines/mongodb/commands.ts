@@ -273,22 +273,33 @@ export function reconfig(world: RsWorld, doc: any, force: boolean) {
   return { ok: 1 };
 }
 
-function waitTarget(view: RsView): number | undefined {
+/**
+ * When an electable secondary has the primary's last write: the
+ * highest-priority one when it can within the deadline (elections favour
+ * priority), else the first.
+ */
+function waitTarget(view: RsView, deadline: number): number | undefined {
   const me = view.self!;
-  const electable = view.members.filter(
-    l =>
-      l !== me &&
-      l.member.priority > 0 &&
-      l.member.votes > 0 &&
-      !((l.state.frozenUntilMs ?? 0) > view.now),
-  );
-  const at = electable.map(l =>
+  const electable = view.members
+    .filter(
+      l =>
+        l !== me &&
+        l.member.priority > 0 &&
+        l.member.votes > 0 &&
+        !((l.state.frozenUntilMs ?? 0) > view.now),
+    )
+    .sort((a, b) => b.member.priority - a.member.priority);
+  const at = (l: LiveMember) =>
     l.ops >= me.ops
       ? view.now
       : me.lastOpMs +
-        (l.handle.cluster === me.handle.cluster ? 0 : REMOTE_APPLY_DELAY_MS),
+        (l.handle.cluster === me.handle.cluster ? 0 : REMOTE_APPLY_DELAY_MS);
+  const top = electable.filter(
+    l => l.member.priority === electable[0]?.member.priority,
   );
-  return at.length ? Math.min(...at) : undefined;
+  const topAt = top.length ? Math.min(...top.map(at)) : undefined;
+  if (topAt !== undefined && topAt <= deadline) return topAt;
+  return electable.length ? Math.min(...electable.map(at)) : undefined;
 }
 
 /** `rs.stepDown(secs, catchUpSecs)` (replSetStepDown). */
@@ -316,7 +327,7 @@ export async function stepDown(
   const deadline = view.now + catchUpSecs * 1000;
   for (;;) {
     view = observe(world);
-    const at = waitTarget(view);
+    const at = waitTarget(view, deadline);
     if (at !== undefined && at <= view.now) break;
     if (view.now >= deadline || at === undefined || at > deadline) {
       if (force) break;

@@ -164,28 +164,42 @@ describe('elections', () => {
 });
 
 describe('switching the primary', () => {
-  it('moves the primary with raised priorities and a step down that waits for the target', async () => {
+  it('moves the primary to raised priorities by a takeover, nothing lost', async () => {
     const { world } = replicaSet();
     await primaryOf(world('a0:27017'));
     clock += 3_000;
+    const before = await evalJson(world('a0:27017'), 'db.hello().lastWrite');
     const raise = await mongosh(
       world('a0:27017'),
       '--eval',
       'cfg = rs.conf(); cfg.members[2].priority = 3; cfg.members[3].priority = 3; rs.reconfig(cfg)',
     );
     expect(raise).toMatchObject({ code: 0, stdout: '{ ok: 1 }\n' });
-    // Still behind by the cross-site delay: no takeover yet.
-    expect(await primaryOf(world('a0:27017'))).toBe('a0:27017');
+    // b0 is within two seconds of a0's last write: it catches up and takes over.
+    expect(await primaryOf(world('a1:27017'))).toBe('b0:27017');
+    const after = await evalJson(world('b0:27017'), 'db.hello().lastWrite');
+    expect(after.lastWriteDate).toBe(before.lastWriteDate);
+    const conf = await evalJson(world('c0:27017'), 'rs.conf()');
+    expect(conf.version).toBe(2);
+    expect(conf.members[2].priority).toBe(3);
+  });
+
+  it('steps down once the highest-priority secondary has the last write', async () => {
+    const { world } = replicaSet();
+    await primaryOf(world('a0:27017'));
+    clock += 3_000;
+    const started = clock;
     const down = await mongosh(
       world('a0:27017'),
       '--eval',
       'db.adminCommand({replSetStepDown: 60, secondaryCatchUpPeriodSecs: 10})',
     );
-    expect(down.code).toBe(0);
-    expect(await primaryOf(world('a1:27017'))).toBe('b0:27017');
-    const conf = await evalJson(world('c0:27017'), 'rs.conf()');
-    expect(conf.version).toBe(2);
-    expect(conf.members[2].priority).toBe(3);
+    expect(down).toMatchObject({ code: 0, stderr: '' });
+    // a1 (same priority, same cluster) is caught up at once.
+    expect(clock).toBe(started);
+    expect(await primaryOf(world('b0:27017'))).toBe('a1:27017');
+    const status = await evalJson(world('a0:27017'), 'rs.status()');
+    expect(status.members[0].infoMessage).toMatch(/^frozen until/);
   });
 
   it('refuses a step down on a secondary, and a freeze on the primary', async () => {

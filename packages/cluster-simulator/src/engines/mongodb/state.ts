@@ -16,9 +16,11 @@
  *   when they hold a majority of the configuration's votes. The electable
  *   members (priority > 0, a vote, not frozen by replSetFreeze or a step
  *   down) that have the newest oplog entry compete; the highest priority
- *   wins, a tie keeps the current primary, else the lowest `_id`. A caught
- *   up member of higher priority takes over from the primary (priority
- *   takeover). A primary that no longer reaches a majority steps down.
+ *   wins, a tie keeps the current primary, else the lowest `_id`. An
+ *   electable member of higher priority within TAKEOVER_FRESHNESS_MS of
+ *   the primary's last write takes over, catching up from it first
+ *   (priority takeover, nothing lost). A primary that no longer reaches a
+ *   majority steps down.
  * Partitions are judged from the viewing member only (a member reachable
  * from it counts as reachable from the others).
  */
@@ -27,6 +29,8 @@
 export const WRITE_INTERVAL_MS = 500;
 /** How much later a member in another cluster than its source applies an entry. */
 export const REMOTE_APPLY_DELAY_MS = 1_000;
+/** How close to the primary's last write a higher-priority member must be to take over. */
+export const TAKEOVER_FRESHNESS_MS = 2_000;
 
 /** One member of the configuration (`rs.conf().members[i]`). */
 export interface RsMember {
@@ -178,32 +182,44 @@ function positions(
   });
 }
 
-function electable(l: LiveMember, now: number, newest: number): boolean {
+function electableNow(l: LiveMember, now: number): boolean {
   const m = l.member;
   return (
     m.priority > 0 &&
     m.votes > 0 &&
     !m.arbiterOnly &&
-    !((l.state.frozenUntilMs ?? 0) > now) &&
-    l.ops === newest
+    !((l.state.frozenUntilMs ?? 0) > now)
   );
 }
 
-/** Who wins an election now, among the reachable members. */
-function winnerOf(
-  members: LiveMember[],
-  incumbent: LiveMember | undefined,
-  now: number,
-): LiveMember | undefined {
+const byPriority = (incumbent?: LiveMember) => (a: LiveMember, b: LiveMember) =>
+  b.member.priority - a.member.priority ||
+  Number(b === incumbent) - Number(a === incumbent) ||
+  a.member._id - b.member._id;
+
+/** Who wins an election without a primary: the voters elect only a member with the newest entry. */
+function winnerOf(members: LiveMember[], now: number): LiveMember | undefined {
   const newest = Math.max(...members.map(m => m.ops));
   return members
-    .filter(m => electable(m, now, newest))
-    .sort(
-      (a, b) =>
-        b.member.priority - a.member.priority ||
-        Number(b === incumbent) - Number(a === incumbent) ||
-        a.member._id - b.member._id,
-    )[0];
+    .filter(m => electableNow(m, now) && m.ops === newest)
+    .sort(byPriority())[0];
+}
+
+/** A higher-priority member close enough to the primary to take over, if any. */
+function takeoverOf(
+  members: LiveMember[],
+  primary: LiveMember,
+  now: number,
+): LiveMember | undefined {
+  return members
+    .filter(
+      m =>
+        m !== primary &&
+        electableNow(m, now) &&
+        m.member.priority > primary.member.priority &&
+        m.lastOpMs >= primary.lastOpMs - TAKEOVER_FRESHNESS_MS,
+    )
+    .sort(byPriority())[0];
 }
 
 /**
@@ -281,15 +297,16 @@ export function observe(world: RsWorld): RsView {
     primary = undefined;
   }
   if (majority) {
-    const winner = winnerOf(members, primary, now);
-    const takeover =
-      winner &&
-      primary &&
-      winner !== primary &&
-      winner.member.priority > primary.member.priority;
-    if (winner && (!primary || takeover)) {
+    const winner = primary
+      ? takeoverOf(members, primary, now)
+      : winnerOf(members, now);
+    if (winner) {
+      // A takeover catches up from the primary before taking writes.
+      const from = primary ?? winner;
       if (primary) stepDownIn(primary);
       view.term = term + 1;
+      winner.ops = Math.max(winner.ops, from.ops);
+      winner.lastOpMs = Math.max(winner.lastOpMs, from.lastOpMs);
       winner.state = {
         ...winner.state,
         ops: winner.ops,
