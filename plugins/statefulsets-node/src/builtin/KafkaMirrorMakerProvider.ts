@@ -1,0 +1,481 @@
+/*
+ * Failover of Kafka clusters mirrored by MirrorMaker 2 (dedicated mode,
+ * mm2.properties in a ConfigMap, run by a StatefulSet or Deployment): the
+ * role of a cluster is the mirror direction, so a switchover stops the
+ * producers of the old side (Kafka has no read-only switch: the product's
+ * route fence, role `fenced`), waits until the new side's end offsets
+ * equal the old side's on every partition and every consumer group's
+ * offsets are translated (checkpoints, sync.group.offsets.enabled), then
+ * stops the old→new flow and starts new→old, by rewriting mm2.properties
+ * and restarting MirrorMaker 2. An emergency failover stops the flow
+ * without waiting and records the records lost (end offset differences).
+ * Every reading comes from the brokers through `pods/exec`
+ * (kafka-get-offsets.sh, kafka-consumer-groups.sh); the role annotations
+ * follow. Where a side cannot be exec'd into, the generic provider acts.
+ */
+import {
+  ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
+  ANNOTATION_REPLICATION_LAG_SECONDS,
+  ANNOTATION_REPLICATION_SOURCE,
+  ANNOTATION_ROLE,
+  EngineDataLoss,
+  FailoverStepDescriptions,
+  FailoverStepSides,
+  KubeObject,
+  ReplicationLink,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  FailoverCallContext,
+  FailoverReplicationProvider,
+  FailoverSide,
+  LagReading,
+  UndoData,
+  WorkloadRef,
+} from '../failover';
+import { ReplicationProvider } from '../types';
+import {
+  GenericStatefulSetProvider,
+  requireSideStamped,
+} from './GenericStatefulSetProvider';
+import {
+  EndOffsets,
+  GroupOffsets,
+  KafkaBroker,
+  kafkaBrokerOf,
+  kafkaCommands,
+  missingRecords,
+  parseEndOffsets,
+  parseGroupOffsets,
+  runTool,
+  untranslatedGroups,
+} from './kafkaExec';
+import {
+  aliasesOf,
+  applyFlows,
+  findMirrorMakers,
+  flowEnabled,
+  MirrorMakerConfig,
+} from './kafkaMirrorMaker';
+import { describeKafkaSteps } from './kafkaSteps';
+
+type Fallback = FailoverReplicationProvider & ReplicationProvider;
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    });
+  });
+
+/** Kafka StatefulSets mirrored by MirrorMaker 2 (engine `kafka`). */
+export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
+  readonly id = 'kafka-mirrormaker2';
+  readonly catchUpInEngine = true;
+  readonly #fallback: Fallback;
+  readonly #peekMs: number;
+  readonly #pollMs: number;
+
+  constructor(options?: {
+    fallback?: Fallback;
+    /** How long a read of a source that may be down may take (default 3 s). */
+    sourcePeekMs?: number;
+    /** Between two readings while waiting for the mirror (default 500 ms). */
+    pollMs?: number;
+  }) {
+    this.#fallback = options?.fallback ?? new GenericStatefulSetProvider();
+    this.#peekMs = options?.sourcePeekMs ?? 3_000;
+    this.#pollMs = options?.pollMs ?? 500;
+  }
+
+  /** The topology keeps reading the other providers (the watch cache). */
+  supports(): boolean {
+    return false;
+  }
+
+  async readReplication(): Promise<ReplicationLink[]> {
+    return [];
+  }
+
+  supportsWorkload(workload: WorkloadRef, engine?: string): boolean {
+    return workload.kind === 'StatefulSet' && engine === 'kafka';
+  }
+
+  describeSteps(sides: FailoverStepSides): FailoverStepDescriptions {
+    return describeKafkaSteps(sides);
+  }
+
+  async #broker(
+    side: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<KafkaBroker | undefined> {
+    const sts = await side.client.get<KubeObject>(
+      side.client.pathOf(side.workload),
+    );
+    if (!sts) {
+      throw new Error(
+        `StatefulSet ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
+      );
+    }
+    requireSideStamped(side, sts, ctx);
+    return kafkaBrokerOf(side, sts);
+  }
+
+  async #offsets(
+    b: KafkaBroker,
+    ctx: FailoverCallContext,
+  ): Promise<EndOffsets> {
+    return parseEndOffsets(
+      await runTool(b, kafkaCommands.endOffsets(b.bin), ctx),
+    );
+  }
+
+  async #groups(
+    b: KafkaBroker,
+    ctx: FailoverCallContext,
+  ): Promise<GroupOffsets> {
+    return parseGroupOffsets(
+      await runTool(b, kafkaCommands.groups(b.bin), ctx),
+    );
+  }
+
+  /** A side's end offsets when it answers within the peek bound, else undefined. */
+  async #offsetsIfAnswering(
+    side: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<EndOffsets | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const read = this.#broker(side, ctx)
+      .then(b => (b ? this.#offsets(b, ctx) : undefined))
+      .catch(() => undefined);
+    const late = new Promise<undefined>(resolve => {
+      timer = setTimeout(() => resolve(undefined), this.#peekMs);
+    });
+    try {
+      return await Promise.race([read, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #annotate(
+    side: FailoverSide,
+    role: string,
+    source: string | null,
+  ): Promise<void> {
+    await side.client.mergePatch(side.client.pathOf(side.workload), {
+      metadata: {
+        annotations: {
+          [ANNOTATION_ROLE]: role,
+          [ANNOTATION_REPLICATION_SOURCE]: source,
+          [ANNOTATION_REPLICATION_LAG_SECONDS]: null,
+          [ANNOTATION_REPLICATION_LAG_OBSERVED_AT]: null,
+        },
+      },
+    });
+  }
+
+  /** The MirrorMaker 2 configurations in the clusters of the sides that answer. */
+  async #mirrorMakers(
+    sides: FailoverSide[],
+    brokers: KafkaBroker,
+  ): Promise<MirrorMakerConfig[]> {
+    const found: MirrorMakerConfig[] = [];
+    for (const side of sides) {
+      const mm = await findMirrorMakers([side], brokers.statefulSet).catch(
+        () => [],
+      );
+      found.push(...mm);
+    }
+    return found;
+  }
+
+  /** Switches flows in every configuration naming both aliases. */
+  async #switchFlows(
+    configs: MirrorMakerConfig[],
+    changes: Array<{ from: string; to: string; enabled: boolean }>,
+  ): Promise<void> {
+    const relevant = configs.filter(c => {
+      const aliases = aliasesOf(c.text);
+      return changes.every(
+        ch => aliases.includes(ch.from) && aliases.includes(ch.to),
+      );
+    });
+    if (!relevant.length) {
+      const [ch] = changes;
+      throw new Error(
+        `No MirrorMaker 2 configuration names both ${ch.from} and ${ch.to} as aliases (mm2.properties \`clusters = ${ch.from}, ${ch.to}\` in a ConfigMap labelled with the entity's backstage.io/kubernetes-id); add one, or fail over with the generic provider`,
+      );
+    }
+    for (const c of relevant) await applyFlows(c, changes);
+  }
+
+  async #either<T>(
+    side: FailoverSide,
+    engine: (b: KafkaBroker) => Promise<T>,
+    generic: (fallback: Fallback) => Promise<T>,
+    ctx: FailoverCallContext,
+  ): Promise<T> {
+    const b = await this.#broker(side, ctx);
+    return b ? engine(b) : generic(this.#fallback);
+  }
+
+  async readLag(
+    target: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<LagReading> {
+    return this.#fallback.readLag(target, ctx);
+  }
+
+  /** The records of the source's end offsets the target lacks (reads only). */
+  async readDataLoss(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<Omit<EngineDataLoss, 'provider'> | undefined> {
+    const t = await this.#broker(target, ctx);
+    if (!t) return undefined;
+    const have = await this.#offsets(t, ctx);
+    const want = await this.#offsetsIfAnswering(source, ctx);
+    if (!want) {
+      return {
+        amount: null,
+        unit: 'offsets',
+        detail: `${source.cluster} does not answer; the records it holds beyond ${target.cluster}'s end offsets cannot be counted`,
+      };
+    }
+    const lost = missingRecords(want, have);
+    return {
+      amount: lost.records,
+      unit: 'offsets',
+      detail: `${source.cluster}'s end offsets minus ${
+        target.cluster
+      }'s, summed over ${Object.keys(want).length} topics' partitions${
+        lost.partitions.length ? ` (behind: ${lost.partitions.join(', ')})` : ''
+      }`,
+    };
+  }
+
+  async fence(
+    source: FailoverSide,
+    target: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<UndoData> {
+    return this.#either(
+      source,
+      async s => {
+        const annotations = s.statefulSet.metadata.annotations ?? {};
+        const previousRole = annotations[ANNOTATION_ROLE];
+        const rerun = previousRole === 'fenced';
+        if (!rerun) await this.#annotate(source, 'fenced', null);
+        return {
+          previousRole: rerun ? 'active' : previousRole ?? 'active',
+          previousSource: annotations[ANNOTATION_REPLICATION_SOURCE] ?? null,
+          pod: s.pod,
+          endOffsets: await this.#offsets(s, ctx),
+        };
+      },
+      f => f.fence(source, target, ctx),
+      ctx,
+    );
+  }
+
+  async unfence(
+    source: FailoverSide,
+    undo: UndoData,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
+    return this.#either(
+      source,
+      async () =>
+        this.#annotate(
+          source,
+          String(undo.previousRole ?? 'active'),
+          typeof undo.previousSource === 'string' ? undo.previousSource : null,
+        ),
+      f => f.unfence(source, undo, ctx),
+      ctx,
+    );
+  }
+
+  async waitCaughtUp(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext & { timeoutMs: number; since?: number },
+  ): Promise<LagReading> {
+    const [t, s] = await Promise.all([
+      this.#broker(target, ctx),
+      this.#broker(source, ctx),
+    ]);
+    if (!t || !s) return this.#fallback.waitCaughtUp(target, source, ctx);
+    const configs = await this.#mirrorMakers([target, source], t);
+    if (!configs.some(c => flowEnabled(c.text, source.cluster, target.cluster)))
+      throw new Error(
+        `No MirrorMaker 2 flow ${source.cluster}->${target.cluster} is enabled, so ${target.cluster} cannot catch up; enable it in mm2.properties (or fail over without waiting)`,
+      );
+    const [want, wantGroups] = await Promise.all([
+      this.#offsets(s, ctx),
+      this.#groups(s, ctx),
+    ]);
+    const end = Date.now() + ctx.timeoutMs;
+    for (;;) {
+      const [have, haveGroups] = await Promise.all([
+        this.#offsets(t, ctx),
+        this.#groups(t, ctx),
+      ]);
+      const missing = missingRecords(want, have);
+      const groups = untranslatedGroups(wantGroups, haveGroups);
+      if (missing.records === 0 && groups.length === 0)
+        return { seconds: 0, observedAt: new Date(ctx.now()).toISOString() };
+      if (Date.now() >= end)
+        throw new Error(
+          `${target.cluster} did not mirror ${
+            source.cluster
+          } within ${Math.round(ctx.timeoutMs / 1000)}s: ${
+            missing.records
+          } record(s) missing${
+            missing.partitions.length
+              ? ` (${missing.partitions.join(', ')})`
+              : ''
+          }${
+            groups.length
+              ? `, group offsets not translated: ${groups.join(', ')}`
+              : ''
+          }; check that MirrorMaker 2 runs (kubectl logs) and reaches both clusters`,
+        );
+      await sleep(this.#pollMs, ctx.signal);
+    }
+  }
+
+  async promote(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext & { fenced?: UndoData; emergency: boolean },
+  ): Promise<UndoData> {
+    return this.#either(
+      target,
+      async t => {
+        const have = await this.#offsets(t, ctx);
+        const want =
+          (ctx.fenced?.endOffsets as EndOffsets | undefined) ??
+          (await this.#offsetsIfAnswering(source, ctx));
+        const lost = want ? missingRecords(want, have) : undefined;
+        const configs = await this.#mirrorMakers([target, source], t);
+        await this.#switchFlows(configs, [
+          { from: source.cluster, to: target.cluster, enabled: false },
+        ]);
+        await this.#annotate(target, 'active', null);
+        return {
+          pod: t.pod,
+          endOffsets: have,
+          sourceEndOffsets: want ?? null,
+          lostRecords: lost ? lost.records : null,
+          ...(lost?.partitions.length && { lostPartitions: lost.partitions }),
+        };
+      },
+      f => f.promote(target, source, ctx),
+      ctx,
+    );
+  }
+
+  /** Makes `old` follow `primary`: primary→old on, old→primary off. */
+  async #follow(
+    old: FailoverSide,
+    primary: FailoverSide,
+    b: KafkaBroker,
+  ): Promise<void> {
+    const configs = await this.#mirrorMakers([primary, old], b);
+    await this.#switchFlows(configs, [
+      { from: old.cluster, to: primary.cluster, enabled: false },
+      { from: primary.cluster, to: old.cluster, enabled: true },
+    ]);
+    await this.#annotate(old, 'passive', primary.cluster);
+  }
+
+  async abortPromotion(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
+    const t = await this.#broker(target, ctx);
+    if (!t) return this.#fallback.abortPromotion(target, source, ctx);
+    return this.#follow(target, source, t);
+  }
+
+  async isPromoted(
+    target: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<boolean> {
+    return this.#either(
+      target,
+      async t => {
+        const configs = await this.#mirrorMakers([target], t);
+        // MirrorMaker 2 runs in the other cluster: the role it last set.
+        if (!configs.length)
+          return (
+            t.statefulSet.metadata.annotations?.[ANNOTATION_ROLE] === 'active'
+          );
+        return !configs.some(c =>
+          aliasesOf(c.text).some(
+            a => a !== target.cluster && flowEnabled(c.text, a, target.cluster),
+          ),
+        );
+      },
+      f => f.isPromoted(target, ctx),
+      ctx,
+    );
+  }
+
+  async markFenced(
+    old: FailoverSide,
+    primary: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
+    const o = await this.#broker(old, ctx);
+    if (!o) return this.#fallback.markFenced(old, primary, ctx);
+    // Producers stopped first: whatever else happens, it takes no writes.
+    await this.#annotate(old, 'fenced', null);
+    await this.#follow(old, primary, o);
+    return undefined;
+  }
+
+  async reattach(
+    old: FailoverSide,
+    primary: FailoverSide,
+    undo: UndoData,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
+    const o = await this.#broker(old, ctx);
+    if (!o) return this.#fallback.reattach?.(old, primary, undo, ctx);
+    return this.#follow(old, primary, o);
+  }
+
+  async verifyRoles(
+    primary: FailoverSide,
+    old: FailoverSide | undefined,
+    ctx: FailoverCallContext,
+  ): Promise<string[]> {
+    const p = await this.#broker(primary, ctx);
+    if (!p) return this.#fallback.verifyRoles(primary, old, ctx);
+    const sides = old ? [primary, old] : [primary];
+    const configs = await this.#mirrorMakers(sides, p);
+    const problems: string[] = [];
+    for (const c of configs) {
+      for (const a of aliasesOf(c.text)) {
+        if (a !== primary.cluster && flowEnabled(c.text, a, primary.cluster))
+          problems.push(
+            `MirrorMaker 2 (${c.side.cluster} ConfigMap ${c.configMap.metadata.name}) still mirrors ${a} into ${primary.cluster}`,
+          );
+      }
+    }
+    if (
+      old &&
+      !configs.some(c => flowEnabled(c.text, primary.cluster, old.cluster))
+    )
+      problems.push(
+        `no MirrorMaker 2 flow ${primary.cluster}->${old.cluster} is enabled: ${old.cluster} does not follow the new primary`,
+      );
+    return problems;
+  }
+}
