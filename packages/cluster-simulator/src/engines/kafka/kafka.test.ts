@@ -403,5 +403,12 @@ describe('the Kafka tools', () => {
       '0',
     ]);
     expect(runClass.stdout).toBe(`audit-log:0:${before[0] + 2}\n`);
+    const perf = await w.exec('eu-central', 'events-kafka-0', [
+      'sh',
+      '-c',
+      '/opt/kafka/bin/kafka-producer-perf-test.sh --topic audit-log --num-records 3 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092',
+    ]);
+    expect(perf.stdout).toMatch(/^3 records sent, /);
+    expect((await w.offsets('eu-central', 'audit-log'))[0]).toBe(before[0] + 5);
   });
 });

@@ -4,8 +4,8 @@
  *
  * Deterministic write rule: a cluster that takes client writes (no
  * MirrorMaker 2 flow mirrors into it and the product has not fenced it)
- * gets one record per partition of every non-internal topic each
- * RECORD_INTERVAL_MS, and its consumer groups commit CONSUMER_TRAIL records
+ * gets one record per partition of each demo topic every
+ * RECORD_INTERVAL_MS (other topics move with explicit writes only), and its consumer groups commit CONSUMER_TRAIL records
  * behind the end. A cluster some running MirrorMaker 2 flow mirrors into
  * has every record of its source (no apply lag) and, with
  * `sync.group.offsets.enabled`, its source's committed group offsets
@@ -148,7 +148,9 @@ export function offsetsAt(
   const groups: KafkaState['groups'] = structuredClone(s.groups);
   if (s.feed.kind === 'producers') {
     const n = Math.max(0, Math.floor((now - s.sinceMs) / RECORD_INTERVAL_MS));
-    for (const name of Object.keys(ends).filter(isUserTopic))
+    // The simulated applications write the demo topics only; a topic a
+    // person created moves with their writes alone.
+    for (const name of Object.keys(ends).filter(t => t in SEED_TOPICS))
       ends[name] = ends[name].map(e => e + n);
     for (const byTopic of Object.values(groups))
       for (const [topic, committed] of Object.entries(byTopic))

@@ -258,6 +258,45 @@ const consoleProducer: (t: ExecTarget) => Program = t => async (args, io) => {
   return 0;
 };
 
+/**
+ * `kafka-producer-perf-test.sh --topic T --num-records N --record-size B
+ * --throughput -1 --producer-props bootstrap.servers=H`: a write test that
+ * needs no stdin.
+ */
+const perfTest: (t: ExecTarget) => Program = t => async (args, io) => {
+  // `--producer-props` takes any number of `name=value` words.
+  const isProp = (a: string) => !a.startsWith('--') && a.includes('=');
+  const f = parseFlags(
+    args.filter(a => a !== '--producer-props' && !isProp(a)),
+  );
+  if (typeof f === 'string') return io.stderr(`${f}\n`), 1;
+  const props = args.find(a => isProp(a) && a.startsWith('bootstrap.servers='));
+  const topic = one(f, '--topic');
+  const records = Number(one(f, '--num-records') ?? NaN);
+  if (!topic || !props || !Number.isInteger(records) || records < 0) {
+    io.stderr(
+      'usage: producer-performance --topic TOPIC --num-records NUM-RECORDS --throughput THROUGHPUT --producer-props PROP-NAME=PROP-VALUE\n',
+    );
+    return 1;
+  }
+  f.set('--bootstrap-server', [props.slice('bootstrap.servers='.length)]);
+  const c = connect(f, t, io, 'fetchMetadata');
+  if (!c) return 1;
+  if (!c.offsets().ends[topic])
+    c.createTopic(topic, 1, topicId(`${c.c.key}/${topic}`));
+  if (!isUserTopic(topic)) {
+    io.stderr(
+      `org.apache.kafka.common.errors.InvalidTopicException: ${topic} is an internal topic\n`,
+    );
+    return 1;
+  }
+  c.produce(topic, 0, records);
+  io.stdout(
+    `${records} records sent, ${records} records/sec (0.00 MB/sec), 3.0 ms avg latency, 3.0 ms max latency, 3 ms 50th, 3 ms 95th, 3 ms 99th, 3 ms 99.9th.\n`,
+  );
+  return 0;
+};
+
 /** The tools, by the basenames under /opt/kafka/bin (and without `.sh`). */
 export function kafkaTools(t: ExecTarget): Record<string, Program> {
   const tools: Record<string, Program> = {
@@ -265,6 +304,7 @@ export function kafkaTools(t: ExecTarget): Record<string, Program> {
     'kafka-get-offsets.sh': getOffsets(t),
     'kafka-consumer-groups.sh': consumerGroups(t),
     'kafka-console-producer.sh': consoleProducer(t),
+    'kafka-producer-perf-test.sh': perfTest(t),
   };
   const runClass: Program = async (args, io) => {
     const [cls, ...rest] = args;
