@@ -1,0 +1,604 @@
+/*
+ * Failover of a MongoDB replica set whose members span clusters, by the
+ * engine's own election, through `pods/exec` into the members: a
+ * switchover gives the target cluster's members the highest priority
+ * (rs.reconfig), then steps the primary down with a catch-up period, so
+ * the target, holding the primary's last write, is elected and stays
+ * primary. An emergency with a majority of votes left needs no forced
+ * change (the set elects; the priorities make it stay on the target);
+ * without a majority, and only with the failover's force, the target
+ * reconfigures the set with force to the members it reaches, and the data
+ * lost is stated in optime seconds. The role annotations follow the engine
+ * so the topology shows who is primary. Where a side cannot be exec'd
+ * into, the generic provider acts instead.
+ */
+import {
+  ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
+  ANNOTATION_REPLICATION_LAG_SECONDS,
+  ANNOTATION_REPLICATION_SOURCE,
+  ANNOTATION_ROLE,
+  EngineDataLoss,
+  FailoverStepDescriptions,
+  FailoverStepSides,
+  KubeObject,
+  ReplicationLink,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  FailoverCallContext,
+  FailoverReplicationProvider,
+  FailoverSide,
+  LagReading,
+  UndoData,
+  WorkloadRef,
+} from '../failover';
+import { ReplicationProvider } from '../types';
+import {
+  GenericStatefulSetProvider,
+  requireSideStamped,
+} from './GenericStatefulSetProvider';
+import {
+  hostOnSide,
+  MongoSide,
+  mongoJson,
+  mongoSideOf,
+  podOfHost,
+  readReplicaSet,
+  ReplicaSetStatus,
+  sideOptimeMs,
+} from './mongoExec';
+import {
+  CATCH_UP_SECS,
+  describeMongoSteps,
+  mongoJs,
+  raiseTarget,
+} from './mongoSteps';
+
+type Fallback = FailoverReplicationProvider &
+  ReplicationProvider &
+  Required<Pick<FailoverReplicationProvider, 'reattach'>>;
+
+const OPTIME_UNIT = 'optime seconds';
+
+/**
+ * MongoDB replica sets spanning clusters (engine `mongodb`): switchover,
+ * emergency failover and failback by elections the priorities steer.
+ */
+export class MongoReplicaSetProvider implements FailoverReplicationProvider {
+  readonly id = 'mongodb-replica-set';
+  readonly catchUpInEngine = true;
+  readonly #fallback: Fallback;
+  readonly #pollMs: number;
+  readonly #electionTimeoutMs: number;
+
+  constructor(options?: {
+    fallback?: Fallback;
+    /** Between two reads while waiting for an election or a catch-up (default 500 ms). */
+    pollMs?: number;
+    /** How long an election may take after a step down (default 30 s). */
+    electionTimeoutMs?: number;
+  }) {
+    this.#fallback = options?.fallback ?? new GenericStatefulSetProvider();
+    this.#pollMs = options?.pollMs ?? 500;
+    this.#electionTimeoutMs = options?.electionTimeoutMs ?? 30_000;
+  }
+
+  /** The topology reads the watch cache: it keeps coming from the other providers. */
+  supports(): boolean {
+    return false;
+  }
+
+  async readReplication(): Promise<ReplicationLink[]> {
+    return [];
+  }
+
+  supportsWorkload(workload: WorkloadRef, engine?: string): boolean {
+    return workload.kind === 'StatefulSet' && engine === 'mongodb';
+  }
+
+  describeSteps(sides: FailoverStepSides): FailoverStepDescriptions {
+    return describeMongoSteps(sides);
+  }
+
+  /** The side's members, or undefined when only the fallback can act. */
+  async #side(
+    side: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<MongoSide | undefined> {
+    const sts = await side.client.get<KubeObject>(
+      side.client.pathOf(side.workload),
+    );
+    if (!sts) {
+      throw new Error(
+        `StatefulSet ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
+      );
+    }
+    requireSideStamped(side, sts, ctx);
+    return mongoSideOf(side, sts);
+  }
+
+  async #either<T>(
+    side: FailoverSide,
+    engine: (m: MongoSide) => Promise<T>,
+    generic: (fallback: Fallback) => Promise<T>,
+    ctx: FailoverCallContext,
+  ): Promise<T> {
+    const m = await this.#side(side, ctx);
+    return m ? engine(m) : generic(this.#fallback);
+  }
+
+  /** Mirrors the engine's role in the StatefulSet's role annotations. */
+  async #annotate(
+    m: MongoSide,
+    role: string,
+    source: string | null,
+  ): Promise<void> {
+    const { side } = m;
+    await side.client.mergePatch(side.client.pathOf(side.workload), {
+      metadata: {
+        annotations: {
+          [ANNOTATION_ROLE]: role,
+          [ANNOTATION_REPLICATION_SOURCE]: source,
+          [ANNOTATION_REPLICATION_LAG_SECONDS]: null,
+          [ANNOTATION_REPLICATION_LAG_OBSERVED_AT]: null,
+        },
+      },
+    });
+  }
+
+  async #sleep(ctx: FailoverCallContext): Promise<void> {
+    if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
+    await new Promise(r => setTimeout(r, this.#pollMs));
+  }
+
+  /** Polls the set from `m` until `done` holds; throws `failure()` past the deadline. */
+  async #until(
+    m: MongoSide,
+    done: (rs: ReplicaSetStatus) => boolean,
+    timeoutMs: number,
+    failure: (rs: ReplicaSetStatus | undefined) => string,
+    ctx: FailoverCallContext,
+  ): Promise<ReplicaSetStatus> {
+    const end = Date.now() + timeoutMs;
+    let last: ReplicaSetStatus | undefined;
+    for (;;) {
+      const read = await readReplicaSet(m, ctx).catch(() => undefined);
+      last = read ?? last;
+      if (read && done(read)) return read;
+      if (Date.now() >= end) throw new Error(failure(last));
+      await this.#sleep(ctx);
+    }
+  }
+
+  async readLag(
+    target: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<LagReading> {
+    return this.#either(
+      target,
+      async m => {
+        const rs = await readReplicaSet(m, ctx);
+        const observedAt = new Date(ctx.now()).toISOString();
+        if (!rs.primary) return { seconds: null, observedAt };
+        const behind = rs.primary.optimeMs - sideOptimeMs(rs, m);
+        return { seconds: Math.max(0, behind) / 1000, observedAt };
+      },
+      f => f.readLag(target, ctx),
+      ctx,
+    );
+  }
+
+  /**
+   * The newest optime the target's view holds of the source: the primary's
+   * when there is one, else the source's members' (their last heartbeat),
+   * or, when the source's StatefulSet cannot be read, every unreachable
+   * member's.
+   */
+  #sourceOptime(
+    rs: ReplicaSetStatus,
+    source: MongoSide | undefined,
+    sourceCluster: string,
+  ) {
+    const members = rs.members.filter(x =>
+      source ? hostOnSide(x.name, source) : x.health !== 1,
+    );
+    const primary = rs.primary;
+    const ms = Math.max(
+      0,
+      ...members.map(x => x.optimeMs),
+      ...(primary ? [primary.optimeMs] : []),
+    );
+    let what = `${sourceCluster}'s members (last heartbeat)`;
+    if (primary) what = `the primary ${primary.name}`;
+    else if (!source) what = `the unreachable members (last heartbeat)`;
+    return { ms, known: members.length > 0 || !!primary, what };
+  }
+
+  /** Optime seconds the target lacks of the primary (or of the source's last heartbeat). */
+  async readDataLoss(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<Omit<EngineDataLoss, 'provider'> | undefined> {
+    const t = await this.#side(target, ctx);
+    if (!t) return undefined;
+    const s = await this.#side(source, ctx).catch(() => undefined);
+    const rs = await readReplicaSet(t, ctx);
+    const from = this.#sourceOptime(rs, s, source.cluster);
+    const have = sideOptimeMs(rs, t);
+    if (!from.known) {
+      return {
+        amount: null,
+        unit: OPTIME_UNIT,
+        detail: `${target.cluster} knows no optime of ${source.cluster}'s members`,
+      };
+    }
+    return {
+      amount: Math.max(0, from.ms - have) / 1000,
+      unit: OPTIME_UNIT,
+      detail: `optime of ${from.what} (${new Date(
+        from.ms,
+      ).toISOString()}) minus ${target.cluster}'s newest (${new Date(
+        have,
+      ).toISOString()}), read with rs.status() on ${rs.pod}`,
+    };
+  }
+
+  /** The pod of the primary when it belongs to one of the sides, with that side. */
+  #primaryPod(
+    rs: ReplicaSetStatus,
+    sides: MongoSide[],
+  ): { side: MongoSide; pod: string } | undefined {
+    if (!rs.primary) return undefined;
+    const side = sides.find(m => hostOnSide(rs.primary!.name, m));
+    return side && { side, pod: podOfHost(rs.primary.name) };
+  }
+
+  /** Raises the target's priorities, through the primary (or forced from the target). */
+  async #raise(
+    rs: ReplicaSetStatus,
+    t: MongoSide,
+    others: MongoSide[],
+    ctx: FailoverCallContext,
+    force: boolean,
+  ): Promise<void> {
+    let conf = raiseTarget(rs.conf as any, h => hostOnSide(h, t));
+    if (force) {
+      const reached = new Set(
+        rs.members.filter(x => x.health === 1).map(x => x.name),
+      );
+      conf = {
+        ...conf,
+        members: conf.members.filter((x: any) => reached.has(x.host)),
+      };
+      await mongoJson(t, rs.pod, mongoJs.reconfig(conf, true), ctx);
+      return;
+    }
+    const primary = this.#primaryPod(rs, [t, ...others]);
+    if (!primary) {
+      throw new Error(
+        `the primary (${rs.primary?.name ?? 'none'}) is in neither ${
+          t.side.cluster
+        } nor ${others
+          .map(o => o.side.cluster)
+          .join(
+            ', ',
+          )}: rs.reconfig must run on it; retry once the set has elected a primary there`,
+      );
+    }
+    const same =
+      JSON.stringify(conf.members) === JSON.stringify(rs.conf.members);
+    if (!same) {
+      await mongoJson(
+        primary.side,
+        primary.pod,
+        mongoJs.reconfig(conf, false),
+        ctx,
+      );
+    }
+  }
+
+  async fence(
+    source: FailoverSide,
+    target: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<UndoData> {
+    const [s, t] = await Promise.all([
+      this.#side(source, ctx),
+      this.#side(target, ctx),
+    ]);
+    if (!s || !t) return this.#fallback.fence(source, target, ctx);
+    const rs = await readReplicaSet(s, ctx);
+    const annotations = s.statefulSet.metadata.annotations ?? {};
+    const undo: UndoData = {
+      previousRole:
+        annotations[ANNOTATION_ROLE] === 'fenced'
+          ? 'active'
+          : annotations[ANNOTATION_ROLE] ?? 'active',
+      previousSource: annotations[ANNOTATION_REPLICATION_SOURCE] ?? null,
+      priorities: Object.fromEntries(
+        rs.conf.members.map((x: any) => [x.host, x.priority ?? 1]),
+      ),
+    };
+    await this.#annotate(s, 'fenced', null);
+    await this.#raise(rs, t, [s], ctx, false);
+    // Raised priorities may already have moved the primary (a takeover).
+    const raised = await readReplicaSet(s, ctx);
+    const primary = this.#primaryPod(raised, [s]);
+    if (primary) {
+      // Writes stop; it steps down once a secondary has its last write.
+      await mongoJson(
+        s,
+        primary.pod,
+        mongoJs.stepDown,
+        ctx,
+        (CATCH_UP_SECS + 15) * 1000,
+      );
+      undo.steppedDown = primary.pod;
+    }
+    return undo;
+  }
+
+  async unfence(
+    source: FailoverSide,
+    undo: UndoData,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
+    return this.#either(
+      source,
+      async s => {
+        const rs = await readReplicaSet(s, ctx);
+        const priorities = (undo.priorities ?? {}) as Record<string, number>;
+        const conf = {
+          ...rs.conf,
+          members: rs.conf.members.map((x: any) =>
+            x.host in priorities ? { ...x, priority: priorities[x.host] } : x,
+          ),
+        };
+        const primary = rs.primary && podOfHost(rs.primary.name);
+        if (
+          primary &&
+          JSON.stringify(conf.members) !== JSON.stringify(rs.conf.members)
+        ) {
+          // The primary may now be in the target: the reconfig runs there
+          // through any member of the source's exec, so only when it is ours.
+          const onSource = hostOnSide(rs.primary!.name, s);
+          if (onSource)
+            await mongoJson(s, primary, mongoJs.reconfig(conf, false), ctx);
+          else
+            throw new Error(
+              `the primary ${rs.primary!.name} is outside ${
+                source.cluster
+              }; restore the priorities with rs.reconfig there: ${JSON.stringify(
+                priorities,
+              )}`,
+            );
+        }
+        if (typeof undo.steppedDown === 'string') {
+          await mongoJson(s, undo.steppedDown, mongoJs.unfreeze, ctx);
+        }
+        await this.#annotate(
+          s,
+          String(undo.previousRole ?? 'active'),
+          typeof undo.previousSource === 'string' ? undo.previousSource : null,
+        );
+      },
+      f => f.unfence(source, undo, ctx),
+      ctx,
+    );
+  }
+
+  async waitCaughtUp(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext & { timeoutMs: number; since?: number },
+  ): Promise<LagReading> {
+    const [t, s] = await Promise.all([
+      this.#side(target, ctx),
+      this.#side(source, ctx),
+    ]);
+    if (!t || !s) return this.#fallback.waitCaughtUp(target, source, ctx);
+    await this.#until(
+      t,
+      rs => sideOptimeMs(rs, t) >= sideOptimeMs(rs, s),
+      ctx.timeoutMs,
+      rs =>
+        `${target.cluster} did not reach ${source.cluster}'s optime within ${
+          ctx.timeoutMs
+        }ms: ${target.cluster} at ${new Date(
+          rs ? sideOptimeMs(rs, t) : 0,
+        ).toISOString()}, ${source.cluster} at ${new Date(
+          rs ? sideOptimeMs(rs, s) : 0,
+        ).toISOString()}; check rs.status() on ${t.pods[0]}`,
+      ctx,
+    );
+    return { seconds: 0, observedAt: new Date(ctx.now()).toISOString() };
+  }
+
+  async #waitPrimaryOn(t: MongoSide, ctx: FailoverCallContext) {
+    return this.#until(
+      t,
+      rs => !!rs.primary && hostOnSide(rs.primary.name, t),
+      this.#electionTimeoutMs,
+      rs =>
+        `no member of ${t.side.cluster} was elected primary within ${
+          this.#electionTimeoutMs
+        }ms (primary: ${rs?.primary?.name ?? 'none'}); check rs.status() on ${
+          t.pods[0]
+        }`,
+      ctx,
+    );
+  }
+
+  async promote(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext & { fenced?: UndoData; emergency: boolean },
+  ): Promise<UndoData> {
+    return this.#either(
+      target,
+      async t => {
+        const s = await this.#side(source, ctx).catch(() => undefined);
+        let rs = await readReplicaSet(t, ctx);
+        const lastSource = this.#sourceOptime(rs, s, source.cluster);
+        const before = sideOptimeMs(rs, t);
+        const undo: UndoData = {
+          priorities: Object.fromEntries(
+            rs.conf.members.map((x: any) => [x.host, x.priority ?? 1]),
+          ),
+          forced: false,
+        };
+        if (ctx.emergency) {
+          if (!rs.primary) {
+            // No majority left: only a forced configuration elects again.
+            await this.#raise(rs, t, [], ctx, true);
+            undo.forced = true;
+            undo.removedMembers = rs.members
+              .filter(x => x.health !== 1)
+              .map(x => x.name);
+          } else if (!hostOnSide(rs.primary.name, t)) {
+            await this.#raise(rs, t, s ? [s] : [], ctx, false).catch(
+              async e => {
+                // The primary runs outside both sides: the priorities must
+                // still move, so they are set with force from the target.
+                if (!/neither/.test((e as Error).message)) throw e;
+                await this.#raise(rs, t, [], ctx, true);
+                undo.forced = true;
+              },
+            );
+          } else {
+            await this.#raise(rs, t, s ? [s] : [], ctx, false);
+          }
+          undo.lostOptimeSeconds = lastSource.known
+            ? Math.max(0, lastSource.ms - before) / 1000
+            : null;
+          undo.lastSourceOptime = lastSource.known
+            ? new Date(lastSource.ms).toISOString()
+            : null;
+          undo.targetOptime = new Date(before).toISOString();
+        }
+        rs = await this.#waitPrimaryOn(t, ctx);
+        undo.primary = rs.primary!.name;
+        await this.#annotate(t, 'active', null);
+        return undo;
+      },
+      f => f.promote(target, source, ctx),
+      ctx,
+    );
+  }
+
+  async abortPromotion(
+    target: FailoverSide,
+    source: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
+    const [t, s] = await Promise.all([
+      this.#side(target, ctx),
+      this.#side(source, ctx),
+    ]);
+    if (!t || !s) return this.#fallback.abortPromotion(target, source, ctx);
+    // The election goes back: the source's members get the priority again.
+    const rs = await readReplicaSet(s, ctx);
+    await this.#raise(rs, s, [t], ctx, false);
+    const primary = this.#primaryPod(rs, [t]);
+    if (primary) {
+      await mongoJson(
+        t,
+        primary.pod,
+        mongoJs.stepDown,
+        ctx,
+        (CATCH_UP_SECS + 15) * 1000,
+      );
+    }
+    await this.#waitPrimaryOn(s, ctx);
+    await this.#annotate(t, 'passive', source.cluster);
+    return undefined;
+  }
+
+  async isPromoted(
+    target: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<boolean> {
+    return this.#either(
+      target,
+      async t => {
+        const rs = await readReplicaSet(t, ctx);
+        return !!rs.primary && hostOnSide(rs.primary.name, t);
+      },
+      f => f.isPromoted(target, ctx),
+      ctx,
+    );
+  }
+
+  async markFenced(
+    old: FailoverSide,
+    primary: FailoverSide,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
+    const [o, p] = await Promise.all([
+      this.#side(old, ctx),
+      this.#side(primary, ctx),
+    ]);
+    if (!o || !p) return this.#fallback.markFenced(old, primary, ctx);
+    for (const pod of o.pods) {
+      const hello = await mongoJson(o, pod, mongoJs.hello, ctx).catch(
+        () => undefined,
+      );
+      // A member removed by a forced reconfig answers without a primary; it
+      // never takes writes again until it is added back.
+      if (hello?.isWritablePrimary) {
+        await mongoJson(
+          o,
+          pod,
+          mongoJs.stepDown,
+          ctx,
+          (CATCH_UP_SECS + 15) * 1000,
+        );
+      }
+    }
+    await this.#annotate(o, 'passive', primary.cluster);
+    return undefined;
+  }
+
+  async reattach(
+    old: FailoverSide,
+    primary: FailoverSide,
+    undo: UndoData,
+    ctx: FailoverCallContext,
+  ): Promise<void> {
+    const o = await this.#side(old, ctx);
+    if (!o) return this.#fallback.reattach(old, primary, undo, ctx);
+    // It stays a secondary (lower priority); the freeze of its step down is lifted.
+    if (typeof undo.steppedDown === 'string') {
+      await mongoJson(o, undo.steppedDown, mongoJs.unfreeze, ctx);
+    }
+    await this.#annotate(o, 'passive', primary.cluster);
+    return undefined;
+  }
+
+  async verifyRoles(
+    primary: FailoverSide,
+    old: FailoverSide | undefined,
+    ctx: FailoverCallContext,
+  ): Promise<string[]> {
+    const p = await this.#side(primary, ctx);
+    const o = old && (await this.#side(old, ctx));
+    if (!p || (old && !o)) return this.#fallback.verifyRoles(primary, old, ctx);
+    const problems: string[] = [];
+    const rs = await readReplicaSet(p, ctx);
+    if (!rs.primary)
+      problems.push(`the replica set has no primary (read on ${rs.pod})`);
+    else if (!hostOnSide(rs.primary.name, p)) {
+      problems.push(
+        `the primary is ${rs.primary.name}, not a member of ${primary.cluster}`,
+      );
+    }
+    if (o) {
+      const writable = rs.members.filter(
+        x => hostOnSide(x.name, o) && x.stateStr === 'PRIMARY',
+      );
+      for (const x of writable)
+        problems.push(`${x.name} in ${o.side.cluster} is still primary`);
+    }
+    return problems;
+  }
+}
