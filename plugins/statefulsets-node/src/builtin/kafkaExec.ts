@@ -165,19 +165,19 @@ export function missingRecords(
   want: EndOffsets,
   have: EndOffsets,
 ): { records: number; partitions: string[] } {
-  let records = 0;
-  const partitions: string[] = [];
-  for (const [topic, ends] of Object.entries(want)) {
-    if (!isApplicationTopic(topic)) continue;
-    ends.forEach((end, p) => {
-      const gap = end - (have[topic]?.[p] ?? 0);
-      if (gap > 0) {
-        records += gap;
-        partitions.push(`${topic}-${p}`);
-      }
-    });
-  }
-  return { records, partitions };
+  const gaps = Object.entries(want)
+    .filter(([topic]) => isApplicationTopic(topic))
+    .flatMap(([topic, ends]) =>
+      ends.map((end, p) => ({
+        partition: `${topic}-${p}`,
+        gap: end - (have[topic]?.[p] ?? 0),
+      })),
+    )
+    .filter(g => g.gap > 0);
+  return {
+    records: gaps.reduce((sum, g) => sum + g.gap, 0),
+    partitions: gaps.map(g => g.partition),
+  };
 }
 
 /** The group offsets of `want` that `have` has not translated yet. */

@@ -40,6 +40,12 @@ function parseFlags(args: string[]): Flags | string {
 
 const one = (f: Flags, name: string) => f.get(name)?.[0];
 
+/** Prints an argument error; exit status 1. */
+function usage(io: ProgramIo, message: string): number {
+  io.stderr(`${message}\n`);
+  return 1;
+}
+
 /** Connects to the cluster of `--bootstrap-server`, or prints why not. */
 function connect(
   f: Flags,
@@ -82,7 +88,7 @@ function topicsOf(f: Flags, all: string[]): string[] | string {
 
 const topics: (t: ExecTarget) => Program = t => async (args, io) => {
   const f = parseFlags(args);
-  if (typeof f === 'string') return io.stderr(`${f}\n`), 1;
+  if (typeof f === 'string') return usage(io, f);
   const c = connect(f, t, io, 'listTopics');
   if (!c) return 1;
   const { ends } = c.offsets();
@@ -140,7 +146,7 @@ function brokerIds(c: KafkaCluster): number[] {
 
 const getOffsets: (t: ExecTarget) => Program = t => async (args, io) => {
   const f = parseFlags(args);
-  if (typeof f === 'string') return io.stderr(`${f}\n`), 1;
+  if (typeof f === 'string') return usage(io, f);
   const c = connect(f, t, io, 'listOffsets');
   if (!c) return 1;
   const { ends } = c.offsets();
@@ -172,7 +178,7 @@ function pad(rows: string[][]): string {
 
 const consumerGroups: (t: ExecTarget) => Program = t => async (args, io) => {
   const f = parseFlags(args);
-  if (typeof f === 'string') return io.stderr(`${f}\n`), 1;
+  if (typeof f === 'string') return usage(io, f);
   const c = connect(f, t, io, 'listConsumerGroups');
   if (!c) return 1;
   const { ends, groups } = c.offsets();
@@ -229,7 +235,7 @@ const consumerGroups: (t: ExecTarget) => Program = t => async (args, io) => {
 
 const consoleProducer: (t: ExecTarget) => Program = t => async (args, io) => {
   const f = parseFlags(args);
-  if (typeof f === 'string') return io.stderr(`${f}\n`), 1;
+  if (typeof f === 'string') return usage(io, f);
   const topic = one(f, '--topic');
   if (!topic) {
     io.stderr('Missing required argument "[topic]"\n');
@@ -269,7 +275,7 @@ const perfTest: (t: ExecTarget) => Program = t => async (args, io) => {
   const f = parseFlags(
     args.filter(a => a !== '--producer-props' && !isProp(a)),
   );
-  if (typeof f === 'string') return io.stderr(`${f}\n`), 1;
+  if (typeof f === 'string') return usage(io, f);
   const props = args.find(a => isProp(a) && a.startsWith('bootstrap.servers='));
   const topic = one(f, '--topic');
   const records = Number(one(f, '--num-records') ?? NaN);
