@@ -234,12 +234,10 @@ export async function esCurl(
     answer ??= handleRest(method, path, body, ctx.host, ctx.nodes());
   }
   const pretty = url.searchParams.has('pretty');
-  const text =
-    typeof answer.body === 'string'
-      ? answer.body
-      : pretty
-      ? `${JSON.stringify(answer.body, null, 2)}\n`
-      : JSON.stringify(answer.body);
+  let text: string;
+  if (typeof answer.body === 'string') text = answer.body;
+  else if (pretty) text = `${JSON.stringify(answer.body, null, 2)}\n`;
+  else text = JSON.stringify(answer.body);
   if (o.fail && answer.status >= 400) {
     io.stderr(
       `curl: (22) The requested URL returned error: ${answer.status}\n`,

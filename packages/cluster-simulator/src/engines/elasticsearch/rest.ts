@@ -247,7 +247,7 @@ function indexSettings(req: RestRequest, index: string): Handled {
   return acknowledged();
 }
 
-function index(req: RestRequest, name: string): Handled {
+function indexDocument(req: RestRequest, name: string): Handled {
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) {
     return esError(
       400,
@@ -384,6 +384,9 @@ function route(req: RestRequest): Handled {
   if (a === '_stats' && n === 1 && m === 'GET') return stats(req);
   if (a === '_remote' && b === 'info' && m === 'GET') return remoteInfo(req);
   if (a === '_ccr' && b === 'stats' && m === 'GET') return ccrStats(req);
+  if (a === '_all' && b === '_ccr' && c === 'info' && m === 'GET')
+    return followInfo(req, '_all');
+  if (a === '_all' && b === '_stats' && m === 'GET') return stats(req);
   if (a === '_ccr' && b === 'auto_follow' && n <= 3) return autoFollow(req, c);
   if (a && !a.startsWith('_')) {
     if (n === 1 && m === 'DELETE') {
@@ -391,7 +394,8 @@ function route(req: RestRequest): Handled {
       delete req.state.indices[a];
       return acknowledged();
     }
-    if (b === '_doc' && (m === 'POST' || m === 'PUT')) return index(req, a);
+    if (b === '_doc' && (m === 'POST' || m === 'PUT'))
+      return indexDocument(req, a);
     if (b === '_stats' && n === 2 && m === 'GET') return stats(req, a);
     if (b === '_settings' && n === 2 && (m === 'PUT' || m === 'GET'))
       return indexSettings(req, a);
