@@ -73,6 +73,14 @@ function parseArgs(args: string[]): Options {
   return o;
 }
 
+function notAMember(): MongoServerError {
+  return new MongoServerError(
+    'no replset config has been received',
+    94,
+    'NotYetInitialized',
+  );
+}
+
 function noReplication(): MongoServerError {
   return new MongoServerError(
     'not running with --replSet',
@@ -85,12 +93,23 @@ function noReplication(): MongoServerError {
 function shellGlobals(
   world: RsWorld | undefined,
   out: (text: string) => void,
+  replSet: boolean,
 ): Record<string, unknown> {
   const need = (): RsWorld => {
-    if (!world) throw noReplication();
+    if (!world) throw replSet ? notAMember() : noReplication();
     return world;
   };
-  const standaloneHello = () => ({ isWritablePrimary: true, ok: 1 });
+  // A member the configuration does not hold takes no writes and no part.
+  const standaloneHello = () =>
+    replSet
+      ? {
+          isWritablePrimary: false,
+          secondary: false,
+          isreplicaset: true,
+          info: 'Does not have a valid replica set config',
+          ok: 1,
+        }
+      : { isWritablePrimary: true, ok: 1 };
   const adminCommand = async (doc: unknown) => {
     const c: Record<string, any> =
       typeof doc === 'string' ? { [doc]: 1 } : (doc as any) ?? {};
@@ -128,11 +147,16 @@ function shellGlobals(
   };
   const collection = (dbName: string, coll: string) =>
     new HostObject(`${dbName}.${coll}`, {
-      insertOne: new HostFn('insertOne', ([doc]) =>
-        world
-          ? cmd.insertOne(world, `${dbName}.${coll}`, doc)
-          : { acknowledged: true },
-      ),
+      insertOne: new HostFn('insertOne', ([doc]) => {
+        if (world) return cmd.insertOne(world, `${dbName}.${coll}`, doc);
+        if (replSet)
+          throw new MongoServerError(
+            'not primary',
+            10107,
+            'NotWritablePrimary',
+          );
+        return { acknowledged: true };
+      }),
     });
   const database = (dbName: string): HostObject => {
     const self: HostObject = new HostObject(
@@ -196,6 +220,8 @@ export async function mongoshClient(
   args: string[],
   io: ProgramIo,
   world: RsWorld | undefined,
+  /** Whether mongod runs with a replica set (a member the configuration lacks has no world). */
+  replSet = world !== undefined,
 ): Promise<number> {
   let options: Options;
   try {
@@ -213,7 +239,7 @@ export async function mongoshClient(
   if (!options.quiet) {
     io.stdout('Current Mongosh Log ID:\t000000000000000000000000\n');
   }
-  const globals = shellGlobals(world, t => io.stdout(t));
+  const globals = shellGlobals(world, t => io.stdout(t), replSet);
   try {
     let last: unknown;
     for (const script of options.evals) {

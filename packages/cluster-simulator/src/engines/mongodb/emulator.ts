@@ -123,7 +123,12 @@ export const mongodbEmulator: EngineEmulator = {
   matchesImage: isMongoImage,
   programs: (t: ExecTarget) => {
     const program = (args: string[], io: Parameters<typeof mongoshClient>[1]) =>
-      mongoshClient(args, io, memberWorld(t.store, t.pod, t.now, t.peers));
+      mongoshClient(
+        args,
+        io,
+        memberWorld(t.store, t.pod, t.now, t.peers),
+        configuredSet(t.store, t.pod) !== undefined,
+      );
     return { mongosh: program, mongo: program };
   },
 };

@@ -284,3 +284,25 @@ describe('forced reconfiguration', () => {
     expect(await primaryOf(world('a0:27017'))).toBe('c0:27017');
   });
 });
+
+describe('a pod the configuration does not hold', () => {
+  it('answers as a member without a configuration, and takes no writes', async () => {
+    const hello = await mongosh(
+      undefined,
+      '--eval',
+      'db.hello().isWritablePrimary',
+    );
+    expect(hello.stdout).toBe('true\n');
+    const outside = await mongoshClient(
+      ['--quiet', '--eval', "db.getSiblingDB('app').s.insertOne({})"],
+      {
+        stdout: () => undefined,
+        stderr: () => undefined,
+        stdin: async () => '',
+      },
+      undefined,
+      true,
+    );
+    expect(outside).toBe(1);
+  });
+});
