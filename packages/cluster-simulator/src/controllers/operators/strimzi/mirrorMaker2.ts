@@ -82,21 +82,33 @@ const CONNECTOR_STATES: Record<string, string> = {
   running: 'RUNNING',
 };
 
+/**
+ * The cluster whose MirrorMaker 2 wrote a lag record: a mirror reversed by
+ * its spec writes on a target Kafka in another cluster, whose own operator
+ * must leave that record alone while it stays fresh.
+ */
+const WRITTEN_BY = 'simulator.local/replication-written-by';
+
 /** Moves the lag record on the target Kafka one step of the lag model. */
 function writeLag(
   ctx: ControllerContext,
-  target: KubeObject,
+  target: { cluster: string; kafka: KubeObject },
   source: string,
   flowing: boolean,
+  writer: string,
 ): void {
-  const api = ctx.cluster;
+  const api =
+    target.cluster === ctx.cluster.name
+      ? ctx.cluster
+      : ctx.clusters.get(target.cluster);
+  if (!api || ctx.isPartitioned(ctx.cluster.name, target.cluster)) return;
   const now = ctx.now();
   const settings = (ctx.replication ?? {}) as ReplicationSettings;
   const current = api.get(
     STRIMZI_API,
     'Kafka',
-    target.metadata.namespace,
-    target.metadata.name,
+    target.kafka.metadata.namespace,
+    target.kafka.metadata.name,
   );
   if (!current) return;
   const a = current.metadata.annotations ?? {};
@@ -118,7 +130,7 @@ function writeLag(
     now,
     { cut, quiesced: false },
     settings,
-    jitter(now, `${api.name}/${target.metadata.name}`),
+    jitter(now, `${api.name}/${target.kafka.metadata.name}`),
   );
   api.update({
     ...current,
@@ -130,6 +142,7 @@ function writeLag(
         [SIM_LAG_SOURCE]: source,
         [SIM_LAG_OBSERVED_AT]: isoSeconds(now),
         [SIM_ENGINE]: 'kafka',
+        [WRITTEN_BY]: writer,
       },
     },
   });
@@ -276,6 +289,7 @@ export function reconcileMirrorMaker2(
   const target = locate(ctx, mm2.spec?.target?.bootstrapServers, namespace);
   const connectors: unknown[] = [];
   const written: string[] = [];
+  const writer = `${api.name}/${namespace}/${name}`;
   for (const mirror of mm2.spec?.mirrors ?? []) {
     const sourceAlias: string = mirror?.source?.alias ?? 'source';
     const source = locate(ctx, mirror?.source?.bootstrapServers, namespace);
@@ -308,15 +322,15 @@ export function reconcileMirrorMaker2(
         ),
       );
     }
-    // The lag is measured where the data lands: on the target Kafka.
+    // The lag is measured where the data lands: on the target Kafka, in
+    // this cluster or, for a mirror reversed by its spec, in another.
     if (
       source &&
       target &&
-      target.cluster === api.name &&
-      !written.includes(target.kafka.metadata.name)
+      !written.includes(`${target.cluster}/${target.kafka.metadata.name}`)
     ) {
-      writeLag(ctx, target.kafka, source.cluster, state === 'RUNNING');
-      written.push(target.kafka.metadata.name);
+      writeLag(ctx, target, source.cluster, state === 'RUNNING', writer);
+      written.push(`${target.cluster}/${target.kafka.metadata.name}`);
     }
   }
   let problem: string | undefined;
@@ -338,7 +352,9 @@ export function reconcileMirrorMaker2(
     labelSelector: `${CLUSTER}=${name},${NAME}=${setName},${KIND}=KafkaMirrorMaker2`,
     replicas,
   });
-  return written;
+  clearRemoteLag(ctx, writer, written);
+  const own = `${api.name}/`;
+  return written.filter(w => w.startsWith(own)).map(w => w.slice(own.length));
 }
 
 /** Drops the lag record of Kafkas no MirrorMaker 2 mirrors into any more. */
@@ -358,20 +374,51 @@ export function clearStaleLag(
     const a = current?.metadata.annotations ?? {};
     if (!current || targets.has(key) || a[SIM_LAG_SOURCE] === undefined)
       continue;
-    const rest = Object.fromEntries(
-      Object.entries(a).filter(
-        ([k]) =>
-          ![
-            SIM_LAG_SECONDS,
-            SIM_LAG_SOURCE,
-            SIM_LAG_OBSERVED_AT,
-            SIM_ENGINE,
-          ].includes(k),
-      ),
-    );
-    api.update({
-      ...current,
-      metadata: { ...current.metadata, annotations: rest },
-    });
+    // Another cluster's MirrorMaker 2 mirrors into it: that one clears it.
+    const writer = a[WRITTEN_BY];
+    if (writer && !writer.startsWith(`${api.name}/`)) continue;
+    dropLagRecord(api, current);
   }
+}
+
+/**
+ * Drops the records a MirrorMaker 2 (`writer`) wrote on other clusters'
+ * Kafkas it mirrors into no more (`written`: `<cluster>/<kafka>` it does).
+ */
+function clearRemoteLag(
+  ctx: ControllerContext,
+  writer: string,
+  written: string[],
+): void {
+  for (const [name, api] of ctx.clusters) {
+    if (name === ctx.cluster.name || ctx.isDown(name)) continue;
+    for (const kafka of safeList(api, 'Kafka')) {
+      const a = kafka.metadata.annotations ?? {};
+      if (
+        a[WRITTEN_BY] === writer &&
+        !written.includes(`${name}/${kafka.metadata.name}`)
+      )
+        dropLagRecord(api, kafka);
+    }
+  }
+}
+
+function dropLagRecord(api: ClusterApi, current: KubeObject): void {
+  const a = current.metadata.annotations ?? {};
+  const rest = Object.fromEntries(
+    Object.entries(a).filter(
+      ([k]) =>
+        ![
+          SIM_LAG_SECONDS,
+          SIM_LAG_SOURCE,
+          SIM_LAG_OBSERVED_AT,
+          SIM_ENGINE,
+          WRITTEN_BY,
+        ].includes(k),
+    ),
+  );
+  api.update({
+    ...current,
+    metadata: { ...current.metadata, annotations: rest },
+  });
 }
