@@ -64,8 +64,11 @@ function side(
         'owner' in options ? options.owner : ENTITY,
         options.ownerReferences,
       ) as T,
-    mergePatch: async () => {
-      throw new Error('the provider changes no object');
+    // The role annotations follow the engine; nothing else changes.
+    mergePatch: async (_path: string, patch: any) => {
+      expect(Object.keys(patch)).toEqual(['metadata']);
+      expect(Object.keys(patch.metadata)).toEqual(['annotations']);
+      return statefulSet(ENTITY) as any;
     },
     create: async () => {
       throw new Error('the provider creates no object');

@@ -34,25 +34,23 @@ import {
   WorkloadRef,
 } from '../failover';
 import { GenericStatefulSetProvider } from './GenericStatefulSetProvider';
-import { PostgresExec, PROBE_TIMEOUT_MS } from './postgresExec';
+import { PostgresExec } from './postgresExec';
 import { mcsConninfo, PostgresPod } from './postgresPod';
 import { describePostgresStreamingSteps } from './postgresSteps';
+import { bytesBehind, emergencyWindow, requireCaughtUp } from './postgresWal';
 
-export { describePostgresStreamingSteps } from './postgresSteps';
 import {
   FENCE_STATEMENTS,
-  laterLsn,
   lsnBytesBehind,
-  parseState,
-  PostgresState,
   PROMOTE_STATEMENTS,
   psql,
   REJOIN_PREPARE_STATEMENTS,
   rejoinScript,
   requireNoPassword,
-  STATE_QUERY,
   UNFENCE_STATEMENTS,
 } from './postgresCommands';
+
+export { describePostgresStreamingSteps } from './postgresSteps';
 
 /** A lag reading with the WAL bytes behind, PostgreSQL's own unit. */
 export interface PostgresLagReading extends LagReading {
@@ -145,7 +143,8 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     { amount: number | null; unit: string; detail: string } | undefined
   > {
     if (!(await this.#pods.canExec(target))) return undefined;
-    const { lostBytes, lastReceivedLsn } = await this.#emergencyWindow(
+    const { lostBytes, lastReceivedLsn } = await emergencyWindow(
+      this.#pods,
       target,
       source,
     );
@@ -172,8 +171,16 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
         `${source.cluster} is a standby (pg_is_in_recovery() is true), not the primary to fence; refresh the topology and plan again`,
       );
     }
+    const previous = await this.#pods.roleOf(source);
     await this.#pods.write(source, ctx, psql(...FENCE_STATEMENTS));
-    return { fencedAtLsn: (await this.#pods.state(source)).lsn };
+    await this.#pods.annotateRole(source, 'fenced', null);
+    return {
+      fencedAtLsn: (await this.#pods.state(source)).lsn,
+      // A re-run finds its own mark: the side was active before it.
+      previousRole:
+        previous.role === 'fenced' ? 'active' : previous.role ?? 'active',
+      previousSource: previous.source,
+    };
   }
 
   async unfence(
@@ -188,8 +195,16 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     // A primary read-only by design before the run is not one this
     // provider fails over: unfencing always makes it writable again.
     const state = await this.#pods.state(source);
-    if (state.inRecovery || !state.readOnlyDefault) return;
-    await this.#pods.write(source, ctx, psql(...UNFENCE_STATEMENTS));
+    if (!state.inRecovery && state.readOnlyDefault) {
+      await this.#pods.write(source, ctx, psql(...UNFENCE_STATEMENTS));
+    }
+    if (typeof undo.previousRole === 'string') {
+      await this.#pods.annotateRole(
+        source,
+        undo.previousRole,
+        typeof undo.previousSource === 'string' ? undo.previousSource : null,
+      );
+    }
   }
 
   async waitCaughtUp(
@@ -204,7 +219,11 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     let behind = 'not read yet';
     return pollUntil(
       async () => {
-        const { bytes, target: t } = await this.#bytesBehind(target, source);
+        const { bytes, target: t } = await bytesBehind(
+          this.#pods,
+          target,
+          source,
+        );
         behind = `${bytes} bytes of WAL behind (replayed up to ${t.lsn})`;
         if (bytes > 0) return undefined;
         return { seconds: 0, observedAt: t.observedAt, lsnBytes: 0 };
@@ -229,9 +248,11 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
     const state = await this.#pods.state(target);
     if (!state.inRecovery) return { alreadyPrimary: true };
     let window: UndoData = { lostBytes: 0 };
-    if (ctx.emergency) window = await this.#emergencyWindow(target, source);
-    else await this.#requireCaughtUp(target, source);
+    if (ctx.emergency)
+      window = await emergencyWindow(this.#pods, target, source);
+    else await requireCaughtUp(this.#pods, target, source);
     await this.#pods.write(target, ctx, psql(...PROMOTE_STATEMENTS));
+    await this.#pods.annotateRole(target, 'active', null);
     return { ...window, promotedAtLsn: (await this.#pods.state(target)).lsn };
   }
 
@@ -305,6 +326,7 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
           `${old.cluster} did not come back as a standby of ${primary.cluster}`,
       },
     );
+    await this.#pods.annotateRole(old, 'passive', primary.cluster);
   }
 
   async verifyRoles(
@@ -327,61 +349,5 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
       }
     }
     return problems;
-  }
-
-  /** The LSN check of a switchover: the target replayed all the fenced source wrote. */
-  async #requireCaughtUp(
-    target: FailoverSide,
-    source: FailoverSide,
-  ): Promise<void> {
-    const { bytes } = await this.#bytesBehind(target, source);
-    if (bytes > 0) {
-      throw new Error(
-        `${target.cluster} is ${bytes} bytes of WAL behind the fenced ${source.cluster}; not promoting (wait for catch-up, or fail over as an emergency)`,
-      );
-    }
-  }
-
-  /**
-   * What an emergency promotion gives up, in WAL bytes: what the source
-   * wrote past all the target received (a promotion replays what it
-   * received). Unknown (null) when the source does not answer; the last
-   * received LSN then marks where its lost writes start.
-   */
-  async #emergencyWindow(
-    target: FailoverSide,
-    source: FailoverSide,
-  ): Promise<{ lastReceivedLsn: string | null; lostBytes: number | null }> {
-    const t = await this.#pods.state(target);
-    const received = laterLsn(t.receivedLsn, t.lsn);
-    const s = await this.#pods
-      .run(source, psql(STATE_QUERY), {
-        timeoutMs: PROBE_TIMEOUT_MS,
-      })
-      .then(parseState)
-      .catch(() => undefined);
-    return {
-      lastReceivedLsn: received ?? null,
-      lostBytes:
-        s?.lsn && !s.inRecovery && received
-          ? lsnBytesBehind(received, s.lsn)
-          : null,
-    };
-  }
-
-  async #bytesBehind(
-    target: FailoverSide,
-    source: FailoverSide,
-  ): Promise<{ bytes: number; target: PostgresState }> {
-    const [s, t] = await Promise.all([
-      this.#pods.state(source),
-      this.#pods.state(target),
-    ]);
-    if (!s.lsn || !t.lsn) {
-      throw new Error(
-        `No WAL position from ${s.lsn ? target.cluster : source.cluster}`,
-      );
-    }
-    return { bytes: lsnBytesBehind(t.lsn, s.lsn), target: t };
   }
 }

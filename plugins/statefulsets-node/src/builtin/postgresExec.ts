@@ -5,7 +5,13 @@
  * there, refusing workloads another entity or an operator owns before
  * anything changes.
  */
-import { KubeObject } from '@multicluster/backstage-plugin-statefulsets-common';
+import {
+  ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
+  ANNOTATION_REPLICATION_LAG_SECONDS,
+  ANNOTATION_REPLICATION_SOURCE,
+  ANNOTATION_ROLE,
+  KubeObject,
+} from '@multicluster/backstage-plugin-statefulsets-common';
 import { FailoverCallContext, FailoverSide } from '../failover';
 import { requireSideStamped } from './GenericStatefulSetProvider';
 import {
@@ -148,5 +154,38 @@ export class PostgresExec {
       );
     }
     return result.stdout;
+  }
+
+  /**
+   * Mirrors the engine's role in the StatefulSet's role annotations, once
+   * the engine changed (they follow it; nothing reads them to act).
+   */
+  async annotateRole(
+    side: FailoverSide,
+    role: string,
+    source: string | null,
+  ): Promise<void> {
+    await side.client.mergePatch(side.client.pathOf(side.workload), {
+      metadata: {
+        annotations: {
+          [ANNOTATION_ROLE]: role,
+          [ANNOTATION_REPLICATION_SOURCE]: source,
+          // The exporter publishes a fresh lag for the new role.
+          [ANNOTATION_REPLICATION_LAG_SECONDS]: null,
+          [ANNOTATION_REPLICATION_LAG_OBSERVED_AT]: null,
+        },
+      },
+    });
+  }
+
+  /** The role annotations of a side's StatefulSet now. */
+  async roleOf(
+    side: FailoverSide,
+  ): Promise<{ role: string | null; source: string | null }> {
+    const a = (await this.load(side)).obj.metadata.annotations ?? {};
+    return {
+      role: a[ANNOTATION_ROLE] ?? null,
+      source: a[ANNOTATION_REPLICATION_SOURCE] ?? null,
+    };
   }
 }

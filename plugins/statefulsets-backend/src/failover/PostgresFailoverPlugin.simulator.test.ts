@@ -1,0 +1,258 @@
+/*
+ * A switchover and a failback of the demo's inventory-kubefed (PostgreSQL
+ * 17 StatefulSets: primary in us-east, standby in eu-west) started over
+ * REST, as the failover dialog starts them, against the cluster simulator:
+ * the plan words each step in PostgreSQL statements and tools, and the
+ * runs leave the servers in swapped recovery states, read with `psql`
+ * through pods/exec. The StatefulSets are placed as KubeFed places them
+ * (the template with eu-west's overrides) but without the FederatedStatefulSet:
+ * KubeFed would put the role annotations back to the template's after each
+ * run, and without Prometheus scraping the engine the plan reads the roles
+ * from those annotations.
+ */
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  appConfigFor,
+  loadWorld,
+  RunningSimulator,
+  startSimulator,
+} from '@multicluster/cluster-simulator';
+import path from 'node:path';
+import request from 'supertest';
+import { multiclusterStatefulsetsPlugin } from '../plugin';
+import { clientsFor } from './__testUtils__/simulatorWorld';
+import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+import { databaseEntity } from '../__testUtils__/databaseEntity';
+import { waitFor } from '../__testUtils__/waitFor';
+
+jest.setTimeout(120_000);
+
+const NAME = 'inventory-kubefed';
+const BASE = `/api/multicluster-statefulsets/entities/component/default/${NAME}`;
+const PRIMARY_POD: Record<string, string> = {
+  'us-east': `${NAME}-20`,
+  'eu-west': `${NAME}-10`,
+};
+
+// As in examples/databases.yaml.
+const entity = databaseEntity(NAME, {
+  'backstage.io/kubernetes-id': NAME,
+  'backstage.io/kubernetes-namespace': 'databases',
+  'multicluster-statefulsets/engine': 'postgresql',
+  'multicluster-statefulsets/strategy': 'active-passive',
+  'multicluster-statefulsets/max-failover-lag': '5',
+});
+
+/**
+ * The demo world with inventory-kubefed's StatefulSets placed in us-east
+ * and eu-west directly (eu-west with its overrides: ordinals from 10, the
+ * passive role replicating from us-east), and only the databases this test
+ * needs.
+ */
+async function startWorld(): Promise<RunningSimulator> {
+  const world = loadWorld(
+    path.resolve(__dirname, '../../../../examples/world/world.yaml'),
+  );
+  world.replication = { ...world.replication, intervalMs: 100 };
+  const east = world.clusters.find(c => c.name === 'us-east')!;
+  const fss = east.objects.find(
+    o =>
+      o.object.kind === 'FederatedStatefulSet' &&
+      o.object.metadata.name === NAME,
+  )!.object;
+  const placed = (
+    ordinal: number,
+    annotations: Record<string, string>,
+  ): any => ({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: {
+      ...structuredClone(fss.spec.template.metadata),
+      name: NAME,
+      namespace: 'databases',
+      annotations: {
+        ...fss.spec.template.metadata.annotations,
+        ...annotations,
+      },
+    },
+    spec: {
+      ...structuredClone(fss.spec.template.spec),
+      ordinals: { start: ordinal },
+    },
+  });
+  const placement: Record<string, any> = {
+    'us-east': placed(20, {}),
+    'eu-west': placed(10, {
+      'multicluster-statefulsets/role': 'passive',
+      'multicluster-statefulsets/replication-source': 'us-east',
+    }),
+  };
+  for (const cluster of world.clusters) {
+    cluster.operators = [];
+    cluster.objects = cluster.objects.filter(o => {
+      const id = o.object.metadata.labels?.['backstage.io/kubernetes-id'];
+      return id === NAME && !o.object.apiVersion.startsWith('types.kubefed.io');
+    });
+    if (placement[cluster.name]) {
+      cluster.objects.push({ object: placement[cluster.name], source: 'test' });
+    }
+  }
+  return startSimulator({
+    world,
+    portBase: 0,
+    adminPort: 0,
+    readinessDelayMs: 20,
+    tickMs: 50,
+    onError: () => undefined,
+  });
+}
+
+const until = <T>(probe: () => Promise<T | undefined>) =>
+  waitFor(probe, { timeoutMs: 60_000, intervalMs: 200 });
+
+describe('a PostgreSQL switchover and failback from the failover API', () => {
+  let sim: RunningSimulator;
+  let clients: HttpClusterWriteClient[];
+
+  beforeAll(async () => {
+    sim = await startWorld();
+    clients = clientsFor(sim, 10_000);
+  });
+
+  afterAll(() => sim?.stop());
+
+  /** `kubectl exec <primary pod> -c postgres -- psql -X -At -v ON_ERROR_STOP=1 -c <sql>`. */
+  async function psql(cluster: string, sql: string) {
+    return clients
+      .find(c => c.cluster === cluster)!
+      .exec(
+        {
+          namespace: 'databases',
+          pod: PRIMARY_POD[cluster],
+          container: 'postgres',
+        },
+        [
+          'psql',
+          '-X',
+          '-At',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-U',
+          'postgres',
+          '-c',
+          sql,
+        ],
+        { timeoutMs: 10_000 },
+      );
+  }
+
+  async function expectPrimary(primary: string, standby: string) {
+    expect((await psql(primary, 'SELECT pg_is_in_recovery()')).stdout).toBe(
+      'f\n',
+    );
+    expect((await psql(standby, 'SELECT pg_is_in_recovery()')).stdout).toBe(
+      't\n',
+    );
+    const receiver = await psql(
+      standby,
+      'SELECT status, sender_host FROM pg_stat_wal_receiver',
+    );
+    expect(receiver.stdout).toBe(
+      `streaming|${PRIMARY_POD[primary]}.${primary}.${NAME}-headless.databases.svc.clusterset.local\n`,
+    );
+    const write = 'CREATE TABLE IF NOT EXISTS items (id int)';
+    expect(await psql(primary, write)).toMatchObject({
+      exitCode: 0,
+      stderr: '',
+    });
+    const refused = await psql(standby, 'INSERT INTO items VALUES (1)');
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toBe(
+      'ERROR:  cannot execute INSERT in a read-only transaction\n',
+    );
+  }
+
+  /** Waits for a condition, saying what was last seen when it is not reached. */
+  async function seen<T>(
+    what: string,
+    probe: (last: (v: unknown) => void) => Promise<T | undefined>,
+  ) {
+    let last: unknown;
+    try {
+      return await until(() => probe(v => (last = v)));
+    } catch (e) {
+      throw new Error(
+        `${what}: ${(e as Error).message}; last: ${JSON.stringify(last)}`,
+      );
+    }
+  }
+
+  async function switchOver(server: any, targetCluster: string) {
+    const plan = await seen('an allowed plan', async last => {
+      const p = await request(server)
+        .post(`${BASE}/failover/plan`)
+        .send({ targetCluster, mode: 'switchover' });
+      last(p.body);
+      return p.body.allowed ? p.body : undefined;
+    });
+    const started = await request(server).post(`${BASE}/failover/runs`).send({
+      targetCluster,
+      mode: 'switchover',
+      confirm: NAME,
+    });
+    expect(started.status).toBe(202);
+    const run = await seen('the end of the run', async last => {
+      const r = await request(server).get(
+        `${BASE}/failover/runs/${started.body.id}`,
+      );
+      last(r.body);
+      return ['pending', 'running'].includes(r.body.status)
+        ? undefined
+        : r.body;
+    });
+    return { plan, run };
+  }
+
+  it('leaves the servers in swapped recovery states, and back', async () => {
+    const config = appConfigFor(
+      sim.clusters.map(c => ({
+        ...c,
+        readOnlyToken: undefined,
+        writeToken: undefined,
+        rbac: false,
+      })),
+    ) as any;
+    config.multiclusterStatefulsets.failover = { catchUpTimeoutMs: 5000 };
+    config.multiclusterStatefulsets.cacheTtlMs = 1;
+    const backend = await startTestBackend({
+      features: [
+        multiclusterStatefulsetsPlugin,
+        mockServices.rootConfig.factory({ data: config }),
+        catalogServiceMock.factory({ entities: [entity] }),
+      ],
+    });
+    try {
+      await until(async () =>
+        (await psql('eu-west', 'SELECT 1').catch(() => undefined))?.exitCode ===
+        0
+          ? true
+          : undefined,
+      );
+      await expectPrimary('us-east', 'eu-west');
+
+      const there = await switchOver(backend.server, 'eu-west');
+      expect(JSON.stringify(there.plan)).toContain(
+        'SELECT pg_promote(true, 60)',
+      );
+      expect(there.run).toMatchObject({ status: 'succeeded' });
+      await expectPrimary('eu-west', 'us-east');
+
+      const back = await switchOver(backend.server, 'us-east');
+      expect(back.run).toMatchObject({ status: 'succeeded' });
+      await expectPrimary('us-east', 'eu-west');
+    } finally {
+      await backend.stop();
+    }
+  });
+});
