@@ -196,7 +196,11 @@ function statefulSetBehind(
   );
 }
 
-function runningPods(store: ClusterStore, sts: KubeObject): KubeObject[] {
+/** The running pods of a StatefulSet. */
+export function runningPods(
+  store: ClusterStore,
+  sts: KubeObject,
+): KubeObject[] {
   return [...store.peekAll('', 'Pod')].filter(
     p =>
       p.metadata.namespace === sts.metadata.namespace &&
@@ -279,6 +283,7 @@ export function clusterHost(
   place: ClusterPlace,
   now: () => number,
   depth = 0,
+  readOnly = false,
 ): EsHost {
   const { store, peers } = place;
   const ns =
@@ -302,6 +307,8 @@ export function clusterHost(
       return s;
     },
     save(s) {
+      // A reader (the exporter) never changes what it reads.
+      if (readOnly) return;
       const h = structuredClone(holder());
       h.metadata.annotations = {
         ...h.metadata.annotations,
@@ -350,7 +357,7 @@ export function clusterHost(
       return undefined;
     const sts = statefulSetBehind(target, where.namespace, where.service);
     if (!sts || runningPods(target, sts).length === 0) return undefined;
-    return clusterHost({ store: target, sts, peers }, now, depth + 1);
+    return clusterHost({ store: target, sts, peers }, now, depth + 1, readOnly);
   }
   return host;
 }

@@ -147,3 +147,26 @@ describe('kubectl exec … -- curl in the demo Elasticsearch pods', () => {
     });
   });
 });
+
+describe("the exporter's CCR series in /metrics", () => {
+  it('names the follower indices of each cluster and their lag, from the emulator state', async () => {
+    const metrics = async (name: string) =>
+      (
+        await fetch(`${sim.clusters.find(c => c.name === name)!.url}/metrics`)
+      ).text();
+    const east = await metrics('us-east');
+    expect(east).toContain(
+      'elasticsearch_ccr_follower_indices{namespace="databases",statefulset="search-elasticsearch",pod="search-elasticsearch-20",cluster="us-east"} 2\n',
+    );
+    expect(east).toMatch(
+      /^elasticsearch_ccr_follower_global_checkpoint_lag\{namespace="databases",statefulset="search-elasticsearch",index="products",remote_cluster="leader",cluster="us-east"\} 0$/m,
+    );
+    const west = await metrics('eu-west');
+    expect(west).toContain(
+      'elasticsearch_ccr_follower_indices{namespace="databases",statefulset="search-elasticsearch",pod="search-elasticsearch-10",cluster="eu-west"} 0\n',
+    );
+    expect(west).not.toContain(
+      'elasticsearch_ccr_follower_global_checkpoint_lag{',
+    );
+  });
+});
