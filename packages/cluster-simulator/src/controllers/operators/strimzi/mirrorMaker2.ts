@@ -4,25 +4,13 @@
  * runs (the Kafka publishing its bootstrap address), and the lag record of
  * each mirrored flow on the target Kafka.
  */
-import { isoSeconds } from '../../../api/timestamp';
 import { placeOrdinal } from '../../instancePlacement';
-import {
-  lagIntervalMs,
-  nextLag,
-  type ReplicationSettings,
-} from '../../lagModel';
-import {
-  SIM_ENGINE,
-  SIM_LAG_OBSERVED_AT,
-  SIM_LAG_SECONDS,
-  SIM_LAG_SOURCE,
-} from '../../metrics';
 import {
   type ClusterApi,
   type ControllerContext,
   type KubeObject,
 } from '../../types';
-import { ensure, jitter, ownedBy, setStatus } from '../shared';
+import { ensure, ownedBy, setStatus } from '../shared';
 import {
   CLUSTER,
   commonLabels,
@@ -35,9 +23,11 @@ import {
   PODSET_API,
   readyCondition,
   safeList,
-  STRIMZI_API,
 } from './resources';
 import { bootstrapAddresses } from './kafka';
+import { clearRemoteLag, writeLag } from './mirrorMaker2Lag';
+
+export { clearStaleLag } from './mirrorMaker2Lag';
 
 /** The Kafka of one cluster whose status publishes one of these addresses. */
 function kafkaPublishing(
@@ -81,72 +71,6 @@ const CONNECTOR_STATES: Record<string, string> = {
   stopped: 'STOPPED',
   running: 'RUNNING',
 };
-
-/**
- * The cluster whose MirrorMaker 2 wrote a lag record: a mirror reversed by
- * its spec writes on a target Kafka in another cluster, whose own operator
- * must leave that record alone while it stays fresh.
- */
-const WRITTEN_BY = 'simulator.local/replication-written-by';
-
-/** Moves the lag record on the target Kafka one step of the lag model. */
-function writeLag(
-  ctx: ControllerContext,
-  target: { cluster: string; kafka: KubeObject },
-  source: string,
-  flowing: boolean,
-  writer: string,
-): void {
-  const api =
-    target.cluster === ctx.cluster.name
-      ? ctx.cluster
-      : ctx.clusters.get(target.cluster);
-  if (!api || ctx.isPartitioned(ctx.cluster.name, target.cluster)) return;
-  const now = ctx.now();
-  const settings = (ctx.replication ?? {}) as ReplicationSettings;
-  const current = api.get(
-    STRIMZI_API,
-    'Kafka',
-    target.kafka.metadata.namespace,
-    target.kafka.metadata.name,
-  );
-  if (!current) return;
-  const a = current.metadata.annotations ?? {};
-  const prevAt = Date.parse(a[SIM_LAG_OBSERVED_AT] ?? '');
-  const sameSource = a[SIM_LAG_SOURCE] === source;
-  if (
-    sameSource &&
-    Number.isFinite(prevAt) &&
-    now - prevAt < lagIntervalMs(settings)
-  ) {
-    return;
-  }
-  const cut =
-    !flowing || ctx.isDown(source) || ctx.isPartitioned(source, api.name);
-  const measured = nextLag(
-    sameSource && Number.isFinite(prevAt)
-      ? { lag: Number(a[SIM_LAG_SECONDS]) || 0, at: prevAt }
-      : undefined,
-    now,
-    { cut, quiesced: false },
-    settings,
-    jitter(now, `${api.name}/${target.kafka.metadata.name}`),
-  );
-  api.update({
-    ...current,
-    metadata: {
-      ...current.metadata,
-      annotations: {
-        ...a,
-        [SIM_LAG_SECONDS]: String(Math.round(measured.lag * 1000) / 1000),
-        [SIM_LAG_SOURCE]: source,
-        [SIM_LAG_OBSERVED_AT]: isoSeconds(now),
-        [SIM_ENGINE]: 'kafka',
-        [WRITTEN_BY]: writer,
-      },
-    },
-  });
-}
 
 function connectorStatus(
   name: string,
@@ -355,70 +279,4 @@ export function reconcileMirrorMaker2(
   clearRemoteLag(ctx, writer, written);
   const own = `${api.name}/`;
   return written.filter(w => w.startsWith(own)).map(w => w.slice(own.length));
-}
-
-/** Drops the lag record of Kafkas no MirrorMaker 2 mirrors into any more. */
-export function clearStaleLag(
-  api: ClusterApi,
-  kafkas: KubeObject[],
-  targets: Set<string>,
-): void {
-  for (const kafka of kafkas) {
-    const key = `${kafka.metadata.namespace}/${kafka.metadata.name}`;
-    const current = api.get(
-      STRIMZI_API,
-      'Kafka',
-      kafka.metadata.namespace,
-      kafka.metadata.name,
-    );
-    const a = current?.metadata.annotations ?? {};
-    if (!current || targets.has(key) || a[SIM_LAG_SOURCE] === undefined)
-      continue;
-    // Another cluster's MirrorMaker 2 mirrors into it: that one clears it.
-    const writer = a[WRITTEN_BY];
-    if (writer && !writer.startsWith(`${api.name}/`)) continue;
-    dropLagRecord(api, current);
-  }
-}
-
-/**
- * Drops the records a MirrorMaker 2 (`writer`) wrote on other clusters'
- * Kafkas it mirrors into no more (`written`: `<cluster>/<kafka>` it does).
- */
-function clearRemoteLag(
-  ctx: ControllerContext,
-  writer: string,
-  written: string[],
-): void {
-  for (const [name, api] of ctx.clusters) {
-    if (name === ctx.cluster.name || ctx.isDown(name)) continue;
-    for (const kafka of safeList(api, 'Kafka')) {
-      const a = kafka.metadata.annotations ?? {};
-      if (
-        a[WRITTEN_BY] === writer &&
-        !written.includes(`${name}/${kafka.metadata.name}`)
-      )
-        dropLagRecord(api, kafka);
-    }
-  }
-}
-
-function dropLagRecord(api: ClusterApi, current: KubeObject): void {
-  const a = current.metadata.annotations ?? {};
-  const rest = Object.fromEntries(
-    Object.entries(a).filter(
-      ([k]) =>
-        ![
-          SIM_LAG_SECONDS,
-          SIM_LAG_SOURCE,
-          SIM_LAG_OBSERVED_AT,
-          SIM_ENGINE,
-          WRITTEN_BY,
-        ].includes(k),
-    ),
-  );
-  api.update({
-    ...current,
-    metadata: { ...current.metadata, annotations: rest },
-  });
 }
