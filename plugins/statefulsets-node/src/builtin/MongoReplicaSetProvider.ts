@@ -43,15 +43,16 @@ import {
   mongoSideOf,
   podOfHost,
   readReplicaSet,
-  ReplicaSetStatus,
   sideOptimeMs,
 } from './mongoExec';
 import {
-  CATCH_UP_SECS,
-  describeMongoSteps,
-  mongoJs,
-  raiseTarget,
-} from './mongoSteps';
+  electInEmergency,
+  pollReplicaSet,
+  primaryPodOf,
+  raisePriorities,
+  sourceOptime,
+} from './mongoElection';
+import { CATCH_UP_SECS, describeMongoSteps, mongoJs } from './mongoSteps';
 
 type Fallback = FailoverReplicationProvider &
   ReplicationProvider &
@@ -145,30 +146,6 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     });
   }
 
-  async #sleep(ctx: FailoverCallContext): Promise<void> {
-    if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('aborted');
-    await new Promise(r => setTimeout(r, this.#pollMs));
-  }
-
-  /** Polls the set from `m` until `done` holds; throws `failure()` past the deadline. */
-  async #until(
-    m: MongoSide,
-    done: (rs: ReplicaSetStatus) => boolean,
-    timeoutMs: number,
-    failure: (rs: ReplicaSetStatus | undefined) => string,
-    ctx: FailoverCallContext,
-  ): Promise<ReplicaSetStatus> {
-    const end = Date.now() + timeoutMs;
-    let last: ReplicaSetStatus | undefined;
-    for (;;) {
-      const read = await readReplicaSet(m, ctx).catch(() => undefined);
-      last = read ?? last;
-      if (read && done(read)) return read;
-      if (Date.now() >= end) throw new Error(failure(last));
-      await this.#sleep(ctx);
-    }
-  }
-
   async readLag(
     target: FailoverSide,
     ctx: FailoverCallContext,
@@ -187,32 +164,6 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     );
   }
 
-  /**
-   * The newest optime the target's view holds of the source: the primary's
-   * when there is one, else the source's members' (their last heartbeat),
-   * or, when the source's StatefulSet cannot be read, every unreachable
-   * member's.
-   */
-  #sourceOptime(
-    rs: ReplicaSetStatus,
-    source: MongoSide | undefined,
-    sourceCluster: string,
-  ) {
-    const members = rs.members.filter(x =>
-      source ? hostOnSide(x.name, source) : x.health !== 1,
-    );
-    const primary = rs.primary;
-    const ms = Math.max(
-      0,
-      ...members.map(x => x.optimeMs),
-      ...(primary ? [primary.optimeMs] : []),
-    );
-    let what = `${sourceCluster}'s members (last heartbeat)`;
-    if (primary) what = `the primary ${primary.name}`;
-    else if (!source) what = `the unreachable members (last heartbeat)`;
-    return { ms, known: members.length > 0 || !!primary, what };
-  }
-
   /** Optime seconds the target lacks of the primary (or of the source's last heartbeat). */
   async readDataLoss(
     target: FailoverSide,
@@ -223,7 +174,7 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     if (!t) return undefined;
     const s = await this.#side(source, ctx).catch(() => undefined);
     const rs = await readReplicaSet(t, ctx);
-    const from = this.#sourceOptime(rs, s, source.cluster);
+    const from = sourceOptime(rs, s, source.cluster);
     const have = sideOptimeMs(rs, t);
     if (!from.known) {
       return {
@@ -241,60 +192,6 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
         have,
       ).toISOString()}), read with rs.status() on ${rs.pod}`,
     };
-  }
-
-  /** The pod of the primary when it belongs to one of the sides, with that side. */
-  #primaryPod(
-    rs: ReplicaSetStatus,
-    sides: MongoSide[],
-  ): { side: MongoSide; pod: string } | undefined {
-    if (!rs.primary) return undefined;
-    const side = sides.find(m => hostOnSide(rs.primary!.name, m));
-    return side && { side, pod: podOfHost(rs.primary.name) };
-  }
-
-  /** Raises the target's priorities, through the primary (or forced from the target). */
-  async #raise(
-    rs: ReplicaSetStatus,
-    t: MongoSide,
-    others: MongoSide[],
-    ctx: FailoverCallContext,
-    force: boolean,
-  ): Promise<void> {
-    let conf = raiseTarget(rs.conf as any, h => hostOnSide(h, t));
-    if (force) {
-      const reached = new Set(
-        rs.members.filter(x => x.health === 1).map(x => x.name),
-      );
-      conf = {
-        ...conf,
-        members: conf.members.filter((x: any) => reached.has(x.host)),
-      };
-      await mongoJson(t, rs.pod, mongoJs.reconfig(conf, true), ctx);
-      return;
-    }
-    const primary = this.#primaryPod(rs, [t, ...others]);
-    if (!primary) {
-      throw new Error(
-        `the primary (${rs.primary?.name ?? 'none'}) is in neither ${
-          t.side.cluster
-        } nor ${others
-          .map(o => o.side.cluster)
-          .join(
-            ', ',
-          )}: rs.reconfig must run on it; retry once the set has elected a primary there`,
-      );
-    }
-    const same =
-      JSON.stringify(conf.members) === JSON.stringify(rs.conf.members);
-    if (!same) {
-      await mongoJson(
-        primary.side,
-        primary.pod,
-        mongoJs.reconfig(conf, false),
-        ctx,
-      );
-    }
   }
 
   async fence(
@@ -320,10 +217,10 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
       ),
     };
     await this.#annotate(s, 'fenced', null);
-    await this.#raise(rs, t, [s], ctx, false);
+    await raisePriorities(rs, t, [s], ctx, false);
     // Raised priorities may already have moved the primary (a takeover).
     const raised = await readReplicaSet(s, ctx);
-    const primary = this.#primaryPod(raised, [s]);
+    const primary = primaryPodOf(raised, [s]);
     if (primary) {
       // Writes stop; it steps down once a secondary has its last write.
       await mongoJson(
@@ -397,7 +294,7 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
       this.#side(source, ctx),
     ]);
     if (!t || !s) return this.#fallback.waitCaughtUp(target, source, ctx);
-    await this.#until(
+    await pollReplicaSet(
       t,
       rs => sideOptimeMs(rs, t) >= sideOptimeMs(rs, s),
       ctx.timeoutMs,
@@ -410,12 +307,13 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
           rs ? sideOptimeMs(rs, s) : 0,
         ).toISOString()}; check rs.status() on ${t.pods[0]}`,
       ctx,
+      this.#pollMs,
     );
     return { seconds: 0, observedAt: new Date(ctx.now()).toISOString() };
   }
 
   async #waitPrimaryOn(t: MongoSide, ctx: FailoverCallContext) {
-    return this.#until(
+    return pollReplicaSet(
       t,
       rs => !!rs.primary && hostOnSide(rs.primary.name, t),
       this.#electionTimeoutMs,
@@ -426,6 +324,7 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
           t.pods[0]
         }`,
       ctx,
+      this.#pollMs,
     );
   }
 
@@ -439,7 +338,7 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
       async t => {
         const s = await this.#side(source, ctx).catch(() => undefined);
         let rs = await readReplicaSet(t, ctx);
-        const lastSource = this.#sourceOptime(rs, s, source.cluster);
+        const lastSource = sourceOptime(rs, s, source.cluster);
         const before = sideOptimeMs(rs, t);
         const undo: UndoData = {
           priorities: Object.fromEntries(
@@ -448,26 +347,7 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
           forced: false,
         };
         if (ctx.emergency) {
-          if (!rs.primary) {
-            // No majority left: only a forced configuration elects again.
-            await this.#raise(rs, t, [], ctx, true);
-            undo.forced = true;
-            undo.removedMembers = rs.members
-              .filter(x => x.health !== 1)
-              .map(x => x.name);
-          } else if (!hostOnSide(rs.primary.name, t)) {
-            await this.#raise(rs, t, s ? [s] : [], ctx, false).catch(
-              async e => {
-                // The primary runs outside both sides: the priorities must
-                // still move, so they are set with force from the target.
-                if (!/neither/.test((e as Error).message)) throw e;
-                await this.#raise(rs, t, [], ctx, true);
-                undo.forced = true;
-              },
-            );
-          } else {
-            await this.#raise(rs, t, s ? [s] : [], ctx, false);
-          }
+          Object.assign(undo, await electInEmergency(rs, t, s, ctx));
           undo.lostOptimeSeconds = lastSource.known
             ? Math.max(0, lastSource.ms - before) / 1000
             : null;
@@ -498,8 +378,8 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     if (!t || !s) return this.#fallback.abortPromotion(target, source, ctx);
     // The election goes back: the source's members get the priority again.
     const rs = await readReplicaSet(s, ctx);
-    await this.#raise(rs, s, [t], ctx, false);
-    const primary = this.#primaryPod(rs, [t]);
+    await raisePriorities(rs, s, [t], ctx, false);
+    const primary = primaryPodOf(rs, [t]);
     if (primary) {
       await mongoJson(
         t,
