@@ -20,6 +20,7 @@ import {
   EsHost,
   LeaderView,
   RemoteCluster,
+  matchesPatterns,
   maxSeqNoAt,
   newIndex,
   stableId,
@@ -94,6 +95,11 @@ export function ymlSettings(
   const spec = sts?.spec?.template?.spec ?? {};
   const out: Record<string, string> = {};
   for (const c of spec.containers ?? []) {
+    // The image reads settings from env variables named like them too.
+    for (const e of c?.env ?? []) {
+      if (String(e?.name).includes('.') && typeof e?.value === 'string')
+        out[e.name] = e.value;
+    }
     for (const m of c?.volumeMounts ?? []) {
       if (!String(m?.mountPath ?? '').endsWith('elasticsearch.yml')) continue;
       const vol = (spec.volumes ?? []).find((v: any) => v?.name === m.name);
@@ -136,6 +142,58 @@ export function ymlRemotes(
         .filter(Boolean);
   }
   return remotes;
+}
+
+/**
+ * What the generator's CCR setup Job PUTs, once a Job mounts its
+ * ConfigMap: the remote clusters of `remote-clusters.json` and the
+ * patterns of each `auto-follow.<name>.json`.
+ */
+export function generatedCcrSetup(
+  store: ClusterStore,
+  sts: KubeObject | undefined,
+): {
+  remotes: Record<string, RemoteCluster>;
+  autoFollow: EsClusterState['autoFollow'];
+} {
+  const out = { remotes: {}, autoFollow: {} } as ReturnType<
+    typeof generatedCcrSetup
+  >;
+  const ns = sts?.metadata.namespace;
+  const name = `${sts?.metadata.name}-replication`;
+  const cm = sts && store.peek('', 'ConfigMap', ns, name);
+  const applied = [...store.peekAll('batch', 'Job')].some(
+    j =>
+      j.metadata.namespace === ns &&
+      (j.spec?.template?.spec?.volumes ?? []).some(
+        (v: any) => v?.configMap?.name === name,
+      ),
+  );
+  if (!cm || !applied) return out;
+  const data = (cm.data ?? {}) as Record<string, string>;
+  try {
+    const flat: Record<string, unknown> = {};
+    const persistent =
+      JSON.parse(data['remote-clusters.json'] ?? '{}').persistent ?? {};
+    for (const [k, v] of Object.entries<unknown>(persistent)) {
+      flat[k] = Array.isArray(v) ? `[${v.join(',')}]` : v;
+    }
+    out.remotes = ymlRemotes(flat as Record<string, string>);
+    for (const [key, text] of Object.entries(data)) {
+      const m = /^auto-follow\.(.+)\.json$/.exec(key);
+      if (!m) continue;
+      const b = JSON.parse(text);
+      out.autoFollow[m[1]] = {
+        remoteCluster: String(b.remote_cluster),
+        leaderIndexPatterns: [].concat(b.leader_index_patterns ?? []),
+        followIndexPattern: b.follow_index_pattern,
+        active: true,
+      };
+    }
+  } catch {
+    // A body Elasticsearch would refuse configures nothing.
+  }
+  return out;
 }
 
 /** The address a remote cluster alias connects to. */
@@ -222,7 +280,6 @@ export interface ClusterPlace {
 /** A fresh cluster's state, from its configuration and role. */
 export function initialClusterState(
   place: ClusterPlace,
-  host: EsHost,
   now: number,
 ): EsClusterState {
   const { store, sts } = place;
@@ -230,7 +287,8 @@ export function initialClusterState(
   const ns = sts?.metadata.namespace ?? place.pod?.metadata.namespace ?? '';
   const name = sts?.metadata.name ?? place.pod?.metadata.name ?? 'es';
   const key = `${store.name}/${ns}/${name}`;
-  const remotes = ymlRemotes(settings);
+  const generated = generatedCcrSetup(store, sts);
+  const remotes = { ...ymlRemotes(settings), ...generated.remotes };
   const annotations = sts?.metadata.annotations ?? {};
   const from = annotations[SOURCE];
   const alias =
@@ -250,16 +308,23 @@ export function initialClusterState(
     indices: {},
     autoFollow: {},
   };
+  const patterns = Object.values(generated.autoFollow).filter(
+    p => p.remoteCluster === alias,
+  );
   for (const index of INITIAL_INDICES) {
+    const followed =
+      !patterns.length ||
+      patterns.some(p => matchesPatterns(index, p.leaderIndexPatterns));
     state.indices[index] = newIndex(
       `${key}/${index}`,
       now,
-      alias
+      alias && followed
         ? { remoteCluster: alias, leaderIndex: index, status: 'active' }
         : undefined,
     );
   }
-  if (alias) {
+  state.autoFollow = { ...generated.autoFollow };
+  if (alias && !patterns.length) {
     state.autoFollow[alias] = {
       remoteCluster: alias,
       leaderIndexPatterns: ['*'],
@@ -267,7 +332,6 @@ export function initialClusterState(
       active: true,
     };
   }
-  void host;
   return state;
 }
 
@@ -302,7 +366,7 @@ export function clusterHost(
     load() {
       const text = holder().metadata.annotations?.[ES_STATE_ANNOTATION];
       if (text) return JSON.parse(text) as EsClusterState;
-      const s = initialClusterState(place, host, now());
+      const s = initialClusterState(place, now());
       host.save(s);
       return s;
     },
