@@ -306,3 +306,33 @@ describe('a pod the configuration does not hold', () => {
     expect(outside).toBe(1);
   });
 });
+
+describe('output formats', () => {
+  it('prints documents as mongosh does, and as relaxed Extended JSON', async () => {
+    const { world } = replicaSet();
+    const shell = await mongosh(
+      world('a0:27017'),
+      '--eval',
+      'rs.status().members[0].optimeDate',
+    );
+    expect(shell.stdout).toBe("ISODate('1970-01-01T00:16:40.000Z')\n");
+    const relaxed = await mongosh(
+      world('a0:27017'),
+      '--json=relaxed',
+      '--eval',
+      'rs.status().members[0].optime',
+    );
+    expect(JSON.parse(relaxed.stdout)).toEqual({
+      ts: { $timestamp: { t: 1000, i: 1 } },
+      t: 2,
+    });
+    const ejson = await mongosh(
+      world('a0:27017'),
+      '--eval',
+      'EJSON.stringify(db.hello().lastWrite)',
+    );
+    expect(JSON.parse(ejson.stdout).lastWriteDate).toEqual({
+      $date: '1970-01-01T00:16:40.000Z',
+    });
+  });
+});
