@@ -147,6 +147,27 @@ describe('a PostgreSQL switchover and failback from the failover API', () => {
       );
   }
 
+  /** The old side's other pod streams from the new primary, rewound past the fork. */
+  async function expectStandbyPodFollows(primary: string, standby: string) {
+    const pod = { 'us-east': `${NAME}-21`, 'eu-west': `${NAME}-11` }[standby]!;
+    const r = await clients
+      .find(c => c.cluster === standby)!
+      .exec(
+        { namespace: 'databases', pod, container: 'postgres' },
+        [
+          'psql',
+          '-X',
+          '-At',
+          '-c',
+          'SELECT pg_is_in_recovery(), sender_host FROM pg_stat_wal_receiver',
+        ],
+        { timeoutMs: 10_000 },
+      );
+    expect(r.stdout).toBe(
+      `t|${PRIMARY_POD[primary]}.${primary}.${NAME}-headless.databases.svc.clusterset.local\n`,
+    );
+  }
+
   async function expectPrimary(primary: string, standby: string) {
     expect((await psql(primary, 'SELECT pg_is_in_recovery()')).stdout).toBe(
       'f\n',
@@ -247,10 +268,12 @@ describe('a PostgreSQL switchover and failback from the failover API', () => {
       );
       expect(there.run).toMatchObject({ status: 'succeeded' });
       await expectPrimary('eu-west', 'us-east');
+      await expectStandbyPodFollows('eu-west', 'us-east');
 
       const back = await switchOver(backend.server, 'us-east');
       expect(back.run).toMatchObject({ status: 'succeeded' });
       await expectPrimary('us-east', 'eu-west');
+      await expectStandbyPodFollows('us-east', 'eu-west');
     } finally {
       await backend.stop();
     }

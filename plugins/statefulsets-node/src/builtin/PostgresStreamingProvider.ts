@@ -326,6 +326,13 @@ export class PostgresStreamingProvider implements FailoverReplicationProvider {
           `${old.cluster} did not come back as a standby of ${primary.cluster}`,
       },
     );
+    // The old side's other pods streamed from its first pod and took its
+    // shutdown checkpoint, past the fork: each is rewound and pointed at
+    // the new primary the same way.
+    await this.#pods.writeOnStandbys(old, ctx, rejoinScript(conninfo), {
+      timeoutMs: this.#execTimeoutMs * 4,
+      failure: `A standby of ${old.cluster} could not be pointed at ${primary.cluster}; rewind or re-clone it from ${primary.cluster} by hand`,
+    });
     await this.#pods.annotateRole(old, 'passive', primary.cluster);
   }
 

@@ -20,7 +20,7 @@ import {
   psql,
   STATE_QUERY,
 } from './postgresCommands';
-import { PostgresPod, postgresPodOf } from './postgresPod';
+import { PostgresPod, postgresPodOf, standbyTargetsOf } from './postgresPod';
 
 /** How long a side's answer to "can the engine be reached through exec" holds. */
 const REACH_TTL_MS = 60_000;
@@ -119,6 +119,24 @@ export class PostgresExec {
     requireSideStamped(side, obj, ctx);
     requireNoOperator(side, obj);
     return this.#exec(side, pod, command, options);
+  }
+
+  /**
+   * Runs a changing command in each of the side's other pods (after the
+   * same checks as write), in ordinal order.
+   */
+  async writeOnStandbys(
+    side: FailoverSide,
+    ctx: FailoverCallContext,
+    command: string[],
+    options?: RunOptions,
+  ): Promise<void> {
+    const { obj, pod } = await this.load(side);
+    requireSideStamped(side, obj, ctx);
+    requireNoOperator(side, obj);
+    for (const target of standbyTargetsOf(obj, pod)) {
+      await this.#exec(side, { ...pod, target }, command, options);
+    }
   }
 
   async run(

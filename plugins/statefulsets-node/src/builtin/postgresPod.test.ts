@@ -1,5 +1,5 @@
 import { FailoverSide } from '../failover';
-import { mcsConninfo, postgresPodOf } from './postgresPod';
+import { mcsConninfo, postgresPodOf, standbyTargetsOf } from './postgresPod';
 
 const side = {
   cluster: 'eu-west',
@@ -48,5 +48,28 @@ describe('postgresPodOf', () => {
       port: 5432,
       serviceName: 'orders-db',
     });
+  });
+
+  it('lists the other pods of the StatefulSet, in the first pod’s container', () => {
+    const sts = {
+      metadata: { name: 'orders-db' },
+      spec: {
+        replicas: 3,
+        ordinals: { start: 10 },
+        template: {
+          spec: { containers: [{ name: 'postgres', image: 'postgres:17' }] },
+        },
+      },
+    };
+    expect(standbyTargetsOf(sts, postgresPodOf(side, sts))).toEqual([
+      { namespace: 'databases', pod: 'orders-db-11', container: 'postgres' },
+      { namespace: 'databases', pod: 'orders-db-12', container: 'postgres' },
+    ]);
+    expect(
+      standbyTargetsOf(
+        { metadata: { name: 'orders-db' } },
+        postgresPodOf(side, { metadata: { name: 'orders-db' } }),
+      ),
+    ).toEqual([]);
   });
 });

@@ -55,6 +55,24 @@ export function postgresPodOf(
 }
 
 /**
+ * The side's other pods (the ordinals after the first), which stream from
+ * the first: in the same container as the first.
+ */
+export function standbyTargetsOf(
+  sts: KubeObject,
+  pod: PostgresPod,
+): ExecTarget[] {
+  const start = Number(sts.spec?.ordinals?.start ?? 0);
+  const replicas = Number(sts.spec?.replicas ?? 1);
+  const name = pod.target.pod.slice(0, pod.target.pod.lastIndexOf('-'));
+  const out: ExecTarget[] = [];
+  for (let i = start + 1; i < start + replicas; i++) {
+    out.push({ ...pod.target, pod: `${name}-${i}` });
+  }
+  return out;
+}
+
+/**
  * How an old primary reaches the new one across clusters: the pod's
  * Multi-Cluster Services name (`<pod>.<cluster>.<svc>.<ns>.svc.clusterset.local`),
  * as the pod's database user, without a password.

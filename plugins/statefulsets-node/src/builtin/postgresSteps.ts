@@ -42,6 +42,7 @@ export function describePostgresStreamingSteps(
       `${sides.targetCluster}: CHECKPOINT`,
       ...REJOIN_PREPARE_STATEMENTS.map(s => `${src}: ${s}`),
       `${src}: pg_ctl stop -m fast; pg_rewind --source-server=<${sides.targetCluster} primary> --write-recovery-conf (standby.signal, primary_conninfo); pg_ctl start`,
+      `${src}: the same in each other pod of the StatefulSet (they streamed from its first pod), pointed at the ${sides.targetCluster} primary`,
     ],
   };
 }
