@@ -98,6 +98,18 @@ export class KafkaCluster {
     ).offsets();
   }
 
+  /** The offsets as stored (nothing settled or written), for exporters. */
+  peek(): SourceOffsets | undefined {
+    if (this.stored()) return this.peekOffsets(new Set());
+    // Nothing read it yet: the state it would start with.
+    const { feed, mirrored } = currentFeed(this.c, this.peers);
+    const now = this.now();
+    return offsetsAt(
+      initialState(this.c.key, clusterIdOf(this.c), feed, now, !mirrored),
+      now,
+    );
+  }
+
   /**
    * The offsets as the stored feeds have them, nothing settled: what a
    * source had under the feed that is ending (it may follow us by now).

@@ -18,6 +18,11 @@ export interface MirrorFlow {
   targetAlias: string;
   /** Undefined when the source's bootstrap servers lead nowhere. */
   source?: BrokerCluster;
+  target: BrokerCluster;
+  /** The namespace of the ConfigMap and of MirrorMaker 2. */
+  namespace: string;
+  /** The Running MirrorMaker 2 pods deployed for the flow. */
+  pods: KubeObject[];
   /** The Kubernetes cluster MirrorMaker 2 runs in. */
   runsIn: string;
   /** Whether MirrorMaker 2 is deployed for it (scaled above zero). */
@@ -63,20 +68,18 @@ function clustersArg(w: KubeObject): string[] | undefined {
   return undefined;
 }
 
-function podsRunning(store: ClusterStore, w: KubeObject): boolean {
+function runningPods(store: ClusterStore, w: KubeObject): KubeObject[] {
   const selector: Record<string, string> = w.spec?.selector?.matchLabels ?? {};
-  if (!Object.keys(selector).length) return false;
-  for (const pod of store.peekAll('', 'Pod')) {
-    if (pod.metadata.namespace !== w.metadata.namespace) continue;
+  if (!Object.keys(selector).length) return [];
+  return [...store.peekAll('', 'Pod')].filter(pod => {
     const labels = pod.metadata.labels ?? {};
-    if (
+    return (
+      pod.metadata.namespace === w.metadata.namespace &&
       Object.entries(selector).every(([k, v]) => labels[k] === v) &&
       pod.status?.phase === 'Running' &&
       !pod.metadata.deletionTimestamp
-    )
-      return true;
-  }
-  return false;
+    );
+  });
 }
 
 /** Every Kubernetes cluster the emulator can see. */
@@ -93,63 +96,75 @@ function allStores(own: ClusterStore, peers?: PeerDirectory): ClusterStore[] {
   return stores;
 }
 
+/** The enabled flows of the mm2.properties ConfigMaps held in `store`. */
+export function flowsHeldIn(
+  store: ClusterStore,
+  peers: PeerDirectory | undefined,
+): MirrorFlow[] {
+  const flows: MirrorFlow[] = [];
+  for (const cm of store.peekAll('', 'ConfigMap')) {
+    const text = (cm.data as Record<string, unknown> | undefined)?.[
+      'mm2.properties'
+    ];
+    if (typeof text !== 'string') continue;
+    const props = parseProperties(text);
+    const ns = cm.metadata.namespace ?? 'default';
+    const leadsTo = (alias: string) =>
+      (props.get(`${alias}.bootstrap.servers`) ?? '')
+        .split(',')
+        .filter(s => s.trim())
+        .map(s => resolveBootstrap(s, store, ns, peers))
+        .find(r => r.ok);
+    const workloads = mirrorMakers(store, cm);
+    for (const [key, value] of props) {
+      const m = /^([^.>\s]+)->([^.\s]+)\.enabled$/.exec(key);
+      if (!m || value.toLowerCase() !== 'true') continue;
+      const [, from, to] = m;
+      const t = leadsTo(to);
+      if (!t?.ok) continue;
+      const target = t.cluster;
+      const s = leadsTo(from);
+      const deployedBy = workloads.filter(
+        w =>
+          (w.spec?.replicas ?? 1) > 0 && (clustersArg(w)?.includes(to) ?? true),
+      );
+      const source = s?.ok ? s.cluster : undefined;
+      const setting = (name: string, fallback: string) =>
+        props.get(`${from}->${to}.${name}`) ?? props.get(name) ?? fallback;
+      const pods = deployedBy.flatMap(w => runningPods(store, w));
+      flows.push({
+        sourceAlias: from,
+        targetAlias: to,
+        source,
+        target,
+        runsIn: store.name,
+        namespace: ns,
+        pods,
+        deployed: deployedBy.length > 0,
+        running:
+          !!source &&
+          pods.length > 0 &&
+          (!peers ||
+            (peers.reachable(store.name, source.store.name) &&
+              peers.reachable(store.name, target.store.name))),
+        syncGroups:
+          setting('sync.group.offsets.enabled', 'false').toLowerCase() ===
+          'true',
+        checkpointMs:
+          Number(setting('emit.checkpoints.interval.seconds', '60')) * 1000 ||
+          60_000,
+      });
+    }
+  }
+  return flows;
+}
+
 /** The enabled MirrorMaker 2 flows whose target is `target`. */
 export function flowsInto(
   target: BrokerCluster,
   peers: PeerDirectory | undefined,
 ): MirrorFlow[] {
-  const flows: MirrorFlow[] = [];
-  for (const store of allStores(target.store, peers)) {
-    for (const cm of store.peekAll('', 'ConfigMap')) {
-      const text = (cm.data as Record<string, unknown> | undefined)?.[
-        'mm2.properties'
-      ];
-      if (typeof text !== 'string') continue;
-      const props = parseProperties(text);
-      const ns = cm.metadata.namespace ?? 'default';
-      const leadsTo = (alias: string) =>
-        (props.get(`${alias}.bootstrap.servers`) ?? '')
-          .split(',')
-          .filter(s => s.trim())
-          .map(s => resolveBootstrap(s, store, ns, peers))
-          .find(r => r.ok);
-      const workloads = mirrorMakers(store, cm);
-      for (const [key, value] of props) {
-        const m = /^([^.>\s]+)->([^.\s]+)\.enabled$/.exec(key);
-        if (!m || value.toLowerCase() !== 'true') continue;
-        const [, from, to] = m;
-        const t = leadsTo(to);
-        if (!t?.ok || t.cluster.key !== target.key) continue;
-        const s = leadsTo(from);
-        const deployedBy = workloads.filter(
-          w =>
-            (w.spec?.replicas ?? 1) > 0 &&
-            (clustersArg(w)?.includes(to) ?? true),
-        );
-        const source = s?.ok ? s.cluster : undefined;
-        const setting = (name: string, fallback: string) =>
-          props.get(`${from}->${to}.${name}`) ?? props.get(name) ?? fallback;
-        flows.push({
-          sourceAlias: from,
-          targetAlias: to,
-          source,
-          runsIn: store.name,
-          deployed: deployedBy.length > 0,
-          running:
-            !!source &&
-            deployedBy.some(w => podsRunning(store, w)) &&
-            (!peers ||
-              (peers.reachable(store.name, source.store.name) &&
-                peers.reachable(store.name, target.store.name))),
-          syncGroups:
-            setting('sync.group.offsets.enabled', 'false').toLowerCase() ===
-            'true',
-          checkpointMs:
-            Number(setting('emit.checkpoints.interval.seconds', '60')) * 1000 ||
-            60_000,
-        });
-      }
-    }
-  }
-  return flows;
+  return allStores(target.store, peers).flatMap(store =>
+    flowsHeldIn(store, peers).filter(f => f.target.key === target.key),
+  );
 }
