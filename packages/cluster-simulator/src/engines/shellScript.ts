@@ -80,7 +80,7 @@ const KEYWORD =
 
 function parse(commands: string[]): Node[] {
   let at = 0;
-  const list = (stops: string[]): Node[] => {
+  function list(stops: string[]): Node[] {
     const nodes: Node[] = [];
     while (at < commands.length) {
       const text = commands[at];
@@ -120,15 +120,15 @@ function parse(commands: string[]): Node[] {
         `Syntax error: end of file unexpected (expecting "${stops[0]}")`,
       );
     return nodes;
-  };
-  const clause = (keyword: string, stops: string[]): Node[] => {
+  }
+  function clause(keyword: string, stops: string[]): Node[] {
     if (KEYWORD.exec(commands[at] ?? '')?.[1] !== keyword)
       throw new ScriptError(`Syntax error: expecting "${keyword}"`);
     const rest = commands[at].slice(keyword.length).trim();
     if (rest) commands[at] = rest;
     else at++;
     return list(stops);
-  };
+  }
   return list([]);
 }
 
@@ -192,14 +192,12 @@ function redirected(io: ScriptIo, r: Redirect): ScriptIo {
   const route = (
     to: 'keep' | 'null' | 'stderr' | 'stdout',
     own: (t: string) => void,
-  ) =>
-    to === 'null'
-      ? () => {}
-      : to === 'stderr'
-      ? io.stderr
-      : to === 'stdout'
-      ? io.stdout
-      : own;
+  ) => {
+    if (to === 'null') return () => {};
+    if (to === 'stderr') return io.stderr;
+    if (to === 'stdout') return io.stdout;
+    return own;
+  };
   return {
     stdout: route(r.stdout, io.stdout),
     stderr: route(r.stderr, io.stderr),
@@ -215,21 +213,26 @@ export async function runShellScript(
   script: string,
   env: Record<string, string>,
   run: RunWords,
-  io: ScriptIo,
+  streams: ScriptIo,
   shell = 'sh',
 ): Promise<number> {
+  // The streams' methods may belong to a class: call them on it.
+  const own: ScriptIo = {
+    stdout: text => streams.stdout(text),
+    stderr: text => streams.stderr(text),
+  };
   let nodes: Node[];
   try {
     nodes = parse(splitCommands(script));
   } catch (e) {
     if (!(e instanceof ScriptError)) throw e;
-    io.stderr(`${shell}: 1: ${e.message}\n`);
+    own.stderr(`${shell}: 1: ${e.message}\n`);
     return 2;
   }
   let errexit = false;
   const simple = async (text: string): Promise<number> => {
     const { text: rest, redirect } = takeRedirections(text);
-    const out = redirected(io, redirect);
+    const out = redirected(own, redirect);
     const argv = splitShellWords(rest, env);
     const [name, ...args] = argv;
     if (name === undefined || name === ':' || name === 'true') return 0;
@@ -272,7 +275,7 @@ export async function runShellScript(
       (e instanceof Error &&
         /not supported|Syntax error|Bad substitution/.test(e.message))
     ) {
-      io.stderr(`${shell}: 1: ${e.message}\n`);
+      own.stderr(`${shell}: 1: ${e.message}\n`);
       return 2;
     }
     throw e;

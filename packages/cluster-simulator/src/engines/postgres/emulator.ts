@@ -159,8 +159,7 @@ export function storeHost(
       };
     },
     downstreams() {
-      const out: Array<{ hostname: string; conninfo: string; lsn: number }> =
-        [];
+      const out: ReturnType<NonNullable<PgHost['downstreams']>> = [];
       if (depth > 0) return out;
       const stores = [
         store,
@@ -170,7 +169,7 @@ export function storeHost(
           .filter((o): o is ClusterStore => o !== undefined),
       ];
       for (const [inStore, p] of stores.flatMap(st =>
-        [...st.peekAll('', 'Pod')].map(pod => [st, pod] as const),
+        [...st.peekAll('', 'Pod')].map(o => [st, o] as const),
       )) {
         if (
           inStore === store &&
@@ -194,6 +193,7 @@ export function storeHost(
             hostname: p.metadata.name,
             conninfo: up.conninfo,
             lsn: up.position.lsn,
+            host: other,
           });
       }
       return out;

@@ -277,17 +277,17 @@ function num(v: Value): number {
 }
 
 function compare(a: Value, b: Value): number {
-  const key = (v: Value): number | string | boolean =>
-    v instanceof Lsn
-      ? v.bytes
-      : v instanceof Timestamp || v instanceof Interval
-      ? v.ms
-      : (v as any);
+  const key = (v: Value): number | string | boolean => {
+    if (v instanceof Lsn) return v.bytes;
+    if (v instanceof Timestamp || v instanceof Interval) return v.ms;
+    return v as any;
+  };
   const x = key(a);
   const y = key(b);
   if (typeof x === 'number' || typeof y === 'number')
     return num(x as any) - num(y as any);
-  return x === y ? 0 : String(x) < String(y) ? -1 : 1;
+  if (x === y) return 0;
+  return String(x) < String(y) ? -1 : 1;
 }
 
 function minus(a: Value, b: Value): Value {
@@ -347,17 +347,9 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
       if (e.op === 'and' || e.op === 'or') {
         const a = ev(e.a);
         const b = ev(e.b);
-        if (e.op === 'and')
-          return a === false || b === false
-            ? false
-            : a === null || b === null
-            ? null
-            : true;
-        return a === true || b === true
-          ? true
-          : a === null || b === null
-          ? null
-          : false;
+        const decided = e.op === 'and' ? false : true;
+        if (a === decided || b === decided) return decided;
+        return a === null || b === null ? null : !decided;
       }
       const a = ev(e.a);
       const b = ev(e.b);
@@ -386,6 +378,7 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
           return compare(a, b) >= 0;
       }
     }
+    default:
+      return null;
   }
-  return null;
 }

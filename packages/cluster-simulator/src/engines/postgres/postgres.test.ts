@@ -386,6 +386,18 @@ describe('the PostgreSQL emulator', () => {
       'SHOW primary_conninfo',
     ]);
     expect(conf.stdout).toBe(`${mcs('eu-west', `${NAME}-10`)}\n`);
+    // us-east's other pod received the old primary's shutdown checkpoint,
+    // past the fork: it cannot follow the new timeline until it is rewound
+    // and pointed at the new primary as well.
+    const stuck = await w.state('us-east', `${NAME}-21`);
+    expect(stuck.lsn).not.toBe(primaryLsn);
+    const repointed = await w.exec(
+      'us-east',
+      `${NAME}-21`,
+      rejoin(mcs('eu-west', `${NAME}-10`)),
+    );
+    expect(repointed.stderr).toContain('pg_rewind: Done!');
+    expect((await w.state('us-east', `${NAME}-21`)).lsn).toBe(primaryLsn);
 
     // Failback: the same steps the other way.
     await w.exec('eu-west', `${NAME}-10`, psql(...FENCE));

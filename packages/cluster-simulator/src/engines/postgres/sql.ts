@@ -259,14 +259,9 @@ function select(
       continue;
     }
     const e = p.expr();
-    let name =
-      e.k === 'call'
-        ? e.name
-        : e.k === 'col'
-        ? e.name
-        : e.k === 'cast' && e.e.k === 'call'
-        ? e.e.name
-        : '?column?';
+    let name = '?column?';
+    if (e.k === 'call' || e.k === 'col') name = e.name;
+    else if (e.k === 'cast' && e.e.k === 'call') name = e.e.name;
     if (e.k === 'case') name = 'case';
     if (e.k === 'extract') name = 'extract';
     if (p.take('as')) name = p.name();
@@ -315,11 +310,8 @@ function select(
       if (e.name === 'count') return vals.length;
       const nums = vals.map(v => (v instanceof Lsn ? v.bytes : Number(v)));
       if (nums.length === 0) return null;
-      return e.name === 'sum'
-        ? nums.reduce((a, b) => a + b, 0)
-        : e.name === 'max'
-        ? Math.max(...nums)
-        : Math.min(...nums);
+      if (e.name === 'sum') return nums.reduce((a, b) => a + b, 0);
+      return e.name === 'max' ? Math.max(...nums) : Math.min(...nums);
     });
     return { columns: outColumns, rows: [row], tag: 'SELECT 1' };
   }
@@ -397,13 +389,11 @@ export function runStatement(sql: string, session: PgSession): StatementResult {
     return tagOnly('CHECKPOINT');
   }
   if (/^(begin|start\s+transaction|commit|end|rollback|abort)\b/.test(lower)) {
-    return tagOnly(
-      lower.startsWith('begin') || lower.startsWith('start')
-        ? 'BEGIN'
-        : lower.startsWith('rollback') || lower.startsWith('abort')
-        ? 'ROLLBACK'
-        : 'COMMIT',
-    );
+    if (lower.startsWith('begin') || lower.startsWith('start'))
+      return tagOnly('BEGIN');
+    if (lower.startsWith('rollback') || lower.startsWith('abort'))
+      return tagOnly('ROLLBACK');
+    return tagOnly('COMMIT');
   }
   if (WRITE_COMMANDS.test(lower)) {
     const tag = commandTag(text);
@@ -416,13 +406,8 @@ export function runStatement(sql: string, session: PgSession): StatementResult {
         ddl ? DDL_WRITE_BYTES : ROW_WRITE_BYTES,
       ),
     );
-    return tagOnly(
-      tag === 'INSERT'
-        ? 'INSERT 0 1'
-        : /^(UPDATE|DELETE)$/.test(tag)
-        ? `${tag} 1`
-        : tag,
-    );
+    if (tag === 'INSERT') return tagOnly('INSERT 0 1');
+    return tagOnly(/^(UPDATE|DELETE)$/.test(tag) ? `${tag} 1` : tag);
   }
   const first = text.split(/\s+/)[0] ?? '';
   throw new PgError(

@@ -91,7 +91,12 @@ export interface PgHost {
   /** Connects to the server a libpq connection string names. */
   upstream(conninfo: string): UpstreamView;
   /** The standbys streaming from this server. */
-  downstreams?(): Array<{ hostname: string; conninfo: string; lsn: number }>;
+  downstreams?(): Array<{
+    hostname: string;
+    conninfo: string;
+    lsn: number;
+    host: PgHost;
+  }>;
 }
 
 /** A system identifier derived from a stable key (a primary and its standbys share it). */

@@ -39,6 +39,18 @@ function stopped(s: PgState, host: PgHost, now: number): PgState {
   const next = materialize(s, host, now);
   // A primary's shutdown checkpoint is a WAL record of its own; a standby's is a restartpoint.
   const wal = next.inRecovery ? next : withWal(next, CHECKPOINT_BYTES);
+  // The walsenders hand the standbys streaming from it all its WAL, the
+  // shutdown checkpoint included, before the server exits: a standby then
+  // stands past a fork of that timeline and needs pg_rewind to follow another.
+  for (const d of host.downstreams?.() ?? []) {
+    const theirs = materialize(d.host.load(), d.host, now);
+    d.host.save({
+      ...theirs,
+      timeline: wal.timeline,
+      history: wal.history,
+      lsn: wal.lsn,
+    });
+  }
   return {
     ...wal,
     checkpoint: next.lsn,
