@@ -6,7 +6,7 @@ import {
   GenericStatefulSetProvider,
 } from '..';
 import { ElasticsearchCcrProvider } from './ElasticsearchCcrProvider';
-import { esCurlCommand } from './elasticsearchExec';
+import { esCurlCommand, esNodeOf } from './elasticsearchExec';
 import { missingOperations } from './elasticsearchCcr';
 import { esPeerAddress } from './elasticsearchFollow';
 
@@ -60,6 +60,51 @@ describe('the curl command line', () => {
         { passwordFromEnv: true },
       ),
     ).toThrow('Refusing to pass a request with shell quoting characters');
+  });
+});
+
+describe('the node a side is called on', () => {
+  const side = {
+    cluster: 'us-east',
+    workload,
+    client: { exec: async () => ({}) },
+  } as unknown as FailoverSide;
+  const sts = (extra: Record<string, unknown> = {}) =>
+    ({
+      metadata: { name: 'search', namespace: 'databases', ...extra },
+      spec: {
+        ordinals: { start: 20 },
+        serviceName: 'search-headless',
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'es',
+                image: 'docker.elastic.co/elasticsearch/elasticsearch:8.17.0',
+                env: [{ name: 'ELASTIC_PASSWORD', valueFrom: {} }],
+              },
+            ],
+          },
+        },
+      },
+    } as any);
+
+  it('is the first pod, with the password from the environment', () => {
+    expect(esNodeOf(side, sts())).toMatchObject({
+      pod: 'search-20',
+      container: 'es',
+      serviceName: 'search-headless',
+      passwordFromEnv: true,
+    });
+  });
+
+  it('is none for a StatefulSet ECK owns', () => {
+    expect(
+      esNodeOf(
+        side,
+        sts({ ownerReferences: [{ kind: 'Elasticsearch', name: 'logs' }] }),
+      ),
+    ).toBeUndefined();
   });
 });
 

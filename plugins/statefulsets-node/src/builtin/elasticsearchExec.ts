@@ -28,7 +28,8 @@ const ES_IMAGE = /(^|\/)elasticsearch(:|@|$)/i;
 
 /**
  * The first pod of a side's StatefulSet, or undefined when its client
- * cannot exec or the StatefulSet runs no Elasticsearch container.
+ * cannot exec, the StatefulSet runs no Elasticsearch container, or ECK
+ * owns it.
  */
 export function esNodeOf(
   side: FailoverSide,
@@ -36,7 +37,11 @@ export function esNodeOf(
 ): EsNode | undefined {
   const containers: any[] = sts.spec?.template?.spec?.containers ?? [];
   const container = containers.find(c => ES_IMAGE.test(String(c?.image ?? '')));
-  if (!side.client.exec || !container) return undefined;
+  // ECK's StatefulSets follow its resource, which another provider changes.
+  const byEck = (sts.metadata.ownerReferences ?? []).some(
+    (o: any) => o?.kind === 'Elasticsearch',
+  );
+  if (!side.client.exec || !container || byEck) return undefined;
   return {
     side,
     namespace: side.workload.namespace,
