@@ -266,6 +266,12 @@ describe('a PostgreSQL switchover and failback from the failover API', () => {
       expect(JSON.stringify(there.plan)).toContain(
         'SELECT pg_promote(true, 60)',
       );
+      // The dialog states the window in WAL bytes next to the seconds.
+      expect(there.plan.dataLossInEngine).toMatchObject({
+        amount: expect.any(Number),
+        unit: 'WAL bytes',
+        provider: 'postgresql-streaming',
+      });
       expect(there.run).toMatchObject({ status: 'succeeded' });
       await expectPrimary('eu-west', 'us-east');
       await expectStandbyPodFollows('eu-west', 'us-east');
