@@ -33,7 +33,7 @@ async function switchOverChecked(page: Page, c: EngineCase, target: string) {
   }
   // The window in seconds next to the engine's own count.
   await expect(dialog.getByLabel('Data-loss window')).toHaveText(
-    new RegExp(`^Data-loss window: 0 s · \\d+ ${c.dialog.unit} \\(`),
+    new RegExp(`^Data-loss window: 0 s · [\\d.]+ ${c.dialog.unit} \\(`),
   );
   await dialog.getByLabel(`Type ${c.entity} to confirm`).fill(c.entity);
   await dialog.getByRole('button', { name: 'Start switchover' }).click();
@@ -41,6 +41,11 @@ async function switchOverChecked(page: Page, c: EngineCase, target: string) {
     timeout: 90_000,
   });
   await dialog.getByRole('button', { name: 'Close' }).click();
+}
+
+/** `text` as a regular expression matching itself. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The engine's answer, or why it could not be read (a poll then tries again). */
@@ -85,14 +90,15 @@ async function expectSwapped(
     // Read from the exporter's series of the engine, not the annotations.
     const role = (region: typeof primaryRegion) =>
       region.getByLabel(`Role of ${c.entity}`);
-    await expect(role(primaryRegion)).toHaveText(
-      `primary · role from ${c.roleSource}`,
-      { timeout: 60_000 },
-    );
-    await expect(role(oldRegion)).toHaveText(
-      `replica · role from ${c.roleSource}`,
-      { timeout: 60_000 },
-    );
+    // (A declared role the engine overrides may follow in parentheses.)
+    const fromEngine = (r: string) =>
+      new RegExp(`^${r} · role from ${escape(c.roleSource)}`);
+    await expect(role(primaryRegion)).toHaveText(fromEngine('primary'), {
+      timeout: 60_000,
+    });
+    await expect(role(oldRegion)).toHaveText(fromEngine('replica'), {
+      timeout: 60_000,
+    });
   }
 }
 
