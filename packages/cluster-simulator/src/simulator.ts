@@ -7,7 +7,11 @@ import { AdminServer } from './admin/AdminServer';
 import { crdDirectory } from './crds';
 import { ControllerRunner } from './controllers/ControllerRunner';
 import { renderMetrics } from './controllers/metrics';
+import { renderMongodbStateMetrics } from './engines/mongodb/exporterMetrics';
+import { renderElasticsearchCcrMetrics } from './engines/elasticsearch/exporterMetrics';
+import { renderMirrorMakerMetrics } from './engines/kafka/exporterMetrics';
 import { renderMysqlFlagMetrics } from './engines/mysql/exporterMetrics';
+import { renderPostgresExporterMetrics } from './engines/postgres/exporterMetrics';
 import { OPERATOR_WORKLOAD_KINDS } from './controllers/operators';
 import { operatorControllers } from './controllers/operators';
 import { replicationLagController } from './controllers/replicationLagController';
@@ -220,6 +224,7 @@ export async function startSimulator(
 
   const peers: PeerDirectory = {
     store: name => stores.get(name),
+    names: () => [...stores.keys()],
     reachable: (from, to) =>
       !faults.get(to)?.down &&
       !faults.get(to)?.hang &&
@@ -248,7 +253,12 @@ export async function startSimulator(
             ...OPERATOR_WORKLOAD_KINDS.flatMap(k => [
               ...store.peekAll(k.group, k.kind),
             ]),
-          ]) + renderMysqlFlagMetrics(c.name, store, peers),
+          ]) +
+          renderMysqlFlagMetrics(c.name, store, peers) +
+          renderMongodbStateMetrics(c.name, store, now, peers) +
+          renderPostgresExporterMetrics(c.name, store, now(), peers) +
+          renderElasticsearchCcrMetrics(c.name, store, now(), peers) +
+          renderMirrorMakerMetrics(c.name, store, peers, now),
         bookmarkIntervalMs: options.bookmarkIntervalMs,
         peers,
       });

@@ -21,13 +21,18 @@ import {
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   CloudNativePgProvider,
+  ElasticsearchCcrProvider,
   GenericStatefulSetProvider,
   isFailoverReplicationProvider,
   isFailoverTrafficRouter,
   IstioTrafficRouter,
   multiclusterStatefulsetsAuthStrategyExtensionPoint,
   multiclusterStatefulsetsExtensionPoint,
+  KafkaMirrorMakerProvider,
+  StrimziMirrorMakerProvider,
+  MongoReplicaSetProvider,
   MySqlGtidProvider,
+  PerconaXtraDbProvider,
   NoneTrafficRouter,
   PostgresStreamingProvider,
   ReplicationProvider,
@@ -191,7 +196,13 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
         const providers = [
           ...replicationProviders,
           new CloudNativePgProvider(),
+          // Ahead of the MySQL one: a PXC site's StatefulSets are mysql too.
+          new PerconaXtraDbProvider(),
           new MySqlGtidProvider(),
+          new MongoReplicaSetProvider(),
+          new KafkaMirrorMakerProvider(),
+          new StrimziMirrorMakerProvider(),
+          new ElasticsearchCcrProvider(),
           new PostgresStreamingProvider(),
           new GenericStatefulSetProvider(),
         ];

@@ -42,7 +42,11 @@ export type RoleSource =
   | 'zalando-postgres-operator'
   | 'mongodb-community'
   | 'mysql-operator'
-  | 'mysqld-exporter';
+  | 'mysqld-exporter'
+  | 'postgres-exporter'
+  | 'mongodb-exporter'
+  | 'elasticsearch-ccr'
+  | 'mirrormaker2';
 
 /** The part a pod plays inside its workload. */
 export type PodRole = 'primary' | 'replica' | 'arbiter' | 'unknown';

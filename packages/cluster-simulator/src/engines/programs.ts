@@ -1,13 +1,19 @@
 /*
  * What runs when a command is exec'd in a pod: the engine emulator picked
- * by the container's image supplies the programs (`mysql`, …); `sh -c
- * '<one command>'` is unwrapped; anything else is `not found` (exit 127),
- * as a shell in the container would answer.
+ * by the container's image supplies the programs (`mysql`, `psql`, …);
+ * `sh -c '<script>'` runs in the small shell of shellScript (simple
+ * commands, lists, `set -e`, `if`, redirections to /dev/null); anything
+ * else is `not found` (exit 127), as a shell in the container would answer.
  */
 import type { ClusterStore } from '../store/ClusterStore';
 import type { KubeObject } from '../controllers/types';
+import { kafkaEmulator } from './kafka/emulator';
+import { elasticsearchEmulator } from './elasticsearch/emulator';
+import { containerEnv } from './elasticsearch/podFiles';
+import { mongodbEmulator } from './mongodb/emulator';
 import { mysqlEmulator } from './mysql/emulator';
-import { splitShellWords } from './shellWords';
+import { postgresEmulator } from './postgres/emulator';
+import { runShellScript } from './shellScript';
 
 /** The streams of one exec'd program. */
 export interface ProgramIo {
@@ -24,6 +30,8 @@ export interface PeerDirectory {
   store(cluster: string): ClusterStore | undefined;
   /** Whether `from` can open connections to `to` (not down, not partitioned). */
   reachable(from: string, to: string): boolean;
+  /** The names of every cluster (a MirrorMaker 2 may run in any of them). */
+  names?(): string[];
 }
 
 /** Where a command runs. */
@@ -46,7 +54,13 @@ export interface EngineEmulator {
 }
 
 /** The registered emulators, first match wins. */
-export const ENGINE_EMULATORS: EngineEmulator[] = [mysqlEmulator];
+export const ENGINE_EMULATORS: EngineEmulator[] = [
+  mysqlEmulator,
+  kafkaEmulator,
+  elasticsearchEmulator,
+  postgresEmulator,
+  mongodbEmulator,
+];
 
 /** The emulator for a container image, if any. */
 export function emulatorFor(
@@ -59,10 +73,34 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'ash']);
 
 function envOf(target: ExecTarget): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const e of target.container.env ?? [])
-    if (typeof e?.name === 'string' && typeof e.value === 'string')
-      env[e.name] = e.value;
+  // Values from a Secret or ConfigMap key resolve as the kubelet sets them.
+  for (const e of target.container.env ?? []) {
+    if (typeof e?.name !== 'string') continue;
+    const value = containerEnv(
+      target.store,
+      target.pod,
+      target.container,
+      e.name,
+    );
+    if (value !== undefined) env[e.name] = value;
+  }
   return env;
+}
+
+/** Runs one program of the container's emulator. */
+function runProgram(
+  argv: string[],
+  target: ExecTarget,
+  io: ProgramIo,
+): Promise<number> {
+  const name = argv[0] ?? '';
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  const program = emulatorFor(target.container.image)?.programs(target)[base];
+  if (!program) {
+    io.stderr(`sh: ${name}: not found\n`);
+    return Promise.resolve(127);
+  }
+  return program(argv.slice(1), io);
 }
 
 /** Runs an exec command in a container; resolves to its exit status. */
@@ -71,23 +109,25 @@ export async function runCommand(
   target: ExecTarget,
   io: ProgramIo,
 ): Promise<number> {
-  let argv = command;
-  const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
-  if (SHELLS.has(base(argv[0] ?? '')) && argv[1] === '-c') {
-    const script = argv[2] ?? '';
-    try {
-      argv = splitShellWords(script, envOf(target));
-    } catch (e) {
-      io.stderr(`${base(argv[0])}: ${(e as Error).message}\n`);
-      return 2;
-    }
-    if (argv.length === 0) return 0;
+  const shell = command[0] ?? '';
+  const base = shell.slice(shell.lastIndexOf('/') + 1);
+  if (SHELLS.has(base) && command[1] === '-c') {
+    return runShellScript(
+      command[2] ?? '',
+      envOf(target),
+      (argv, out) =>
+        runProgram(argv, target, {
+          stdout: out.stdout,
+          stderr: out.stderr,
+          stdin: () => io.stdin(),
+          gone: () => io.gone?.() ?? false,
+        }),
+      {
+        stdout: text => io.stdout(text),
+        stderr: text => io.stderr(text),
+      },
+      base,
+    );
   }
-  const name = base(argv[0] ?? '');
-  const program = emulatorFor(target.container.image)?.programs(target)[name];
-  if (!program) {
-    io.stderr(`sh: ${argv[0]}: not found\n`);
-    return 127;
-  }
-  return program(argv.slice(1), io);
+  return runProgram(command, target, io);
 }

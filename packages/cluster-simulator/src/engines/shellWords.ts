@@ -1,11 +1,38 @@
 /*
- * The one shell form the exec emulation takes apart: `sh -c '<command>'`
- * with a single simple command. Quotes, backslashes, `$VAR`/`${VAR}` (from
- * the container's literal env values) and leading `NAME=value` assignments
- * are understood; pipes, lists and redirections are refused with a message.
+ * The words of one simple shell command, as the exec emulation takes them
+ * apart (see shellScript for lists, `if` and redirections). Quotes,
+ * backslashes, `$VAR`/`${VAR}`/`${VAR:-default}` (from the container's
+ * literal env values) and leading `NAME=value` assignments are understood;
+ * pipes, background jobs and subshells are refused with a message.
  */
 
 const UNSUPPORTED = new Set([';', '|', '&', '<', '>', '`', '(', ')']);
+
+/**
+ * `${NAME}`, `${NAME:-word}` or `${NAME-word}` at `i` (the word itself may
+ * hold expansions): its value and where it ends.
+ */
+function expandBraced(
+  script: string,
+  i: number,
+  env: Record<string, string>,
+): [string, number] {
+  let depth = 0;
+  let end = i + 1;
+  for (; end < script.length; end++) {
+    if (script[end] === '{') depth++;
+    else if (script[end] === '}' && --depth === 0) break;
+  }
+  if (end >= script.length) throw new Error('Syntax error: Missing "}"');
+  const inner = script.slice(i + 2, end);
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)(.*))?$/s.exec(inner);
+  if (!m) throw new Error(`\${${inner}}: Bad substitution`);
+  const value = env[m[1]];
+  const useDefault =
+    m[2] === ':-' ? !value : m[2] === '-' && value === undefined;
+  if (!useDefault) return [value ?? '', end + 1];
+  return [splitShellWords(`"${m[3]}"`, env)[0] ?? '', end + 1];
+}
 
 /** The words of a simple shell command. */
 export function splitShellWords(
@@ -16,9 +43,8 @@ export function splitShellWords(
   let cur = '';
   let inWord = false;
   const expand = (i: number): [string, number] => {
-    const braced = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(script.slice(i));
-    const plain = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(script.slice(i));
-    const m = braced ?? plain;
+    if (script[i + 1] === '{') return expandBraced(script, i, env);
+    const m = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(script.slice(i));
     if (!m) return ['$', i + 1];
     return [env[m[1]] ?? '', i + m[0].length];
   };

@@ -80,7 +80,7 @@ describe('PrometheusEngineRoles', () => {
   it('reads nothing for an engine without role series', async () => {
     const reader = prometheus({ 'eu-west/orders/orders-0': [0, 0] });
     await expect(
-      new PrometheusEngineRoles(reader).readRoles(context('mongodb')),
+      new PrometheusEngineRoles(reader).readRoles(context('generic')),
     ).resolves.toEqual([]);
     expect(reader.queries).toEqual([]);
   });

@@ -15,6 +15,7 @@ import {
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import { EntityContext } from '@multicluster/backstage-plugin-statefulsets-node';
 import { escapePromQLString } from './lagQueries';
+import { readMirrorMakerRoles } from './mirrorMakerRoles';
 import { InstantSample } from './prometheusResponse';
 
 /** Reads the roles the engines report, for the topology. */
@@ -44,6 +45,32 @@ export const ENGINE_ROLE_SERIES: Readonly<Record<string, EngineRoleSeries>> = {
       'mysql_global_variables_read_only',
     ],
     podRole: values => (values.every(v => v === 0) ? 'primary' : 'replica'),
+  },
+  // Only servers postgres_exporter scrapes publish it: CloudNativePG's and
+  // Spilo's pods report through their operators' own series, and a
+  // StatefulSet without the series keeps its annotations and labels.
+  postgresql: {
+    source: 'postgres-exporter',
+    metrics: ['pg_replication_is_replica'],
+    podRole: ([replica]) => (replica === 0 ? 'primary' : 'replica'),
+  },
+  // mongodb_exporter's member state: 1 PRIMARY, 2 SECONDARY, 7 ARBITER;
+  // any other (RECOVERING, REMOVED, …) takes no part in the roles.
+  mongodb: {
+    source: 'mongodb-exporter',
+    metrics: ['mongodb_rs_myState'],
+    podRole: ([state]) => {
+      if (state === 1) return 'primary';
+      if (state === 2) return 'replica';
+      return state === 7 ? 'arbiter' : 'unknown';
+    },
+  },
+  // A cluster whose indices follow another's (CCR) is passive; one that
+  // follows nothing leads. Every node of a cluster reports the same count.
+  elasticsearch: {
+    source: 'elasticsearch-ccr',
+    metrics: ['elasticsearch_ccr_follower_indices'],
+    podRole: ([followers]) => (followers === 0 ? 'primary' : 'replica'),
   },
 };
 
@@ -75,6 +102,9 @@ export class PrometheusEngineRoles implements EngineRoleSource {
   }
 
   async readRoles(context: EntityContext): Promise<EngineRoleReading[]> {
+    // Kafka's role is the mirror direction, read from MirrorMaker 2.
+    if (context.policy.engine === 'kafka')
+      return readMirrorMakerRoles(this.#prometheus, context);
     const series = ENGINE_ROLE_SERIES[context.policy.engine];
     const workloads = workloadsOf(context);
     if (!series || workloads.size === 0) return [];

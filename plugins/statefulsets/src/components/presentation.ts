@@ -53,6 +53,10 @@ export const SIGNAL_SOURCE_TITLES: Readonly<Record<string, string>> = {
   ...Object.fromEntries(OPERATOR_CONVENTIONS.map(c => [c.id, c.title])),
   'chart-replication-env': "the chart's replication settings",
   'mysqld-exporter': 'the engine (mysqld_exporter)',
+  'postgres-exporter': 'the engine (postgres_exporter)',
+  'mongodb-exporter': 'the engine (mongodb_exporter)',
+  'elasticsearch-ccr': "the engine (Elasticsearch CCR's follower indices)",
+  mirrormaker2: "the engine (MirrorMaker 2's running flows)",
 };
 
 /**

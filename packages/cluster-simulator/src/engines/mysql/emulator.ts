@@ -4,8 +4,10 @@
  * PersistentVolumeClaim (the data directory, so it outlives the pod and is
  * saved with the rest of the cluster by --state-dir), or on the pod when it
  * has no claim. A replica's SOURCE_HOST is resolved to a pod: `<pod>`,
- * `<pod>.<svc>[.<ns>[.svc.cluster.local]]` in the same cluster, or
- * `<pod>.<cluster>.<svc>.<ns>.svc.clusterset.local` in another.
+ * `<pod>.<svc>[.<ns>[.svc.cluster.local]]` in the same cluster,
+ * `<pod>.<cluster>.<svc>.<ns>.svc.clusterset.local` in another, or the
+ * hostname a per-pod LoadBalancer Service publishes (what Percona's
+ * `sourcesList` names).
  */
 import type { KubeObject } from '../../controllers/types';
 import type { ClusterStore } from '../../store/ClusterStore';
@@ -27,6 +29,9 @@ export const MYSQL_STATE_ANNOTATION =
 
 const MAX_CHAIN = 5;
 
+/** The domain of the simulated load balancers' hostnames. */
+const LOAD_BALANCER = 'elb.simulator.local';
+
 /** Images the MySQL emulator answers for. */
 export function isMysqlImage(image: string): boolean {
   const repo = image
@@ -37,7 +42,8 @@ export function isMysqlImage(image: string): boolean {
   return (
     repo === 'mysql' ||
     repo.endsWith('/mysql') ||
-    (repo.includes('percona/') && last.includes('mysql')) ||
+    (repo.includes('percona/') &&
+      (last.includes('mysql') || last === 'percona-xtradb-cluster')) ||
     (repo.includes('bitnami/') && last.startsWith('mysql'))
   );
 }
@@ -111,9 +117,25 @@ function connect(
   if (depth >= MAX_CHAIN || src.port !== 3306) return refused;
   const labels = src.host.toLowerCase().replace(/\.$/, '').split('.');
   let target = store;
-  const podName = labels[0];
+  let podName = labels[0];
   let podNs = labels[2] ?? ns;
-  if (
+  if (labels.length === 6 && labels.slice(3).join('.') === LOAD_BALANCER) {
+    // A load balancer's hostname: `<service>.<ns>.<cluster>.elb.simulator.local`,
+    // reaching the pod its per-pod Service selects.
+    const other = labels[2] === store.name ? store : peers?.store(labels[2]);
+    if (
+      !other ||
+      (other !== store && !peers!.reachable(store.name, other.name))
+    )
+      return refused;
+    const svc = other.peek('', 'Service', labels[1], labels[0]);
+    const selected =
+      svc?.spec?.selector?.['statefulset.kubernetes.io/pod-name'];
+    if (svc?.spec?.type !== 'LoadBalancer' || !selected) return refused;
+    target = other;
+    podName = selected;
+    podNs = labels[1];
+  } else if (
     labels.length === 7 &&
     labels.slice(4).join('.') === 'svc.clusterset.local'
   ) {
