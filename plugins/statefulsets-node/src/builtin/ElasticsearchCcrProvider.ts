@@ -25,7 +25,6 @@ import {
   FailoverStepDescriptions,
   FailoverStepSides,
   KubeObject,
-  ReplicationLink,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   FailoverCallContext,
@@ -33,13 +32,7 @@ import {
   FailoverSide,
   LagReading,
   UndoData,
-  WorkloadRef,
 } from '../failover';
-import { ReplicationProvider } from '../types';
-import {
-  GenericStatefulSetProvider,
-  requireSideStamped,
-} from './GenericStatefulSetProvider';
 import {
   autoFollowPatterns,
   esCalls,
@@ -60,64 +53,28 @@ import {
   followCluster,
 } from './elasticsearchFollow';
 import { describeElasticsearchSteps } from './elasticsearchSteps';
-
-type Fallback = FailoverReplicationProvider &
-  ReplicationProvider &
-  Required<Pick<FailoverReplicationProvider, 'reattach'>>;
+import { EngineFallback, ExecEngineProvider } from './ExecEngineProvider';
 
 const POLL_MS = 500;
 
 /** Elasticsearch CCR (engine `elasticsearch`): switchover, failover and failback. */
-export class ElasticsearchCcrProvider implements FailoverReplicationProvider {
+export class ElasticsearchCcrProvider
+  extends ExecEngineProvider<EsNode>
+  implements FailoverReplicationProvider
+{
   readonly id = 'elasticsearch-ccr';
-  readonly catchUpInEngine = true;
-  readonly #fallback: Fallback;
+  protected readonly engine = 'elasticsearch';
 
-  constructor(options?: { fallback?: Fallback }) {
-    this.#fallback = options?.fallback ?? new GenericStatefulSetProvider();
+  constructor(options?: { fallback?: EngineFallback }) {
+    super(options?.fallback);
   }
 
-  /** The topology reads the watch cache, not the engine: other providers serve it. */
-  supports(): boolean {
-    return false;
-  }
-
-  async readReplication(): Promise<ReplicationLink[]> {
-    return [];
-  }
-
-  supportsWorkload(workload: WorkloadRef, engine?: string): boolean {
-    return workload.kind === 'StatefulSet' && engine === 'elasticsearch';
-  }
-
-  describeSteps(sides: FailoverStepSides): FailoverStepDescriptions {
+  protected describe(sides: FailoverStepSides): FailoverStepDescriptions {
     return describeElasticsearchSteps(sides);
   }
 
-  async #node(
-    side: FailoverSide,
-    ctx: FailoverCallContext,
-  ): Promise<EsNode | undefined> {
-    const sts = await side.client.get<KubeObject>(
-      side.client.pathOf(side.workload),
-    );
-    if (!sts) {
-      throw new Error(
-        `StatefulSet ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
-      );
-    }
-    requireSideStamped(side, sts, ctx);
+  protected reach(side: FailoverSide, sts: KubeObject): EsNode | undefined {
     return esNodeOf(side, sts);
-  }
-
-  async #either<T>(
-    side: FailoverSide,
-    engine: (n: EsNode) => Promise<T>,
-    generic: (f: Fallback) => Promise<T>,
-    ctx: FailoverCallContext,
-  ): Promise<T> {
-    const n = await this.#node(side, ctx);
-    return n ? engine(n) : generic(this.#fallback);
   }
 
   async #annotate(n: EsNode, annotations: Record<string, string | null>) {
@@ -136,7 +93,7 @@ export class ElasticsearchCcrProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<LagReading> {
-    return this.#either(
+    return this.either(
       target,
       async n => {
         const positions = await followerPositions(n, ctx);
@@ -162,7 +119,7 @@ export class ElasticsearchCcrProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<Omit<EngineDataLoss, 'provider'> | undefined> {
-    const t = await this.#node(target, ctx);
+    const t = await this.engineOn(target, ctx);
     if (!t) return undefined;
     const positions = await followerPositions(t, ctx);
     const stale = positions.filter(p => p.readExceptions > 0);
@@ -188,7 +145,7 @@ export class ElasticsearchCcrProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<UndoData> {
-    return this.#either(
+    return this.either(
       source,
       async s => {
         const annotations = s.statefulSet.metadata.annotations ?? {};
@@ -217,7 +174,7 @@ export class ElasticsearchCcrProvider implements FailoverReplicationProvider {
     undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    return this.#either(
+    return this.either(
       source,
       async s => {
         const before = new Set(
@@ -245,8 +202,8 @@ export class ElasticsearchCcrProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext & { timeoutMs: number; since?: number },
   ): Promise<LagReading> {
-    const t = await this.#node(target, ctx);
-    if (!t) return this.#fallback.waitCaughtUp(target, source, ctx);
+    const t = await this.engineOn(target, ctx);
+    if (!t) return this.fallback.waitCaughtUp(target, source, ctx);
     const deadline = Date.now() + ctx.timeoutMs;
     for (;;) {
       const positions = await followerPositions(t, ctx);
@@ -281,7 +238,7 @@ export class ElasticsearchCcrProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext & { fenced?: UndoData; emergency: boolean },
   ): Promise<UndoData> {
-    return this.#either(
+    return this.either(
       target,
       async t => {
         const followers = await followerIndices(t, ctx);
@@ -333,7 +290,7 @@ export class ElasticsearchCcrProvider implements FailoverReplicationProvider {
   }
 
   async #pair(a: FailoverSide, b: FailoverSide, ctx: FailoverCallContext) {
-    return Promise.all([this.#node(a, ctx), this.#node(b, ctx)]);
+    return Promise.all([this.engineOn(a, ctx), this.engineOn(b, ctx)]);
   }
 
   async abortPromotion(
@@ -342,7 +299,7 @@ export class ElasticsearchCcrProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext,
   ): Promise<void> {
     const [t, s] = await this.#pair(target, source, ctx);
-    if (!t || !s) return this.#fallback.abortPromotion(target, source, ctx);
+    if (!t || !s) return this.fallback.abortPromotion(target, source, ctx);
     return this.#followAll(t, s, ctx);
   }
 
@@ -350,7 +307,7 @@ export class ElasticsearchCcrProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<boolean> {
-    return this.#either(
+    return this.either(
       target,
       async t => (await followerIndices(t, ctx)).length === 0,
       f => f.isPromoted(target, ctx),
@@ -364,7 +321,7 @@ export class ElasticsearchCcrProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext,
   ): Promise<void> {
     const [o, p] = await this.#pair(old, primary, ctx);
-    if (!o || !p) return this.#fallback.markFenced(old, primary, ctx);
+    if (!o || !p) return this.fallback.markFenced(old, primary, ctx);
     // Fenced first: whatever else happens, it takes no more writes.
     await setWriteBlock(o, await leaderIndices(o, ctx), true, ctx);
     const diverged = await divergence(o, p, ctx);
@@ -382,7 +339,7 @@ export class ElasticsearchCcrProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext,
   ): Promise<void> {
     const [o, p] = await this.#pair(old, primary, ctx);
-    if (!o || !p) return this.#fallback.reattach(old, primary, undo, ctx);
+    if (!o || !p) return this.fallback.reattach(old, primary, undo, ctx);
     const diverged = await divergence(o, p, ctx);
     if (diverged.length) throw new Error(divergenceMessage(o, p, diverged));
     const patterns = undo.autoFollowPatterns as string[] | undefined;
@@ -394,9 +351,9 @@ export class ElasticsearchCcrProvider implements FailoverReplicationProvider {
     old: FailoverSide | undefined,
     ctx: FailoverCallContext,
   ): Promise<string[]> {
-    const p = await this.#node(primary, ctx);
-    const o = old && (await this.#node(old, ctx));
-    if (!p || (old && !o)) return this.#fallback.verifyRoles(primary, old, ctx);
+    const p = await this.engineOn(primary, ctx);
+    const o = old && (await this.engineOn(old, ctx));
+    if (!p || (old && !o)) return this.fallback.verifyRoles(primary, old, ctx);
     const problems: string[] = [];
     const followers = await followerIndices(p, ctx);
     if (followers.length) {

@@ -37,7 +37,8 @@ import { byCluster } from './byCluster';
 /** Annotation keeping a fenced StatefulSet's replica count for unfencing. */
 export const ANNOTATION_FENCED_REPLICAS = `${ANNOTATION_PREFIX}/fenced-replicas`;
 
-async function load(side: FailoverSide): Promise<KubeObject> {
+/** A side's workload as it is now; throws when it is gone. */
+export async function loadWorkload(side: FailoverSide): Promise<KubeObject> {
   const obj = await side.client.get<KubeObject>(
     side.client.pathOf(side.workload),
   );
@@ -184,7 +185,7 @@ export class GenericStatefulSetProvider
   }
 
   async readLag(target: FailoverSide): Promise<LagReading> {
-    return lagFromAnnotations(await load(target));
+    return lagFromAnnotations(await loadWorkload(target));
   }
 
   async fence(
@@ -192,7 +193,7 @@ export class GenericStatefulSetProvider
     _target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<UndoData> {
-    const obj = await load(source);
+    const obj = await loadWorkload(source);
     const role = annotation(obj, ANNOTATION_ROLE);
     const remembered = annotation(obj, ANNOTATION_FENCED_REPLICAS);
     const replicas = remembered
@@ -223,7 +224,7 @@ export class GenericStatefulSetProvider
     undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    const obj = await load(source);
+    const obj = await loadWorkload(source);
     const remembered = annotation(obj, ANNOTATION_FENCED_REPLICAS);
     const replicas = remembered
       ? Number(remembered)
@@ -267,7 +268,7 @@ export class GenericStatefulSetProvider
     _source: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<UndoData> {
-    const obj = await load(target);
+    const obj = await loadWorkload(target);
     const previousSource = annotation(obj, ANNOTATION_REPLICATION_SOURCE);
     if (annotation(obj, ANNOTATION_ROLE) !== 'active' || previousSource) {
       requireSideStamped(target, obj, ctx);
@@ -290,7 +291,7 @@ export class GenericStatefulSetProvider
     source: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    requireSideStamped(target, await load(target), ctx);
+    requireSideStamped(target, await loadWorkload(target), ctx);
     await target.client.mergePatch(target.client.pathOf(target.workload), {
       metadata: {
         annotations: {
@@ -302,7 +303,7 @@ export class GenericStatefulSetProvider
   }
 
   async isPromoted(target: FailoverSide): Promise<boolean> {
-    const obj = await load(target);
+    const obj = await loadWorkload(target);
     return (
       annotation(obj, ANNOTATION_ROLE) === 'active' &&
       !annotation(obj, ANNOTATION_REPLICATION_SOURCE)
@@ -323,7 +324,7 @@ export class GenericStatefulSetProvider
     _undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    const obj = await load(old);
+    const obj = await loadWorkload(old);
     const remembered = annotation(obj, ANNOTATION_FENCED_REPLICAS);
     if (
       annotation(obj, ANNOTATION_ROLE) === 'passive' &&
@@ -356,7 +357,7 @@ export class GenericStatefulSetProvider
     old: FailoverSide | undefined,
   ): Promise<string[]> {
     const problems: string[] = [];
-    const p = await load(primary);
+    const p = await loadWorkload(primary);
     if (annotation(p, ANNOTATION_ROLE) !== 'active') {
       problems.push(`${primary.cluster} is not marked active`);
     }

@@ -22,21 +22,15 @@ import {
   FailoverStepDescriptions,
   FailoverStepSides,
   KubeObject,
-  ReplicationLink,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   FailoverCallContext,
   FailoverReplicationProvider,
   FailoverSide,
   LagReading,
+  sleep,
   UndoData,
-  WorkloadRef,
 } from '../failover';
-import { ReplicationProvider } from '../types';
-import {
-  GenericStatefulSetProvider,
-  requireSideStamped,
-} from './GenericStatefulSetProvider';
 import {
   EndOffsets,
   GroupOffsets,
@@ -57,68 +51,38 @@ import {
   MirrorMakerConfig,
 } from './kafkaMirrorMaker';
 import { describeKafkaSteps } from './kafkaSteps';
-
-type Fallback = FailoverReplicationProvider & ReplicationProvider;
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    });
-  });
+import { EngineFallback, ExecEngineProvider } from './ExecEngineProvider';
 
 /** Kafka StatefulSets mirrored by MirrorMaker 2 (engine `kafka`). */
-export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
+export class KafkaMirrorMakerProvider
+  extends ExecEngineProvider<KafkaBroker>
+  implements FailoverReplicationProvider
+{
   readonly id = 'kafka-mirrormaker2';
-  readonly catchUpInEngine = true;
-  readonly #fallback: Fallback;
+  protected readonly engine = 'kafka';
   readonly #peekMs: number;
   readonly #pollMs: number;
 
   constructor(options?: {
-    fallback?: Fallback;
+    fallback?: EngineFallback;
     /** How long a read of a source that may be down may take (default 3 s). */
     sourcePeekMs?: number;
     /** Between two readings while waiting for the mirror (default 500 ms). */
     pollMs?: number;
   }) {
-    this.#fallback = options?.fallback ?? new GenericStatefulSetProvider();
+    super(options?.fallback);
     this.#peekMs = options?.sourcePeekMs ?? 3_000;
     this.#pollMs = options?.pollMs ?? 500;
   }
 
-  /** The topology keeps reading the other providers (the watch cache). */
-  supports(): boolean {
-    return false;
-  }
-
-  async readReplication(): Promise<ReplicationLink[]> {
-    return [];
-  }
-
-  supportsWorkload(workload: WorkloadRef, engine?: string): boolean {
-    return workload.kind === 'StatefulSet' && engine === 'kafka';
-  }
-
-  describeSteps(sides: FailoverStepSides): FailoverStepDescriptions {
+  protected describe(sides: FailoverStepSides): FailoverStepDescriptions {
     return describeKafkaSteps(sides);
   }
 
-  async #broker(
+  protected reach(
     side: FailoverSide,
-    ctx: FailoverCallContext,
-  ): Promise<KafkaBroker | undefined> {
-    const sts = await side.client.get<KubeObject>(
-      side.client.pathOf(side.workload),
-    );
-    if (!sts) {
-      throw new Error(
-        `StatefulSet ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
-      );
-    }
-    requireSideStamped(side, sts, ctx);
+    sts: KubeObject,
+  ): KafkaBroker | undefined {
     return kafkaBrokerOf(side, sts);
   }
 
@@ -146,7 +110,7 @@ export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext,
   ): Promise<EndOffsets | undefined> {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const read = this.#broker(side, ctx)
+    const read = this.engineOn(side, ctx)
       .then(b => (b ? this.#offsets(b, ctx) : undefined))
       .catch(() => undefined);
     const late = new Promise<undefined>(resolve => {
@@ -211,21 +175,11 @@ export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
     for (const c of relevant) await applyFlows(c, changes);
   }
 
-  async #either<T>(
-    side: FailoverSide,
-    engine: (b: KafkaBroker) => Promise<T>,
-    generic: (fallback: Fallback) => Promise<T>,
-    ctx: FailoverCallContext,
-  ): Promise<T> {
-    const b = await this.#broker(side, ctx);
-    return b ? engine(b) : generic(this.#fallback);
-  }
-
   async readLag(
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<LagReading> {
-    return this.#fallback.readLag(target, ctx);
+    return this.fallback.readLag(target, ctx);
   }
 
   /** The records of the source's end offsets the target lacks (reads only). */
@@ -234,7 +188,7 @@ export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<Omit<EngineDataLoss, 'provider'> | undefined> {
-    const t = await this.#broker(target, ctx);
+    const t = await this.engineOn(target, ctx);
     if (!t) return undefined;
     const have = await this.#offsets(t, ctx);
     const want = await this.#offsetsIfAnswering(source, ctx);
@@ -262,7 +216,7 @@ export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<UndoData> {
-    return this.#either(
+    return this.either(
       source,
       async s => {
         const annotations = s.statefulSet.metadata.annotations ?? {};
@@ -286,7 +240,7 @@ export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
     undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    return this.#either(
+    return this.either(
       source,
       async () =>
         this.#annotate(
@@ -305,10 +259,10 @@ export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext & { timeoutMs: number; since?: number },
   ): Promise<LagReading> {
     const [t, s] = await Promise.all([
-      this.#broker(target, ctx),
-      this.#broker(source, ctx),
+      this.engineOn(target, ctx),
+      this.engineOn(source, ctx),
     ]);
-    if (!t || !s) return this.#fallback.waitCaughtUp(target, source, ctx);
+    if (!t || !s) return this.fallback.waitCaughtUp(target, source, ctx);
     const configs = await this.#mirrorMakers([target, source], t);
     if (!configs.some(c => flowEnabled(c.text, source.cluster, target.cluster)))
       throw new Error(
@@ -353,7 +307,7 @@ export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext & { fenced?: UndoData; emergency: boolean },
   ): Promise<UndoData> {
-    return this.#either(
+    return this.either(
       target,
       async t => {
         const have = await this.#offsets(t, ctx);
@@ -398,8 +352,8 @@ export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    const t = await this.#broker(target, ctx);
-    if (!t) return this.#fallback.abortPromotion(target, source, ctx);
+    const t = await this.engineOn(target, ctx);
+    if (!t) return this.fallback.abortPromotion(target, source, ctx);
     return this.#follow(target, source, t);
   }
 
@@ -407,7 +361,7 @@ export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<boolean> {
-    return this.#either(
+    return this.either(
       target,
       async t => {
         const configs = await this.#mirrorMakers([target], t);
@@ -432,8 +386,8 @@ export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
     primary: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    const o = await this.#broker(old, ctx);
-    if (!o) return this.#fallback.markFenced(old, primary, ctx);
+    const o = await this.engineOn(old, ctx);
+    if (!o) return this.fallback.markFenced(old, primary, ctx);
     // Producers stopped first: whatever else happens, it takes no writes.
     await this.#annotate(old, 'fenced', null);
     await this.#follow(old, primary, o);
@@ -446,8 +400,8 @@ export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
     undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    const o = await this.#broker(old, ctx);
-    if (!o) return this.#fallback.reattach?.(old, primary, undo, ctx);
+    const o = await this.engineOn(old, ctx);
+    if (!o) return this.fallback.reattach?.(old, primary, undo, ctx);
     return this.#follow(old, primary, o);
   }
 
@@ -456,8 +410,8 @@ export class KafkaMirrorMakerProvider implements FailoverReplicationProvider {
     old: FailoverSide | undefined,
     ctx: FailoverCallContext,
   ): Promise<string[]> {
-    const p = await this.#broker(primary, ctx);
-    if (!p) return this.#fallback.verifyRoles(primary, old, ctx);
+    const p = await this.engineOn(primary, ctx);
+    if (!p) return this.fallback.verifyRoles(primary, old, ctx);
     const sides = old ? [primary, old] : [primary];
     const configs = await this.#mirrorMakers(sides, p);
     const problems: string[] = [];

@@ -21,7 +21,6 @@ import {
   FailoverStepDescriptions,
   FailoverStepSides,
   KubeObject,
-  ReplicationLink,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   FailoverCallContext,
@@ -29,13 +28,7 @@ import {
   FailoverSide,
   LagReading,
   UndoData,
-  WorkloadRef,
 } from '../failover';
-import { ReplicationProvider } from '../types';
-import {
-  GenericStatefulSetProvider,
-  requireSideStamped,
-} from './GenericStatefulSetProvider';
 import {
   hostOnSide,
   MongoSide,
@@ -53,10 +46,7 @@ import {
   sourceOptime,
 } from './mongoElection';
 import { CATCH_UP_SECS, describeMongoSteps, mongoJs } from './mongoSteps';
-
-type Fallback = FailoverReplicationProvider &
-  ReplicationProvider &
-  Required<Pick<FailoverReplicationProvider, 'reattach'>>;
+import { EngineFallback, ExecEngineProvider } from './ExecEngineProvider';
 
 const OPTIME_UNIT = 'optime seconds';
 
@@ -64,67 +54,33 @@ const OPTIME_UNIT = 'optime seconds';
  * MongoDB replica sets spanning clusters (engine `mongodb`): switchover,
  * emergency failover and failback by elections the priorities steer.
  */
-export class MongoReplicaSetProvider implements FailoverReplicationProvider {
+export class MongoReplicaSetProvider
+  extends ExecEngineProvider<MongoSide>
+  implements FailoverReplicationProvider
+{
   readonly id = 'mongodb-replica-set';
-  readonly catchUpInEngine = true;
-  readonly #fallback: Fallback;
+  protected readonly engine = 'mongodb';
   readonly #pollMs: number;
   readonly #electionTimeoutMs: number;
 
   constructor(options?: {
-    fallback?: Fallback;
+    fallback?: EngineFallback;
     /** Between two reads while waiting for an election or a catch-up (default 500 ms). */
     pollMs?: number;
     /** How long an election may take after a step down (default 30 s). */
     electionTimeoutMs?: number;
   }) {
-    this.#fallback = options?.fallback ?? new GenericStatefulSetProvider();
+    super(options?.fallback);
     this.#pollMs = options?.pollMs ?? 500;
     this.#electionTimeoutMs = options?.electionTimeoutMs ?? 30_000;
   }
 
-  /** The topology reads the watch cache: it keeps coming from the other providers. */
-  supports(): boolean {
-    return false;
-  }
-
-  async readReplication(): Promise<ReplicationLink[]> {
-    return [];
-  }
-
-  supportsWorkload(workload: WorkloadRef, engine?: string): boolean {
-    return workload.kind === 'StatefulSet' && engine === 'mongodb';
-  }
-
-  describeSteps(sides: FailoverStepSides): FailoverStepDescriptions {
+  protected describe(sides: FailoverStepSides): FailoverStepDescriptions {
     return describeMongoSteps(sides);
   }
 
-  /** The side's members, or undefined when only the fallback can act. */
-  async #side(
-    side: FailoverSide,
-    ctx: FailoverCallContext,
-  ): Promise<MongoSide | undefined> {
-    const sts = await side.client.get<KubeObject>(
-      side.client.pathOf(side.workload),
-    );
-    if (!sts) {
-      throw new Error(
-        `StatefulSet ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
-      );
-    }
-    requireSideStamped(side, sts, ctx);
+  protected reach(side: FailoverSide, sts: KubeObject): MongoSide | undefined {
     return mongoSideOf(side, sts);
-  }
-
-  async #either<T>(
-    side: FailoverSide,
-    engine: (m: MongoSide) => Promise<T>,
-    generic: (fallback: Fallback) => Promise<T>,
-    ctx: FailoverCallContext,
-  ): Promise<T> {
-    const m = await this.#side(side, ctx);
-    return m ? engine(m) : generic(this.#fallback);
   }
 
   /** Mirrors the engine's role in the StatefulSet's role annotations. */
@@ -150,7 +106,7 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<LagReading> {
-    return this.#either(
+    return this.either(
       target,
       async m => {
         const rs = await readReplicaSet(m, ctx);
@@ -170,9 +126,9 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<Omit<EngineDataLoss, 'provider'> | undefined> {
-    const t = await this.#side(target, ctx);
+    const t = await this.engineOn(target, ctx);
     if (!t) return undefined;
-    const s = await this.#side(source, ctx).catch(() => undefined);
+    const s = await this.engineOn(source, ctx).catch(() => undefined);
     const rs = await readReplicaSet(t, ctx);
     const from = sourceOptime(rs, s, source.cluster);
     const have = sideOptimeMs(rs, t);
@@ -200,10 +156,10 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext,
   ): Promise<UndoData> {
     const [s, t] = await Promise.all([
-      this.#side(source, ctx),
-      this.#side(target, ctx),
+      this.engineOn(source, ctx),
+      this.engineOn(target, ctx),
     ]);
-    if (!s || !t) return this.#fallback.fence(source, target, ctx);
+    if (!s || !t) return this.fallback.fence(source, target, ctx);
     const rs = await readReplicaSet(s, ctx);
     const annotations = s.statefulSet.metadata.annotations ?? {};
     const undo: UndoData = {
@@ -240,7 +196,7 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    return this.#either(
+    return this.either(
       source,
       async s => {
         const rs = await readReplicaSet(s, ctx);
@@ -290,10 +246,10 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext & { timeoutMs: number; since?: number },
   ): Promise<LagReading> {
     const [t, s] = await Promise.all([
-      this.#side(target, ctx),
-      this.#side(source, ctx),
+      this.engineOn(target, ctx),
+      this.engineOn(source, ctx),
     ]);
-    if (!t || !s) return this.#fallback.waitCaughtUp(target, source, ctx);
+    if (!t || !s) return this.fallback.waitCaughtUp(target, source, ctx);
     await pollReplicaSet(
       t,
       rs => sideOptimeMs(rs, t) >= sideOptimeMs(rs, s),
@@ -333,10 +289,10 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext & { fenced?: UndoData; emergency: boolean },
   ): Promise<UndoData> {
-    return this.#either(
+    return this.either(
       target,
       async t => {
-        const s = await this.#side(source, ctx).catch(() => undefined);
+        const s = await this.engineOn(source, ctx).catch(() => undefined);
         let rs = await readReplicaSet(t, ctx);
         const lastSource = sourceOptime(rs, s, source.cluster);
         const before = sideOptimeMs(rs, t);
@@ -372,10 +328,10 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext,
   ): Promise<void> {
     const [t, s] = await Promise.all([
-      this.#side(target, ctx),
-      this.#side(source, ctx),
+      this.engineOn(target, ctx),
+      this.engineOn(source, ctx),
     ]);
-    if (!t || !s) return this.#fallback.abortPromotion(target, source, ctx);
+    if (!t || !s) return this.fallback.abortPromotion(target, source, ctx);
     // The election goes back: the source's members get the priority again.
     const rs = await readReplicaSet(s, ctx);
     await raisePriorities(rs, s, [t], ctx, false);
@@ -398,7 +354,7 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<boolean> {
-    return this.#either(
+    return this.either(
       target,
       async t => {
         const rs = await readReplicaSet(t, ctx);
@@ -415,10 +371,10 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     ctx: FailoverCallContext,
   ): Promise<void> {
     const [o, p] = await Promise.all([
-      this.#side(old, ctx),
-      this.#side(primary, ctx),
+      this.engineOn(old, ctx),
+      this.engineOn(primary, ctx),
     ]);
-    if (!o || !p) return this.#fallback.markFenced(old, primary, ctx);
+    if (!o || !p) return this.fallback.markFenced(old, primary, ctx);
     for (const pod of o.pods) {
       const hello = await mongoJson(o, pod, mongoJs.hello, ctx).catch(
         () => undefined,
@@ -445,8 +401,8 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    const o = await this.#side(old, ctx);
-    if (!o) return this.#fallback.reattach(old, primary, undo, ctx);
+    const o = await this.engineOn(old, ctx);
+    if (!o) return this.fallback.reattach(old, primary, undo, ctx);
     // It stays a secondary (lower priority); the freeze of its step down is lifted.
     if (typeof undo.steppedDown === 'string') {
       await mongoJson(o, undo.steppedDown, mongoJs.unfreeze, ctx);
@@ -460,9 +416,9 @@ export class MongoReplicaSetProvider implements FailoverReplicationProvider {
     old: FailoverSide | undefined,
     ctx: FailoverCallContext,
   ): Promise<string[]> {
-    const p = await this.#side(primary, ctx);
-    const o = old && (await this.#side(old, ctx));
-    if (!p || (old && !o)) return this.#fallback.verifyRoles(primary, old, ctx);
+    const p = await this.engineOn(primary, ctx);
+    const o = old && (await this.engineOn(old, ctx));
+    if (!p || (old && !o)) return this.fallback.verifyRoles(primary, old, ctx);
     const problems: string[] = [];
     const rs = await readReplicaSet(p, ctx);
     if (!rs.primary)

@@ -22,7 +22,7 @@ import {
   EngineDataLoss,
   FailoverStepDescriptions,
   FailoverStepSides,
-  ReplicationLink,
+  KubeObject,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import {
   FailoverCallContext,
@@ -30,10 +30,7 @@ import {
   FailoverSide,
   LagReading,
   UndoData,
-  WorkloadRef,
 } from '../failover';
-import { ReplicationProvider } from '../types';
-import { GenericStatefulSetProvider } from './GenericStatefulSetProvider';
 import { gtidDifference } from './gtidSet';
 import {
   addressSeenBy,
@@ -42,7 +39,7 @@ import {
   mysqlPeerAddress,
 } from './mysqlAddress';
 import { checkNoErrant, lossWindow, requireNoErrant } from './mysqlErrant';
-import { MysqlServer, runSql } from './mysqlExec';
+import { MysqlServer, mysqlServerOf, runSql } from './mysqlExec';
 import { annotateRole, followPrimary } from './mysqlFollow';
 import { rewriteJoinScript } from './mysqlJoinScript';
 import { sideServer, sideStateIfAnswering } from './mysqlSide';
@@ -60,73 +57,52 @@ import {
   oldSourceProblems,
   primaryProblems,
 } from './mysqlWording';
+import { EngineFallback, ExecEngineProvider } from './ExecEngineProvider';
 
 export { mysqlPeerAddress } from './mysqlAddress';
 export type { KnownAddress, MysqlAddress } from './mysqlAddress';
 export { errantMessage } from './mysqlErrant';
 
-type Fallback = FailoverReplicationProvider &
-  ReplicationProvider &
-  Required<Pick<FailoverReplicationProvider, 'reattach'>>;
-
 /**
  * GTID-replicated MySQL StatefulSets (engine `mysql`): switchover,
  * emergency failover and failback by the engine's own statements.
  */
-export class MySqlGtidProvider implements FailoverReplicationProvider {
+export class MySqlGtidProvider
+  extends ExecEngineProvider<MysqlServer>
+  implements FailoverReplicationProvider
+{
   readonly id = 'mysql-gtid';
-  readonly catchUpInEngine = true;
-  readonly #fallback: Fallback;
+  protected readonly engine = 'mysql';
   readonly #address: MysqlAddress;
   readonly #peekMs: number;
 
   constructor(options?: {
-    fallback?: Fallback;
+    fallback?: EngineFallback;
     address?: MysqlAddress;
     /** How long a read of a source that may be down may take (default 3 s). */
     sourcePeekMs?: number;
   }) {
-    this.#fallback = options?.fallback ?? new GenericStatefulSetProvider();
+    super(options?.fallback);
     this.#address = options?.address ?? mysqlPeerAddress;
     this.#peekMs = options?.sourcePeekMs ?? 3_000;
   }
 
-  /**
-   * The topology reads the watch cache, where the engine's roles are not:
-   * it keeps coming from the other providers.
-   */
-  supports(): boolean {
-    return false;
-  }
-
-  async readReplication(): Promise<ReplicationLink[]> {
-    return [];
-  }
-
-  supportsWorkload(workload: WorkloadRef, engine?: string): boolean {
-    return workload.kind === 'StatefulSet' && engine === 'mysql';
-  }
-
-  describeSteps(sides: FailoverStepSides): FailoverStepDescriptions {
+  protected describe(sides: FailoverStepSides): FailoverStepDescriptions {
     return describeMySqlSteps(sides);
   }
 
-  /** Runs `engine` on the side's primary server, or `generic` on the fallback. */
-  async #either<T>(
+  protected reach(
     side: FailoverSide,
-    engine: (server: MysqlServer) => Promise<T>,
-    generic: (fallback: Fallback) => Promise<T>,
-    ctx: FailoverCallContext,
-  ): Promise<T> {
-    const server = await sideServer(side, ctx);
-    return server ? engine(server) : generic(this.#fallback);
+    sts: KubeObject,
+  ): MysqlServer | undefined {
+    return mysqlServerOf(side, sts);
   }
 
   async readLag(
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<LagReading> {
-    return this.#either(
+    return this.either(
       target,
       async s => {
         const rows = await readReplicaStatus(s, ctx);
@@ -157,7 +133,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<UndoData> {
-    return this.#either(
+    return this.either(
       source,
       async s => {
         const annotations = s.statefulSet.metadata.annotations ?? {};
@@ -196,7 +172,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    return this.#either(
+    return this.either(
       source,
       async s => {
         const sql = mysqlSql.restoreFlags({
@@ -224,7 +200,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
       sideServer(target, ctx),
       sideServer(source, ctx),
     ]);
-    if (!t || !s) return this.#fallback.waitCaughtUp(target, source, ctx);
+    if (!t || !s) return this.fallback.waitCaughtUp(target, source, ctx);
     const [want, have] = await Promise.all([
       readServerState(s, ctx),
       readServerState(t, ctx),
@@ -274,7 +250,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext & { fenced?: UndoData; emergency: boolean },
   ): Promise<UndoData> {
-    return this.#either(
+    return this.either(
       target,
       async t => {
         const channels = await readReplicaStatus(t, ctx);
@@ -305,7 +281,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
       sideServer(target, ctx),
       sideServer(source, ctx),
     ]);
-    if (!t || !s) return this.#fallback.abortPromotion(target, source, ctx);
+    if (!t || !s) return this.fallback.abortPromotion(target, source, ctx);
     return followPrimary(t, s, this.#address(s), ctx);
   }
 
@@ -313,7 +289,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<boolean> {
-    return this.#either(
+    return this.either(
       target,
       async t => {
         const [state, channels] = await Promise.all([
@@ -336,7 +312,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
       sideServer(old, ctx),
       sideServer(primary, ctx),
     ]);
-    if (!o || !p) return this.#fallback.markFenced(old, primary, ctx);
+    if (!o || !p) return this.fallback.markFenced(old, primary, ctx);
     // Fenced first: whatever else happens, it takes no more writes.
     await runSql(o, mysqlSql.fence, ctx);
     // It follows the new primary only without errant transactions; with
@@ -360,7 +336,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
       sideServer(old, ctx),
       sideServer(primary, ctx),
     ]);
-    if (!o || !p) return this.#fallback.reattach(old, primary, undo, ctx);
+    if (!o || !p) return this.fallback.reattach(old, primary, undo, ctx);
     await checkNoErrant(o, p, ctx);
     const known = undo.knownAddress as KnownAddress | undefined;
     return followPrimary(o, p, this.#address(p, known), ctx);
@@ -374,7 +350,7 @@ export class MySqlGtidProvider implements FailoverReplicationProvider {
     const p = await sideServer(primary, ctx);
     const o = old && (await sideServer(old, ctx));
     if (!p || (old && !o)) {
-      return this.#fallback.verifyRoles(primary, old, ctx);
+      return this.fallback.verifyRoles(primary, old, ctx);
     }
     const [state, channels] = await Promise.all([
       readServerState(p, ctx),

@@ -36,7 +36,7 @@ import {
 } from './GenericStatefulSetProvider';
 import { gtidDifference } from './gtidSet';
 import { MySqlGtidProvider } from './MySqlGtidProvider';
-import { MysqlServer, parseVertical, runSql } from './mysqlExec';
+import { MysqlServer, runSql } from './mysqlExec';
 import {
   followsHosts,
   isReplicaSite,
@@ -53,16 +53,20 @@ import {
   replicationServer,
   sourceChannels,
 } from './perconaSites';
-import { describePerconaXtraDbSteps, perconaSql } from './perconaSteps';
+import { describePerconaXtraDbSteps } from './perconaSteps';
+import { mysqlSql } from './mysqlSteps';
+import {
+  answerWithin,
+  lagOfChannels,
+  readReplicaStatus,
+  readServerState,
+  ServerState,
+} from './mysqlState';
+import { dataLossInTransactions } from './mysqlWording';
 
 type Fallback = FailoverReplicationProvider &
   ReplicationProvider &
   Required<Pick<FailoverReplicationProvider, 'reattach'>>;
-
-interface ServerState {
-  readOnly: boolean;
-  gtidExecuted: string;
-}
 
 /**
  * Percona XtraDB Clusters replicating across sites (engine `mysql`, the
@@ -132,20 +136,10 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     return x && y ? [x, y] : undefined;
   }
 
+  /** A server's state; super_read_only counts as read_only (the operator sets both). */
   async #state(s: MysqlServer, ctx: FailoverCallContext): Promise<ServerState> {
-    const [row] = parseVertical(
-      await runSql(s, perconaSql.readState, ctx, { vertical: true }),
-    );
-    return {
-      readOnly: row?.read_only === '1' || row?.super_read_only === '1',
-      gtidExecuted: (row?.gtid_executed ?? '').replace(/\s+/g, ''),
-    };
-  }
-
-  async #replicaStatus(s: MysqlServer, ctx: FailoverCallContext) {
-    return parseVertical(
-      await runSql(s, perconaSql.replicaStatus, ctx, { vertical: true }),
-    );
+    const state = await readServerState(s, ctx);
+    return { ...state, readOnly: state.readOnly || state.superReadOnly };
   }
 
   /** The site's replication pod's server. */
@@ -158,22 +152,12 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     side: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<string | undefined> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const read = this.#site(side, ctx)
-      .then(async site =>
-        site
-          ? (await this.#state(await this.#server(site), ctx)).gtidExecuted
-          : undefined,
-      )
-      .catch(() => undefined);
-    const late = new Promise<undefined>(resolve => {
-      timer = setTimeout(() => resolve(undefined), this.#peekMs);
-    });
-    try {
-      return await Promise.race([read, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const read = this.#site(side, ctx).then(async site =>
+      site
+        ? (await this.#state(await this.#server(site), ctx)).gtidExecuted
+        : undefined,
+    );
+    return answerWithin(read, this.#peekMs);
   }
 
   /** Polls until every pxc pod of a site is (or is not) read_only. */
@@ -212,18 +196,14 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     const site = await this.#site(target, ctx);
     if (!site) return this.#fallback.readLag(target, ctx);
     const rows = target.client.exec
-      ? await this.#replicaStatus(await this.#server(site), ctx)
+      ? await readReplicaStatus(await this.#server(site), ctx)
       : [];
     if (!rows.length) {
       // No channel to read (or no exec): an exporter's lag record, if any.
       return lagFromAnnotations(site.workload);
     }
-    const seconds = rows.map(r => r.Seconds_Behind_Source);
     const observedAt = new Date(ctx.now()).toISOString();
-    if (seconds.some(v => v === null || v === undefined)) {
-      return { seconds: null, observedAt };
-    }
-    return { seconds: Math.max(...seconds.map(Number)), observedAt };
+    return { seconds: lagOfChannels(rows), observedAt };
   }
 
   async readDataLoss(
@@ -235,21 +215,9 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     if (!site) return this.#fallback.readDataLoss?.(target, source, ctx);
     const have = await this.#state(await this.#server(site), ctx);
     const want = await this.#gtidIfAnswering(source, ctx);
-    if (want === undefined) {
-      return {
-        amount: null,
-        unit: 'transactions',
-        detail: `${source.cluster} does not answer; what it has that ${target.cluster} lacks is counted when it comes back`,
-      };
-    }
-    const lost = gtidDifference(want, have.gtidExecuted);
-    return {
-      amount: lost.transactions,
-      unit: 'transactions',
-      detail: `${source.cluster}'s @@gtid_executed minus ${target.cluster}'s${
-        lost.gtids ? ` (${lost.gtids})` : ''
-      }`,
-    };
+    const lost =
+      want === undefined ? undefined : gtidDifference(want, have.gtidExecuted);
+    return dataLossInTransactions(source.cluster, target.cluster, lost);
   }
 
   /** Points `site`'s channels at `to`'s published hosts, unless they already are. */
@@ -315,7 +283,7 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     const [t, s] = await Promise.all([this.#server(tgt), this.#server(src)]);
     const want = (await this.#state(s, ctx)).gtidExecuted;
     const seconds = Math.max(1, Math.ceil(ctx.timeoutMs / 1000));
-    const answer = await runSql(t, perconaSql.waitFor(want, seconds), ctx, {
+    const answer = await runSql(t, mysqlSql.waitFor(want, seconds), ctx, {
       timeoutMs: seconds * 1000 + 5_000,
     });
     if (answer.trim() !== '0') {
@@ -388,7 +356,7 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     const server = await this.#server(site);
     const [state, channels] = await Promise.all([
       this.#state(server, ctx),
-      this.#replicaStatus(server, ctx),
+      readReplicaStatus(server, ctx),
     ]);
     return !state.readOnly && channels.length === 0;
   }
@@ -443,7 +411,7 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     const server = await this.#server(await reloadPxcSite(o));
     await pollUntil(
       async () => {
-        const rows = await this.#replicaStatus(server, ctx);
+        const rows = await readReplicaStatus(server, ctx);
         return rows.some(
           r =>
             hosts.has(String(r.Source_Host)) && r.Replica_SQL_Running === 'Yes',
@@ -481,7 +449,7 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     const ps = await this.#server(p);
     const [state, rows] = await Promise.all([
       this.#state(ps, ctx),
-      this.#replicaStatus(ps, ctx),
+      readReplicaStatus(ps, ctx),
     ]);
     if (state.readOnly) {
       problems.push(`${primary.cluster} (${ps.pod}) is still read_only`);

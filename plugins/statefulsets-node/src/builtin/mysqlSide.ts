@@ -3,9 +3,8 @@
  * read only from a StatefulSet stamped for the run's entity, and its state
  * read within a bound when the side may be down.
  */
-import { KubeObject } from '@multicluster/backstage-plugin-statefulsets-common';
 import { FailoverCallContext, FailoverSide } from '../failover';
-import { requireSideStamped } from './GenericStatefulSetProvider';
+import { stampedStatefulSet } from './ExecEngineProvider';
 import { MysqlServer, mysqlServerOf } from './mysqlExec';
 import { answerWithin, readServerState, ServerState } from './mysqlState';
 
@@ -18,16 +17,7 @@ export async function sideServer(
   side: FailoverSide,
   ctx: FailoverCallContext,
 ): Promise<MysqlServer | undefined> {
-  const sts = await side.client.get<KubeObject>(
-    side.client.pathOf(side.workload),
-  );
-  if (!sts) {
-    throw new Error(
-      `StatefulSet ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
-    );
-  }
-  requireSideStamped(side, sts, ctx);
-  return mysqlServerOf(side, sts);
+  return mysqlServerOf(side, await stampedStatefulSet(side, ctx));
 }
 
 /**

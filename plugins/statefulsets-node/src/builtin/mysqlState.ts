@@ -51,7 +51,8 @@ export async function readReplicaStatus(
 /** The largest Seconds_Behind_Source of the channels; null without channels or while one is not measured. */
 export function lagOfChannels(channels: ReplicaChannel[]): number | null {
   const seconds = channels.map(r => r.Seconds_Behind_Source);
-  if (seconds.length === 0 || seconds.some(v => v === null)) return null;
+  if (seconds.length === 0 || seconds.some(v => v === null || v === undefined))
+    return null;
   return Math.max(...seconds.map(Number));
 }
 

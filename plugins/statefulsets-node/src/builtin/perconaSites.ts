@@ -10,6 +10,7 @@
 import { KubeObject } from '@multicluster/backstage-plugin-statefulsets-common';
 import { FailoverSide } from '../failover';
 import { MysqlServer } from './mysqlExec';
+import { loadWorkload } from './GenericStatefulSetProvider';
 
 /** API version of the operator's resource. */
 export const PXC_API_VERSION = 'pxc.percona.com/v1';
@@ -107,14 +108,7 @@ export function followsHosts(
 export async function loadPxcSite(
   side: FailoverSide,
 ): Promise<PxcSite | undefined> {
-  const workload = await side.client.get<KubeObject>(
-    side.client.pathOf(side.workload),
-  );
-  if (!workload) {
-    throw new Error(
-      `StatefulSet ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
-    );
-  }
+  const workload = await loadWorkload(side);
   const owner = workload.metadata.ownerReferences?.find(
     r => r.kind === PXC_KIND && r.apiVersion?.startsWith('pxc.percona.com/'),
   );

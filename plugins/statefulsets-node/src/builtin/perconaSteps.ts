@@ -13,16 +13,7 @@ import {
   FailoverStepSides,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import { pxcNameOf } from './perconaSites';
-
-/** The statements the provider runs in the pxc pods (reads and a wait only). */
-export const perconaSql = {
-  readState:
-    'SELECT @@GLOBAL.read_only AS read_only, @@GLOBAL.super_read_only AS super_read_only, @@GLOBAL.gtid_executed AS gtid_executed',
-  replicaStatus: 'SHOW REPLICA STATUS',
-  waitFor(gtidSet: string, seconds: number): string {
-    return `SELECT WAIT_FOR_EXECUTED_GTID_SET('${gtidSet}', ${seconds})`;
-  },
-};
+import { mysqlSql } from './mysqlSteps';
 
 function resourceOf(w: FailoverStepSides['sourceWorkload']): string {
   const name = w ? pxcNameOf(w.name) ?? w.name : '?';
@@ -41,7 +32,7 @@ export function describePerconaXtraDbSteps(
     `${src}: spec.pxc.replicationChannels[*].isSource = false, sourcesList = the hosts ${to}'s exposed pxc pods publish (the operator sets read_only on every pxc pod and starts the channel from them)`;
   const promote = [
     `${tgt}: spec.pxc.replicationChannels[*].isSource = true, sourcesList removed (the operator stops and removes the channel and clears read_only on every pxc pod)`,
-    `wait until ${target}'s pxc pods answer read_only = 0 with no replica channel (${perconaSql.readState}; ${perconaSql.replicaStatus})`,
+    `wait until ${target}'s pxc pods answer read_only = 0 with no replica channel (${mysqlSql.readState}; ${mysqlSql.replicaStatus})`,
   ];
   return {
     fenceMethod: `percona-xtradb-cluster: ${describeWorkload(
@@ -50,10 +41,10 @@ export function describePerconaXtraDbSteps(
     fence: [
       `refused unless ${target}'s pxc pods are exposed (spec.pxc.expose) and publish their hosts`,
       demote(target),
-      `wait until every pxc pod of ${source} answers read_only = 1 (${perconaSql.readState})`,
+      `wait until every pxc pod of ${source} answers read_only = 1 (${mysqlSql.readState})`,
     ],
     promote: [
-      `${target}: ${perconaSql
+      `${target}: ${mysqlSql
         .waitFor(`<@@gtid_executed of ${source}>`, 0)
         .replace(', 0)', ', <timeout>)')} on its replication pod`,
       ...promote,
@@ -65,7 +56,7 @@ export function describePerconaXtraDbSteps(
     ],
     reattach: [
       `${src}: already a replica of ${target} since the fence (isSource: false, sourcesList = ${target}'s hosts); refused if it has transactions ${target} lacks`,
-      `wait until ${source}'s replication pod runs the channel from ${target} (${perconaSql.replicaStatus})`,
+      `wait until ${source}'s replication pod runs the channel from ${target} (${mysqlSql.replicaStatus})`,
     ],
   };
 }

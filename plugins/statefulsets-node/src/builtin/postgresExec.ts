@@ -13,7 +13,7 @@ import {
   KubeObject,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import { FailoverCallContext, FailoverSide } from '../failover';
-import { requireSideStamped } from './GenericStatefulSetProvider';
+import { requireSideStamped, loadWorkload } from './GenericStatefulSetProvider';
 import {
   parseState,
   PostgresState,
@@ -97,14 +97,7 @@ export class PostgresExec {
   async load(
     side: FailoverSide,
   ): Promise<{ obj: KubeObject; pod: PostgresPod }> {
-    const obj = await side.client.get<KubeObject>(
-      side.client.pathOf(side.workload),
-    );
-    if (!obj) {
-      throw new Error(
-        `StatefulSet ${side.workload.namespace}/${side.workload.name} not found in ${side.cluster}`,
-      );
-    }
+    const obj = await loadWorkload(side);
     return { obj, pod: postgresPodOf(side, obj) };
   }
 
