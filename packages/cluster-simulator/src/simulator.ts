@@ -21,7 +21,7 @@ import { ClusterServer } from './server/ClusterServer';
 import { Faults, parseFaults } from './server/faults';
 import { ClusterStore } from './store/ClusterStore';
 import { loadState, persistDebounced } from './store/persistence';
-import type { PeerDirectory } from './engines/programs';
+import { PeerDirectory, settleEngines } from './engines/programs';
 import { readCrdDir, seedObjects } from './store/seed';
 import { nodesFor, refreshNodeInfo } from './simulatedNodes';
 import {
@@ -277,15 +277,19 @@ export async function startSimulator(
     const server = servers.get(name);
     if (!server) throw new Error(`unknown cluster "${name}"`);
     const parsed = parseFaults(f);
+    settleEngines(now, peers);
     faults.set(name, parsed);
     await server.setFaults(parsed);
   };
 
   const partition = (from: string, to: string) => {
-    if (!partitions.some(p => p.from === from && p.to === to))
+    if (!partitions.some(p => p.from === from && p.to === to)) {
+      settleEngines(now, peers);
       partitions.push({ from, to });
+    }
   };
   const heal = () => {
+    settleEngines(now, peers);
     partitions = [];
   };
   const compact = (name: string) => stores.get(name)?.compact();

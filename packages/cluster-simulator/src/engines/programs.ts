@@ -51,6 +51,12 @@ export interface EngineEmulator {
   engine: string;
   matchesImage(image: string): boolean;
   programs(target: ExecTarget): Record<string, Program>;
+  /**
+   * Records every server's position as of now. Called before the
+   * reachability between clusters changes: engines that compute positions
+   * when read would otherwise date what happened before the change after it.
+   */
+  settle?(store: ClusterStore, now: () => number, peers: PeerDirectory): void;
 }
 
 /** The registered emulators, first match wins. */
@@ -61,6 +67,15 @@ export const ENGINE_EMULATORS: EngineEmulator[] = [
   postgresEmulator,
   mongodbEmulator,
 ];
+
+/** Lets every emulator record its servers' positions in every cluster. */
+export function settleEngines(now: () => number, peers: PeerDirectory): void {
+  for (const name of peers.names?.() ?? []) {
+    const store = peers.store(name);
+    if (!store) continue;
+    for (const e of ENGINE_EMULATORS) e.settle?.(store, now, peers);
+  }
+}
 
 /** The emulator for a container image, if any. */
 export function emulatorFor(

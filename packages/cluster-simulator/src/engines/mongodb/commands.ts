@@ -13,6 +13,7 @@ import {
   RsMember,
   RsView,
   RsWorld,
+  lastKnownPosition,
   observe,
 } from './state';
 import { BsonTimestamp, IsoDate, MongoServerError, ObjectId } from './values';
@@ -98,7 +99,11 @@ export function status(world: RsWorld) {
     const l = view.members.find(x => x.member.host === m.host);
     if (!l) {
       // What the last heartbeat said.
-      const last = world.peek(m.host);
+      const stored = world.peek(m.host);
+      const last = stored && {
+        ...lastKnownPosition(stored),
+        term: stored.term,
+      };
       return {
         _id: m._id,
         name: m.host,

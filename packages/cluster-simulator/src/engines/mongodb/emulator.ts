@@ -17,6 +17,7 @@ import {
   MemberState,
   RsWorld,
   initialMemberState,
+  observe,
 } from './state';
 
 /** The annotation holding a member's state. */
@@ -130,5 +131,11 @@ export const mongodbEmulator: EngineEmulator = {
         configuredSet(t.store, t.pod) !== undefined,
       );
     return { mongosh: program, mongo: program };
+  },
+  settle: (store, now, peers) => {
+    for (const pod of store.peekAll('', 'Pod')) {
+      const world = runsMongo(pod) && memberWorld(store, pod, now, peers);
+      if (world) observe(world);
+    }
   },
 };

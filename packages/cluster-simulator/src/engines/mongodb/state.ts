@@ -69,6 +69,8 @@ export interface MemberState {
   };
   /** Not electable before this time (replSetFreeze, replSetStepDown). */
   frozenUntilMs?: number;
+  /** When another member last reached it (its last heartbeat). */
+  seenMs?: number;
 }
 
 /** A member as reached from the viewing one. */
@@ -130,6 +132,17 @@ function writerPosition(
   return n > 0
     ? { ops: s.ops + n, lastOpMs: since + n * WRITE_INTERVAL_MS }
     : { ops: s.ops, lastOpMs: s.lastOpMs };
+}
+
+/**
+ * Where a member was when last reached, as its last heartbeat told the
+ * others: a writing primary's write clock runs until then.
+ */
+export function lastKnownPosition(s: MemberState): {
+  ops: number;
+  lastOpMs: number;
+} {
+  return writerPosition(s, s.seenMs ?? s.lastOpMs);
 }
 
 function gather(world: RsWorld): {
@@ -234,6 +247,7 @@ function materialize(view: RsView): void {
       ...l.state,
       config: view.config,
       term: view.term,
+      seenMs: view.now,
       ...(!writing && { ops: l.ops, lastOpMs: l.lastOpMs }),
     };
     l.state = s;
