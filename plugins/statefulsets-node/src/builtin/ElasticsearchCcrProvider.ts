@@ -17,8 +17,6 @@
  * generic provider acts instead.
  */
 import {
-  ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
-  ANNOTATION_REPLICATION_LAG_SECONDS,
   ANNOTATION_REPLICATION_SOURCE,
   ANNOTATION_ROLE,
   EngineDataLoss,
@@ -53,7 +51,11 @@ import {
   followCluster,
 } from './elasticsearchFollow';
 import { describeElasticsearchSteps } from './elasticsearchSteps';
-import { EngineFallback, ExecEngineProvider } from './ExecEngineProvider';
+import {
+  EngineFallback,
+  ExecEngineProvider,
+  mirrorAnnotations,
+} from './ExecEngineProvider';
 
 const POLL_MS = 500;
 
@@ -75,18 +77,6 @@ export class ElasticsearchCcrProvider
 
   protected reach(side: FailoverSide, sts: KubeObject): EsNode | undefined {
     return esNodeOf(side, sts);
-  }
-
-  async #annotate(n: EsNode, annotations: Record<string, string | null>) {
-    await n.side.client.mergePatch(n.side.client.pathOf(n.side.workload), {
-      metadata: {
-        annotations: {
-          ...annotations,
-          [ANNOTATION_REPLICATION_LAG_SECONDS]: null,
-          [ANNOTATION_REPLICATION_LAG_OBSERVED_AT]: null,
-        },
-      },
-    });
   }
 
   async readLag(
@@ -152,7 +142,8 @@ export class ElasticsearchCcrProvider
         const rerun = annotations[ANNOTATION_ROLE] === 'fenced';
         const indices = await leaderIndices(s, ctx);
         const blockedBefore = rerun ? [] : await writeBlocked(s, indices, ctx);
-        if (!rerun) await this.#annotate(s, { [ANNOTATION_ROLE]: 'fenced' });
+        if (!rerun)
+          await mirrorAnnotations(s.side, { [ANNOTATION_ROLE]: 'fenced' });
         await setWriteBlock(s, indices, true, ctx);
         return {
           previousRole: rerun
@@ -184,7 +175,7 @@ export class ElasticsearchCcrProvider
           i => !before.has(i),
         );
         await setWriteBlock(s, indices, false, ctx);
-        await this.#annotate(s, {
+        await mirrorAnnotations(s.side, {
           [ANNOTATION_ROLE]: String(undo.previousRole ?? 'active'),
           [ANNOTATION_REPLICATION_SOURCE]:
             typeof undo.previousSource === 'string'
@@ -254,7 +245,7 @@ export class ElasticsearchCcrProvider
         }
         const promotedAt: Record<string, number> = {};
         for (const f of followers) promotedAt[f.index] = seqNos[f.index] ?? -1;
-        await this.#annotate(t, {
+        await mirrorAnnotations(t.side, {
           [ANNOTATION_ROLE]: 'active',
           [ANNOTATION_REPLICATION_SOURCE]: null,
           ...(followers.length && {
@@ -282,7 +273,7 @@ export class ElasticsearchCcrProvider
     patterns?: string[],
   ): Promise<void> {
     await followCluster(replica, primary, ctx, patterns);
-    await this.#annotate(replica, {
+    await mirrorAnnotations(replica.side, {
       [ANNOTATION_ROLE]: 'passive',
       [ANNOTATION_REPLICATION_SOURCE]: primary.side.cluster,
       [ANNOTATION_ES_PROMOTED_AT]: null,
@@ -326,7 +317,7 @@ export class ElasticsearchCcrProvider
     await setWriteBlock(o, await leaderIndices(o, ctx), true, ctx);
     const diverged = await divergence(o, p, ctx);
     if (diverged.length) {
-      await this.#annotate(o, { [ANNOTATION_ROLE]: 'fenced' });
+      await mirrorAnnotations(o.side, { [ANNOTATION_ROLE]: 'fenced' });
       return undefined;
     }
     return this.#followAll(o, p, ctx);

@@ -7,6 +7,10 @@
  * workload) is handed to the fallback provider.
  */
 import {
+  ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
+  ANNOTATION_REPLICATION_LAG_SECONDS,
+  ANNOTATION_REPLICATION_SOURCE,
+  ANNOTATION_ROLE,
   FailoverStepDescriptions,
   FailoverStepSides,
   KubeObject,
@@ -41,6 +45,55 @@ export async function stampedStatefulSet(
   const sts = await loadWorkload(side);
   requireSideStamped(side, sts, ctx);
   return sts;
+}
+
+/**
+ * Mirrors what the engine now does in the side's StatefulSet annotations,
+ * once the engine changed (they follow it; nothing reads them to act). The
+ * lag annotations are cleared: the exporter publishes a fresh lag for the
+ * new role.
+ */
+export async function mirrorAnnotations(
+  side: FailoverSide,
+  annotations: Record<string, string | null>,
+): Promise<void> {
+  await side.client.mergePatch(side.client.pathOf(side.workload), {
+    metadata: {
+      annotations: {
+        ...annotations,
+        [ANNOTATION_REPLICATION_LAG_SECONDS]: null,
+        [ANNOTATION_REPLICATION_LAG_OBSERVED_AT]: null,
+      },
+    },
+  });
+}
+
+/** Mirrors the engine's role (and the cluster it replicates from) in the role annotations. */
+export function annotateRole(
+  side: FailoverSide,
+  role: string,
+  source: string | null,
+): Promise<void> {
+  return mirrorAnnotations(side, {
+    [ANNOTATION_ROLE]: role,
+    [ANNOTATION_REPLICATION_SOURCE]: source,
+  });
+}
+
+/** `read`'s answer when it comes within `ms`, else undefined (a failed read too). */
+export async function answerWithin<T>(
+  read: Promise<T | undefined>,
+  ms: number,
+): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>(resolve => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([read.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -14,8 +14,6 @@
  * follow. Where a side cannot be exec'd into, the generic provider acts.
  */
 import {
-  ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
-  ANNOTATION_REPLICATION_LAG_SECONDS,
   ANNOTATION_REPLICATION_SOURCE,
   ANNOTATION_ROLE,
   EngineDataLoss,
@@ -33,25 +31,26 @@ import {
 } from '../failover';
 import {
   EndOffsets,
-  GroupOffsets,
   KafkaBroker,
   kafkaBrokerOf,
-  kafkaCommands,
   missingRecords,
-  parseEndOffsets,
-  parseGroupOffsets,
-  runTool,
+  readEndOffsets,
+  readGroupOffsets,
   untranslatedGroups,
 } from './kafkaExec';
 import {
   aliasesOf,
-  applyFlows,
-  findMirrorMakers,
   flowEnabled,
-  MirrorMakerConfig,
+  mirrorMakersOf,
+  switchFlows,
 } from './kafkaMirrorMaker';
 import { describeKafkaSteps } from './kafkaSteps';
-import { EngineFallback, ExecEngineProvider } from './ExecEngineProvider';
+import {
+  annotateRole,
+  answerWithin,
+  EngineFallback,
+  ExecEngineProvider,
+} from './ExecEngineProvider';
 
 /** Kafka StatefulSets mirrored by MirrorMaker 2 (engine `kafka`). */
 export class KafkaMirrorMakerProvider
@@ -86,93 +85,15 @@ export class KafkaMirrorMakerProvider
     return kafkaBrokerOf(side, sts);
   }
 
-  async #offsets(
-    b: KafkaBroker,
-    ctx: FailoverCallContext,
-  ): Promise<EndOffsets> {
-    return parseEndOffsets(
-      await runTool(b, kafkaCommands.endOffsets(b.bin), ctx),
-    );
-  }
-
-  async #groups(
-    b: KafkaBroker,
-    ctx: FailoverCallContext,
-  ): Promise<GroupOffsets> {
-    return parseGroupOffsets(
-      await runTool(b, kafkaCommands.groups(b.bin), ctx),
-    );
-  }
-
   /** A side's end offsets when it answers within the peek bound, else undefined. */
-  async #offsetsIfAnswering(
+  #offsetsIfAnswering(
     side: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<EndOffsets | undefined> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const read = this.engineOn(side, ctx)
-      .then(b => (b ? this.#offsets(b, ctx) : undefined))
-      .catch(() => undefined);
-    const late = new Promise<undefined>(resolve => {
-      timer = setTimeout(() => resolve(undefined), this.#peekMs);
-    });
-    try {
-      return await Promise.race([read, late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async #annotate(
-    side: FailoverSide,
-    role: string,
-    source: string | null,
-  ): Promise<void> {
-    await side.client.mergePatch(side.client.pathOf(side.workload), {
-      metadata: {
-        annotations: {
-          [ANNOTATION_ROLE]: role,
-          [ANNOTATION_REPLICATION_SOURCE]: source,
-          [ANNOTATION_REPLICATION_LAG_SECONDS]: null,
-          [ANNOTATION_REPLICATION_LAG_OBSERVED_AT]: null,
-        },
-      },
-    });
-  }
-
-  /** The MirrorMaker 2 configurations in the clusters of the sides that answer. */
-  async #mirrorMakers(
-    sides: FailoverSide[],
-    brokers: KafkaBroker,
-  ): Promise<MirrorMakerConfig[]> {
-    const found: MirrorMakerConfig[] = [];
-    for (const side of sides) {
-      const mm = await findMirrorMakers([side], brokers.statefulSet).catch(
-        () => [],
-      );
-      found.push(...mm);
-    }
-    return found;
-  }
-
-  /** Switches flows in every configuration naming both aliases. */
-  async #switchFlows(
-    configs: MirrorMakerConfig[],
-    changes: Array<{ from: string; to: string; enabled: boolean }>,
-  ): Promise<void> {
-    const relevant = configs.filter(c => {
-      const aliases = aliasesOf(c.text);
-      return changes.every(
-        ch => aliases.includes(ch.from) && aliases.includes(ch.to),
-      );
-    });
-    if (!relevant.length) {
-      const [ch] = changes;
-      throw new Error(
-        `No MirrorMaker 2 configuration names both ${ch.from} and ${ch.to} as aliases (mm2.properties \`clusters = ${ch.from}, ${ch.to}\` in a ConfigMap labelled with the entity's backstage.io/kubernetes-id); add one, or fail over with the generic provider`,
-      );
-    }
-    for (const c of relevant) await applyFlows(c, changes);
+    const read = this.engineOn(side, ctx).then(b =>
+      b ? readEndOffsets(b, ctx) : undefined,
+    );
+    return answerWithin(read, this.#peekMs);
   }
 
   async readLag(
@@ -190,7 +111,7 @@ export class KafkaMirrorMakerProvider
   ): Promise<Omit<EngineDataLoss, 'provider'> | undefined> {
     const t = await this.engineOn(target, ctx);
     if (!t) return undefined;
-    const have = await this.#offsets(t, ctx);
+    const have = await readEndOffsets(t, ctx);
     const want = await this.#offsetsIfAnswering(source, ctx);
     if (!want) {
       return {
@@ -222,12 +143,12 @@ export class KafkaMirrorMakerProvider
         const annotations = s.statefulSet.metadata.annotations ?? {};
         const previousRole = annotations[ANNOTATION_ROLE];
         const rerun = previousRole === 'fenced';
-        if (!rerun) await this.#annotate(source, 'fenced', null);
+        if (!rerun) await annotateRole(source, 'fenced', null);
         return {
           previousRole: rerun ? 'active' : previousRole ?? 'active',
           previousSource: annotations[ANNOTATION_REPLICATION_SOURCE] ?? null,
           pod: s.pod,
-          endOffsets: await this.#offsets(s, ctx),
+          endOffsets: await readEndOffsets(s, ctx),
         };
       },
       f => f.fence(source, target, ctx),
@@ -243,7 +164,7 @@ export class KafkaMirrorMakerProvider
     return this.either(
       source,
       async () =>
-        this.#annotate(
+        annotateRole(
           source,
           String(undo.previousRole ?? 'active'),
           typeof undo.previousSource === 'string' ? undo.previousSource : null,
@@ -263,20 +184,20 @@ export class KafkaMirrorMakerProvider
       this.engineOn(source, ctx),
     ]);
     if (!t || !s) return this.fallback.waitCaughtUp(target, source, ctx);
-    const configs = await this.#mirrorMakers([target, source], t);
+    const configs = await mirrorMakersOf([target, source], t);
     if (!configs.some(c => flowEnabled(c.text, source.cluster, target.cluster)))
       throw new Error(
         `No MirrorMaker 2 flow ${source.cluster}->${target.cluster} is enabled, so ${target.cluster} cannot catch up; enable it in mm2.properties (or fail over without waiting)`,
       );
     const [want, wantGroups] = await Promise.all([
-      this.#offsets(s, ctx),
-      this.#groups(s, ctx),
+      readEndOffsets(s, ctx),
+      readGroupOffsets(s, ctx),
     ]);
     const end = Date.now() + ctx.timeoutMs;
     for (;;) {
       const [have, haveGroups] = await Promise.all([
-        this.#offsets(t, ctx),
-        this.#groups(t, ctx),
+        readEndOffsets(t, ctx),
+        readGroupOffsets(t, ctx),
       ]);
       const missing = missingRecords(want, have);
       const groups = untranslatedGroups(wantGroups, haveGroups);
@@ -310,16 +231,16 @@ export class KafkaMirrorMakerProvider
     return this.either(
       target,
       async t => {
-        const have = await this.#offsets(t, ctx);
+        const have = await readEndOffsets(t, ctx);
         const want =
           (ctx.fenced?.endOffsets as EndOffsets | undefined) ??
           (await this.#offsetsIfAnswering(source, ctx));
         const lost = want ? missingRecords(want, have) : undefined;
-        const configs = await this.#mirrorMakers([target, source], t);
-        await this.#switchFlows(configs, [
+        const configs = await mirrorMakersOf([target, source], t);
+        await switchFlows(configs, [
           { from: source.cluster, to: target.cluster, enabled: false },
         ]);
-        await this.#annotate(target, 'active', null);
+        await annotateRole(target, 'active', null);
         return {
           pod: t.pod,
           endOffsets: have,
@@ -339,12 +260,12 @@ export class KafkaMirrorMakerProvider
     primary: FailoverSide,
     b: KafkaBroker,
   ): Promise<void> {
-    const configs = await this.#mirrorMakers([primary, old], b);
-    await this.#switchFlows(configs, [
+    const configs = await mirrorMakersOf([primary, old], b);
+    await switchFlows(configs, [
       { from: old.cluster, to: primary.cluster, enabled: false },
       { from: primary.cluster, to: old.cluster, enabled: true },
     ]);
-    await this.#annotate(old, 'passive', primary.cluster);
+    await annotateRole(old, 'passive', primary.cluster);
   }
 
   async abortPromotion(
@@ -364,7 +285,7 @@ export class KafkaMirrorMakerProvider
     return this.either(
       target,
       async t => {
-        const configs = await this.#mirrorMakers([target], t);
+        const configs = await mirrorMakersOf([target], t);
         // MirrorMaker 2 runs in the other cluster: the role it last set.
         if (!configs.length)
           return (
@@ -389,7 +310,7 @@ export class KafkaMirrorMakerProvider
     const o = await this.engineOn(old, ctx);
     if (!o) return this.fallback.markFenced(old, primary, ctx);
     // Producers stopped first: whatever else happens, it takes no writes.
-    await this.#annotate(old, 'fenced', null);
+    await annotateRole(old, 'fenced', null);
     await this.#follow(old, primary, o);
     return undefined;
   }
@@ -413,7 +334,7 @@ export class KafkaMirrorMakerProvider
     const p = await this.engineOn(primary, ctx);
     if (!p) return this.fallback.verifyRoles(primary, old, ctx);
     const sides = old ? [primary, old] : [primary];
-    const configs = await this.#mirrorMakers(sides, p);
+    const configs = await mirrorMakersOf(sides, p);
     const problems: string[] = [];
     for (const c of configs) {
       for (const a of aliasesOf(c.text)) {

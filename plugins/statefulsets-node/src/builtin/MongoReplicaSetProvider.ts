@@ -13,8 +13,6 @@
  * into, the generic provider acts instead.
  */
 import {
-  ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
-  ANNOTATION_REPLICATION_LAG_SECONDS,
   ANNOTATION_REPLICATION_SOURCE,
   ANNOTATION_ROLE,
   EngineDataLoss,
@@ -40,15 +38,19 @@ import {
 } from './mongoExec';
 import {
   electInEmergency,
+  optimeLoss,
   pollReplicaSet,
   primaryPodOf,
   raisePriorities,
   sourceOptime,
+  waitPrimaryOn,
 } from './mongoElection';
 import { CATCH_UP_SECS, describeMongoSteps, mongoJs } from './mongoSteps';
-import { EngineFallback, ExecEngineProvider } from './ExecEngineProvider';
-
-const OPTIME_UNIT = 'optime seconds';
+import {
+  annotateRole,
+  EngineFallback,
+  ExecEngineProvider,
+} from './ExecEngineProvider';
 
 /**
  * MongoDB replica sets spanning clusters (engine `mongodb`): switchover,
@@ -83,25 +85,6 @@ export class MongoReplicaSetProvider
     return mongoSideOf(side, sts);
   }
 
-  /** Mirrors the engine's role in the StatefulSet's role annotations. */
-  async #annotate(
-    m: MongoSide,
-    role: string,
-    source: string | null,
-  ): Promise<void> {
-    const { side } = m;
-    await side.client.mergePatch(side.client.pathOf(side.workload), {
-      metadata: {
-        annotations: {
-          [ANNOTATION_ROLE]: role,
-          [ANNOTATION_REPLICATION_SOURCE]: source,
-          [ANNOTATION_REPLICATION_LAG_SECONDS]: null,
-          [ANNOTATION_REPLICATION_LAG_OBSERVED_AT]: null,
-        },
-      },
-    });
-  }
-
   async readLag(
     target: FailoverSide,
     ctx: FailoverCallContext,
@@ -129,25 +112,7 @@ export class MongoReplicaSetProvider
     const t = await this.engineOn(target, ctx);
     if (!t) return undefined;
     const s = await this.engineOn(source, ctx).catch(() => undefined);
-    const rs = await readReplicaSet(t, ctx);
-    const from = sourceOptime(rs, s, source.cluster);
-    const have = sideOptimeMs(rs, t);
-    if (!from.known) {
-      return {
-        amount: null,
-        unit: OPTIME_UNIT,
-        detail: `${target.cluster} knows no optime of ${source.cluster}'s members`,
-      };
-    }
-    return {
-      amount: Math.max(0, from.ms - have) / 1000,
-      unit: OPTIME_UNIT,
-      detail: `optime of ${from.what} (${new Date(
-        from.ms,
-      ).toISOString()}) minus ${target.cluster}'s newest (${new Date(
-        have,
-      ).toISOString()}), read with rs.status() on ${rs.pod}`,
-    };
+    return optimeLoss(await readReplicaSet(t, ctx), t, s, source.cluster);
   }
 
   async fence(
@@ -172,7 +137,7 @@ export class MongoReplicaSetProvider
         rs.conf.members.map((x: any) => [x.host, x.priority ?? 1]),
       ),
     };
-    await this.#annotate(s, 'fenced', null);
+    await annotateRole(s.side, 'fenced', null);
     await raisePriorities(rs, t, [s], ctx, false);
     // Raised priorities may already have moved the primary (a takeover).
     const raised = await readReplicaSet(s, ctx);
@@ -229,8 +194,8 @@ export class MongoReplicaSetProvider
         if (typeof undo.steppedDown === 'string') {
           await mongoJson(s, undo.steppedDown, mongoJs.unfreeze, ctx);
         }
-        await this.#annotate(
-          s,
+        await annotateRole(
+          s.side,
           String(undo.previousRole ?? 'active'),
           typeof undo.previousSource === 'string' ? undo.previousSource : null,
         );
@@ -268,22 +233,6 @@ export class MongoReplicaSetProvider
     return { seconds: 0, observedAt: new Date(ctx.now()).toISOString() };
   }
 
-  async #waitPrimaryOn(t: MongoSide, ctx: FailoverCallContext) {
-    return pollReplicaSet(
-      t,
-      rs => !!rs.primary && hostOnSide(rs.primary.name, t),
-      this.#electionTimeoutMs,
-      rs =>
-        `no member of ${t.side.cluster} was elected primary within ${
-          this.#electionTimeoutMs
-        }ms (primary: ${rs?.primary?.name ?? 'none'}); check rs.status() on ${
-          t.pods[0]
-        }`,
-      ctx,
-      this.#pollMs,
-    );
-  }
-
   async promote(
     target: FailoverSide,
     source: FailoverSide,
@@ -312,9 +261,9 @@ export class MongoReplicaSetProvider
             : null;
           undo.targetOptime = new Date(before).toISOString();
         }
-        rs = await this.#waitPrimaryOn(t, ctx);
+        rs = await waitPrimaryOn(t, this.#electionTimeoutMs, this.#pollMs, ctx);
         undo.primary = rs.primary!.name;
-        await this.#annotate(t, 'active', null);
+        await annotateRole(t.side, 'active', null);
         return undo;
       },
       f => f.promote(target, source, ctx),
@@ -345,8 +294,8 @@ export class MongoReplicaSetProvider
         (CATCH_UP_SECS + 15) * 1000,
       );
     }
-    await this.#waitPrimaryOn(s, ctx);
-    await this.#annotate(t, 'passive', source.cluster);
+    await waitPrimaryOn(s, this.#electionTimeoutMs, this.#pollMs, ctx);
+    await annotateRole(t.side, 'passive', source.cluster);
     return undefined;
   }
 
@@ -391,7 +340,7 @@ export class MongoReplicaSetProvider
         );
       }
     }
-    await this.#annotate(o, 'passive', primary.cluster);
+    await annotateRole(o.side, 'passive', primary.cluster);
     return undefined;
   }
 
@@ -407,7 +356,7 @@ export class MongoReplicaSetProvider
     if (typeof undo.steppedDown === 'string') {
       await mongoJson(o, undo.steppedDown, mongoJs.unfreeze, ctx);
     }
-    await this.#annotate(o, 'passive', primary.cluster);
+    await annotateRole(o.side, 'passive', primary.cluster);
     return undefined;
   }
 

@@ -40,7 +40,7 @@ import {
 } from './mysqlAddress';
 import { checkNoErrant, lossWindow, requireNoErrant } from './mysqlErrant';
 import { MysqlServer, mysqlServerOf, runSql } from './mysqlExec';
-import { annotateRole, followPrimary } from './mysqlFollow';
+import { followPrimary } from './mysqlFollow';
 import { rewriteJoinScript } from './mysqlJoinScript';
 import { sideServer, sideStateIfAnswering } from './mysqlSide';
 import {
@@ -57,7 +57,11 @@ import {
   oldSourceProblems,
   primaryProblems,
 } from './mysqlWording';
-import { EngineFallback, ExecEngineProvider } from './ExecEngineProvider';
+import {
+  annotateRole,
+  EngineFallback,
+  ExecEngineProvider,
+} from './ExecEngineProvider';
 
 export { mysqlPeerAddress } from './mysqlAddress';
 export type { KnownAddress, MysqlAddress } from './mysqlAddress';
@@ -144,7 +148,7 @@ export class MySqlGtidProvider
         const before = rerun
           ? { superReadOnly: false, readOnly: false }
           : await readServerState(s, ctx);
-        if (!rerun) await annotateRole(s, 'fenced', null);
+        if (!rerun) await annotateRole(s.side, 'fenced', null);
         await runSql(s, mysqlSql.fence, ctx);
         const fenced = await readServerState(s, ctx);
         const knownAddress = await addressSeenBy(
@@ -181,7 +185,7 @@ export class MySqlGtidProvider
         });
         await runSql(s, sql, ctx);
         await annotateRole(
-          s,
+          s.side,
           String(undo.previousRole ?? 'active'),
           typeof undo.previousSource === 'string' ? undo.previousSource : null,
         );
@@ -257,7 +261,7 @@ export class MySqlGtidProvider
         const before = await readServerState(t, ctx);
         const window = await this.#lossWindow(before, source, ctx);
         await runSql(t, mysqlSql.promote, ctx);
-        await annotateRole(t, 'active', null);
+        await annotateRole(t.side, 'active', null);
         await rewriteJoinScript(t, { source: true });
         return {
           pod: t.pod,
@@ -321,7 +325,7 @@ export class MySqlGtidProvider
       () => false,
       () => true,
     );
-    if (errant) await annotateRole(o, 'fenced', null);
+    if (errant) await annotateRole(o.side, 'fenced', null);
     else await followPrimary(o, p, this.#address(p), ctx);
     return undefined;
   }

@@ -29,44 +29,36 @@ import {
   UndoData,
   WorkloadRef,
 } from '../failover';
-import { ReplicationProvider } from '../types';
-import {
-  lagFromAnnotations,
-  requireSideStamped,
-} from './GenericStatefulSetProvider';
+import { lagFromAnnotations } from './GenericStatefulSetProvider';
 import { gtidDifference } from './gtidSet';
 import { MySqlGtidProvider } from './MySqlGtidProvider';
-import { MysqlServer, runSql } from './mysqlExec';
+import { runSql } from './mysqlExec';
 import {
   followsHosts,
   isReplicaSite,
-  loadPxcSite,
-  notExposedMessage,
   patchChannels,
   publishedSources,
   pxcNameOf,
   pxcServers,
   PxcChannel,
-  PxcSite,
   reloadPxcSite,
-  replicaChannels,
-  replicationServer,
   sourceChannels,
 } from './perconaSites';
 import { describePerconaXtraDbSteps } from './perconaSteps';
 import { mysqlSql } from './mysqlSteps';
-import {
-  answerWithin,
-  lagOfChannels,
-  readReplicaStatus,
-  readServerState,
-  ServerState,
-} from './mysqlState';
+import { lagOfChannels, readReplicaStatus } from './mysqlState';
 import { dataLossInTransactions } from './mysqlWording';
-
-type Fallback = FailoverReplicationProvider &
-  ReplicationProvider &
-  Required<Pick<FailoverReplicationProvider, 'reattach'>>;
+import {
+  followSite,
+  stampedSite,
+  stampedSites,
+  OperatorWait,
+  pxcState,
+  replicationPodServer,
+  requireSitesAgree,
+  waitSiteReadOnly,
+} from './perconaServers';
+import { answerWithin, EngineFallback } from './ExecEngineProvider';
 
 /**
  * Percona XtraDB Clusters replicating across sites (engine `mysql`, the
@@ -76,13 +68,13 @@ type Fallback = FailoverReplicationProvider &
 export class PerconaXtraDbProvider implements FailoverReplicationProvider {
   readonly id = 'percona-xtradb-cluster';
   readonly catchUpInEngine = true;
-  readonly #fallback: Fallback;
+  readonly #fallback: EngineFallback;
   readonly #pollMs: number;
   readonly #operatorTimeoutMs: number;
   readonly #peekMs: number;
 
   constructor(options?: {
-    fallback?: Fallback;
+    fallback?: EngineFallback;
     pollIntervalMs?: number;
     /** How long the operator may take to apply a channel change (default 60 s). */
     operatorTimeoutMs?: number;
@@ -116,87 +108,35 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     return describePerconaXtraDbSteps(sides);
   }
 
-  /** The side's site; refuses a workload not stamped for the run's entity. */
-  async #site(
-    side: FailoverSide,
-    ctx: FailoverCallContext,
-  ): Promise<PxcSite | undefined> {
-    const site = await loadPxcSite(side);
-    if (site) requireSideStamped(side, site.workload, ctx);
-    return site;
-  }
-
-  /** Both sides' sites, or undefined when either is not a PXC (the fallback acts). */
-  async #sites(
-    a: FailoverSide,
-    b: FailoverSide,
-    ctx: FailoverCallContext,
-  ): Promise<[PxcSite, PxcSite] | undefined> {
-    const [x, y] = await Promise.all([this.#site(a, ctx), this.#site(b, ctx)]);
-    return x && y ? [x, y] : undefined;
-  }
-
-  /** A server's state; super_read_only counts as read_only (the operator sets both). */
-  async #state(s: MysqlServer, ctx: FailoverCallContext): Promise<ServerState> {
-    const state = await readServerState(s, ctx);
-    return { ...state, readOnly: state.readOnly || state.superReadOnly };
-  }
-
-  /** The site's replication pod's server. */
-  async #server(site: PxcSite): Promise<MysqlServer> {
-    return replicationServer(site, await pxcServers(site));
-  }
-
   /** A site's executed set when it answers within the peek bound. */
   async #gtidIfAnswering(
     side: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<string | undefined> {
-    const read = this.#site(side, ctx).then(async site =>
+    const read = stampedSite(side, ctx).then(async site =>
       site
-        ? (await this.#state(await this.#server(site), ctx)).gtidExecuted
+        ? (await pxcState(await replicationPodServer(site), ctx)).gtidExecuted
         : undefined,
     );
     return answerWithin(read, this.#peekMs);
   }
 
-  /** Polls until every pxc pod of a site is (or is not) read_only. */
-  async #waitReadOnly(
-    site: PxcSite,
-    readOnly: boolean,
-    ctx: FailoverCallContext,
-  ): Promise<void> {
-    const servers = await pxcServers(site);
-    let last = '';
-    await pollUntil(
-      async () => {
-        const states = await Promise.all(
-          servers.map(s => this.#state(s, ctx).catch(() => undefined)),
-        );
-        const off = servers.filter((_, i) => states[i]?.readOnly !== readOnly);
-        last = off.map(s => s.pod).join(', ');
-        return off.length ? undefined : true;
-      },
-      {
-        timeoutMs: this.#operatorTimeoutMs,
-        intervalMs: this.#pollMs,
-        signal: ctx.signal,
-        describe: () =>
-          `the operator in ${site.side.cluster} did not make ${last} ${
-            readOnly ? 'read_only' : 'writable'
-          }; check the operator's log and the resource's status`,
-      },
-    );
+  #operatorWait(ctx: FailoverCallContext): OperatorWait {
+    return {
+      timeoutMs: this.#operatorTimeoutMs,
+      intervalMs: this.#pollMs,
+      ctx,
+    };
   }
 
   async readLag(
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<LagReading> {
-    const site = await this.#site(target, ctx);
+    const site = await stampedSite(target, ctx);
     if (!site) return this.#fallback.readLag(target, ctx);
     const rows = target.client.exec
-      ? await readReplicaStatus(await this.#server(site), ctx)
+      ? await readReplicaStatus(await replicationPodServer(site), ctx)
       : [];
     if (!rows.length) {
       // No channel to read (or no exec): an exporter's lag record, if any.
@@ -211,28 +151,13 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<Omit<EngineDataLoss, 'provider'> | undefined> {
-    const site = await this.#site(target, ctx);
+    const site = await stampedSite(target, ctx);
     if (!site) return this.#fallback.readDataLoss?.(target, source, ctx);
-    const have = await this.#state(await this.#server(site), ctx);
+    const have = await pxcState(await replicationPodServer(site), ctx);
     const want = await this.#gtidIfAnswering(source, ctx);
     const lost =
       want === undefined ? undefined : gtidDifference(want, have.gtidExecuted);
     return dataLossInTransactions(source.cluster, target.cluster, lost);
-  }
-
-  /** Points `site`'s channels at `to`'s published hosts, unless they already are. */
-  async #follow(site: PxcSite, to: PxcSite): Promise<PxcChannel[]> {
-    const sources = await publishedSources(to);
-    if (!sources.length) throw new Error(notExposedMessage(to));
-    if (!site.channels.length) {
-      throw new Error(
-        `PerconaXtraDBCluster ${site.resource.metadata.name} in ${site.side.cluster} has no spec.pxc.replicationChannels; cross-site replication is not set up there`,
-      );
-    }
-    if (!followsHosts(site.channels, sources)) {
-      await patchChannels(site, replicaChannels(site.channels, sources));
-    }
-    return site.channels;
   }
 
   async fence(
@@ -240,12 +165,12 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<UndoData> {
-    const sites = await this.#sites(source, target, ctx);
+    const sites = await stampedSites(source, target, ctx);
     if (!sites) return this.#fallback.fence(source, target, ctx);
     const [src, tgt] = sites;
-    const previousChannels = await this.#follow(src, tgt);
-    await this.#waitReadOnly(src, true, ctx);
-    const fenced = await this.#state(await this.#server(src), ctx);
+    const previousChannels = await followSite(src, tgt);
+    await waitSiteReadOnly(src, true, this.#operatorWait(ctx));
+    const fenced = await pxcState(await replicationPodServer(src), ctx);
     return {
       previousChannels: previousChannels as unknown as UndoData[],
       gtidExecuted: fenced.gtidExecuted,
@@ -257,7 +182,7 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    const site = await this.#site(source, ctx);
+    const site = await stampedSite(source, ctx);
     if (!site) {
       await this.#fallback.unfence(source, undo, ctx);
       return;
@@ -269,7 +194,8 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     if (JSON.stringify(site.channels) !== JSON.stringify(channels)) {
       await patchChannels(site, channels);
     }
-    if (!isReplicaSite(channels)) await this.#waitReadOnly(site, false, ctx);
+    if (!isReplicaSite(channels))
+      await waitSiteReadOnly(site, false, this.#operatorWait(ctx));
   }
 
   async waitCaughtUp(
@@ -277,17 +203,20 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext & { timeoutMs: number; since?: number },
   ): Promise<LagReading> {
-    const sites = await this.#sites(target, source, ctx);
+    const sites = await stampedSites(target, source, ctx);
     if (!sites) return this.#fallback.waitCaughtUp(target, source, ctx);
     const [tgt, src] = sites;
-    const [t, s] = await Promise.all([this.#server(tgt), this.#server(src)]);
-    const want = (await this.#state(s, ctx)).gtidExecuted;
+    const [t, s] = await Promise.all([
+      replicationPodServer(tgt),
+      replicationPodServer(src),
+    ]);
+    const want = (await pxcState(s, ctx)).gtidExecuted;
     const seconds = Math.max(1, Math.ceil(ctx.timeoutMs / 1000));
     const answer = await runSql(t, mysqlSql.waitFor(want, seconds), ctx, {
       timeoutMs: seconds * 1000 + 5_000,
     });
     if (answer.trim() !== '0') {
-      const have = (await this.#state(t, ctx)).gtidExecuted;
+      const have = (await pxcState(t, ctx)).gtidExecuted;
       const missing = gtidDifference(want, have);
       throw new Error(
         `${target.cluster} did not execute ${source.cluster}'s transactions within ${seconds}s: ${missing.transactions} transaction(s) still missing (${missing.gtids}); check SHOW REPLICA STATUS on ${t.pod}`,
@@ -301,9 +230,9 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext & { fenced?: UndoData; emergency: boolean },
   ): Promise<UndoData> {
-    const site = await this.#site(target, ctx);
+    const site = await stampedSite(target, ctx);
     if (!site) return this.#fallback.promote(target, source, ctx);
-    const before = (await this.#state(await this.#server(site), ctx))
+    const before = (await pxcState(await replicationPodServer(site), ctx))
       .gtidExecuted;
     const sourceSet =
       typeof ctx.fenced?.gtidExecuted === 'string'
@@ -338,24 +267,24 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     source: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    const sites = await this.#sites(target, source, ctx);
+    const sites = await stampedSites(target, source, ctx);
     if (!sites) {
       await this.#fallback.abortPromotion(target, source, ctx);
       return;
     }
-    await this.#follow(sites[0], sites[1]);
+    await followSite(sites[0], sites[1]);
   }
 
   async isPromoted(
     target: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<boolean> {
-    const site = await this.#site(target, ctx);
+    const site = await stampedSite(target, ctx);
     if (!site) return this.#fallback.isPromoted(target, ctx);
     if (isReplicaSite(site.channels)) return false;
-    const server = await this.#server(site);
+    const server = await replicationPodServer(site);
     const [state, channels] = await Promise.all([
-      this.#state(server, ctx),
+      pxcState(server, ctx),
       readReplicaStatus(server, ctx),
     ]);
     return !state.readOnly && channels.length === 0;
@@ -366,33 +295,17 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     primary: FailoverSide,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    const sites = await this.#sites(old, primary, ctx);
+    const sites = await stampedSites(old, primary, ctx);
     if (!sites) {
       await this.#fallback.markFenced(old, primary, ctx);
       return;
     }
     // The operator's read_only comes with following the new source; any
     // transactions only the old source has are reported by verifyRoles.
-    await this.#follow(sites[0], sites[1]);
+    await followSite(sites[0], sites[1]);
   }
 
   /** Refuses when `old` executed transactions `primary` lacks. */
-  async #requireNoErrant(
-    old: PxcSite,
-    primary: PxcSite,
-    ctx: FailoverCallContext,
-  ): Promise<void> {
-    const [o, p] = await Promise.all([
-      this.#server(old).then(s => this.#state(s, ctx)),
-      this.#server(primary).then(s => this.#state(s, ctx)),
-    ]);
-    const errant = gtidDifference(o.gtidExecuted, p.gtidExecuted);
-    if (errant.transactions > 0) {
-      throw new Error(
-        `${old.side.cluster} has ${errant.transactions} transaction(s) that ${primary.side.cluster} never executed (${errant.gtids}); the sites have diverged. Keep ${old.side.cluster} a replica, then apply those transactions on ${primary.side.cluster} or rebuild ${old.side.cluster} from a backup of ${primary.side.cluster}`,
-      );
-    }
-  }
 
   async reattach(
     old: FailoverSide,
@@ -400,15 +313,15 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     undo: UndoData,
     ctx: FailoverCallContext,
   ): Promise<void> {
-    const sites = await this.#sites(old, primary, ctx);
+    const sites = await stampedSites(old, primary, ctx);
     if (!sites) {
       await this.#fallback.reattach(old, primary, undo, ctx);
       return;
     }
     const [o, p] = sites;
-    await this.#follow(o, p);
+    await followSite(o, p);
     const hosts = new Set((await publishedSources(p)).map(s => s.host));
-    const server = await this.#server(await reloadPxcSite(o));
+    const server = await replicationPodServer(await reloadPxcSite(o));
     await pollUntil(
       async () => {
         const rows = await readReplicaStatus(server, ctx);
@@ -427,7 +340,7 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
           `${old.cluster} (${server.pod}) does not replicate from ${primary.cluster}; check SHOW REPLICA STATUS there`,
       },
     );
-    await this.#requireNoErrant(o, p, ctx);
+    await requireSitesAgree(o, p, ctx);
   }
 
   async verifyRoles(
@@ -435,8 +348,8 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
     old: FailoverSide | undefined,
     ctx: FailoverCallContext,
   ): Promise<string[]> {
-    const p = await this.#site(primary, ctx);
-    const o = old && (await this.#site(old, ctx));
+    const p = await stampedSite(primary, ctx);
+    const o = old && (await stampedSite(old, ctx));
     if (!p || (old && !o)) {
       return this.#fallback.verifyRoles(primary, old, ctx);
     }
@@ -446,9 +359,9 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
         `${primary.cluster}'s replication channels are not the source`,
       );
     }
-    const ps = await this.#server(p);
+    const ps = await replicationPodServer(p);
     const [state, rows] = await Promise.all([
-      this.#state(ps, ctx),
+      pxcState(ps, ctx),
       readReplicaStatus(ps, ctx),
     ]);
     if (state.readOnly) {
@@ -470,12 +383,12 @@ export class PerconaXtraDbProvider implements FailoverReplicationProvider {
         );
       }
       for (const s of await pxcServers(o)) {
-        const st = await this.#state(s, ctx).catch(() => undefined);
+        const st = await pxcState(s, ctx).catch(() => undefined);
         if (st && !st.readOnly) {
           problems.push(`${old!.cluster} (${s.pod}) still takes writes`);
         }
       }
-      await this.#requireNoErrant(o, p, ctx).catch(e =>
+      await requireSitesAgree(o, p, ctx).catch(e =>
         problems.push((e as Error).message),
       );
     }

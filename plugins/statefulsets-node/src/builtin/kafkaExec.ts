@@ -194,3 +194,21 @@ export function untranslatedGroups(
       });
   return behind;
 }
+
+/** A Kafka cluster's end offsets, read with the image's tools. */
+export async function readEndOffsets(
+  b: KafkaBroker,
+  ctx: FailoverCallContext,
+): Promise<EndOffsets> {
+  return parseEndOffsets(
+    await runTool(b, kafkaCommands.endOffsets(b.bin), ctx),
+  );
+}
+
+/** A Kafka cluster's consumer-group offsets, read with the image's tools. */
+export async function readGroupOffsets(
+  b: KafkaBroker,
+  ctx: FailoverCallContext,
+): Promise<GroupOffsets> {
+  return parseGroupOffsets(await runTool(b, kafkaCommands.groups(b.bin), ctx));
+}

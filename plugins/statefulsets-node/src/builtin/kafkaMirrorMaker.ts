@@ -9,6 +9,7 @@
  */
 import { KubeObject } from '@multicluster/backstage-plugin-statefulsets-common';
 import { FailoverSide } from '../failover';
+import type { KafkaBroker } from './kafkaExec';
 
 /** One MirrorMaker 2 configuration and what runs it. */
 export interface MirrorMakerConfig {
@@ -204,4 +205,39 @@ export async function applyFlows(
       await client.delete(`${podsPath}/${pod.metadata.name}`);
   }
   return true;
+}
+
+/** The MirrorMaker 2 configurations in the clusters of the sides that answer. */
+export async function mirrorMakersOf(
+  sides: FailoverSide[],
+  brokers: KafkaBroker,
+): Promise<MirrorMakerConfig[]> {
+  const found: MirrorMakerConfig[] = [];
+  for (const side of sides) {
+    const mm = await findMirrorMakers([side], brokers.statefulSet).catch(
+      () => [],
+    );
+    found.push(...mm);
+  }
+  return found;
+}
+
+/** Switches flows in every configuration naming both aliases. */
+export async function switchFlows(
+  configs: MirrorMakerConfig[],
+  changes: Array<{ from: string; to: string; enabled: boolean }>,
+): Promise<void> {
+  const relevant = configs.filter(c => {
+    const aliases = aliasesOf(c.text);
+    return changes.every(
+      ch => aliases.includes(ch.from) && aliases.includes(ch.to),
+    );
+  });
+  if (!relevant.length) {
+    const [ch] = changes;
+    throw new Error(
+      `No MirrorMaker 2 configuration names both ${ch.from} and ${ch.to} as aliases (mm2.properties \`clusters = ${ch.from}, ${ch.to}\` in a ConfigMap labelled with the entity's backstage.io/kubernetes-id); add one, or fail over with the generic provider`,
+    );
+  }
+  for (const c of relevant) await applyFlows(c, changes);
 }

@@ -2,8 +2,10 @@
  * The replica-set moves the MongoDB provider builds its steps from: waiting
  * on the set's status, finding the primary's pod, raising the target's
  * priorities through the primary (or with force from the target), and the
- * newest optime known of a source that may be gone.
+ * newest optime known of a source that may be gone and what the target
+ * lacks of it.
  */
+import { EngineDataLoss } from '@multicluster/backstage-plugin-statefulsets-common';
 import { FailoverCallContext } from '../failover';
 import {
   hostOnSide,
@@ -12,8 +14,12 @@ import {
   podOfHost,
   readReplicaSet,
   ReplicaSetStatus,
+  sideOptimeMs,
 } from './mongoExec';
 import { mongoJs, raiseTarget } from './mongoSteps';
+
+/** The unit MongoDB's data-loss window is stated in. */
+export const OPTIME_UNIT = 'optime seconds';
 
 /** Polls the set from `m` until `done` holds; throws `failure()` past the deadline. */
 export async function pollReplicaSet(
@@ -146,5 +152,58 @@ export async function electInEmergency(
   return {
     forced: true,
     removedMembers: rs.members.filter(x => x.health !== 1).map(x => x.name),
+  };
+}
+
+/** Waits until a member of `t`'s cluster is the elected primary. */
+export function waitPrimaryOn(
+  t: MongoSide,
+  timeoutMs: number,
+  pollMs: number,
+  ctx: FailoverCallContext,
+) {
+  return pollReplicaSet(
+    t,
+    rs => !!rs.primary && hostOnSide(rs.primary.name, t),
+    timeoutMs,
+    rs =>
+      `no member of ${
+        t.side.cluster
+      } was elected primary within ${timeoutMs}ms (primary: ${
+        rs?.primary?.name ?? 'none'
+      }); check rs.status() on ${t.pods[0]}`,
+    ctx,
+    pollMs,
+  );
+}
+
+/**
+ * What the target lacks of the source in optime seconds: the source's
+ * newest optime (read from it, else from the target's last heartbeat)
+ * minus the target's.
+ */
+export function optimeLoss(
+  rs: ReplicaSetStatus,
+  t: MongoSide,
+  s: MongoSide | undefined,
+  sourceCluster: string,
+): Omit<EngineDataLoss, 'provider'> {
+  const from = sourceOptime(rs, s, sourceCluster);
+  const have = sideOptimeMs(rs, t);
+  if (!from.known) {
+    return {
+      amount: null,
+      unit: OPTIME_UNIT,
+      detail: `${t.side.cluster} knows no optime of ${sourceCluster}'s members`,
+    };
+  }
+  return {
+    amount: Math.max(0, from.ms - have) / 1000,
+    unit: OPTIME_UNIT,
+    detail: `optime of ${from.what} (${new Date(
+      from.ms,
+    ).toISOString()}) minus ${t.side.cluster}'s newest (${new Date(
+      have,
+    ).toISOString()}), read with rs.status() on ${rs.pod}`,
   };
 }

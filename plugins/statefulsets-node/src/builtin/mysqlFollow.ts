@@ -4,37 +4,12 @@
  * replica of another runs the replication statements and has its cluster's
  * join script rewritten, so a restarted pod rejoins the new topology.
  */
-import {
-  ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
-  ANNOTATION_REPLICATION_LAG_SECONDS,
-  ANNOTATION_REPLICATION_SOURCE,
-  ANNOTATION_ROLE,
-} from '@multicluster/backstage-plugin-statefulsets-common';
 import { FailoverCallContext } from '../failover';
 import { MysqlServer, runSql } from './mysqlExec';
 import { rewriteJoinScript } from './mysqlJoinScript';
 import { readReplicaStatus, runsOnlyFrom } from './mysqlState';
 import { mysqlSql } from './mysqlSteps';
-
-/** Mirrors the engine's role in the StatefulSet's role annotations. */
-export async function annotateRole(
-  server: MysqlServer,
-  role: string,
-  source: string | null,
-): Promise<void> {
-  const { side } = server;
-  await side.client.mergePatch(side.client.pathOf(side.workload), {
-    metadata: {
-      annotations: {
-        [ANNOTATION_ROLE]: role,
-        [ANNOTATION_REPLICATION_SOURCE]: source,
-        // The exporter publishes a fresh lag for the new role.
-        [ANNOTATION_REPLICATION_LAG_SECONDS]: null,
-        [ANNOTATION_REPLICATION_LAG_OBSERVED_AT]: null,
-      },
-    },
-  });
-}
+import { annotateRole } from './ExecEngineProvider';
 
 /**
  * Makes `replica` a read-only replica of `primary`'s server reached at
@@ -56,7 +31,7 @@ export async function followPrimary(
         channel: primary.side.cluster,
       });
   await runSql(replica, sql, ctx);
-  await annotateRole(replica, 'passive', primary.side.cluster);
+  await annotateRole(replica.side, 'passive', primary.side.cluster);
   await rewriteJoinScript(replica, {
     source: false,
     channel: primary.side.cluster,

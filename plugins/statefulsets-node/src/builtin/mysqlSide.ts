@@ -4,9 +4,9 @@
  * read within a bound when the side may be down.
  */
 import { FailoverCallContext, FailoverSide } from '../failover';
-import { stampedStatefulSet } from './ExecEngineProvider';
+import { answerWithin, stampedStatefulSet } from './ExecEngineProvider';
 import { MysqlServer, mysqlServerOf } from './mysqlExec';
-import { answerWithin, readServerState, ServerState } from './mysqlState';
+import { readServerState, ServerState } from './mysqlState';
 
 /**
  * The side's primary server, or undefined when only the fallback can act.

@@ -1,7 +1,7 @@
 import { lossWindow, requireNoErrant } from './mysqlErrant';
 import { MysqlServer } from './mysqlExec';
+import { answerWithin } from './ExecEngineProvider';
 import {
-  answerWithin,
   isWritablePrimary,
   lagOfChannels,
   parseServerState,

@@ -76,19 +76,3 @@ export function runsOnlyFrom(
     channels[0].Replica_SQL_Running === 'Yes'
   );
 }
-
-/** `read`'s answer when it comes within `ms`, else undefined (a failed read too). */
-export async function answerWithin<T>(
-  read: Promise<T | undefined>,
-  ms: number,
-): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<undefined>(resolve => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([read.catch(() => undefined), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

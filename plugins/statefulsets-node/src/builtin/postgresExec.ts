@@ -6,8 +6,6 @@
  * anything changes.
  */
 import {
-  ANNOTATION_REPLICATION_LAG_OBSERVED_AT,
-  ANNOTATION_REPLICATION_LAG_SECONDS,
   ANNOTATION_REPLICATION_SOURCE,
   ANNOTATION_ROLE,
   KubeObject,
@@ -21,6 +19,7 @@ import {
   STATE_QUERY,
 } from './postgresCommands';
 import { PostgresPod, postgresPodOf, standbyTargetsOf } from './postgresPod';
+import { annotateRole } from './ExecEngineProvider';
 
 /** How long a side's answer to "can the engine be reached through exec" holds. */
 const REACH_TTL_MS = 60_000;
@@ -176,17 +175,7 @@ export class PostgresExec {
     role: string,
     source: string | null,
   ): Promise<void> {
-    await side.client.mergePatch(side.client.pathOf(side.workload), {
-      metadata: {
-        annotations: {
-          [ANNOTATION_ROLE]: role,
-          [ANNOTATION_REPLICATION_SOURCE]: source,
-          // The exporter publishes a fresh lag for the new role.
-          [ANNOTATION_REPLICATION_LAG_SECONDS]: null,
-          [ANNOTATION_REPLICATION_LAG_OBSERVED_AT]: null,
-        },
-      },
-    });
+    await annotateRole(side, role, source);
   }
 
   /** The role annotations of a side's StatefulSet now. */
