@@ -37,7 +37,8 @@ export {
   PODSET_API,
   STRIMZI_API,
 } from './resources';
-export { assignNodeIds, bootstrapAddresses } from './kafka';
+export { bootstrapAddresses } from './kafka';
+export { assignNodeIds } from './nodePools';
 
 /** The Strimzi cluster operator, run in every cluster that has its CRDs. */
 export function strimziController(): Controller {
