@@ -59,3 +59,17 @@ export function indexNotFound(index: string): Handled {
 export function acknowledged(extra: Record<string, unknown> = {}): Handled {
   return { status: 200, body: { acknowledged: true, ...extra }, changed: true };
 }
+
+/** Flattens `{a:{b:1}}` into `{"a.b":1}` (settings bodies take both forms). */
+export function flatten(
+  value: unknown,
+  prefix = '',
+  out: Record<string, unknown> = {},
+): Record<string, unknown> {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    }
+  } else if (prefix) out[prefix] = value;
+  return out;
+}
