@@ -6,22 +6,20 @@
  * `curl` (`_ccr/info`) through pods/exec, with a write accepted on the new
  * leader and refused on the old one.
  */
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  appConfigFor,
-  RunningSimulator,
-} from '@multicluster/cluster-simulator';
-import request from 'supertest';
-import { multiclusterStatefulsetsPlugin } from '../plugin';
+
+import { RunningSimulator } from '@multicluster/cluster-simulator';
+
 import { clientsFor, startDemoWorld } from './__testUtils__/simulatorWorld';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+import {
+  failoverAppConfig,
+  startPluginBackend,
+  switchOverByRest,
+} from './__testUtils__/restFailover';
 
 jest.setTimeout(120_000);
 
-const BASE =
-  '/api/multicluster-statefulsets/entities/component/default/search-elasticsearch';
 const FIRST_POD: Record<string, string> = {
   'eu-west': 'search-elasticsearch-10',
   'us-east': 'search-elasticsearch-20',
@@ -48,16 +46,6 @@ const entity: Entity = {
     lifecycle: 'production',
   },
 };
-
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error('condition not reached in 60 s');
-    await new Promise(r => setTimeout(r, 200));
-  }
-}
 
 describe('an Elasticsearch switchover and failback from the failover API', () => {
   let sim: RunningSimulator;
@@ -127,53 +115,18 @@ describe('an Elasticsearch switchover and failback from the failover API', () =>
     );
   }
 
-  async function switchOver(server: any, targetCluster: string) {
-    const plan = await until(async () => {
-      const p = await request(server)
-        .post(`${BASE}/failover/plan`)
-        .send({ targetCluster, mode: 'switchover' });
-      return p.body.allowed ? p.body : undefined;
-    });
-    const started = await request(server).post(`${BASE}/failover/runs`).send({
-      targetCluster,
-      mode: 'switchover',
-      confirm: 'search-elasticsearch',
-    });
-    expect(started.status).toBe(202);
-    const run = await until(async () => {
-      const r = await request(server).get(
-        `${BASE}/failover/runs/${started.body.id}`,
-      );
-      return ['pending', 'running'].includes(r.body.status)
-        ? undefined
-        : r.body;
-    });
-    return { plan, run };
-  }
-
   it('swaps which cluster leads and which follows, and back', async () => {
-    const config = appConfigFor(
-      sim.clusters.map(c => ({
-        ...c,
-        readOnlyToken: undefined,
-        writeToken: undefined,
-        rbac: false,
-      })),
-    ) as any;
-    config.multiclusterStatefulsets.failover = { catchUpTimeoutMs: 10000 };
-    config.multiclusterStatefulsets.cacheTtlMs = 1;
-    const backend = await startTestBackend({
-      features: [
-        multiclusterStatefulsetsPlugin,
-        mockServices.rootConfig.factory({ data: config }),
-        catalogServiceMock.factory({ entities: [entity] }),
-      ],
-    });
+    const config = failoverAppConfig(sim, 10000);
+    const backend = await startPluginBackend(config, [entity]);
     try {
       await curl('eu-west', 'GET', '/');
       await expectLeader('eu-west', 'us-east');
 
-      const there = await switchOver(backend.server, 'us-east');
+      const there = await switchOverByRest(
+        backend.server,
+        'search-elasticsearch',
+        'us-east',
+      );
       expect(JSON.stringify(there.plan)).toContain(
         'PUT /<index>/_settings {\\"index.blocks.write\\":true}',
       );
@@ -185,7 +138,11 @@ describe('an Elasticsearch switchover and failback from the failover API', () =>
       expect(there.run.status).toBe('succeeded');
       await expectLeader('us-east', 'eu-west');
 
-      const back = await switchOver(backend.server, 'eu-west');
+      const back = await switchOverByRest(
+        backend.server,
+        'search-elasticsearch',
+        'eu-west',
+      );
       expect(back.run.status).toBe('succeeded');
       await expectLeader('eu-west', 'us-east');
     } finally {

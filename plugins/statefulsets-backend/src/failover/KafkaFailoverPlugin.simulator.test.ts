@@ -8,22 +8,21 @@
  * the new one (its producers were stopped and the flow no longer runs
  * that way).
  */
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  appConfigFor,
-  RunningSimulator,
-} from '@multicluster/cluster-simulator';
-import request from 'supertest';
-import { multiclusterStatefulsetsPlugin } from '../plugin';
+
+import { RunningSimulator } from '@multicluster/cluster-simulator';
+
 import { clientsFor, startDemoWorld } from './__testUtils__/simulatorWorld';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+import {
+  failoverAppConfig,
+  startPluginBackend,
+  switchOverByRest,
+  until,
+} from './__testUtils__/restFailover';
 
 jest.setTimeout(120_000);
 
-const BASE =
-  '/api/multicluster-statefulsets/entities/component/default/events-kafka';
 const FIRST_BROKER: Record<string, string> = {
   'eu-central': 'events-kafka-0',
   'us-east': 'events-kafka-20',
@@ -49,16 +48,6 @@ const entity: Entity = {
     lifecycle: 'production',
   },
 };
-
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error('condition not reached in 60 s');
-    await new Promise(r => setTimeout(r, 200));
-  }
-}
 
 describe('a Kafka switchover and failback from the failover API', () => {
   let sim: RunningSimulator;
@@ -127,52 +116,17 @@ describe('a Kafka switchover and failback from the failover API', () => {
     expect(await endOffset(primary)).toBe(primaryEnd);
   }
 
-  async function switchOver(server: any, targetCluster: string) {
-    const plan = await until(async () => {
-      const p = await request(server)
-        .post(`${BASE}/failover/plan`)
-        .send({ targetCluster, mode: 'switchover' });
-      return p.body.allowed ? p.body : undefined;
-    });
-    const started = await request(server).post(`${BASE}/failover/runs`).send({
-      targetCluster,
-      mode: 'switchover',
-      confirm: 'events-kafka',
-    });
-    expect(started.status).toBe(202);
-    const run = await until(async () => {
-      const r = await request(server).get(
-        `${BASE}/failover/runs/${started.body.id}`,
-      );
-      return ['pending', 'running'].includes(r.body.status)
-        ? undefined
-        : r.body;
-    });
-    return { plan, run };
-  }
-
   it('reverses the mirror flow, and back', async () => {
-    const config = appConfigFor(
-      sim.clusters.map(c => ({
-        ...c,
-        readOnlyToken: undefined,
-        writeToken: undefined,
-        rbac: false,
-      })),
-    ) as any;
-    config.multiclusterStatefulsets.failover = { catchUpTimeoutMs: 20_000 };
-    config.multiclusterStatefulsets.cacheTtlMs = 1;
-    const backend = await startTestBackend({
-      features: [
-        multiclusterStatefulsetsPlugin,
-        mockServices.rootConfig.factory({ data: config }),
-        catalogServiceMock.factory({ entities: [entity] }),
-      ],
-    });
+    const config = failoverAppConfig(sim, 20_000);
+    const backend = await startPluginBackend(config, [entity]);
     try {
       await expectPrimary('eu-central', 'us-east');
 
-      const there = await switchOver(backend.server, 'us-east');
+      const there = await switchOverByRest(
+        backend.server,
+        'events-kafka',
+        'us-east',
+      );
       expect(JSON.stringify(there.plan)).toContain(
         'eu-central->us-east.enabled = false',
       );
@@ -184,7 +138,11 @@ describe('a Kafka switchover and failback from the failover API', () => {
       expect(there.run.status).toBe('succeeded');
       await expectPrimary('us-east', 'eu-central');
 
-      const back = await switchOver(backend.server, 'eu-central');
+      const back = await switchOverByRest(
+        backend.server,
+        'events-kafka',
+        'eu-central',
+      );
       expect(back.run.status).toBe('succeeded');
       await expectPrimary('eu-central', 'us-east');
     } finally {

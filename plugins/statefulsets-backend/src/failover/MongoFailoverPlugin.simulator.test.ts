@@ -4,26 +4,24 @@
  * the plan words each step in mongosh commands, and the runs move the
  * replica set's elected primary, read with `mongosh` through pods/exec.
  */
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  appConfigFor,
-  RunningSimulator,
-} from '@multicluster/cluster-simulator';
-import request from 'supertest';
-import { multiclusterStatefulsetsPlugin } from '../plugin';
+
+import { RunningSimulator } from '@multicluster/cluster-simulator';
+
 import {
   clientsFor,
   DEMO_ENTITIES,
   startDemoWorld,
 } from './__testUtils__/simulatorWorld';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+import {
+  failoverAppConfig,
+  startPluginBackend,
+  switchOverByRest,
+} from './__testUtils__/restFailover';
 
 jest.setTimeout(120_000);
 
-const BASE =
-  '/api/multicluster-statefulsets/entities/component/default/sessions-mongodb';
 const FIRST_POD: Record<string, string> = {
   'eu-central': 'sessions-mongodb-0',
   'eu-west': 'sessions-mongodb-10',
@@ -46,20 +44,6 @@ const entity: Entity = {
     lifecycle: 'production',
   },
 };
-
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + 60_000;
-  for (;;) {
-    const [value, error] = await probe().then(
-      v => [v, undefined] as const,
-      e => [undefined, e] as const,
-    );
-    if (value !== undefined) return value;
-    if (Date.now() > end)
-      throw new Error(`condition not reached in 60 s: ${String(error)}`);
-    await new Promise(r => setTimeout(r, 200));
-  }
-}
 
 describe('a MongoDB switchover and failback from the failover API', () => {
   let sim: RunningSimulator;
@@ -103,49 +87,9 @@ describe('a MongoDB switchover and failback from the failover API', () => {
     );
   }
 
-  async function switchOver(server: any, targetCluster: string) {
-    const plan = await until(async () => {
-      const p = await request(server)
-        .post(`${BASE}/failover/plan`)
-        .send({ targetCluster, mode: 'switchover' });
-      if (!p.body.allowed) throw new Error(JSON.stringify(p.body.checks));
-      return p.body;
-    });
-    const started = await request(server).post(`${BASE}/failover/runs`).send({
-      targetCluster,
-      mode: 'switchover',
-      confirm: 'sessions-mongodb',
-    });
-    expect(started.status).toBe(202);
-    const run = await until(async () => {
-      const r = await request(server).get(
-        `${BASE}/failover/runs/${started.body.id}`,
-      );
-      return ['pending', 'running'].includes(r.body.status)
-        ? undefined
-        : r.body;
-    });
-    return { plan, run };
-  }
-
   it('moves the elected primary to eu-west, and back', async () => {
-    const config = appConfigFor(
-      sim.clusters.map(c => ({
-        ...c,
-        readOnlyToken: undefined,
-        writeToken: undefined,
-        rbac: false,
-      })),
-    ) as any;
-    config.multiclusterStatefulsets.failover = { catchUpTimeoutMs: 10000 };
-    config.multiclusterStatefulsets.cacheTtlMs = 1;
-    const backend = await startTestBackend({
-      features: [
-        multiclusterStatefulsetsPlugin,
-        mockServices.rootConfig.factory({ data: config }),
-        catalogServiceMock.factory({ entities: [entity] }),
-      ],
-    });
+    const config = failoverAppConfig(sim, 10000);
+    const backend = await startPluginBackend(config, [entity]);
     try {
       await expectPrimary('eu-central', 'eu-west');
       // The roles the engine reports (mongodb_rs_myState, read through
@@ -163,7 +107,11 @@ describe('a MongoDB switchover and failback from the failover API', () => {
         );
       }
 
-      const there = await switchOver(backend.server, 'eu-west');
+      const there = await switchOverByRest(
+        backend.server,
+        'sessions-mongodb',
+        'eu-west',
+      );
       expect(JSON.stringify(there.plan)).toContain('replSetStepDown');
       expect(there.plan.dataLossInEngine).toMatchObject({
         unit: 'optime seconds',
@@ -173,7 +121,11 @@ describe('a MongoDB switchover and failback from the failover API', () => {
       expect(there.run.status).toBe('succeeded');
       await expectPrimary('eu-west', 'eu-central');
 
-      const back = await switchOver(backend.server, 'eu-central');
+      const back = await switchOverByRest(
+        backend.server,
+        'sessions-mongodb',
+        'eu-central',
+      );
       expect(back.run.error).toBeUndefined();
       expect(back.run.status).toBe('succeeded');
       await expectPrimary('eu-central', 'eu-west');

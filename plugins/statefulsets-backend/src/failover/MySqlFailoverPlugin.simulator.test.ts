@@ -4,14 +4,9 @@
  * plan words each step in MySQL statements, and the runs leave the engines
  * in swapped roles, read with `mysql` through pods/exec.
  */
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  appConfigFor,
-  RunningSimulator,
-} from '@multicluster/cluster-simulator';
-import request from 'supertest';
-import { multiclusterStatefulsetsPlugin } from '../plugin';
+
+import { RunningSimulator } from '@multicluster/cluster-simulator';
+
 import {
   clientsFor,
   DEMO_ENTITIES,
@@ -19,21 +14,21 @@ import {
 } from './__testUtils__/simulatorWorld';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
 import { databaseEntity } from '../__testUtils__/databaseEntity';
-import { waitFor } from '../__testUtils__/waitFor';
+
+import {
+  failoverAppConfig,
+  startPluginBackend,
+  switchOverByRest,
+} from './__testUtils__/restFailover';
 
 jest.setTimeout(120_000);
 
-const BASE =
-  '/api/multicluster-statefulsets/entities/component/default/orders-mysql';
 const PRIMARY_POD: Record<string, string> = {
   'eu-central': 'orders-mysql-0',
   'eu-west': 'orders-mysql-10',
 };
 
 const entity = databaseEntity('orders-mysql', DEMO_ENTITIES['orders-mysql']);
-
-const until = <T>(probe: () => Promise<T | undefined>) =>
-  waitFor(probe, { timeoutMs: 60_000, intervalMs: 200 });
 
 describe('a MySQL switchover and failback from the failover API', () => {
   let sim: RunningSimulator;
@@ -85,52 +80,17 @@ describe('a MySQL switchover and failback from the failover API', () => {
     expect(refused.stderr).toContain('ERROR 1290');
   }
 
-  async function switchOver(server: any, targetCluster: string) {
-    const plan = await until(async () => {
-      const p = await request(server)
-        .post(`${BASE}/failover/plan`)
-        .send({ targetCluster, mode: 'switchover' });
-      return p.body.allowed ? p.body : undefined;
-    });
-    const started = await request(server).post(`${BASE}/failover/runs`).send({
-      targetCluster,
-      mode: 'switchover',
-      confirm: 'orders-mysql',
-    });
-    expect(started.status).toBe(202);
-    const run = await until(async () => {
-      const r = await request(server).get(
-        `${BASE}/failover/runs/${started.body.id}`,
-      );
-      return ['pending', 'running'].includes(r.body.status)
-        ? undefined
-        : r.body;
-    });
-    return { plan, run };
-  }
-
   it('leaves the engines in swapped roles, and back', async () => {
-    const config = appConfigFor(
-      sim.clusters.map(c => ({
-        ...c,
-        readOnlyToken: undefined,
-        writeToken: undefined,
-        rbac: false,
-      })),
-    ) as any;
-    config.multiclusterStatefulsets.failover = { catchUpTimeoutMs: 5000 };
-    config.multiclusterStatefulsets.cacheTtlMs = 1;
-    const backend = await startTestBackend({
-      features: [
-        multiclusterStatefulsetsPlugin,
-        mockServices.rootConfig.factory({ data: config }),
-        catalogServiceMock.factory({ entities: [entity] }),
-      ],
-    });
+    const config = failoverAppConfig(sim, 5000);
+    const backend = await startPluginBackend(config, [entity]);
     try {
       await expectPrimary('eu-central', 'eu-west');
 
-      const there = await switchOver(backend.server, 'eu-west');
+      const there = await switchOverByRest(
+        backend.server,
+        'orders-mysql',
+        'eu-west',
+      );
       expect(JSON.stringify(there.plan)).toContain(
         'SET PERSIST super_read_only=ON',
       );
@@ -146,7 +106,11 @@ describe('a MySQL switchover and failback from the failover API', () => {
       expect(there.run.status).toBe('succeeded');
       await expectPrimary('eu-west', 'eu-central');
 
-      const back = await switchOver(backend.server, 'eu-central');
+      const back = await switchOverByRest(
+        backend.server,
+        'orders-mysql',
+        'eu-central',
+      );
       expect(back.run.status).toBe('succeeded');
       await expectPrimary('eu-central', 'eu-west');
     } finally {

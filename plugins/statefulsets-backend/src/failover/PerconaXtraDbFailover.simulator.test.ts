@@ -10,17 +10,12 @@
  * Prometheus: a stand-in that answers instant queries from the clusters'
  * own `/metrics` (mysqld_exporter's series), scraped at each query.
  */
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  appConfigFor,
-  RunningSimulator,
-} from '@multicluster/cluster-simulator';
+
+import { RunningSimulator } from '@multicluster/cluster-simulator';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import request from 'supertest';
-import { multiclusterStatefulsetsPlugin } from '../plugin';
+
 import {
   databaseEntity,
   demoFilesWorld,
@@ -28,12 +23,16 @@ import {
 } from '../__testUtils__/simulatedDatabases';
 import { clientsFor } from './__testUtils__/simulatorWorld';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
+import {
+  failoverAppConfig,
+  startPluginBackend,
+  switchOverByRest,
+  until,
+} from './__testUtils__/restFailover';
 
 jest.setTimeout(180_000);
 
 const ENTITY_REF = 'component:default/payments';
-const BASE =
-  '/api/multicluster-statefulsets/entities/component/default/payments';
 const PXC_PATH =
   '/apis/pxc.percona.com/v1/namespaces/databases/perconaxtradbclusters/payments';
 const host = (cluster: string, i: number) =>
@@ -54,27 +53,6 @@ const entity: Entity = {
     },
   },
 };
-
-async function until<T>(
-  probe: () => Promise<T | undefined>,
-  what = 'condition',
-): Promise<T> {
-  const end = Date.now() + 60_000;
-  let last: unknown;
-  for (;;) {
-    let value: T | undefined;
-    try {
-      value = await probe();
-    } catch (e) {
-      last = e;
-    }
-    if (value !== undefined) return value;
-    if (Date.now() > end) {
-      throw new Error(`${what} not reached in 60 s (${String(last ?? '')})`);
-    }
-    await new Promise(r => setTimeout(r, 200));
-  }
-}
 
 type Sample = { labels: Record<string, string>; value: number };
 
@@ -212,58 +190,22 @@ describe('a PXC switchover and failback from the failover API', () => {
     expect(refused.stderr).toContain('ERROR 1290');
   }
 
-  async function switchOver(server: any, targetCluster: string) {
-    const plan = await until(async () => {
-      const p = await request(server)
-        .post(`${BASE}/failover/plan`)
-        .send({ targetCluster, mode: 'switchover' });
-      if (!p.body.allowed) throw new Error(JSON.stringify(p.body));
-      return p.body;
-    }, `an allowed plan to ${targetCluster}`);
-    const started = await request(server).post(`${BASE}/failover/runs`).send({
-      targetCluster,
-      mode: 'switchover',
-      confirm: 'payments',
-    });
-    expect(started.status).toBe(202);
-    const run = await until(async () => {
-      const r = await request(server).get(
-        `${BASE}/failover/runs/${started.body.id}`,
-      );
-      return ['pending', 'running'].includes(r.body.status)
-        ? undefined
-        : r.body;
-    }, 'the run to end');
-    return { plan, run };
-  }
-
   it('turns the operator resources and the servers around, and back', async () => {
-    const config = appConfigFor(
-      sim.clusters.map(c => ({
-        ...c,
-        readOnlyToken: undefined,
-        writeToken: undefined,
-        rbac: false,
-      })),
-    ) as any;
-    config.multiclusterStatefulsets.failover = { catchUpTimeoutMs: 5000 };
-    config.multiclusterStatefulsets.cacheTtlMs = 1;
+    const config = failoverAppConfig(sim, 5000);
     const prometheus = await startPrometheus(sim);
     config.multiclusterStatefulsets.prometheus = { url: prometheus.url };
-    const backend = await startTestBackend({
-      features: [
-        multiclusterStatefulsetsPlugin,
-        mockServices.rootConfig.factory({ data: config }),
-        catalogServiceMock.factory({ entities: [entity] }),
-      ],
-    });
+    const backend = await startPluginBackend(config, [entity]);
     try {
       await until(async () => {
         await expectSource('eu-central', 'eu-west');
         return true;
       }, 'eu-central the source');
 
-      const there = await switchOver(backend.server, 'eu-west');
+      const there = await switchOverByRest(
+        backend.server,
+        'payments',
+        'eu-west',
+      );
       const words = JSON.stringify(there.plan);
       expect(words).toContain('isSource = false');
       expect(words).toContain('WAIT_FOR_EXECUTED_GTID_SET');
@@ -274,7 +216,11 @@ describe('a PXC switchover and failback from the failover API', () => {
       expect(there.run.status).toBe('succeeded');
       await expectSource('eu-west', 'eu-central');
 
-      const back = await switchOver(backend.server, 'eu-central');
+      const back = await switchOverByRest(
+        backend.server,
+        'payments',
+        'eu-central',
+      );
       expect(back.run.status).toBe('succeeded');
       await expectSource('eu-central', 'eu-west');
     } finally {

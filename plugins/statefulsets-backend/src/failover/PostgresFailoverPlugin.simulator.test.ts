@@ -10,26 +10,28 @@
  * run, and without Prometheus scraping the engine the plan reads the roles
  * from those annotations.
  */
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+
 import {
-  appConfigFor,
   loadWorld,
   RunningSimulator,
   startSimulator,
 } from '@multicluster/cluster-simulator';
 import path from 'node:path';
-import request from 'supertest';
-import { multiclusterStatefulsetsPlugin } from '../plugin';
+
 import { clientsFor } from './__testUtils__/simulatorWorld';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
 import { databaseEntity } from '../__testUtils__/databaseEntity';
-import { waitFor } from '../__testUtils__/waitFor';
+
+import {
+  failoverAppConfig,
+  startPluginBackend,
+  switchOverByRest,
+  until,
+} from './__testUtils__/restFailover';
 
 jest.setTimeout(120_000);
 
 const NAME = 'inventory-kubefed';
-const BASE = `/api/multicluster-statefulsets/entities/component/default/${NAME}`;
 const PRIMARY_POD: Record<string, string> = {
   'us-east': `${NAME}-20`,
   'eu-west': `${NAME}-10`,
@@ -107,9 +109,6 @@ async function startWorld(): Promise<RunningSimulator> {
     onError: () => undefined,
   });
 }
-
-const until = <T>(probe: () => Promise<T | undefined>) =>
-  waitFor(probe, { timeoutMs: 60_000, intervalMs: 200 });
 
 describe('a PostgreSQL switchover and failback from the failover API', () => {
   let sim: RunningSimulator;
@@ -194,65 +193,9 @@ describe('a PostgreSQL switchover and failback from the failover API', () => {
     );
   }
 
-  /** Waits for a condition, saying what was last seen when it is not reached. */
-  async function seen<T>(
-    what: string,
-    probe: (last: (v: unknown) => void) => Promise<T | undefined>,
-  ) {
-    let last: unknown;
-    try {
-      return await until(() => probe(v => (last = v)));
-    } catch (e) {
-      throw new Error(
-        `${what}: ${(e as Error).message}; last: ${JSON.stringify(last)}`,
-      );
-    }
-  }
-
-  async function switchOver(server: any, targetCluster: string) {
-    const plan = await seen('an allowed plan', async last => {
-      const p = await request(server)
-        .post(`${BASE}/failover/plan`)
-        .send({ targetCluster, mode: 'switchover' });
-      last(p.body);
-      return p.body.allowed ? p.body : undefined;
-    });
-    const started = await request(server).post(`${BASE}/failover/runs`).send({
-      targetCluster,
-      mode: 'switchover',
-      confirm: NAME,
-    });
-    expect(started.status).toBe(202);
-    const run = await seen('the end of the run', async last => {
-      const r = await request(server).get(
-        `${BASE}/failover/runs/${started.body.id}`,
-      );
-      last(r.body);
-      return ['pending', 'running'].includes(r.body.status)
-        ? undefined
-        : r.body;
-    });
-    return { plan, run };
-  }
-
   it('leaves the servers in swapped recovery states, and back', async () => {
-    const config = appConfigFor(
-      sim.clusters.map(c => ({
-        ...c,
-        readOnlyToken: undefined,
-        writeToken: undefined,
-        rbac: false,
-      })),
-    ) as any;
-    config.multiclusterStatefulsets.failover = { catchUpTimeoutMs: 5000 };
-    config.multiclusterStatefulsets.cacheTtlMs = 1;
-    const backend = await startTestBackend({
-      features: [
-        multiclusterStatefulsetsPlugin,
-        mockServices.rootConfig.factory({ data: config }),
-        catalogServiceMock.factory({ entities: [entity] }),
-      ],
-    });
+    const config = failoverAppConfig(sim, 5000);
+    const backend = await startPluginBackend(config, [entity]);
     try {
       await until(async () =>
         (await psql('eu-west', 'SELECT 1').catch(() => undefined))?.exitCode ===
@@ -262,7 +205,7 @@ describe('a PostgreSQL switchover and failback from the failover API', () => {
       );
       await expectPrimary('us-east', 'eu-west');
 
-      const there = await switchOver(backend.server, 'eu-west');
+      const there = await switchOverByRest(backend.server, NAME, 'eu-west');
       expect(JSON.stringify(there.plan)).toContain(
         'SELECT pg_promote(true, 60)',
       );
@@ -276,7 +219,7 @@ describe('a PostgreSQL switchover and failback from the failover API', () => {
       await expectPrimary('eu-west', 'us-east');
       await expectStandbyPodFollows('eu-west', 'us-east');
 
-      const back = await switchOver(backend.server, 'us-east');
+      const back = await switchOverByRest(backend.server, NAME, 'us-east');
       expect(back.run).toMatchObject({ status: 'succeeded' });
       await expectPrimary('us-east', 'eu-west');
       await expectStandbyPodFollows('us-east', 'eu-west');
