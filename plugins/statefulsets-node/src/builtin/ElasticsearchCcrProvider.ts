@@ -55,6 +55,7 @@ import {
   EngineFallback,
   ExecEngineProvider,
   mirrorAnnotations,
+  restoreRole,
 } from './ExecEngineProvider';
 
 const POLL_MS = 500;
@@ -175,13 +176,7 @@ export class ElasticsearchCcrProvider
           i => !before.has(i),
         );
         await setWriteBlock(s, indices, false, ctx);
-        await mirrorAnnotations(s.side, {
-          [ANNOTATION_ROLE]: String(undo.previousRole ?? 'active'),
-          [ANNOTATION_REPLICATION_SOURCE]:
-            typeof undo.previousSource === 'string'
-              ? undo.previousSource
-              : null,
-        });
+        await restoreRole(s.side, undo);
       },
       f => f.unfence(source, undo, ctx),
       ctx,

@@ -20,6 +20,7 @@ import {
   FailoverCallContext,
   FailoverReplicationProvider,
   FailoverSide,
+  UndoData,
   WorkloadRef,
 } from '../failover';
 import { ReplicationProvider } from '../types';
@@ -94,6 +95,15 @@ export async function answerWithin<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Puts back the role a fence recorded in its undo data (`previousRole`, `previousSource`). */
+export function restoreRole(side: FailoverSide, undo: UndoData): Promise<void> {
+  return annotateRole(
+    side,
+    String(undo.previousRole ?? 'active'),
+    typeof undo.previousSource === 'string' ? undo.previousSource : null,
+  );
 }
 
 /**

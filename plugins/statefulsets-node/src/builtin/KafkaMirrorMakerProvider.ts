@@ -50,6 +50,7 @@ import {
   answerWithin,
   EngineFallback,
   ExecEngineProvider,
+  restoreRole,
 } from './ExecEngineProvider';
 
 /** Kafka StatefulSets mirrored by MirrorMaker 2 (engine `kafka`). */
@@ -163,12 +164,7 @@ export class KafkaMirrorMakerProvider
   ): Promise<void> {
     return this.either(
       source,
-      async () =>
-        annotateRole(
-          source,
-          String(undo.previousRole ?? 'active'),
-          typeof undo.previousSource === 'string' ? undo.previousSource : null,
-        ),
+      async () => restoreRole(source, undo),
       f => f.unfence(source, undo, ctx),
       ctx,
     );

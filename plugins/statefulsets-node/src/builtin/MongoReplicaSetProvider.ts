@@ -49,6 +49,7 @@ import { CATCH_UP_SECS, describeMongoSteps, mongoJs } from './mongoSteps';
 import {
   annotateRole,
   EngineFallback,
+  restoreRole,
   ExecEngineProvider,
 } from './ExecEngineProvider';
 
@@ -194,11 +195,7 @@ export class MongoReplicaSetProvider
         if (typeof undo.steppedDown === 'string') {
           await mongoJson(s, undo.steppedDown, mongoJs.unfreeze, ctx);
         }
-        await annotateRole(
-          s.side,
-          String(undo.previousRole ?? 'active'),
-          typeof undo.previousSource === 'string' ? undo.previousSource : null,
-        );
+        await restoreRole(s.side, undo);
       },
       f => f.unfence(source, undo, ctx),
       ctx,

@@ -60,6 +60,7 @@ import {
 import {
   annotateRole,
   EngineFallback,
+  restoreRole,
   ExecEngineProvider,
 } from './ExecEngineProvider';
 
@@ -184,11 +185,7 @@ export class MySqlGtidProvider
           readOnly: undo.readOnly === true,
         });
         await runSql(s, sql, ctx);
-        await annotateRole(
-          s.side,
-          String(undo.previousRole ?? 'active'),
-          typeof undo.previousSource === 'string' ? undo.previousSource : null,
-        );
+        await restoreRole(s.side, undo);
       },
       f => f.unfence(source, undo, ctx),
       ctx,
