@@ -132,6 +132,21 @@ describe('PerconaXtraDbProvider through the operator and pods/exec', () => {
         });
       }
     }
+    // The operator's pod sets settle (every pod of the current revision and
+    // ready) before the tests exec into them.
+    for (const client of clients) {
+      await until(async () => {
+        const sts = await client.get(
+          '/apis/apps/v1/namespaces/databases/statefulsets/payments-pxc',
+        );
+        const st = sts?.status ?? {};
+        return st.readyReplicas === sts?.spec?.replicas &&
+          st.updatedReplicas === sts?.spec?.replicas &&
+          st.currentRevision === st.updateRevision
+          ? true
+          : undefined;
+      });
+    }
     await until(async () =>
       (await value('eu-west', 'SELECT @@read_only', 2)) === '1' &&
       (await value('eu-central', 'SELECT @@read_only', 2)) === '0'
