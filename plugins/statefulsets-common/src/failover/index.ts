@@ -6,6 +6,7 @@
 export * from './types';
 export * from './gitops';
 export * from './planFailover';
+export * from './failoverModes';
 export { failoverWorkloadOf, findFailoverSource } from './failoverSides';
 export * from './stepDescriptions';
 export * from './ownershipCheck';

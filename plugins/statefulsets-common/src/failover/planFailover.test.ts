@@ -516,6 +516,49 @@ describe('planFailover', () => {
     expect(statusOf(ap, 'strategy')).toBe('fail');
   });
 
+  it('offers a switchover beside the drain when the engine of an active-active entity reports one primary', () => {
+    const fromEngine = (name: string, role: 'active' | 'passive') => {
+      const c = cluster(name, role);
+      c.workloads = c.workloads.map(w => ({
+        ...w,
+        roleSource: 'mongodb-exporter' as const,
+      }));
+      return c;
+    };
+    const replicaSet = topology({
+      policy: { ...topology().policy, strategy: 'active-active' },
+      clusters: [
+        fromEngine('eu-central', 'active'),
+        fromEngine('eu-west', 'passive'),
+      ],
+    });
+    const plan = planFailover({
+      topology: replicaSet,
+      targetCluster: 'eu-west',
+      mode: 'switchover',
+      now: NOW,
+    });
+    expect(plan.offeredModes).toEqual(['switchover', 'drain']);
+    expect(plan.sourceCluster).toBe('eu-central');
+
+    // Roles from annotations cannot tell a primary: a drain only.
+    const declared = topology({
+      policy: { ...topology().policy, strategy: 'active-active' },
+      clusters: [
+        cluster('eu-central', 'active'),
+        cluster('eu-west', 'passive'),
+      ],
+    });
+    expect(
+      planFailover({
+        topology: declared,
+        targetCluster: 'eu-west',
+        mode: 'drain',
+        now: NOW,
+      }).offeredModes,
+    ).toEqual(['drain']);
+  });
+
   describe('with the words of the provider that runs the failover', () => {
     const calls: FailoverStepSides[] = [];
     const custom: FailoverStepDescriber = sides => {

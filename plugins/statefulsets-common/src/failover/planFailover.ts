@@ -9,6 +9,7 @@
 import { DEFAULT_FENCE_BUDGET_SECONDS } from '../annotations';
 import { EntityTopology, TopologyWorkload } from '../types';
 import { failoverChecks } from './failoverChecks';
+import { failoverModesFor } from './failoverModes';
 import { FailoverSides, resolveFailoverSides } from './failoverSides';
 import { planSteps } from './planSteps';
 import {
@@ -68,9 +69,13 @@ function offeredModesOf(
   topology: EntityTopology,
   sides: FailoverSides,
 ): FailoverMode[] {
-  if (topology.policy.strategy === 'active-active') return ['drain'];
+  const modes = failoverModesFor(topology);
+  if (!modes.includes('switchover')) return modes;
   // A failover against an answering source needs a reason: not offered.
-  return sides.sourceReachable ? ['switchover'] : ['failover'];
+  const moveWriter: FailoverMode = sides.sourceReachable
+    ? 'switchover'
+    : 'failover';
+  return modes.includes('drain') ? [moveWriter, 'drain'] : [moveWriter];
 }
 
 function workloadsOf(sides: FailoverSides): FailoverPlan['workloads'] {

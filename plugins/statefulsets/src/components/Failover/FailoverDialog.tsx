@@ -95,10 +95,10 @@ export function FailoverDialog(props: {
 }) {
   const { open, onClose, entityRef, topology, onFinished } = props;
   const api = useApi(multiClusterStatefulSetsApiRef);
-  const targets = failoverTargets(topology);
   const modes = modesFor(topology);
-  const [target, setTarget] = useState(targets[0] ?? '');
   const [mode, setMode] = useState<FailoverMode>(modes[0]);
+  const targets = failoverTargets(topology, mode);
+  const [target, setTarget] = useState(targets[0] ?? '');
   const [confirm, setConfirm] = useState('');
   const [force, setForce] = useState(false);
   const [reason, setReason] = useState('');
@@ -190,7 +190,15 @@ export function FailoverDialog(props: {
                 select
                 label="Mode"
                 value={mode}
-                onChange={e => setMode(e.target.value as FailoverMode)}
+                onChange={e => {
+                  const next = e.target.value as FailoverMode;
+                  setMode(next);
+                  // A target of one mode may not be one of the other's.
+                  const nextTargets = failoverTargets(topology, next);
+                  if (!nextTargets.includes(target)) {
+                    setTarget(nextTargets[0] ?? '');
+                  }
+                }}
                 style={{ minWidth: 280 }}
               >
                 {modes.map(m => (

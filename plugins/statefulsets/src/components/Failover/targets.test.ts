@@ -20,4 +20,19 @@ describe('failover targets', () => {
     expect(failoverTargets(t)).toEqual(['eu-central']);
     expect(modesFor(t)).toEqual(['drain']);
   });
+
+  it('offers a switchover to the passive sides when the engine of an active-active entity elects one primary', () => {
+    const t = mysqlTopology();
+    t.policy.strategy = 'active-active';
+    for (const c of t.clusters) {
+      c.workloads = c.workloads.map(w => ({
+        ...w,
+        roleSource: 'mongodb-exporter' as const,
+      }));
+    }
+    expect(modesFor(t)).toEqual(['switchover', 'failover', 'drain']);
+    expect(failoverTargets(t, 'switchover')).toEqual(['eu-west']);
+    expect(failoverTargets(t, 'drain')).toEqual(['eu-central']);
+    expect(failoverTargets(t)).toEqual(['eu-central', 'eu-west']);
+  });
 });

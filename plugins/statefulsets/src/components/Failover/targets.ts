@@ -5,29 +5,35 @@
 import {
   EntityTopology,
   FailoverMode,
+  failoverModesFor,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 
-/** Modes that make sense for the entity's strategy. */
+/** Modes that make sense for the entity's strategy and its engine's roles. */
 export function modesFor(topology: EntityTopology): FailoverMode[] {
-  return topology.policy.strategy === 'active-active'
-    ? ['drain']
-    : ['switchover', 'failover'];
+  return failoverModesFor(topology);
 }
 
 /**
- * Candidate clusters: for active-passive every reachable cluster running the
- * workload that is not the active side (the one to promote); for
- * active-active every reachable cluster that still takes traffic (the one to
- * drain).
+ * Candidate clusters: for a switchover or failover every reachable cluster
+ * running the workload that is not the active side (the one to promote);
+ * for a drain every reachable cluster that still takes traffic (the one to
+ * drain). Without a mode: the candidates of every mode the entity has.
  */
-export function failoverTargets(topology: EntityTopology): string[] {
+export function failoverTargets(
+  topology: EntityTopology,
+  mode?: FailoverMode,
+): string[] {
   const running = topology.clusters.filter(
     c => c.reachable && c.workloads.length > 0,
   );
-  if (topology.policy.strategy === 'active-active') {
-    return running
-      .filter(c => (c.trafficWeight ?? 0) > 0 || c.role === 'active')
-      .map(c => c.name);
-  }
-  return running.filter(c => c.role !== 'active').map(c => c.name);
+  const modes = mode ? [mode] : modesFor(topology);
+  return running
+    .filter(c =>
+      modes.some(m =>
+        m === 'drain'
+          ? (c.trafficWeight ?? 0) > 0 || c.role === 'active'
+          : c.role !== 'active',
+      ),
+    )
+    .map(c => c.name);
 }
