@@ -10,6 +10,7 @@ import { ANNOTATION_ALLOWED_REGIONS } from '../annotations';
 import { regionAllowed } from '../entityPolicy';
 import { EntityTopology, TopologyCluster } from '../types';
 import { FailoverSides } from './failoverSides';
+import { isFederationMarker } from './gitops';
 import { ownershipCheck } from './ownershipCheck';
 import { FailoverCheck, FailoverMode, GitOpsMarker } from './types';
 
@@ -282,13 +283,13 @@ function runCheck(input: FailoverChecksInput): FailoverCheck {
 function gitOpsCheck(gitOps: GitOpsMarker[]): FailoverCheck {
   return check(
     'gitops',
-    'Changed objects are not managed by GitOps',
+    'Changed objects are not managed by GitOps or federation',
     gitOps.length > 0 ? 'warn' : 'pass',
     gitOps.length > 0
       ? gitOps
           .map(m => `${m.cluster}: ${m.object} (${m.tool}, ${m.key})`)
           .join('; ')
-      : 'no Argo CD or Flux markers',
+      : 'no Argo CD, Flux, KubeFed or Karmada markers',
   );
 }
 
@@ -310,9 +311,14 @@ export function failoverChecks(input: FailoverChecksInput): {
     );
   }
   checks.push(runCheck(input), gitOpsCheck(gitOps));
-  if (gitOps.length > 0) {
+  if (gitOps.some(m => !isFederationMarker(m))) {
     warnings.push(
       'Some objects are managed by GitOps: the controller reverts this change at its next sync unless the source repository is updated.',
+    );
+  }
+  if (gitOps.some(isFederationMarker)) {
+    warnings.push(
+      "Some objects are propagated by a federation control plane (KubeFed or Karmada): it puts back the template's role annotations and replicas after this run unless the federated template or its per-cluster overrides are updated. The engine's own state is not propagated and stays as the run leaves it.",
     );
   }
   checks.push(

@@ -1,7 +1,10 @@
 /*
- * Recognises objects that a GitOps controller (Argo CD or Flux) owns: a
- * failover that changes such an object is reverted at the next sync unless
- * the source repository is updated too, so the plan warns about it.
+ * Recognises objects that a controller outside the cluster owns: a GitOps
+ * controller (Argo CD or Flux) or a federation control plane (KubeFed,
+ * Karmada) that propagates them from a template. A failover that changes
+ * such an object is reverted at the next sync unless the source (the
+ * repository, the federated template or its overrides) is updated too, so
+ * the plan warns about it.
  */
 import { KubeObject } from '../kube';
 import { GitOpsMarker } from './types';
@@ -12,10 +15,26 @@ const FLUX_PREFIXES = [
   'helm.toolkit.fluxcd.io/',
 ];
 
+/** KubeFed's sync controller labels every object it propagates. */
+const KUBEFED_MANAGED = 'kubefed.io/managed';
+/** Karmada labels what it propagates, and names the policy that did. */
+const KARMADA_KEYS = [
+  'karmada.io/managed',
+  'propagationpolicy.karmada.io/name',
+  'clusterpropagationpolicy.karmada.io/name',
+];
+
 function toolOf(key: string): GitOpsMarker['tool'] | undefined {
   if (key.startsWith(ARGO_PREFIX)) return 'argocd';
   if (FLUX_PREFIXES.some(p => key.startsWith(p))) return 'flux';
+  if (key === KUBEFED_MANAGED) return 'kubefed';
+  if (KARMADA_KEYS.includes(key)) return 'karmada';
   return undefined;
+}
+
+/** Whether a marker names a federation control plane rather than GitOps. */
+export function isFederationMarker(marker: GitOpsMarker): boolean {
+  return marker.tool === 'kubefed' || marker.tool === 'karmada';
 }
 
 /** The GitOps markers (labels or annotations) on one live object; empty when it is not managed. */

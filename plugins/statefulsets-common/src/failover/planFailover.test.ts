@@ -466,6 +466,43 @@ describe('planFailover', () => {
     expect(plan.warnings.join(' ')).toMatch(/revert/);
   });
 
+  it('warns that a federation control plane puts the propagated roles back', () => {
+    const markers = [
+      ...gitOpsMarkersOf('us-east', {
+        kind: 'StatefulSet',
+        metadata: {
+          name: 'inventory',
+          namespace: 'db',
+          labels: { 'kubefed.io/managed': 'true' },
+        },
+      }),
+      ...gitOpsMarkersOf('eu-west', {
+        kind: 'StatefulSet',
+        metadata: {
+          name: 'inventory',
+          namespace: 'db',
+          labels: { 'karmada.io/managed': 'true' },
+          annotations: { 'propagationpolicy.karmada.io/name': 'inventory' },
+        },
+      }),
+    ];
+    expect(markers.map(m => m.tool)).toEqual(['kubefed', 'karmada']);
+    const plan = planFailover({
+      topology: topology(),
+      targetCluster: 'eu-west',
+      mode: 'switchover',
+      now: NOW,
+      gitOps: markers,
+    });
+    expect(statusOf(plan, 'gitops')).toBe('warn');
+    expect(plan.allowed).toBe(true);
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(
+        /^Some objects are propagated by a federation control plane .* per-cluster overrides are updated/,
+      ),
+    ]);
+  });
+
   it('plans a CloudNativePG switchover as demotion and promotion tokens', () => {
     const plan = planFailover({
       topology: topology({

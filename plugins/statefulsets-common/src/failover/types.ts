@@ -32,7 +32,8 @@ export interface GitOpsMarker {
   cluster: string;
   /** `Kind namespace/name` of the managed object. */
   object: string;
-  tool: 'argocd' | 'flux';
+  /** Who puts the object back: a GitOps controller or a federation control plane. */
+  tool: 'argocd' | 'flux' | 'kubefed' | 'karmada';
   /** The label or annotation that gave it away. */
   key: string;
 }
