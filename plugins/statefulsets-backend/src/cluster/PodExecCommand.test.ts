@@ -14,6 +14,19 @@ describe('findInlineCredential', () => {
     [['mysqladmin', '-p5432', 'status'], '-p… in argument 2'],
     [['mysql', '--password=hunter2'], '--password=… in argument 2'],
     [['mongosh', '--password', 'hunter2'], '--password … in argument 2'],
+    [['mongosh', '-u', 'admin', '-p', 'hunter2'], '-p … in argument 4'],
+    [
+      ['sh', '-c', 'mongodump -u admin -p hunter2 --out /tmp/d'],
+      '-p … in argument 3',
+    ],
+    [
+      ['curl', '-u', 'elastic:hunter2', 'localhost:9200/_ccr/stats'],
+      '-u user:… in argument 2',
+    ],
+    [
+      ['curl', '--user=elastic:hunter2', 'localhost:9200'],
+      '-u user:… in argument 2',
+    ],
     [
       ['sh', '-c', 'PGPASSWORD=hunter2 psql -c "select 1"'],
       'PGPASSWORD=… in argument 3',
@@ -63,6 +76,16 @@ describe('findInlineCredential', () => {
       ],
     ],
     [['psql', '-p', '5432', '-c', 'SELECT pg_promote()']],
+    [
+      [
+        'sh',
+        '-c',
+        'mongosh -u admin -p "$MONGO_PASSWORD" --eval "rs.status()"',
+      ],
+    ],
+    [['mongosh', '-u', 'admin', '-p', '--eval', 'rs.status()']],
+    [['sh', '-c', 'curl -u "elastic:$ELASTIC_PASSWORD" localhost:9200']],
+    [['curl', '-u', 'elastic', 'localhost:9200']],
     [['psql', '-p5432', '-c', 'SELECT pg_promote()']],
     [['mysql', '--password', '--execute=STOP REPLICA']],
     [['patronictl', 'switchover', '--candidate', 'db-1', '--force']],

@@ -11,6 +11,10 @@ import { InputError } from '@backstage/errors';
 /** Programs whose `-p<value>` is a password (elsewhere `-p5432` is a port). */
 const PASSWORD_P = /(^|\/)(mysql|mysqladmin|mysqldump|mysqlsh|mariadb[\w-]*)$/;
 
+/** Programs whose `-p <value>` (a separate word) is a password. */
+const PASSWORD_P_WORD =
+  /(^|\/)(mongosh|mongo|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop)$/;
+
 /** Environment variables that hold a credential when assigned inline. */
 const SECRET_ENV =
   /^((?:[A-Z_][A-Z0-9_]*)?(?:PASSWORD|PASSWD|PWD|PASS|TOKEN|SECRET|AUTH|API_KEY))=(.*)$/;
@@ -39,6 +43,8 @@ export function findInlineCredential(command: string[]): string | undefined {
   );
   const mysqlLike = words.some(w => PASSWORD_P.test(w.word));
   const redisLike = words.some(w => /(^|\/)redis-cli$/.test(w.word));
+  const mongoLike = words.some(w => PASSWORD_P_WORD.test(w.word));
+  const curlLike = words.some(w => /(^|\/)curl$/.test(w.word));
   for (const [i, { word, at }] of words.entries()) {
     const where = `in argument ${at}`;
     const env = SECRET_ENV.exec(word);
@@ -61,9 +67,17 @@ export function findInlineCredential(command: string[]): string | undefined {
     if (p && !isReference(p[1]) && (mysqlLike || !/^\d+$/.test(p[1]))) {
       return `-p… ${where}`;
     }
-    if (word === '-a' && redisLike) {
+    if ((word === '-a' && redisLike) || (word === '-p' && mongoLike)) {
       const value = words[i + 1]?.word;
-      if (value !== undefined && !isReference(value)) return `-a … ${where}`;
+      if (value !== undefined && !value.startsWith('-') && !isReference(value))
+        return `${word} … ${where}`;
+    }
+    // curl's `-u user:password` (a user alone makes curl prompt).
+    const user = curlLike ? /^(?:-u|--user=?)(.*)$/.exec(word) : null;
+    if (user) {
+      const value = user[1] || words[i + 1]?.word || '';
+      const secret = value.replace(/^['"]+|['"]+$/g, '').split(':')[1];
+      if (secret && !isReference(secret)) return `-u user:… ${where}`;
     }
   }
   for (const [index, arg] of command.entries()) {
