@@ -66,7 +66,9 @@ import {
   createLagHistoryRouter,
   LagHistory,
   LagSource,
+  EngineLinksReplicationProvider,
   LagSourceReplicationProvider,
+  OncePerContextEngineRoles,
   PrometheusEngineRoles,
   PrometheusLagSource,
   readLagHistoryOptions,
@@ -183,9 +185,18 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           ...addedLagSources,
           ...(prometheusLag ? [prometheusLag] : []),
         ];
+        // The engine's roles, read once per topology for the clusters'
+        // roles and the links' direction.
+        const engineRoles = prometheusLag
+          ? new OncePerContextEngineRoles(
+              new PrometheusEngineRoles(prometheusLag),
+            )
+          : undefined;
         const withLagSource = (p: ReplicationProvider) =>
           withLagSources(
-            p,
+            engineRoles
+              ? new EngineLinksReplicationProvider(p, engineRoles)
+              : p,
             lagSources,
             (inner, source) => new LagSourceReplicationProvider(inner, source),
           );
@@ -237,9 +248,7 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           options,
           replicationProviders: providers.map(withLagSource),
           trafficRouters: routers,
-          engineRoles: prometheusLag
-            ? new PrometheusEngineRoles(prometheusLag)
-            : undefined,
+          engineRoles,
         });
 
         deps.permissionsRegistry.addPermissions(

@@ -21,6 +21,7 @@ export * from './versionSkew';
 export * from './readiness';
 export * from './buildTopology';
 export * from './engineRoles';
+export * from './engineLinks';
 export * from './ownership';
 export * from './failover';
 export * from './discovery';

@@ -25,6 +25,10 @@ export { LagSourceReplicationProvider } from './LagSourceReplicationProvider';
 export { LagSourceFailoverProvider } from './LagSourceFailoverProvider';
 export { withLagSources } from './withLagSources';
 export {
+  EngineLinksReplicationProvider,
+  OncePerContextEngineRoles,
+} from './EngineLinksReplicationProvider';
+export {
   DEFAULT_LAG_HISTORY_MAX_LINKS,
   LagHistory,
   readLagHistoryOptions,
