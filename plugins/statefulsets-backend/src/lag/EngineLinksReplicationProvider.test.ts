@@ -1,4 +1,5 @@
 import {
+  EngineRoleReading,
   readEntityPolicy,
   ReplicationLink,
 } from '@multicluster/backstage-plugin-statefulsets-common';
@@ -40,22 +41,24 @@ const inner: ReplicationProvider = {
 
 describe('EngineLinksReplicationProvider', () => {
   it('turns the declared link round when the engine reports the other primary, reading the roles once per context', async () => {
-    const readRoles = jest.fn(async () => [
-      {
-        cluster: 'us-east',
-        namespace: 'db',
-        workload: 'inventory',
-        source: 'postgres-exporter' as const,
-        pods: { 'inventory-20': 'replica' as const },
-      },
-      {
-        cluster: 'eu-west',
-        namespace: 'db',
-        workload: 'inventory',
-        source: 'postgres-exporter' as const,
-        pods: { 'inventory-10': 'primary' as const },
-      },
-    ]);
+    const readRoles = jest.fn(
+      async (): Promise<EngineRoleReading[]> => [
+        {
+          cluster: 'us-east',
+          namespace: 'db',
+          workload: 'inventory',
+          source: 'postgres-exporter' as const,
+          pods: { 'inventory-20': 'replica' as const },
+        },
+        {
+          cluster: 'eu-west',
+          namespace: 'db',
+          workload: 'inventory',
+          source: 'postgres-exporter' as const,
+          pods: { 'inventory-10': 'primary' as const },
+        },
+      ],
+    );
     const roles = new OncePerContextEngineRoles({ readRoles });
     const provider = new EngineLinksReplicationProvider(inner, roles);
     const ctx = context();
