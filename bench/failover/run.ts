@@ -1,39 +1,47 @@
 /*
- * Benchmark: recovery time (RTO) of the failover engine on the demo MySQL
- * (`orders-mysql`, Istio VirtualService in both clusters) in the cluster
- * simulator: N planned switchovers back and forth, then N emergency
- * failovers with the active cluster taken down. RTO runs from the first
- * change (fence, or promotion in an emergency) until traffic moved; the
- * "excl. catch-up" column takes out the bounded wait for the replica to
- * replay what the fenced source wrote, which depends on replication, not on
- * the engine.
+ * Benchmark: recovery time (RTO) of the failover engine in the cluster
+ * simulator.
+ *
+ * Without BENCH_PROVIDER: the demo MySQL (`orders-mysql`, Istio
+ * VirtualService in both clusters) on the generic provider, N planned
+ * switchovers back and forth, then N emergency failovers with the active
+ * cluster taken down. RTO runs from the first change (fence, or promotion
+ * in an emergency) until traffic moved; the "excl. catch-up" column takes
+ * out the bounded wait for the replica to replay what the fenced source
+ * wrote, which depends on replication, not on the engine.
+ *
+ * With BENCH_PROVIDER (mysql, postgresql, mongodb, kafka, elasticsearch,
+ * pxc, or all): engine-native switchovers of each engine's demo database,
+ * started over the failover API of the plugin with its built-in providers,
+ * every fence, catch-up, promotion and reattach sent to the simulator's
+ * engine emulators (pods/exec, operator resources); see engineCases.ts.
  *
  *   source <(bash scripts/run.sh env)
  *   node --import tsx bench/failover/run.ts            # N = 20
  *   BENCH_RUNS=5 node --import tsx bench/failover/run.ts
- *   BENCH_PROVIDER=mysql node --import tsx bench/failover/run.ts
- *
- * BENCH_PROVIDER=mysql runs the switchovers with the MySQL provider, every
- * fence, catch-up, promotion and reattach an SQL statement sent through
- * pods/exec to the simulator's MySQL emulator (no emergency rounds: they
- * take a cluster down, which the generic rounds measure).
+ *   BENCH_PROVIDER=all node --import tsx bench/failover/run.ts   # N = 10
  */
 import { knex as createKnex } from 'knex';
 import { FailoverRunDetails } from '../../plugins/statefulsets-common/src';
 import { DatabaseFailoverStore } from '../../plugins/statefulsets-backend/src/failover/DatabaseFailoverStore';
 import { FailoverEngine } from '../../plugins/statefulsets-backend/src/failover/FailoverEngine';
-import {
-  GenericStatefulSetProvider,
-  MySqlGtidProvider,
-} from '@multicluster/backstage-plugin-statefulsets-node';
+import { GenericStatefulSetProvider } from '@multicluster/backstage-plugin-statefulsets-node';
 import {
   clientsFor,
   liveTopology,
   startDemoWorld,
 } from '../../plugins/statefulsets-backend/src/failover/__testUtils__/simulatorWorld';
+import { catchUpMs, line, pct } from './stats';
+import { benchEngines } from './engineReport';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 20);
-const ENGINE_NATIVE = process.env.BENCH_PROVIDER === 'mysql';
+const PROVIDER = process.env.BENCH_PROVIDER;
+const RUNS = Number(process.env.BENCH_RUNS ?? (PROVIDER ? 10 : 20));
+// Slower reconcile rounds keep the simulator's controllers (same process)
+// from competing with the engine's requests.
+const SPEED = {
+  readinessDelayMs: 10,
+  tickMs: Number(process.env.BENCH_TICK_MS ?? 500),
+};
 const WORKLOAD = {
   apiVersion: 'apps/v1',
   kind: 'StatefulSet',
@@ -49,51 +57,21 @@ const silent = {
   child: () => silent,
 } as any;
 
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
-
-function line(label: string, values: number[]): string {
-  return `${label.padEnd(34)} p50 ${pct(values, 50)
-    .toFixed(0)
-    .padStart(6)} ms   p95 ${pct(values, 95)
-    .toFixed(0)
-    .padStart(6)} ms   max ${Math.max(...values)
-    .toFixed(0)
-    .padStart(6)} ms`;
-}
-
-function catchUpMs(run: FailoverRunDetails): number {
-  const wait = run.steps.find(s => s.kind === 'wait-catch-up');
-  if (!wait?.startedAt || !wait.finishedAt) return 0;
-  return Date.parse(wait.finishedAt) - Date.parse(wait.startedAt);
-}
-
-async function main() {
-  // Slower reconcile rounds keep the simulator's controllers (same process)
-  // from competing with the engine's requests.
-  const sim = await startDemoWorld({
-    readinessDelayMs: 10,
-    tickMs: Number(process.env.BENCH_TICK_MS ?? 500),
-  });
+async function genericRounds() {
+  const sim = await startDemoWorld(SPEED);
   const db = createKnex({
     client: 'better-sqlite3',
     connection: ':memory:',
     useNullAsDefault: true,
   });
   try {
-    // An exec runs a whole SQL session: it gets more than a plain request.
-    const clients = clientsFor(sim, ENGINE_NATIVE ? 5000 : 500);
+    const clients = clientsFor(sim, 500);
     const store = await DatabaseFailoverStore.create({ database: db });
     const engine = FailoverEngine.create({
       store,
       clients,
       logger: silent,
       catchUpTimeoutMs: 10_000,
-      ...(ENGINE_NATIVE ? { providers: [new MySqlGtidProvider()] } : {}),
     });
     const generic = new GenericStatefulSetProvider();
     const side = (cluster: string) => ({
@@ -149,7 +127,7 @@ async function main() {
     }
 
     const failovers: FailoverRunDetails[] = [];
-    for (let i = 0; i < (ENGINE_NATIVE ? 0 : RUNS); i++) {
+    for (let i = 0; i < RUNS; i++) {
       const down = active;
       await sim.admin.setFaults(down, { down: true });
       failovers.push(await runOnce(other(down), 'failover'));
@@ -173,11 +151,7 @@ async function main() {
 
     const rto = (runs: FailoverRunDetails[]) => runs.map(r => r.rtoMs ?? NaN);
     console.log(
-      `Failover RTO, demo orders-mysql in the simulator, ${RUNS} runs each (SQLite journal, ${
-        ENGINE_NATIVE
-          ? 'MySQL provider through pods/exec'
-          : 'generic provider: annotations and scaling'
-      })`,
+      `Failover RTO, demo orders-mysql in the simulator, ${RUNS} runs each (SQLite journal, generic provider: annotations and scaling)`,
     );
     console.log(line('switchover (total)', rto(switchovers)));
     console.log(
@@ -213,7 +187,19 @@ async function main() {
   }
 }
 
-main().catch(err => {
-  console.error(err);
-  process.exitCode = 1;
-});
+async function main() {
+  if (PROVIDER) {
+    process.exitCode = await benchEngines(PROVIDER, RUNS, SPEED);
+  } else {
+    await genericRounds();
+  }
+}
+
+main()
+  .catch(err => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  // Connections left open by the stopped worlds and backends would keep
+  // the process alive.
+  .finally(() => process.exit());
