@@ -10,13 +10,8 @@
  */
 import { Page } from '@playwright/test';
 import { test, expect, signIn } from './fixtures';
-import {
-  ENGINE_CASES,
-  EngineCase,
-  firstPod,
-  readEngine,
-  tryWrite,
-} from './engineProbes';
+import { ENGINE_CASES } from './engineCases';
+import { EngineCase, firstPod, readEngine } from './engineProbes';
 
 /** Runs a switchover of `c` to `target` from the open Multi-cluster tab, checking the plan's words first. */
 async function switchOverChecked(page: Page, c: EngineCase, target: string) {
@@ -73,10 +68,15 @@ async function expectSwapped(
     .toEqual({
       pod: firstPod(c, old),
       role: 'replica',
-      source: { from: expect.stringContaining(newPod), running: true },
+      source: {
+        from: expect.stringContaining(
+          c.sourceMark?.(primary, newPod) ?? newPod,
+        ),
+        running: true,
+      },
     });
-  expect(tryWrite(c, primary)).toBe('accepted');
-  expect(tryWrite(c, old)).toBe('refused');
+  expect(c.write(primary)).toBe('accepted');
+  expect(c.write(old)).toBe('refused');
 
   const primaryRegion = page.getByRole('region', { name: primary });
   const oldRegion = page.getByRole('region', { name: old });
@@ -89,7 +89,7 @@ async function expectSwapped(
   if (process.env.E2E_PROMETHEUS === '1') {
     // Read from the exporter's series of the engine, not the annotations.
     const role = (region: typeof primaryRegion) =>
-      region.getByLabel(`Role of ${c.entity}`);
+      region.getByLabel(`Role of ${c.workload ?? c.entity}`, { exact: true });
     // (A declared role the engine overrides may follow in parentheses.)
     const fromEngine = (r: string) =>
       new RegExp(`^${r} · role from ${escape(c.roleSource)}`);
@@ -116,7 +116,7 @@ for (const c of ENGINE_CASES) {
     const primary = page.getByRole('region', { name: c.primary });
     const replica = page.getByRole('region', { name: c.replica });
     await expect(primary.getByText('active', { exact: true })).toBeVisible();
-    await expect(replica.getByText(/(\d+)\/\1 ready/)).toBeVisible({
+    await expect(replica.getByText(/(\d+)\/\1 ready/).first()).toBeVisible({
       timeout: 60_000,
     });
 
@@ -124,7 +124,7 @@ for (const c of ENGINE_CASES) {
     await expectSwapped(page, c, c.replica, c.primary);
 
     // Failback: the old primary is ready again before it takes over.
-    await expect(primary.getByText(/(\d+)\/\1 ready/)).toBeVisible({
+    await expect(primary.getByText(/(\d+)\/\1 ready/).first()).toBeVisible({
       timeout: 60_000,
     });
     await switchOverChecked(page, c, c.primary);

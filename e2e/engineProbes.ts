@@ -1,10 +1,10 @@
 /*
  * What the engine-failover browser test asks each demo database's engine,
- * with the real kubectl exec into a cluster's first pod: its role, the
- * source it replicates from, and whether it takes a write. One entry per
- * engine whose provider fails over through the engine itself; another
- * engine's entry is its entity, its clusters, three commands with their
- * parsers and the words its failover dialog shows.
+ * with the real kubectl: its role, the source it replicates from, and
+ * whether a write there becomes the database's. Most engines answer
+ * through `kubectl exec` into a cluster's first pod; one whose roles live
+ * in configuration (MirrorMaker 2's flows) reads it with `kubectl get`.
+ * The entries themselves are in ./engineCases.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -23,11 +23,14 @@ export interface ExecResult {
 
 /** The source a server replicates from, as the engine reports it. */
 export interface EngineSource {
-  /** The address (and channel) it reads from; contains the source pod's name. */
+  /** What it reads from (an address, a channel, a flow); names the source. */
   from: string;
   /** Whether the replication runs (both threads, or the engine's equivalent). */
   running: boolean;
 }
+
+/** What a write on a cluster came to. */
+export type WriteOutcome = 'accepted' | 'refused' | string;
 
 /** One engine of the table. */
 export interface EngineCase {
@@ -35,6 +38,8 @@ export interface EngineCase {
   /** The catalog entity (also its kubernetes-id). */
   entity: string;
   namespace: string;
+  /** The StatefulSet of the engine's servers, when the entity has others (MirrorMaker 2). */
+  workload?: string;
   /** The container the engine's client runs in. */
   container: string;
   /** The cluster whose database takes writes when the demo starts. */
@@ -50,75 +55,34 @@ export interface EngineCase {
   };
   /** The page's words for the role source when Prometheus scrapes the clusters. */
   roleSource: string;
+  /**
+   * What a replica's source names when it replicates from `cluster`, whose
+   * first pod is `pod`; the pod's name unless the engine says otherwise.
+   */
+  sourceMark?(cluster: string, pod: string): string;
+  /** The server's role and source, for engines not read by the two commands below. */
+  read?(cluster: string): {
+    role: 'primary' | 'replica';
+    source?: EngineSource;
+  };
   /** The server's role from its own flags. */
-  role: { command: string[]; parse(r: ExecResult): 'primary' | 'replica' };
+  role?: { command: string[]; parse(r: ExecResult): 'primary' | 'replica' };
   /** Where the server replicates from; undefined when it replicates from nowhere. */
-  source: { command: string[]; parse(r: ExecResult): EngineSource | undefined };
-  /** A write: accepted (exit 0) or refused with `refused` on stderr. */
-  write: { command: string[]; refused: RegExp };
+  source?: {
+    command: string[];
+    parse(r: ExecResult): EngineSource | undefined;
+  };
+  /** A write on `cluster`: accepted, refused, or what else happened. */
+  write(cluster: string): WriteOutcome;
 }
 
 /** Fails with the command's output when it did not succeed. */
-function ok(r: ExecResult, what: string): string {
+export function ok(r: ExecResult, what: string): string {
   if (r.code !== 0) {
     throw new Error(`${what} exited with ${r.code}: ${r.stderr || r.stdout}`);
   }
   return r.stdout;
 }
-
-/** `Key: value` lines of the mysql client's vertical (-E) output. */
-function verticalFields(text: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const m = /^\s*([A-Za-z_]+): ?(.*)$/.exec(line);
-    if (m) fields[m[1]] = m[2];
-  }
-  return fields;
-}
-
-const mysql: EngineCase = {
-  engine: 'mysql',
-  entity: 'orders-mysql',
-  namespace: 'databases',
-  container: 'mysql',
-  primary: 'eu-central',
-  replica: 'eu-west',
-  dialog: {
-    commands: ['SET PERSIST super_read_only=ON', 'WAIT_FOR_EXECUTED_GTID_SET'],
-    unit: 'transactions',
-  },
-  roleSource: 'the engine (mysqld_exporter)',
-  role: {
-    command: ['mysql', '-N', '-e', 'SELECT @@super_read_only, @@read_only'],
-    parse(r) {
-      const [superReadOnly, readOnly] = ok(r, 'mysql').trim().split(/\s+/);
-      if (superReadOnly === '0' && readOnly === '0') return 'primary';
-      if (superReadOnly === '1' && readOnly === '1') return 'replica';
-      throw new Error(
-        `super_read_only=${superReadOnly}, read_only=${readOnly}: neither a writable primary nor a fenced replica`,
-      );
-    },
-  },
-  source: {
-    command: ['mysql', '-E', '-e', 'SHOW REPLICA STATUS'],
-    parse(r) {
-      const f = verticalFields(ok(r, 'mysql'));
-      if (!f.Source_Host) return undefined;
-      return {
-        from: `channel '${f.Channel_Name}' from ${f.Source_Host}`,
-        running:
-          f.Replica_IO_Running === 'Yes' && f.Replica_SQL_Running === 'Yes',
-      };
-    },
-  },
-  write: {
-    command: ['mysql', '-e', 'CREATE DATABASE IF NOT EXISTS e2e_check'],
-    refused: /^ERROR 1290 \(HY000\)/m,
-  },
-};
-
-/** The engines whose demo database the browser test fails over and back. */
-export const ENGINE_CASES: EngineCase[] = [mysql];
 
 /** Runs `command` in the first pod (lowest ordinal) of the entity's StatefulSet in `cluster`. */
 export function execInFirstPod(
@@ -128,7 +92,7 @@ export function execInFirstPod(
 ): ExecResult {
   const pod = firstPod(c, cluster);
   // Not through `kubectl()`: a refused write is an expected answer here,
-  // read from its exit status and stderr.
+  // read from its exit status and output.
   const r = spawnSync(
     kubectlBin,
     [
@@ -151,6 +115,20 @@ export function execInFirstPod(
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A write command whose exit status tells: 0 accepted, `refused` on stderr refused. */
+export function writeByExit(
+  c: () => EngineCase,
+  command: string[],
+  refused: RegExp,
+): (cluster: string) => WriteOutcome {
+  return cluster => {
+    const r = execInFirstPod(c(), cluster, command);
+    if (r.code === 0) return 'accepted';
+    if (refused.test(r.stderr)) return 'refused';
+    return `failed otherwise (exit ${r.code}): ${r.stderr || r.stdout}`;
+  };
+}
+
 /** The name of the entity's first pod in `cluster`: `<statefulset>-<ordinals.start>`. */
 export function firstPod(c: EngineCase, cluster: string): string {
   const list = JSON.parse(
@@ -166,7 +144,9 @@ export function firstPod(c: EngineCase, cluster: string): string {
       'json',
     ),
   );
-  const sts = list.items[0];
+  const name = c.workload ?? c.entity;
+  const sts =
+    list.items.find((s: any) => s.metadata.name === name) ?? list.items[0];
   if (!sts) {
     throw new Error(
       `no StatefulSet labelled backstage.io/kubernetes-id=${c.entity} in ${cluster}/${c.namespace}`,
@@ -177,17 +157,19 @@ export function firstPod(c: EngineCase, cluster: string): string {
 
 /** The role and source the engine of `cluster`'s first pod reports (reads only). */
 export function readEngine(c: EngineCase, cluster: string) {
+  const pod = firstPod(c, cluster);
+  if (c.read) return { pod, source: undefined, ...c.read(cluster) };
+  if (!c.role || !c.source) {
+    throw new Error(`${c.engine}: neither read() nor role and source commands`);
+  }
   return {
-    pod: firstPod(c, cluster),
+    pod,
     role: c.role.parse(execInFirstPod(c, cluster, c.role.command)),
     source: c.source.parse(execInFirstPod(c, cluster, c.source.command)),
   };
 }
 
-/** Tries the engine's write on `cluster`'s first pod: accepted, refused, or what else happened. */
-export function tryWrite(c: EngineCase, cluster: string): string {
-  const r = execInFirstPod(c, cluster, c.write.command);
-  if (r.code === 0) return 'accepted';
-  if (c.write.refused.test(r.stderr)) return 'refused';
-  return `failed otherwise (exit ${r.code}): ${r.stderr || r.stdout}`;
+/** Blocks for `ms` (the probes are synchronous, as kubectl is run). */
+export function pause(ms: number) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
