@@ -345,6 +345,59 @@ describe('Failover', () => {
     expect(within(dialog).queryByText(/fence budget/)).toBeNull();
   });
 
+  it('offers the switchover of a primary the engine elects, and a drain whose targets follow the mode', async () => {
+    // A replica set across sites: declared active-active, one primary.
+    const topology = mysqlTopology();
+    topology.policy.strategy = 'active-active';
+    for (const c of topology.clusters) {
+      c.workloads = c.workloads.map(w => ({
+        ...w,
+        roleSource: 'mongodb-exporter' as const,
+      }));
+    }
+    const api = {
+      getTopology: jest.fn(),
+      listClusters: jest.fn(),
+      planFailover: jest.fn(async () => plan),
+      startFailover: jest.fn(),
+      listFailoverRuns: jest.fn(async () => []),
+      getFailoverRun: jest.fn(),
+    };
+    await renderInTestApp(
+      <TestApiProvider apis={[[multiClusterStatefulSetsApiRef, api]]}>
+        <FailoverDialog
+          open
+          onClose={() => {}}
+          entityRef={{
+            kind: 'Component',
+            namespace: 'default',
+            name: 'orders-mysql',
+          }}
+          topology={topology}
+        />
+      </TestApiProvider>,
+    );
+    const dialog = await screen.findByRole('dialog');
+    await waitFor(() =>
+      expect(api.planFailover).toHaveBeenCalledWith(expect.anything(), {
+        targetCluster: 'eu-west',
+        mode: 'switchover',
+      }),
+    );
+    await userEvent.click(within(dialog).getByRole('button', { name: /Mode/ }));
+    await userEvent.click(screen.getByRole('option', { name: /Drain/ }));
+    // The passive side takes no traffic: the drain aims at the active one.
+    await waitFor(() =>
+      expect(api.planFailover).toHaveBeenLastCalledWith(expect.anything(), {
+        targetCluster: 'eu-central',
+        mode: 'drain',
+      }),
+    );
+    expect(
+      within(dialog).getByRole('button', { name: /Cluster to drain/ }),
+    ).toHaveTextContent('eu-central');
+  });
+
   it('keeps reading a run rolled back with repairs pending until they are done', async () => {
     jest.useFakeTimers();
     try {
