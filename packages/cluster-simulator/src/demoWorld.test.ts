@@ -265,11 +265,15 @@ describe('the demo world', () => {
     const sim = await startTestSimulator(loadWorld(worldFile));
     try {
       const west = sim.clusters.find(c => c.name === 'eu-west')!;
+      // A replica's lag shows once its engine answers (its pods run).
       const series = (text: string) =>
-        ['cnpg_pg_replication_lag', 'mysql_slave_status_seconds_behind_master']
-          .map(name =>
+        [
+          ['cnpg_pg_replication_lag', 'billing-postgres'],
+          ['mysql_slave_status_seconds_behind_master', 'orders-mysql'],
+        ]
+          .map(([name, sts]) =>
             new RegExp(
-              `^${name}\\{namespace="databases",statefulset="[a-z-]+",source="eu-central",cluster="eu-west"\\} [\\d.]+$`,
+              `^${name}\\{namespace="databases",statefulset="${sts}",source="eu-central",cluster="eu-west"\\} [\\d.]+$`,
               'm',
             ).exec(text),
           )

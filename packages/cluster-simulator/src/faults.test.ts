@@ -119,14 +119,16 @@ describe('fault injection', () => {
     ).toBe(404);
   });
 
-  it('grows the replication lag while the source is partitioned away, drains it once fenced', async () => {
+  it('grows the replication lag while the source is partitioned away, back to 0 once healed', async () => {
+    // orders-db runs MySQL: its lag is what the emulated engine reports,
+    // 0 while linked, the time since it last received while cut off.
     const west = sim.stores.get('eu-west')!;
     const lag = () =>
       Number(
         west.get('apps/v1', 'StatefulSet', 'databases', 'orders-db')?.metadata
           .annotations?.['multicluster-statefulsets/replication-lag-seconds'],
       );
-    await eventually(() => lag() === 0.5);
+    await eventually(() => lag() === 0);
     const put = await fetch(`${sim.admin.url}/partitions`, {
       method: 'PUT',
       body: JSON.stringify({ from: 'eu-central', to: 'eu-west' }),
@@ -134,23 +136,6 @@ describe('fault injection', () => {
     expect(put.status).toBe(200);
     await eventually(() => lag() > 1.2, 5000);
     await fetch(`${sim.admin.url}/partitions`, { method: 'DELETE' });
-    const central = sim.stores.get('eu-central')!;
-    const src = central.get(
-      'apps/v1',
-      'StatefulSet',
-      'databases',
-      'orders-db',
-    )!;
-    central.update({
-      ...src,
-      metadata: {
-        ...src.metadata,
-        annotations: {
-          ...src.metadata.annotations,
-          'multicluster-statefulsets/role': 'fenced',
-        },
-      },
-    });
     await eventually(() => lag() === 0, 5000);
   });
 });

@@ -21,7 +21,11 @@ import { ClusterServer } from './server/ClusterServer';
 import { Faults, parseFaults } from './server/faults';
 import { ClusterStore } from './store/ClusterStore';
 import { loadState, persistDebounced } from './store/persistence';
-import { PeerDirectory, settleEngines } from './engines/programs';
+import {
+  engineLagReader,
+  PeerDirectory,
+  settleEngines,
+} from './engines/programs';
 import { readCrdDir, seedObjects } from './store/seed';
 import { nodesFor, refreshNodeInfo } from './simulatedNodes';
 import {
@@ -192,11 +196,22 @@ export async function startSimulator(
   }
 
   const now = () => Date.now();
+  const peers: PeerDirectory = {
+    store: name => stores.get(name),
+    names: () => [...stores.keys()],
+    reachable: (from, to) =>
+      !faults.get(to)?.down &&
+      !faults.get(to)?.hang &&
+      !partitions.some(
+        p =>
+          (p.from === from && p.to === to) || (p.from === to && p.to === from),
+      ),
+  };
   const runner = new ControllerRunner({
     stores,
     controllers: [
       statefulSetController({ readinessDelayMs }),
-      replicationLagController(),
+      replicationLagController(Math.random, engineLagReader(peers, now)),
       ...operatorControllers(),
       ...(options.extraControllers ?? []),
     ],
@@ -222,17 +237,6 @@ export async function startSimulator(
       ),
   });
 
-  const peers: PeerDirectory = {
-    store: name => stores.get(name),
-    names: () => [...stores.keys()],
-    reachable: (from, to) =>
-      !faults.get(to)?.down &&
-      !faults.get(to)?.hang &&
-      !partitions.some(
-        p =>
-          (p.from === from && p.to === to) || (p.from === to && p.to === from),
-      ),
-  };
   const started: ClusterServer[] = [];
   try {
     for (const [i, c] of world.clusters.entries()) {

@@ -1,7 +1,8 @@
 /*
- * The replication lag model every replica side of the simulator follows:
- * the StatefulSet replication exporter and CloudNativePG's replica clusters
- * move their lag with the same rules and the same world settings.
+ * The replication lag model of the replica sides whose engine no emulator
+ * plays (an emulated engine reports its own lag, see ../engines/replicaLag):
+ * the StatefulSet replication exporter for those and CloudNativePG's replica
+ * clusters move their lag with the same rules and the same world settings.
  */
 
 /** The `replication` settings of a world (per cluster or top level). */

@@ -11,10 +11,17 @@
  * at its word. A Helm chart's replica without the annotations (the Bitnami
  * charts' `*_REPLICATION_MODE=slave` and `*_MASTER_HOST`) replicates from
  * the cluster its source host resolves to, and gets the simulator's own lag
- * record, which only `/metrics` publishes. The lag jitters around a small
- * base, grows while the source is cut off (partition or down), and drains
- * to zero once the source is fenced or scaled to zero — what a switchover
- * waits for.
+ * record, which only `/metrics` publishes.
+ *
+ * On every path, a StatefulSet whose engine an emulator serves (../engines)
+ * gets the lag that engine reports in its pods at that moment (what
+ * SHOW REPLICA STATUS, rs.status(), … answer there: 0 while linked, growing
+ * while the source is cut off), or `replication-error` with the engine's
+ * reason when it does not replicate; its roles come from the engine too,
+ * never from annotations. Only a StatefulSet no emulator serves follows the
+ * random-walk model of ./lagModel: the lag jitters around a small base,
+ * grows while the source is cut off (partition or down), and drains to zero
+ * once the source is fenced or scaled to zero.
  */
 import { isoSeconds } from '../api/timestamp';
 import {
@@ -29,15 +36,17 @@ import {
   SIM_LAG_SECONDS,
   SIM_LAG_SOURCE,
 } from './metrics';
-import { resolveHost } from './replication/dns';
+import {
+  chartReplicaOf,
+  resolveSourceHost,
+  sourceQuiesced,
+} from './replication/chartReplica';
 import { engineConfigOf } from './replication/engineConfig';
 import { checkLinks, replicaError } from './replication/links';
-import type {
-  ClusterApi,
-  Controller,
-  ControllerContext,
-  KubeObject,
-} from './types';
+import type { EngineLagReader, ReplicaLag } from '../engines/replicaLag';
+import type { Controller, ControllerContext, KubeObject } from './types';
+
+export { chartReplicaOf, resolveSourceHost } from './replication/chartReplica';
 
 /** StatefulSet annotation naming the cluster this side replicates from. */
 export const SOURCE_ANNOTATION = 'multicluster-statefulsets/replication-source';
@@ -74,118 +83,6 @@ function findSource(
     .find(s => s.metadata.labels?.['backstage.io/kubernetes-id'] === id);
 }
 
-interface EnvVar {
-  name?: string;
-  value?: string;
-  valueFrom?: { fieldRef?: { fieldPath?: string } };
-}
-
-/** A container's env as literal values, `$(VAR)` expanded as the kubelet does. */
-function containerEnv(env: EnvVar[], namespace: string): Map<string, string> {
-  const values = new Map<string, string>();
-  for (const e of env) {
-    if (!e?.name) continue;
-    if (typeof e.value === 'string') {
-      values.set(
-        e.name,
-        e.value.replace(
-          /\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g,
-          (whole: string, ref: string | undefined) =>
-            ref ? values.get(ref) ?? whole : '$',
-        ),
-      );
-    } else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') {
-      values.set(e.name, namespace);
-    }
-  }
-  return values;
-}
-
-const MASTER_ENV: Array<{ engine: string; mode: string; host: string }> = [
-  {
-    engine: 'mysql',
-    mode: 'MYSQL_REPLICATION_MODE',
-    host: 'MYSQL_MASTER_HOST',
-  },
-  // MariaDB's replicas are scraped by the same exporter, with MySQL's names.
-  {
-    engine: 'mysql',
-    mode: 'MARIADB_REPLICATION_MODE',
-    host: 'MARIADB_MASTER_HOST',
-  },
-  {
-    engine: 'postgresql',
-    mode: 'POSTGRES_REPLICATION_MODE',
-    host: 'POSTGRES_MASTER_HOST',
-  },
-];
-
-/**
- * A Helm chart's replica as its env says (Bitnami charts): the engine and
- * the source host, port and trailing dot removed.
- */
-export function chartReplicaOf(
-  sts: KubeObject,
-): { engine: string; host: string } | undefined {
-  const namespace = sts.metadata.namespace ?? 'default';
-  const clean = (h: string) =>
-    h.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
-  for (const container of sts.spec?.template?.spec?.containers ?? []) {
-    const env = containerEnv(container.env ?? [], namespace);
-    for (const m of MASTER_ENV) {
-      const mode = env.get(m.mode);
-      if (mode === undefined) continue;
-      const host = env.get(m.host);
-      if (mode.toLowerCase() !== 'slave' || !host) return undefined;
-      return { engine: m.engine, host: clean(host) };
-    }
-    const initial = env.get('MONGODB_INITIAL_PRIMARY_HOST');
-    if (initial) {
-      const mode = env.get('MONGODB_REPLICA_SET_MODE')?.toLowerCase();
-      if (mode === 'primary' || mode === 'arbiter') return undefined;
-      return { engine: 'mongodb', host: clean(initial) };
-    }
-  }
-  return undefined;
-}
-
-/**
- * The cluster a replica's source host resolves to, by the DNS each routing
- * provides (see ./replication/dns). Undefined when the name leads nowhere.
- */
-export function resolveSourceHost(
-  host: string,
-  own: ClusterApi,
-  clusters: ReadonlyMap<string, ClusterApi>,
-  namespace?: string,
-): { cluster: string; service?: KubeObject } | undefined {
-  const r = resolveHost(host, own, clusters, namespace);
-  return r.error !== undefined
-    ? undefined
-    : { cluster: r.cluster, service: r.service };
-}
-
-/** Whether the StatefulSets behind a source Service take no more writes. */
-function sourceQuiesced(cluster: ClusterApi, service: KubeObject | undefined) {
-  const selector: Record<string, string> | undefined = service?.spec?.selector;
-  if (!selector || !Object.keys(selector).length) return false;
-  const behind = cluster
-    .list('apps/v1', 'StatefulSet', service!.metadata.namespace)
-    .filter(s =>
-      Object.entries(selector).every(
-        ([k, v]) => s.spec?.template?.metadata?.labels?.[k] === v,
-      ),
-    );
-  return (
-    behind.length > 0 &&
-    behind.every(
-      s =>
-        s.metadata.annotations?.['multicluster-statefulsets/role'] ===
-          'fenced' || (s.spec?.replicas ?? 1) === 0,
-    )
-  );
-}
-
 // A function, not a constant: metrics.ts imports this module's keys too.
 const simRecordKeys = () => [
   SIM_LAG_SECONDS,
@@ -194,9 +91,14 @@ const simRecordKeys = () => [
   SIM_ENGINE,
 ];
 
-/** Creates the replication lag controller. */
+/**
+ * Creates the replication lag controller. `random` drives the lag model;
+ * `engines` reads the lags of the StatefulSets an emulator serves (without
+ * it, every StatefulSet follows the model).
+ */
 export function replicationLagController(
   random: () => number = Math.random,
+  engines?: EngineLagReader,
 ): Controller {
   const states = new Map<string, LagState>();
   return {
@@ -301,6 +203,10 @@ export function replicationLagController(
           });
           return true;
         }
+        if (engines?.serves(sts)) {
+          reconcileAnnotated(sts, source);
+          return true;
+        }
         if (sts.metadata.annotations?.[ERROR_ANNOTATION] !== undefined)
           annotate(sts, { [ERROR_ANNOTATION]: undefined });
         reconcileAnnotated(
@@ -315,12 +221,53 @@ export function replicationLagController(
         return true;
       }
 
+      /**
+       * Measures the engine's lag, at most once an interval (`written`:
+       * whether the last measurement was published). Undefined when the
+       * engine has no answer now, or the last one is still fresh.
+       */
+      function engineLag(
+        sts: KubeObject,
+        written: boolean,
+      ): ReplicaLag | undefined {
+        const key = keyOf(sts);
+        if (fresh(key, written)) return undefined;
+        const answer = engines!.lag(ctx.cluster.name, sts);
+        states.set(key, {
+          lag: answer && 'lagSeconds' in answer ? answer.lagSeconds : 0,
+          at: ctx.now(),
+        });
+        ctx.requeueAfter?.(interval);
+        return answer;
+      }
+
       function reconcileAnnotated(sts: KubeObject, source: string) {
         const key = keyOf(sts);
-        if (
-          fresh(key, sts.metadata.annotations?.[LAG_ANNOTATION] !== undefined)
-        )
+        const annotations = sts.metadata.annotations ?? {};
+        if (engines?.serves(sts)) {
+          const answer = engineLag(
+            sts,
+            annotations[LAG_ANNOTATION] !== undefined ||
+              annotations[ERROR_ANNOTATION] !== undefined,
+          );
+          if (!answer) return;
+          annotate(
+            sts,
+            'error' in answer
+              ? {
+                  [ERROR_ANNOTATION]: answer.error,
+                  [LAG_ANNOTATION]: undefined,
+                  [OBSERVED_ANNOTATION]: undefined,
+                }
+              : {
+                  [ERROR_ANNOTATION]: undefined,
+                  [LAG_ANNOTATION]: answer.lagSeconds.toFixed(3),
+                  [OBSERVED_ANNOTATION]: isoSeconds(ctx.now()),
+                },
+          );
           return;
+        }
+        if (fresh(key, annotations[LAG_ANNOTATION] !== undefined)) return;
         const src = findSource(ctx, sts, source);
         const quiesced =
           !!src &&
@@ -359,6 +306,28 @@ export function replicationLagController(
               metadata: { ...sts.metadata, annotations: kept },
             });
           }
+          return;
+        }
+        if (engines?.serves(sts)) {
+          const answer = engineLag(
+            sts,
+            annotations[SIM_LAG_SOURCE] === resolved.cluster &&
+              annotations[SIM_LAG_SECONDS] !== undefined,
+          );
+          if (!answer) return;
+          // Without a number (the engine's NULL) the exporter publishes no lag series.
+          const measured =
+            'lagSeconds' in answer
+              ? {
+                  [SIM_LAG_SECONDS]: answer.lagSeconds.toFixed(3),
+                  [SIM_LAG_OBSERVED_AT]: isoSeconds(ctx.now()),
+                }
+              : { [SIM_LAG_SECONDS]: undefined };
+          annotate(sts, {
+            ...measured,
+            [SIM_LAG_SOURCE]: resolved.cluster,
+            [SIM_ENGINE]: replica.engine,
+          });
           return;
         }
         if (

@@ -13,6 +13,7 @@ import { containerEnv } from './elasticsearch/podFiles';
 import { mongodbEmulator } from './mongodb/emulator';
 import { mysqlEmulator } from './mysql/emulator';
 import { postgresEmulator } from './postgres/emulator';
+import type { EngineLagReader, LagTarget, ReplicaLag } from './replicaLag';
 import { runShellScript } from './shellScript';
 
 /** The streams of one exec'd program. */
@@ -57,6 +58,13 @@ export interface EngineEmulator {
    * when read would otherwise date what happened before the change after it.
    */
   settle?(store: ClusterStore, now: () => number, peers: PeerDirectory): void;
+  /**
+   * The replication lag of a replica StatefulSet whose containers run this
+   * engine, as the engine's own commands report it in its pods at this
+   * moment (./replicaLag); undefined when the engine has no answer (no pod
+   * runs).
+   */
+  replicaLag?(target: LagTarget): ReplicaLag | undefined;
 }
 
 /** The registered emulators, first match wins. */
@@ -82,6 +90,30 @@ export function emulatorFor(
   image: string | undefined,
 ): EngineEmulator | undefined {
   return image ? ENGINE_EMULATORS.find(e => e.matchesImage(image)) : undefined;
+}
+
+/** The emulator that reports a StatefulSet's replication lag, if any. */
+function lagEmulatorOf(sts: KubeObject): EngineEmulator | undefined {
+  for (const c of sts.spec?.template?.spec?.containers ?? []) {
+    const e = emulatorFor(typeof c?.image === 'string' ? c.image : undefined);
+    if (e?.replicaLag) return e;
+  }
+  return undefined;
+}
+
+/** Reads replica lags from the emulators, in the clusters `peers` holds. */
+export function engineLagReader(
+  peers: PeerDirectory,
+  now: () => number,
+): EngineLagReader {
+  return {
+    serves: sts => lagEmulatorOf(sts) !== undefined,
+    lag(cluster, sts) {
+      const store = peers.store(cluster);
+      const e = lagEmulatorOf(sts);
+      return store && e?.replicaLag?.({ store, sts, now, peers });
+    },
+  };
 }
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash']);

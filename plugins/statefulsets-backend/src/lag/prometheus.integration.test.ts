@@ -44,7 +44,8 @@ import { PrometheusLagSource } from './PrometheusLagSource';
 import { waitFor } from '../__testUtils__/waitFor';
 
 const PROMETHEUS = process.env.PROMETHEUS_PATH || '/usr/bin/prometheus';
-const FIXED_LAG_SECONDS = 2;
+/** The lag of a linked replica: its engine's Seconds_Behind_Source, 0 while the link works. */
+const LINKED_LAG_SECONDS = 0;
 
 function statefulSet(annotations: Record<string, string>) {
   return {
@@ -96,7 +97,7 @@ const world = {
     {
       name: 'eu-west',
       region: 'eu-west-1',
-      replication: { intervalMs: 200, fixedLagSeconds: FIXED_LAG_SECONDS },
+      replication: { intervalMs: 200 },
       objects: [
         namespace,
         statefulSet({
@@ -274,7 +275,7 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
       const r = await lag.readLag(passive);
       return r.seconds === null ? undefined : r;
     });
-    expect(reading.seconds).toBe(FIXED_LAG_SECONDS);
+    expect(reading.seconds).toBe(LINKED_LAG_SECONDS);
     const age = Date.now() - Date.parse(reading.observedAt!);
     expect(age).toBeGreaterThanOrEqual(0);
     expect(age).toBeLessThan(5000);
@@ -295,7 +296,7 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
         workload: 'orders-db',
         provider: 'generic',
         lagSource: 'prometheus',
-        lagSeconds: FIXED_LAG_SECONDS,
+        lagSeconds: LINKED_LAG_SECONDS,
         healthy: true,
       }),
     ]);
@@ -315,19 +316,35 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
       },
     );
     expect(new Set(points.map(p => p.lagSeconds))).toEqual(
-      new Set([FIXED_LAG_SECONDS]),
+      new Set([LINKED_LAG_SECONDS]),
     );
     const steps = points.slice(1).map((p, i) => p.t - points[i].t);
     expect(steps.every(step => step >= 1000 && step % 1000 === 0)).toBe(true);
   });
 
   /** The plugin's backend on the simulator, with Prometheus configured. */
+  /** The plugin's scheduled tasks, run when a test says (as their timers would). */
+  const tasks = new Map<string, () => Promise<void>>();
+  const runTask = async (id: string) => {
+    const task = tasks.get(id);
+    if (!task) throw new Error(`no task ${id} was scheduled`);
+    await task();
+  };
+
   async function startBackend() {
     const config = appConfigFor(sim.clusters) as any;
     config.multiclusterStatefulsets.prometheus = { url: prometheus!.url };
+    const scheduler = mockServices.scheduler.mock({
+      scheduleTask: async task => {
+        tasks.set(task.id, () =>
+          Promise.resolve(task.fn(new AbortController().signal)),
+        );
+      },
+    });
     return startTestBackend({
       features: [
         multiclusterStatefulsetsPlugin,
+        scheduler.factory,
         mockServices.rootConfig.factory({ data: config }),
         catalogServiceMock.factory({
           entities: [
@@ -373,7 +390,7 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
           to: 'eu-west',
           provider: 'generic',
           lagSource: 'prometheus',
-          lagSeconds: FIXED_LAG_SECONDS,
+          lagSeconds: LINKED_LAG_SECONDS,
           healthy: true,
         }),
       ]);
@@ -441,6 +458,8 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
       // The annotations still say the opposite: the engine wins, and the
       // topology keeps what they declared.
       const swapped = await eventually('The roles did not follow', async () => {
+        // No object changed: the open topology follows on the refresh timer.
+        await runTask('multicluster-statefulsets-lag-refresh');
         const r = await roles();
         return r['eu-west'].role === 'active' &&
           r['eu-central'].role === 'passive'
@@ -477,11 +496,11 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
     try {
       const grown = await eventually('The lag did not grow', async () => {
         const r = await lag.readLag(passive);
-        return r.seconds !== null && r.seconds > FIXED_LAG_SECONDS + 1
+        return r.seconds !== null && r.seconds > LINKED_LAG_SECONDS + 1
           ? r
           : undefined;
       });
-      expect(grown.seconds).toBeGreaterThan(FIXED_LAG_SECONDS + 1);
+      expect(grown.seconds).toBeGreaterThan(LINKED_LAG_SECONDS + 1);
     } finally {
       sim.admin.heal();
     }
@@ -490,7 +509,7 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
   it('runs a switchover whose lag check and catch-up wait read Prometheus only', async () => {
     await eventually('The lag did not settle after the partition', async () => {
       const r = await lag.readLag(passive);
-      return r.seconds === FIXED_LAG_SECONDS ? r : undefined;
+      return r.seconds === LINKED_LAG_SECONDS ? r : undefined;
     });
     const generic = new GenericStatefulSetProvider({ pollIntervalMs: 100 });
     // The annotations stay unread: a lag reaching the engine comes from Prometheus.
@@ -547,7 +566,7 @@ describeWithPrometheus('PrometheusLagSource against a real Prometheus', () => {
       expect(done.error).toBeUndefined();
       expect(done.status).toBe('succeeded');
       const fence = done.steps.find(st => st.kind === 'fence')!;
-      expect(fence.inputs).toMatchObject({ lagAtFence: FIXED_LAG_SECONDS });
+      expect(fence.inputs).toMatchObject({ lagAtFence: LINKED_LAG_SECONDS });
       const wait = done.steps.find(st => st.kind === 'wait-catch-up')!;
       expect(wait.outcome).toMatchObject({ lagSeconds: 0 });
       expect(

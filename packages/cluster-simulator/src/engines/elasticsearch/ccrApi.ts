@@ -12,7 +12,7 @@ import {
   esError,
   indexNotFound,
 } from './restTypes';
-import { IndexState, followView, newIndex } from './state';
+import { IndexState, followView, lastReadAt, newIndex } from './state';
 
 const FOLLOW_PARAMETERS = {
   max_read_request_operation_count: 5120,
@@ -58,7 +58,8 @@ function shardStats(req: RestRequest, name: string, ix: IndexState) {
   const f = ix.follow!;
   const leader = followView(ix, req.host);
   const leaderSeq = leader.ok ? leader.maxSeqNo : f.leaderMaxSeqNo ?? -1;
-  const since = f.lastReadMs !== undefined ? req.now - f.lastReadMs : 0;
+  const read = lastReadAt(name, ix, req.host);
+  const since = read !== undefined ? req.now - read : 0;
   return {
     index: name,
     total_global_checkpoint_lag: Math.max(0, leaderSeq - ix.maxSeqNo),

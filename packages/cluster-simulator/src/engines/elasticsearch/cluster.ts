@@ -15,6 +15,7 @@ import type { KubeObject } from '../../controllers/types';
 import type { ClusterStore } from '../../store/ClusterStore';
 import { holderOf } from '../mysql/emulator';
 import type { PeerDirectory } from '../programs';
+import { lastReceived, runningPodsOf } from '../replicaLag';
 import {
   EsClusterState,
   EsHost,
@@ -254,21 +255,6 @@ function statefulSetBehind(
   );
 }
 
-/** The running pods of a StatefulSet. */
-export function runningPods(
-  store: ClusterStore,
-  sts: KubeObject,
-): KubeObject[] {
-  return [...store.peekAll('', 'Pod')].filter(
-    p =>
-      p.metadata.namespace === sts.metadata.namespace &&
-      p.status?.phase === 'Running' &&
-      p.metadata.ownerReferences?.some(
-        (o: any) => o?.kind === 'StatefulSet' && o.name === sts.metadata.name,
-      ),
-  );
-}
-
 /** Where a cluster's state is and how it reaches its remotes. */
 export interface ClusterPlace {
   store: ClusterStore;
@@ -383,6 +369,14 @@ export function clusterHost(
     remoteConnected(alias) {
       return connect(alias) !== undefined;
     },
+    lastReceived: (index, linked, storedMs) =>
+      lastReceived(
+        store,
+        `elasticsearch/${ns}/${place.sts?.metadata.name}/${index}`,
+        linked,
+        now(),
+        storedMs,
+      ),
     leader(alias, index): LeaderView {
       const remote = connect(alias);
       if (!remote) {
@@ -420,7 +414,7 @@ export function clusterHost(
     if (target !== store && !peers!.reachable(store.name, target.name))
       return undefined;
     const sts = statefulSetBehind(target, where.namespace, where.service);
-    if (!sts || runningPods(target, sts).length === 0) return undefined;
+    if (!sts || runningPodsOf(target, sts).length === 0) return undefined;
     return clusterHost({ store: target, sts, peers }, now, depth + 1, readOnly);
   }
   return host;
@@ -428,5 +422,5 @@ export function clusterHost(
 
 /** The running nodes of the cluster a place belongs to. */
 export function nodeCount(place: ClusterPlace): number {
-  return place.sts ? runningPods(place.store, place.sts).length : 1;
+  return place.sts ? runningPodsOf(place.store, place.sts).length : 1;
 }

@@ -2,8 +2,11 @@
  * The Elasticsearch engine emulator: which images it serves, and the
  * programs of their containers (`curl` against the node's REST API). Each
  * StatefulSet is one cluster (./cluster); its state survives pod restarts.
+ * A replica StatefulSet's lag is its follower indices' (the furthest
+ * behind; see ./state).
  */
 import type { EngineEmulator, ExecTarget } from '../programs';
+import { runningPodsOf, sideLag } from '../replicaLag';
 import {
   clusterHost,
   isElasticsearchImage,
@@ -11,6 +14,7 @@ import {
   securityEnabled,
   statefulSetOf,
 } from './cluster';
+import { followerLagOf, materialize } from './state';
 import { esCurl } from './curl';
 import { containerEnv, mountedFile } from './podFiles';
 
@@ -45,4 +49,28 @@ export const elasticsearchEmulator: EngineEmulator = {
       });
     },
   }),
+  // A follower keeps what it read when its leader is cut off.
+  settle: (store, now, peers) => {
+    for (const sts of store.peekAll('apps', 'StatefulSet')) {
+      const runsEs = (sts.spec?.template?.spec?.containers ?? []).some(
+        (c: any) => isElasticsearchImage(String(c?.image ?? '')),
+      );
+      const pod = runsEs ? runningPodsOf(store, sts)[0] : undefined;
+      if (!pod) continue;
+      const host = clusterHost({ store, sts, pod, peers }, now);
+      host.save(materialize(host.load(), host, now()));
+    }
+  },
+  // Read as the exporter reads: nothing is stored.
+  replicaLag: ({ store, sts, now, peers }) => {
+    const pod = runningPodsOf(store, sts)[0];
+    if (!pod) return undefined;
+    const host = clusterHost({ store, sts, pod, peers }, now, 0, true);
+    const followers = Object.entries(host.load().indices)
+      .map(([name, ix]) => followerLagOf(name, ix, host))
+      .filter(l => l !== undefined);
+    return followers.length
+      ? sideLag(followers)
+      : { error: 'no index follows a remote cluster' };
+  },
 };

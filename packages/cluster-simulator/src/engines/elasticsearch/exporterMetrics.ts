@@ -17,8 +17,9 @@
 import type { KubeObject } from '../../controllers/types';
 import type { ClusterStore } from '../../store/ClusterStore';
 import type { PeerDirectory } from '../programs';
-import { clusterHost, isElasticsearchImage, runningPods } from './cluster';
-import { followView, materialize } from './state';
+import { runningPodsOf } from '../replicaLag';
+import { clusterHost, isElasticsearchImage } from './cluster';
+import { followView, lastReadAt, materialize } from './state';
 
 function esc(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -61,7 +62,7 @@ export function renderElasticsearchCcrMetrics(
   ];
   for (const sts of store.peekAll('apps', 'StatefulSet')) {
     if (!emulated(sts)) continue;
-    const pods = runningPods(store, sts);
+    const pods = runningPodsOf(store, sts);
     if (!pods.length) continue;
     const host = clusterHost({ store, sts, peers }, () => now, 0, true);
     const state = materialize(host.load(), host, now);
@@ -96,7 +97,7 @@ export function renderElasticsearchCcrMetrics(
           leaderSeq - ix.maxSeqNo,
         )}`,
       );
-      const read = ix.follow!.lastReadMs ?? now;
+      const read = lastReadAt(index, ix, host) ?? now;
       since.push(
         `elasticsearch_ccr_follower_time_since_last_read_seconds{${l}} ${(
           (now - read) /

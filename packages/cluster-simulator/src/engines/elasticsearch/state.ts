@@ -9,10 +9,16 @@
  * (not paused) and whose remote cluster answers has the leader's sequence
  * numbers (no apply lag): its global checkpoint is the leader's. Nothing is
  * written while time passes: the numbers are computed when read, and stored
- * ("materialized") when a request changes or reads the cluster, so a
- * follower cut off from its leader keeps what it had last read.
+ * ("materialized") when a request changes or reads the cluster, and before
+ * the reachability between clusters changes, so a follower cut off from its
+ * leader keeps what it had last read.
+ *
+ * A follower index's lag (../replicaLag): 0 while it reads its leader (its
+ * global checkpoint is the leader's), and while it cannot, the time since
+ * it last read it (`time_since_last_read_millis` in its CCR stats).
  */
 import { createHash } from 'node:crypto';
+import { type ReplicaLag, secondsSince } from '../replicaLag';
 
 /** Milliseconds between two simulated client writes on a leader index. */
 export const WRITE_INTERVAL_MS = 500;
@@ -83,6 +89,16 @@ export interface EsHost {
   leader(remote: string, index: string): LeaderView;
   /** Whether the remote cluster alias leads to a cluster that answers. */
   remoteConnected(remote: string): boolean;
+  /**
+   * When a follower index last read its leader, given whether it reads it
+   * now and what its state recorded (see ../replicaLag); without it, the
+   * recorded time.
+   */
+  lastReceived?(
+    index: string,
+    linked: boolean,
+    storedMs: number | undefined,
+  ): number | undefined;
 }
 
 /** A stable identifier derived from a key, in Elasticsearch's base64url form. */
@@ -201,4 +217,34 @@ export function matchesPatterns(name: string, patterns: string[]): boolean {
         .join('.*')}$`,
     ).test(name),
   );
+}
+
+/** When a follower index last read its leader (now while it reads it); undefined if never. */
+export function lastReadAt(
+  name: string,
+  ix: IndexState,
+  host: EsHost,
+): number | undefined {
+  const linked = followView(ix, host).ok;
+  const stored = ix.follow?.lastReadMs;
+  const recorded = linked ? host.now() : stored;
+  return host.lastReceived ? host.lastReceived(name, linked, stored) : recorded;
+}
+
+/** How far a follower index is behind its leader; undefined for a leader or a closed index. */
+export function followerLagOf(
+  name: string,
+  ix: IndexState,
+  host: EsHost,
+): ReplicaLag | undefined {
+  if (!ix.follow || !ix.open) return undefined;
+  if (ix.follow.status !== 'active')
+    return { error: `following is paused for [${name}]` };
+  const at = lastReadAt(name, ix, host);
+  if (followView(ix, host).ok) return { lagSeconds: 0 };
+  if (at === undefined)
+    return {
+      error: `[${name}] never read its leader [${ix.follow.leaderIndex}]`,
+    };
+  return { lagSeconds: secondsSince(host.now(), at) };
 }

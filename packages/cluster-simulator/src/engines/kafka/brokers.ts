@@ -53,7 +53,8 @@ export function isBrokerSet(sts: KubeObject | undefined): boolean {
   return containers.some(c => isKafkaImage(c?.image ?? '') && !runsConnect(c));
 }
 
-function brokerCluster(
+/** The Kafka cluster a broker StatefulSet runs, or undefined for another StatefulSet. */
+export function brokerCluster(
   store: ClusterStore,
   sts: KubeObject | undefined,
 ): BrokerCluster | undefined {

@@ -190,6 +190,14 @@ export class KafkaCluster {
     return at;
   }
 
+  /** Stores what a running mirror brought so far (before the reachability changes). */
+  settleMirror(): void {
+    const s = this.load();
+    if (s.feed.kind !== 'mirror') return;
+    const source = this.sourceOffsets(this.sourceByKey(s.feed.source));
+    if (source) this.save(settle(s, this.now(), s.feed, source));
+  }
+
   /** Appends records a client produced to one partition of a topic. */
   produce(topic: string, partition: number, records: number): void {
     const s = this.load();

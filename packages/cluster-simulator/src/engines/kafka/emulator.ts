@@ -1,10 +1,19 @@
 /*
  * The Kafka engine emulator: the command-line tools of the apache/kafka,
  * bitnami/kafka, confluentinc/cp-kafka and Strimzi Kafka images, talking
- * to the emulated clusters their `--bootstrap-server` leads to.
+ * to the emulated clusters their `--bootstrap-server` leads to. A replica
+ * StatefulSet's lag is MirrorMaker 2's record age into it (./lag).
  */
 import type { EngineEmulator } from '../programs';
-import { isKafkaImage } from './brokers';
+import {
+  anyBrokerRunning,
+  brokerCluster,
+  holderOf,
+  isKafkaImage,
+  KAFKA_STATE_ANNOTATION,
+} from './brokers';
+import { KafkaCluster } from './cluster';
+import { mirrorLagOf } from './lag';
 import { kafkaTools } from './tools';
 
 /** The Kafka emulator. */
@@ -12,4 +21,17 @@ export const kafkaEmulator: EngineEmulator = {
   engine: 'kafka',
   matchesImage: isKafkaImage,
   programs: kafkaTools,
+  // A mirrored cluster keeps what it received when a flow is cut.
+  settle: (store, now, peers) => {
+    for (const sts of store.peekAll('apps', 'StatefulSet')) {
+      const c = brokerCluster(store, sts);
+      if (c && holderOf(c).metadata.annotations?.[KAFKA_STATE_ANNOTATION])
+        new KafkaCluster(c, now, peers).settleMirror();
+    }
+  },
+  replicaLag: ({ store, sts, now, peers }) => {
+    const c = brokerCluster(store, sts);
+    // No broker runs: nothing answers.
+    return c && anyBrokerRunning(c) ? mirrorLagOf(c, now(), peers) : undefined;
+  },
 };

@@ -7,12 +7,16 @@
  * aliases and the MirrorMaker 2 pod they are scraped from (its namespace,
  * pod and `kubernetes_id` from `backstage.io/kubernetes-id`). Read from
  * the flows actually enabled and running, so a reversed flow shows without
- * exec; a cluster some series names as `target` is the passive side.
+ * exec; a cluster some series names as `target` is the passive side. The
+ * record age is the target's lag (./lag): 0 while the flow runs; a flow
+ * whose MirrorMaker 2 runs but is cut off from a cluster keeps publishing
+ * what it replicated, its record age growing.
  */
 import type { ClusterStore } from '../../store/ClusterStore';
 import type { PeerDirectory } from '../programs';
 import { KafkaCluster } from './cluster';
 import { flowsHeldIn } from './flows';
+import { mirrorLagOf } from './lag';
 import { isUserTopic } from './state';
 
 /** The record-count series: one per mirrored partition of a running flow. */
@@ -42,14 +46,19 @@ export function renderMirrorMakerMetrics(
     `# TYPE ${MM2_RECORD_AGE} gauge`,
   ];
   for (const flow of flowsHeldIn(store, peers)) {
-    if (!flow.running || !flow.source) continue;
+    if (!flow.pods.length) continue;
+    const lag = mirrorLagOf(flow.target, now(), peers);
+    // A flow that never reached its source has replicated nothing.
+    if (!('lagSeconds' in lag)) continue;
     // Publishing never settles or writes the clusters' state.
     let ends: Record<string, number[]>;
     try {
-      ends = new KafkaCluster(flow.source, now, peers).peek()?.ends ?? {};
+      const from = flow.running && flow.source ? flow.source : flow.target;
+      ends = new KafkaCluster(from, now, peers).peek()?.ends ?? {};
     } catch {
       continue;
     }
+    const ageMs = Math.round(lag.lagSeconds * 1000);
     const pod = flow.pods[0];
     const id = pod.metadata.labels?.['backstage.io/kubernetes-id'] ?? '';
     const base = `namespace="${esc(flow.namespace)}",pod="${esc(
@@ -64,7 +73,7 @@ export function renderMirrorMakerMetrics(
           topic,
         )}",partition="${p}",cluster="${esc(cluster)}"`;
         count.push(`${MM2_RECORD_COUNT}{${labels}} ${end}`);
-        age.push(`${MM2_RECORD_AGE}{${labels}} 120`);
+        age.push(`${MM2_RECORD_AGE}{${labels}} ${ageMs}`);
       });
     }
   }

@@ -11,7 +11,8 @@
  * `sync.group.offsets.enabled`, its source's committed group offsets
  * (IdentityReplicationPolicy: the offsets translate one to one). Nothing
  * is written while time passes: offsets are computed when read and stored
- * ("settled") only when how the cluster is fed changes.
+ * ("settled") only when how the cluster is fed changes, and before the
+ * reachability between clusters changes.
  */
 import { createHash } from 'node:crypto';
 
@@ -53,6 +54,8 @@ export interface KafkaState {
   feed: Feed;
   /** Start of the simulated producers' clock, while they run. */
   sinceMs: number;
+  /** When the cluster last received from the source it mirrors (its last settle with that source). */
+  mirroredAtMs?: number;
 }
 
 /** A topic the simulated clients write and read (MM2 and Kafka internals excluded). */
@@ -203,7 +206,9 @@ export function settle(
     const n = Math.max(0, Math.floor((now - s.sinceMs) / RECORD_INTERVAL_MS));
     sinceMs = s.sinceMs + n * RECORD_INTERVAL_MS;
   }
-  return { ...s, topics, groups: at.groups, feed, sinceMs };
+  const mirroredAtMs =
+    s.feed.kind === 'mirror' && source ? now : s.mirroredAtMs;
+  return { ...s, topics, groups: at.groups, feed, sinceMs, mirroredAtMs };
 }
 
 /** Whether two feeds are the same. */

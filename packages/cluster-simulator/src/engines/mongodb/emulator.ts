@@ -4,7 +4,8 @@
  * first PersistentVolumeClaim (its data directory: it outlives the pod), or
  * on the pod without a claim. A member reaches another when that member's
  * pod runs a MongoDB image and is Running, and its cluster is neither down
- * nor partitioned from this one.
+ * nor partitioned from this one. A replica StatefulSet's lag is its
+ * members' lag as rs.status() shows it (the furthest behind; see ./state).
  */
 import type { KubeObject } from '../../controllers/types';
 import type { ClusterStore } from '../../store/ClusterStore';
@@ -17,8 +18,10 @@ import {
   MemberState,
   RsWorld,
   initialMemberState,
+  memberLagOf,
   observe,
 } from './state';
+import { runningPodsOf, sideLag } from '../replicaLag';
 
 /** The annotation holding a member's state. */
 export const MONGODB_STATE_ANNOTATION =
@@ -138,4 +141,14 @@ export const mongodbEmulator: EngineEmulator = {
       if (world) observe(world);
     }
   },
+  // Read as an exporter reads: nothing is stored.
+  replicaLag: ({ store, sts, now, peers }) =>
+    sideLag(
+      runningPodsOf(store, sts)
+        .filter(runsMongo)
+        .map(pod => {
+          const world = memberWorld(store, pod, now, peers, { readOnly: true });
+          return world && memberLagOf(observe(world));
+        }),
+    ),
 };

@@ -23,7 +23,15 @@
  *   majority steps down.
  * Partitions are judged from the viewing member only (a member reachable
  * from it counts as reachable from the others).
+ *
+ * A member's lag (../replicaLag) is read off rs.status() as seen from it:
+ * the primary's optimeDate minus its own while it reaches a primary (0 on
+ * the primary, REMOTE_APPLY_DELAY_MS in another cluster than the
+ * primary's), and without one the status `date` minus its own optimeDate:
+ * the age of the newest entry it received, which grows while it is cut off.
  */
+
+import { type ReplicaLag, secondsSince } from '../replicaLag';
 
 /** Milliseconds between two simulated client writes on the primary. */
 export const WRITE_INTERVAL_MS = 500;
@@ -338,4 +346,15 @@ export function observe(world: RsWorld): RsView {
 /** The configuration a pod starts with: its members, each `_id` its index unless given. */
 export function initialMemberState(config: RsConfig, now: number): MemberState {
   return { config, ops: 0, lastOpMs: now, term: config.term };
+}
+
+/** How far behind the viewing member is (see the rules above); undefined for an arbiter. */
+export function memberLagOf(view: RsView): ReplicaLag | undefined {
+  const self = view.self;
+  if (!self)
+    return { error: 'not a member of its replica set configuration (REMOVED)' };
+  if (self.member.arbiterOnly) return undefined;
+  if (view.primary)
+    return { lagSeconds: secondsSince(view.primary.lastOpMs, self.lastOpMs) };
+  return { lagSeconds: secondsSince(view.now, self.lastOpMs) };
 }

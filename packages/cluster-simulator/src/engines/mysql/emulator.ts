@@ -7,11 +7,16 @@
  * `<pod>.<svc>[.<ns>[.svc.cluster.local]]` in the same cluster,
  * `<pod>.<cluster>.<svc>.<ns>.svc.clusterset.local` in another, or the
  * hostname a per-pod LoadBalancer Service publishes (what Percona's
- * `sourcesList` names).
+ * `sourcesList` names), or `<svc>.<ns>.svc.clusterset.local`: a running pod
+ * the Service selects in the cluster exporting it (a Helm chart's
+ * `MYSQL_MASTER_HOST`). A replica StatefulSet's lag is its pods' Seconds_Behind_Source
+ * (the furthest behind; see ./state and ../replicaLag).
  */
+import { resolveHost } from '../../controllers/replication/dns';
 import type { KubeObject } from '../../controllers/types';
 import type { ClusterStore } from '../../store/ClusterStore';
 import type { EngineEmulator, ExecTarget, PeerDirectory } from '../programs';
+import { lastReceived, runningPodsOf, sideLag } from '../replicaLag';
 import { mysqlClient } from './client';
 import { initialTopology } from './initialTopology';
 import {
@@ -21,6 +26,9 @@ import {
   SourceView,
   executedAt,
   initialState,
+  materialize,
+  replicaLagOf,
+  replicaView,
 } from './state';
 
 /** The annotation holding a server's state. */
@@ -74,16 +82,9 @@ export function storeHost(
     now,
     hostname: name,
     load(): MysqlState {
-      const holder = holderOf(store, fresh());
-      const text = holder.metadata.annotations?.[MYSQL_STATE_ANNOTATION];
-      if (text) return JSON.parse(text) as MysqlState;
-      const start = initialTopology(store, fresh(), peers);
-      const s: MysqlState = {
-        ...initialState(`${store.name}/${ns}/${name}`, start.readOnly, now()),
-        source: start.source,
-        channel: start.channel,
-        replicaRunning: start.source !== undefined,
-      };
+      const stored = storedState(store, fresh());
+      if (stored) return stored;
+      const s = peekState(store, fresh(), now, peers);
       host.save(s);
       return s;
     },
@@ -98,8 +99,79 @@ export function storeHost(
     source(src: ReplicationSource): SourceView {
       return connect(src, store, ns, now, peers, depth);
     },
+    lastReceived: (linked, storedMs) =>
+      lastReceived(store, `mysql/${ns}/${name}`, linked, now(), storedMs),
   };
   return host;
+}
+
+/** A pod's stored server state, or undefined when nothing has run in it yet. */
+function storedState(
+  store: ClusterStore,
+  pod: KubeObject,
+): MysqlState | undefined {
+  const text = holderOf(store, pod).metadata.annotations?.[
+    MYSQL_STATE_ANNOTATION
+  ];
+  return text ? (JSON.parse(text) as MysqlState) : undefined;
+}
+
+/** A pod's server state, or (not stored) the state a fresh server starts with. */
+function peekState(
+  store: ClusterStore,
+  pod: KubeObject,
+  now: () => number,
+  peers?: PeerDirectory,
+): MysqlState {
+  const stored = storedState(store, pod);
+  if (stored) return stored;
+  const start = initialTopology(store, pod, peers);
+  const ns = pod.metadata.namespace;
+  return {
+    ...initialState(
+      `${store.name}/${ns}/${pod.metadata.name}`,
+      start.readOnly,
+      now(),
+    ),
+    source: start.source,
+    channel: start.channel,
+    replicaRunning: start.source !== undefined,
+  };
+}
+
+function runsMysql(pod: KubeObject): boolean {
+  return (pod.spec?.containers ?? []).some((c: any) =>
+    isMysqlImage(c?.image ?? ''),
+  );
+}
+
+/** The cluster exporting a Service as MCS resolves it, and the first running MySQL pod it selects. */
+function exportedSource(
+  service: string,
+  ns: string,
+  store: ClusterStore,
+  peers: PeerDirectory | undefined,
+): { store: ClusterStore; pod: string } | undefined {
+  const names = peers?.names?.() ?? [store.name];
+  const stores = new Map(
+    names
+      .map(n => [n, n === store.name ? store : peers?.store(n)] as const)
+      .filter((e): e is readonly [string, ClusterStore] => e[1] !== undefined),
+  );
+  const r = resolveHost(`${service}.${ns}.svc.clusterset.local`, store, stores);
+  const target = r.cluster !== undefined ? stores.get(r.cluster) : undefined;
+  const selector: Record<string, string> = r.service?.spec?.selector ?? {};
+  if (!target || !Object.keys(selector).length) return undefined;
+  if (target !== store && !peers?.reachable(store.name, target.name))
+    return undefined;
+  const pod = [...target.peekAll('', 'Pod')].find(
+    p =>
+      p.metadata.namespace === ns &&
+      p.status?.phase === 'Running' &&
+      runsMysql(p) &&
+      Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v),
+  );
+  return pod && { store: target, pod: pod.metadata.name };
 }
 
 function connect(
@@ -144,6 +216,16 @@ function connect(
     target = other;
     podNs = labels[3];
   } else if (
+    labels.length === 5 &&
+    labels.slice(2).join('.') === 'svc.clusterset.local'
+  ) {
+    // A Service's Multi-Cluster Services name: the cluster exporting it.
+    const behind = exportedSource(labels[0], labels[1], store, peers);
+    if (!behind) return refused;
+    target = behind.store;
+    podName = behind.pod;
+    podNs = labels[1];
+  } else if (
     labels.length > 3 &&
     !'svc.cluster.local'.startsWith(labels.slice(3).join('.'))
   ) {
@@ -173,4 +255,25 @@ export const mysqlEmulator: EngineEmulator = {
     mysql: (args, io) =>
       mysqlClient(args, io, storeHost(t.store, t.pod, t.now, t.peers)),
   }),
+  // A replica linked now keeps what it received when the link is cut.
+  settle: (store, now, peers) => {
+    for (const pod of store.peekAll('', 'Pod')) {
+      if (pod.status?.phase !== 'Running' || !runsMysql(pod)) continue;
+      const host = storeHost(store, pod, now, peers);
+      const s = peekState(store, pod, now, peers);
+      if (s.source && replicaView(s, host).ok)
+        host.save(materialize(s, host, now()));
+    }
+  },
+  replicaLag: ({ store, sts, now, peers }) =>
+    sideLag(
+      runningPodsOf(store, sts)
+        .filter(runsMysql)
+        .map(pod =>
+          replicaLagOf(
+            peekState(store, pod, now, peers),
+            storeHost(store, pod, now, peers),
+          ),
+        ),
+    ),
 };

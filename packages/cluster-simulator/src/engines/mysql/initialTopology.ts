@@ -9,7 +9,7 @@
  * on the default channel, read-only. Everything else is a writable source
  * (or read-only when labelled a replica).
  */
-import { chartReplicaOf } from '../../controllers/replicationLagController';
+import { chartReplicaOf } from '../../controllers/replication/chartReplica';
 import type { KubeObject } from '../../controllers/types';
 import type { ClusterStore } from '../../store/ClusterStore';
 import type { PeerDirectory } from '../programs';

@@ -2,7 +2,13 @@
  * SHOW REPLICA STATUS: every column of MySQL 8.4 in its order (so the `-N`
  * tab form can be read by position), filled from the emulated state.
  */
-import { MysqlHost, MysqlState, executedAt, replicaView } from './state';
+import {
+  MysqlHost,
+  MysqlState,
+  executedAt,
+  replicaLagOf,
+  replicaView,
+} from './state';
 import type { ResultSet } from './sqlTypes';
 
 const COLUMNS = [
@@ -81,6 +87,7 @@ export function replicaStatus(s: MysqlState, host: MysqlHost): ResultSet {
       ? `Error connecting to source '${src.user}@${src.host}:${src.port}'. This was attempt 1/86400, with a delay of 60 seconds between attempts. Message: Can't connect to MySQL server on '${src.host}:${src.port}' (111)`
       : '';
   const executed = executedAt(s, host, host.now());
+  const lag = replicaLagOf(s, host);
   const values: Record<string, string | null> = {
     Replica_IO_State:
       { No: '', Yes: 'Waiting for source to send event' }[ioRunning] ??
@@ -104,7 +111,7 @@ export function replicaStatus(s: MysqlState, host: MysqlHost): ResultSet {
     Until_Condition: 'None',
     Until_Log_Pos: '0',
     Source_SSL_Allowed: 'No',
-    Seconds_Behind_Source: running && view.ok ? '0' : null,
+    Seconds_Behind_Source: 'lagSeconds' in lag ? String(lag.lagSeconds) : null,
     Source_SSL_Verify_Server_Cert: 'No',
     Last_IO_Errno: ioError ? '2003' : '0',
     Last_IO_Error: ioError,

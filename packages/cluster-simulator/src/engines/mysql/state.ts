@@ -8,7 +8,15 @@
  * threads run and whose source is reachable has executed everything its
  * source has (no apply lag). Nothing is written while time passes: the set
  * is computed when read, and stored ("materialized") only when a statement
- * changes the server.
+ * changes the server or the reachability between clusters changes.
+ *
+ * Seconds_Behind_Source (../replicaLag): 0 while the replica is linked to
+ * its source; while the source is cut off (I/O thread connecting), the
+ * whole seconds since the replica last received from it. MySQL itself
+ * shows NULL while the I/O thread reconnects; the emulator keeps counting
+ * so the time a replica falls behind shows in the topology. NULL when the
+ * replication threads are stopped, or when the replica never received
+ * anything.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -18,6 +26,7 @@ import {
   unionGtidSets,
   withRange,
 } from './gtid';
+import { type ReplicaLag, secondsSince } from '../replicaLag';
 
 /** Milliseconds between two simulated client writes on a writable server. */
 export const WRITE_INTERVAL_MS = 500;
@@ -44,6 +53,8 @@ export interface MysqlState {
   /** The name of the source's channel (`FOR CHANNEL`; '' for the default one). */
   channel?: string;
   replicaRunning: boolean;
+  /** When the replica last received from its source (the last materialize while linked). */
+  receivedAtMs?: number;
 }
 
 /** The source as a replica sees it. */
@@ -60,6 +71,15 @@ export interface MysqlHost {
   save(state: MysqlState): void;
   /** Connects to a source: its executed set, or why it cannot be reached. */
   source(src: ReplicationSource): SourceView;
+  /**
+   * When the replica last received from its source, given whether it is
+   * linked now and what its state recorded (see ../replicaLag); without
+   * it, the recorded time.
+   */
+  lastReceived?(
+    linked: boolean,
+    storedMs: number | undefined,
+  ): number | undefined;
 }
 
 /** A uuid derived from a stable key (a server keeps it across restarts). */
@@ -128,6 +148,7 @@ export function materialize(
   now: number,
 ): MysqlState {
   const next = { ...s, gtidExecuted: executedAt(s, host, now) };
+  if (replicaView(s, host).ok) next.receivedAtMs = now;
   if (takesWrites(s) && s.writesSinceMs !== undefined) {
     const n = Math.floor((now - s.writesSinceMs) / WRITE_INTERVAL_MS);
     next.writesSinceMs = s.writesSinceMs + n * WRITE_INTERVAL_MS;
@@ -151,4 +172,26 @@ export function withOwnTransaction(s: MysqlState): MysqlState {
       withRange(set, s.serverUuid, last + 1, last + 1),
     ),
   };
+}
+
+/**
+ * How far behind its source the replica is (Seconds_Behind_Source, whole
+ * seconds), or why there is no number (the column is NULL then).
+ */
+export function replicaLagOf(s: MysqlState, host: MysqlHost): ReplicaLag {
+  if (!s.source) return { error: 'no replication source configured' };
+  if (!s.replicaRunning)
+    return { error: 'replication threads stopped (Replica_IO_Running: No)' };
+  const view = replicaView(s, host);
+  const now = host.now();
+  const recorded = view.ok ? now : s.receivedAtMs;
+  const at = host.lastReceived
+    ? host.lastReceived(view.ok, s.receivedAtMs)
+    : recorded;
+  if (view.ok) return { lagSeconds: 0 };
+  if (at === undefined)
+    return {
+      error: `error connecting to source '${s.source.host}:${s.source.port}'`,
+    };
+  return { lagSeconds: Math.floor(secondsSince(now, at)) };
 }

@@ -7,12 +7,14 @@
  * A primary_conninfo host is resolved to a pod as MySQL's SOURCE_HOST is:
  * `<pod>`, `<pod>.<svc>[.<ns>[.svc.cluster.local]]` in the same cluster, or
  * `<pod>.<cluster>.<svc>.<ns>.svc.clusterset.local` in another, reachable
- * cluster.
+ * cluster. A replica StatefulSet's lag is its standbys' replay lag (the
+ * furthest behind; see ./state and ../replicaLag).
  */
 import type { KubeObject } from '../../controllers/types';
 import type { ClusterStore } from '../../store/ClusterStore';
 import { holderOf } from '../mysql/emulator';
 import type { EngineEmulator, ExecTarget, PeerDirectory } from '../programs';
+import { lastReceived, runningPodsOf, sideLag } from '../replicaLag';
 import { initialPrimaryConninfo } from './initialTopology';
 import { psqlClient } from './psql';
 import { hostOf } from './relations';
@@ -20,9 +22,11 @@ import { versionOfImage } from './settings';
 import {
   initialState,
   isRunning,
+  materialize,
   PgHost,
   PgState,
   positionAt,
+  replayLagOf,
   streamingFrom,
   UpstreamView,
 } from './state';
@@ -158,6 +162,8 @@ export function storeHost(
         autoConf: s.autoConf,
       };
     },
+    lastReceived: (streaming, storedMs) =>
+      lastReceived(store, `postgres/${ns}/${name}`, streaming, now(), storedMs),
     downstreams() {
       const out: ReturnType<NonNullable<PgHost['downstreams']>> = [];
       if (depth > 0) return out;
@@ -265,4 +271,25 @@ export const postgresEmulator: EngineEmulator = {
       pg_isready: (args, io) => pgIsReady(args, io, host()),
     };
   },
+  // A standby streaming now keeps what it received when the link is cut.
+  settle: (store, now, peers) => {
+    for (const pod of store.peekAll('', 'Pod')) {
+      if (pod.status?.phase !== 'Running' || !runsPostgres(pod)) continue;
+      const host = storeHost(store, pod, now, peers);
+      const s = peekState(store, pod, now(), peers);
+      if (streamingFrom(s, host)) host.save(materialize(s, host, now()));
+    }
+  },
+  // The side's replay lag is its furthest standby's.
+  replicaLag: ({ store, sts, now, peers }) =>
+    sideLag(
+      runningPodsOf(store, sts)
+        .filter(runsPostgres)
+        .map(pod =>
+          replayLagOf(
+            peekState(store, pod, now(), peers),
+            storeHost(store, pod, now, peers),
+          ),
+        ),
+    ),
 };

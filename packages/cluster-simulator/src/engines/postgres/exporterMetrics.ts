@@ -3,15 +3,17 @@
  * from the state the emulator keeps, so a promotion done through exec shows
  * in `/metrics` without any exec: `pg_up`, and for a server that answers
  * `pg_replication_is_replica` (pg_is_in_recovery() as 0 or 1) and
- * `pg_replication_lag_seconds` (the exporter's query: 0 on a primary and
- * on a standby that replayed all it received). Only the pods this emulator
+ * `pg_replication_lag_seconds` (0 on a primary and on a streaming standby,
+ * else the seconds since the standby last received WAL: the replay lag of
+ * ./state, which the topology shows too). Only the pods this emulator
  * serves are covered (not CloudNativePG's or Spilo's, whose operators and
  * exporters publish their own series). Reading never writes a state.
  */
 import type { KubeObject } from '../../controllers/types';
 import type { ClusterStore } from '../../store/ClusterStore';
 import type { PeerDirectory } from '../programs';
-import { peekState, runsPostgres } from './emulator';
+import { peekState, runsPostgres, storeHost } from './emulator';
+import { replayLagOf } from './state';
 
 function esc(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -61,7 +63,15 @@ export function renderPostgresExporterMetrics(
     lines[1].push(
       `pg_replication_is_replica{${labels}} ${s.inRecovery ? 1 : 0}`,
     );
-    lines[2].push(`pg_replication_lag_seconds{${labels}} 0`);
+    const lag = replayLagOf(
+      s,
+      storeHost(store, pod, () => now, peers),
+    );
+    lines[2].push(
+      `pg_replication_lag_seconds{${labels}} ${
+        lag && 'lagSeconds' in lag ? lag.lagSeconds : 0
+      }`,
+    );
   }
   return `${lines.flat().join('\n')}\n`;
 }

@@ -23,6 +23,7 @@ import {
   CHECKPOINT_BYTES,
   DDL_WRITE_BYTES,
   formatLsn,
+  lastReplayAt,
   materialize,
   parseLsn,
   PgHost,
@@ -163,8 +164,10 @@ function functions(
       case 'pg_last_wal_replay_lsn':
       case 'pg_last_wal_receive_lsn':
         return s.inRecovery ? new Lsn(pos().lsn) : null;
-      case 'pg_last_xact_replay_timestamp':
-        return s.inRecovery ? new Timestamp(host.now()) : null;
+      case 'pg_last_xact_replay_timestamp': {
+        const at = lastReplayAt(s, host);
+        return at === undefined ? null : new Timestamp(at);
+      }
       case 'pg_is_wal_replay_paused':
         standbyOnly(name);
         return false;

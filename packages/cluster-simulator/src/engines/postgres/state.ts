@@ -12,9 +12,18 @@
  * whose timeline diverged from its upstream's (it wrote past the point where
  * the upstream's timeline forked) stays where it is until pg_rewind.
  * Nothing is written while time passes: positions are computed when read and
- * stored ("materialized") only when something changes the server.
+ * stored ("materialized") only when something changes the server or the
+ * reachability between clusters changes.
+ *
+ * Replay lag (../replicaLag): a streaming standby replayed all its primary
+ * wrote, so it is 0 s behind and its last replayed transaction is as of
+ * now; once it stops streaming (upstream cut off, stopped or gone), its
+ * last replayed transaction is the last moment it received WAL, and the lag
+ * is now minus that moment (pg_last_xact_replay_timestamp(), and the
+ * exporter's `pg_replication_lag_seconds`).
  */
 import { createHash } from 'node:crypto';
+import { type ReplicaLag, secondsSince } from '../replicaLag';
 
 /** Milliseconds between two simulated client writes on a writable primary. */
 export const WRITE_INTERVAL_MS = 500;
@@ -66,6 +75,8 @@ export interface PgState extends WalPosition {
   version?: string;
   /** The uid of the pod in which `pg_ctl stop` stopped the server (a new pod starts it). */
   stoppedInPod?: string;
+  /** When the standby last received WAL (the last materialize while streaming). */
+  receivedAtMs?: number;
 }
 
 /** The upstream a standby connects to, as it sees it. */
@@ -97,6 +108,15 @@ export interface PgHost {
     lsn: number;
     host: PgHost;
   }>;
+  /**
+   * When the standby last received WAL, given whether it streams now and
+   * what its state recorded (see ../replicaLag); without it, the recorded
+   * time.
+   */
+  lastReceived?(
+    streaming: boolean,
+    storedMs: number | undefined,
+  ): number | undefined;
 }
 
 /** A system identifier derived from a stable key (a primary and its standbys share it). */
@@ -207,6 +227,7 @@ export function positionAt(s: PgState, host: PgHost, now: number): WalPosition {
  */
 export function materialize(s: PgState, host: PgHost, now: number): PgState {
   const next: PgState = { ...s, ...positionAt(s, host, now) };
+  if (streamingFrom(s, host)) next.receivedAtMs = now;
   if (s.writesSinceMs !== undefined) {
     const n = Math.max(
       0,
@@ -267,4 +288,37 @@ export function divergence(
   if (common.length === 0) return undefined;
   const tli = Math.max(...common);
   return { tli, at: Math.min(t.get(tli)!, s.get(tli)!) };
+}
+
+/**
+ * When a standby replayed its last transaction: now while it streams, else
+ * the last moment it received WAL. Undefined on a primary, and on a
+ * standby that never received anything.
+ */
+export function lastReplayAt(s: PgState, host: PgHost): number | undefined {
+  if (!s.inRecovery) return undefined;
+  const streaming = streamingFrom(s, host) !== undefined;
+  const recorded = streaming ? host.now() : s.receivedAtMs;
+  return host.lastReceived
+    ? host.lastReceived(streaming, s.receivedAtMs)
+    : recorded;
+}
+
+/**
+ * A standby's replay lag: 0 while it streams, else the seconds since it
+ * last received WAL. Undefined for a stopped server (nothing answers).
+ */
+export function replayLagOf(s: PgState, host: PgHost): ReplicaLag | undefined {
+  if (!isRunning(s, host)) return undefined;
+  if (!s.inRecovery)
+    return { error: 'not in recovery (the server is a primary)' };
+  const at = lastReplayAt(s, host);
+  if (streamingFrom(s, host)) return { lagSeconds: 0 };
+  if (at === undefined)
+    return {
+      error: `not streaming from ${
+        s.settings.primary_conninfo ?? 'a primary (no primary_conninfo)'
+      }`,
+    };
+  return { lagSeconds: secondsSince(host.now(), at) };
 }
