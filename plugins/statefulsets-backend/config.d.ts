@@ -112,6 +112,12 @@ export interface Config {
       /** A sample older than this is an unknown lag, in seconds (default 30). */
       maxAgeSeconds?: number;
       /**
+       * How often the topologies open in the portal are computed again for
+       * the lag and engine roles read here, which change without any
+       * object in the clusters changing, in seconds (default 10).
+       */
+      refreshSeconds?: number;
+      /**
        * Sent as `Authorization: Bearer <token>`.
        * @visibility secret
        */

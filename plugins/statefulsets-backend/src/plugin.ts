@@ -292,13 +292,15 @@ export const multiclusterStatefulsetsPlugin = createBackendPlugin({
           });
         }
         if (lagSources.length > 0) {
-          // Lag read from outside the clusters changes without any object changing in
-          // the clusters: look again on a timer so open pages follow it.
+          // Lag and engine roles read from outside the clusters change
+          // without any object changing in the clusters: look again on a
+          // timer so open pages follow them.
+          const refresh = { seconds: prometheus?.refreshSeconds ?? 10 };
           await deps.scheduler.scheduleTask({
             id: 'multicluster-statefulsets-lag-refresh',
-            frequency: { seconds: 10 },
+            frequency: refresh,
             timeout: { seconds: 30 },
-            initialDelay: { seconds: 10 },
+            initialDelay: refresh,
             scope: 'local',
             fn: () => topology.refreshWatched(),
           });

@@ -6,9 +6,12 @@ import { Config } from '@backstage/config';
 import { PrometheusLagSourceOptions } from './PrometheusLagSource';
 
 /** The configured Prometheus lag source, or undefined when none is configured. */
-export function readPrometheusConfig(
-  config: Config,
-): Omit<PrometheusLagSourceOptions, 'logger' | 'fetch' | 'now'> | undefined {
+export function readPrometheusConfig(config: Config):
+  | (Omit<PrometheusLagSourceOptions, 'logger' | 'fetch' | 'now'> & {
+      /** How often open topologies are computed again, in seconds. */
+      refreshSeconds?: number;
+    })
+  | undefined {
   const c = config.getOptionalConfig('multiclusterStatefulsets.prometheus');
   if (!c) return undefined;
   const queries = c.getOptionalConfig('queries');
@@ -40,6 +43,7 @@ export function readPrometheusConfig(
       : undefined,
     timeoutMs: positive('timeoutMs'),
     maxAgeSeconds: positive('maxAgeSeconds'),
+    refreshSeconds: positive('refreshSeconds'),
     bearerToken: c.getOptionalString('bearerToken'),
     headers: headers
       ? Object.fromEntries(
