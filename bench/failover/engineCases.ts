@@ -19,7 +19,7 @@ import {
   startPaymentsWorld,
   WorldSpeed,
 } from './engineWorlds';
-import { startPrometheusStandIn } from './prometheusStandIn';
+import { startPrometheusStandIn } from '../../plugins/statefulsets-backend/src/failover/__testUtils__/prometheusStandIn';
 
 /** A started world with the entity the catalog holds for it. */
 export interface CaseWorld {

@@ -9,7 +9,6 @@
  */
 import { Entity } from '@backstage/catalog-model';
 import {
-  loadWorld,
   RunningSimulator,
   startSimulator,
 } from '@multicluster/cluster-simulator';
@@ -20,6 +19,7 @@ import {
   databaseEntity,
   demoFilesWorld,
 } from '../../plugins/statefulsets-backend/src/__testUtils__/simulatedDatabases';
+import { inventoryWorld } from '../../plugins/statefulsets-backend/src/failover/__testUtils__/inventoryWorld';
 import { until } from '../../plugins/statefulsets-backend/src/failover/__testUtils__/restFailover';
 import { HttpClusterWriteClient } from '../../plugins/statefulsets-backend/src/failover/HttpClusterWriteClient';
 
@@ -44,64 +44,12 @@ export function catalogEntity(name: string): Entity {
   return { ...entity, metadata: { namespace: 'default', ...entity.metadata } };
 }
 
-/**
- * The demo world with inventory-kubefed's StatefulSets placed in us-east
- * (ordinals from 20, primary) and eu-west (ordinals from 10, the passive
- * side replicating from us-east), and nothing else.
- */
+/** inventory-kubefed alone, placed as KubeFed places it (see inventoryWorld). */
 export function startInventoryWorld(
   speed: WorldSpeed,
 ): Promise<RunningSimulator> {
-  const name = 'inventory-kubefed';
-  const world = loadWorld(path.join(ROOT, 'examples/world/world.yaml'));
-  world.replication = { ...world.replication, intervalMs: 100 };
-  const fss = world.clusters
-    .find(c => c.name === 'us-east')!
-    .objects.find(
-      o =>
-        o.object.kind === 'FederatedStatefulSet' &&
-        o.object.metadata.name === name,
-    )!.object;
-  const placed = (ordinal: number, annotations: Record<string, string>) => ({
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: {
-      ...structuredClone(fss.spec.template.metadata),
-      name,
-      namespace: 'databases',
-      annotations: {
-        ...fss.spec.template.metadata.annotations,
-        ...annotations,
-      },
-    },
-    spec: {
-      ...structuredClone(fss.spec.template.spec),
-      ordinals: { start: ordinal },
-    },
-  });
-  const placement: Record<string, any> = {
-    'us-east': placed(20, {}),
-    'eu-west': placed(10, {
-      'multicluster-statefulsets/role': 'passive',
-      'multicluster-statefulsets/replication-source': 'us-east',
-    }),
-  };
-  for (const cluster of world.clusters) {
-    cluster.operators = [];
-    cluster.objects = cluster.objects.filter(
-      o =>
-        o.object.metadata.labels?.['backstage.io/kubernetes-id'] === name &&
-        !o.object.apiVersion.startsWith('types.kubefed.io'),
-    );
-    if (placement[cluster.name]) {
-      cluster.objects.push({
-        object: placement[cluster.name],
-        source: 'bench',
-      });
-    }
-  }
   return startSimulator({
-    world,
+    world: inventoryWorld(),
     portBase: 0,
     adminPort: 0,
     ...speed,

@@ -11,6 +11,7 @@ import {
   FaultyClient,
   liveTopology,
   startDemoWorld,
+  withoutOrdersEngine,
 } from './__testUtils__/simulatorWorld';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine } from './FailoverEngine';
@@ -64,7 +65,7 @@ describe('deferred fences', () => {
   }
 
   beforeEach(async () => {
-    sim = await startDemoWorld();
+    sim = await startDemoWorld({ edit: withoutOrdersEngine });
     clients = clientsFor(sim);
     store = await DatabaseFailoverStore.create({
       database: await databases.init('SQLITE_3'),

@@ -8,6 +8,7 @@ import {
   FaultyClient,
   liveTopology,
   startDemoWorld,
+  withoutOrdersEngine,
 } from './__testUtils__/simulatorWorld';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { FailoverEngine, RESUME_TASK_ID } from './FailoverEngine';
@@ -43,7 +44,7 @@ describe('FailoverEngine against the cluster simulator', () => {
   const client = (name: string) => clients.find(c => c.cluster === name)!;
 
   beforeEach(async () => {
-    sim = await startDemoWorld();
+    sim = await startDemoWorld({ edit: withoutOrdersEngine });
     clients = clientsFor(sim);
     faulty = clients.map(c => new FaultyClient(c));
     db = await databases.init('SQLITE_3');
@@ -805,7 +806,7 @@ describe.each(databases.eachSupportedId())('FailoverEngine lock on %s', id => {
   afterEach(async () => sim?.stop());
 
   it('lets exactly one of two engines on one database start a run', async () => {
-    sim = await startDemoWorld();
+    sim = await startDemoWorld({ edit: withoutOrdersEngine });
     const clients = clientsFor(sim);
     const knex = await databases.init(id);
     const other: Knex = id.startsWith('POSTGRES')

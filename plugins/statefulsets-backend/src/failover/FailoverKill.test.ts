@@ -34,6 +34,7 @@ import {
   clientsFor,
   liveTopology,
   startDemoWorld,
+  withoutOrdersEngine,
 } from './__testUtils__/simulatorWorld';
 import { DatabaseFailoverStore } from './DatabaseFailoverStore';
 import { waitFor } from '../__testUtils__/waitFor';
@@ -229,7 +230,7 @@ describe.each(databases.eachSupportedId())(
 
     beforeEach(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'failover-kill-'));
-      sim = await startDemoWorld();
+      sim = await startDemoWorld({ edit: withoutOrdersEngine });
       writes = recordWrites(sim);
       let database: Knex.Config;
       if (databaseId === 'SQLITE_3') {

@@ -13,8 +13,6 @@
 import { Entity } from '@backstage/catalog-model';
 
 import { RunningSimulator } from '@multicluster/cluster-simulator';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 
 import {
   databaseEntity,
@@ -22,6 +20,7 @@ import {
   startQuietSimulator,
 } from '../__testUtils__/simulatedDatabases';
 import { clientsFor } from './__testUtils__/simulatorWorld';
+import { startPrometheusStandIn } from './__testUtils__/prometheusStandIn';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
 import {
   failoverAppConfig,
@@ -53,64 +52,6 @@ const entity: Entity = {
     },
   },
 };
-
-type Sample = { labels: Record<string, string>; value: number };
-
-function parseExposition(text: string): Array<Sample & { name: string }> {
-  const out: Array<Sample & { name: string }> = [];
-  for (const line of text.split('\n')) {
-    const m = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!m || line.startsWith('#')) continue;
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
-      labels[l[1]] = l[2];
-    }
-    out.push({ name: m[1], labels, value: Number(m[3]) });
-  }
-  return out;
-}
-
-/**
- * A Prometheus stand-in for instant queries of the form
- * `[timestamp(]metric{label="value", …}[)]`, answered from every simulated
- * cluster's `/metrics` at the time of the query.
- */
-async function startPrometheus(sim: RunningSimulator) {
-  const server = http.createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    const query = new URLSearchParams(body).get('query') ?? '';
-    const m = /^(timestamp\()?([\w:]+)\{(.*)\}\)?$/.exec(query.trim());
-    const now = Date.now() / 1000;
-    const result: unknown[] = [];
-    if (m) {
-      const want = [...m[3].matchAll(/(\w+)="([^"]*)"/g)];
-      for (const c of sim.clusters) {
-        const text = await (await fetch(`${c.url}/metrics`)).text();
-        for (const s of parseExposition(text)) {
-          if (s.name !== m[2]) continue;
-          if (!want.every(([, k, v]) => s.labels[k] === v)) continue;
-          result.push({
-            metric: m[1] ? s.labels : { __name__: s.name, ...s.labels },
-            value: [now, String(m[1] ? now : s.value)],
-          });
-        }
-      }
-    }
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        status: 'success',
-        data: { resultType: 'vector', result },
-      }),
-    );
-  });
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    stop: () => new Promise(r => server.close(r)),
-  };
-}
 
 describe('a PXC switchover and failback from the failover API', () => {
   let sim: RunningSimulator;
@@ -192,7 +133,7 @@ describe('a PXC switchover and failback from the failover API', () => {
 
   it('turns the operator resources and the servers around, and back', async () => {
     const config = failoverAppConfig(sim, 5000);
-    const prometheus = await startPrometheus(sim);
+    const prometheus = await startPrometheusStandIn(sim);
     config.multiclusterStatefulsets.prometheus = { url: prometheus.url };
     const backend = await startPluginBackend(config, [entity]);
     try {

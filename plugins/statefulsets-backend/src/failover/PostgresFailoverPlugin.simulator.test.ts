@@ -12,13 +12,12 @@
  */
 
 import {
-  loadWorld,
   RunningSimulator,
   startSimulator,
 } from '@multicluster/cluster-simulator';
-import path from 'node:path';
 
 import { clientsFor } from './__testUtils__/simulatorWorld';
+import { INVENTORY, inventoryWorld } from './__testUtils__/inventoryWorld';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
 import { databaseEntity } from '../__testUtils__/databaseEntity';
 
@@ -31,7 +30,7 @@ import {
 
 jest.setTimeout(120_000);
 
-const NAME = 'inventory-kubefed';
+const NAME = INVENTORY;
 const PRIMARY_POD: Record<string, string> = {
   'us-east': `${NAME}-20`,
   'eu-west': `${NAME}-10`,
@@ -46,62 +45,9 @@ const entity = databaseEntity(NAME, {
   'multicluster-statefulsets/max-failover-lag': '5',
 });
 
-/**
- * The demo world with inventory-kubefed's StatefulSets placed in us-east
- * and eu-west directly (eu-west with its overrides: ordinals from 10, the
- * passive role replicating from us-east), and only the databases this test
- * needs.
- */
-async function startWorld(): Promise<RunningSimulator> {
-  const world = loadWorld(
-    path.resolve(__dirname, '../../../../examples/world/world.yaml'),
-  );
-  world.replication = { ...world.replication, intervalMs: 100 };
-  const east = world.clusters.find(c => c.name === 'us-east')!;
-  const fss = east.objects.find(
-    o =>
-      o.object.kind === 'FederatedStatefulSet' &&
-      o.object.metadata.name === NAME,
-  )!.object;
-  const placed = (
-    ordinal: number,
-    annotations: Record<string, string>,
-  ): any => ({
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: {
-      ...structuredClone(fss.spec.template.metadata),
-      name: NAME,
-      namespace: 'databases',
-      annotations: {
-        ...fss.spec.template.metadata.annotations,
-        ...annotations,
-      },
-    },
-    spec: {
-      ...structuredClone(fss.spec.template.spec),
-      ordinals: { start: ordinal },
-    },
-  });
-  const placement: Record<string, any> = {
-    'us-east': placed(20, {}),
-    'eu-west': placed(10, {
-      'multicluster-statefulsets/role': 'passive',
-      'multicluster-statefulsets/replication-source': 'us-east',
-    }),
-  };
-  for (const cluster of world.clusters) {
-    cluster.operators = [];
-    cluster.objects = cluster.objects.filter(o => {
-      const id = o.object.metadata.labels?.['backstage.io/kubernetes-id'];
-      return id === NAME && !o.object.apiVersion.startsWith('types.kubefed.io');
-    });
-    if (placement[cluster.name]) {
-      cluster.objects.push({ object: placement[cluster.name], source: 'test' });
-    }
-  }
+function startWorld(): Promise<RunningSimulator> {
   return startSimulator({
-    world,
+    world: inventoryWorld(),
     portBase: 0,
     adminPort: 0,
     readinessDelayMs: 20,

@@ -30,6 +30,7 @@ import {
   loadWorld,
   RunningSimulator,
   startSimulator,
+  World,
 } from '@multicluster/cluster-simulator';
 import path from 'node:path';
 import { ClusterRequestError } from '../../cluster/ClusterRequestError';
@@ -83,11 +84,35 @@ const OPERATOR_GROUPS = new Set([
 ]);
 
 /**
+ * Gives the demo's orders-mysql an image no engine emulator serves, so its
+ * replication is what its annotations declare: a database nobody can exec
+ * into, the generic provider's. On the emulated MySQL the generic
+ * provider's annotations move no replication (as on a real MySQL), and a
+ * second switchover would find the link broken.
+ */
+export function withoutOrdersEngine(world: World): void {
+  for (const cluster of world.clusters) {
+    for (const { object } of cluster.objects) {
+      if (object.kind !== 'StatefulSet') continue;
+      if (object.metadata.name !== 'orders-mysql') continue;
+      for (const c of object.spec.template.spec.containers) {
+        c.image = 'registry.internal/orders-db:8.4';
+      }
+    }
+  }
+}
+
+/**
  * Starts the demo world with fast readiness, reconcile and lag updates,
  * without the operator-run databases.
  */
 export async function startDemoWorld(
-  options: { readinessDelayMs?: number; tickMs?: number } = {},
+  options: {
+    readinessDelayMs?: number;
+    tickMs?: number;
+    /** Changes the world before it starts. */
+    edit?: (world: World) => void;
+  } = {},
 ): Promise<RunningSimulator> {
   const world = loadWorld(
     path.resolve(__dirname, '../../../../../examples/world/world.yaml'),
@@ -101,6 +126,7 @@ export async function startDemoWorld(
       o => !OPERATOR_GROUPS.has(o.object.apiVersion.split('/')[0]),
     );
   }
+  options.edit?.(world);
   return startSimulator({
     world,
     portBase: 0,

@@ -1,5 +1,5 @@
 /*
- * A Prometheus stand-in for the benchmark's simulated worlds: it answers
+ * A Prometheus stand-in for simulated worlds (tests and benchmarks): it answers
  * instant queries of the form `[timestamp(]metric{label="value", …}[)]`
  * from every simulated cluster's `/metrics`, scraped at each query, so the
  * product reads lag the way it reads it from a real Prometheus.
