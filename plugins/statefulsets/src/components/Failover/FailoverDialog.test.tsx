@@ -129,6 +129,36 @@ async function renderButton(allowed = true, name = 'orders-mysql') {
   return api;
 }
 
+/** The dialog open on `topology`, with an API that only plans (with `planned`). */
+async function renderOpenDialog(
+  topology: ReturnType<typeof mysqlTopology>,
+  planned: FailoverPlan,
+) {
+  const api = {
+    getTopology: jest.fn(),
+    listClusters: jest.fn(),
+    planFailover: jest.fn(async () => planned),
+    startFailover: jest.fn(),
+    listFailoverRuns: jest.fn(async () => []),
+    getFailoverRun: jest.fn(),
+  };
+  await renderInTestApp(
+    <TestApiProvider apis={[[multiClusterStatefulSetsApiRef, api]]}>
+      <FailoverDialog
+        open
+        onClose={() => {}}
+        entityRef={{
+          kind: 'Component',
+          namespace: 'default',
+          name: 'orders-mysql',
+        }}
+        topology={topology}
+      />
+    </TestApiProvider>,
+  );
+  return { api, dialog: await screen.findByRole('dialog') };
+}
+
 describe('Failover', () => {
   it('plans again when the topology changes while the dialog is open', async () => {
     const lagging: FailoverPlan = {
@@ -305,35 +335,13 @@ describe('Failover', () => {
   it('states no fence budget for a drain, which does not fence', async () => {
     const topology = mysqlTopology();
     topology.policy.strategy = 'active-active';
-    const api = {
-      getTopology: jest.fn(),
-      listClusters: jest.fn(),
-      planFailover: jest.fn(async () => ({
-        ...plan,
-        mode: 'drain' as const,
-        sourceCluster: 'eu-central',
-        targetCluster: 'eu-central',
-        fenceMethod: 'none: the cluster keeps running, only traffic moves',
-      })),
-      startFailover: jest.fn(),
-      listFailoverRuns: jest.fn(async () => []),
-      getFailoverRun: jest.fn(),
-    };
-    await renderInTestApp(
-      <TestApiProvider apis={[[multiClusterStatefulSetsApiRef, api]]}>
-        <FailoverDialog
-          open
-          onClose={() => {}}
-          entityRef={{
-            kind: 'Component',
-            namespace: 'default',
-            name: 'orders-mysql',
-          }}
-          topology={topology}
-        />
-      </TestApiProvider>,
-    );
-    const dialog = await screen.findByRole('dialog');
+    const { api, dialog } = await renderOpenDialog(topology, {
+      ...plan,
+      mode: 'drain' as const,
+      sourceCluster: 'eu-central',
+      targetCluster: 'eu-central',
+      fenceMethod: 'none: the cluster keeps running, only traffic moves',
+    });
     expect(
       await within(dialog).findByText('Replication lag within 5 s'),
     ).toBeInTheDocument();
@@ -355,29 +363,7 @@ describe('Failover', () => {
         roleSource: 'mongodb-exporter' as const,
       }));
     }
-    const api = {
-      getTopology: jest.fn(),
-      listClusters: jest.fn(),
-      planFailover: jest.fn(async () => plan),
-      startFailover: jest.fn(),
-      listFailoverRuns: jest.fn(async () => []),
-      getFailoverRun: jest.fn(),
-    };
-    await renderInTestApp(
-      <TestApiProvider apis={[[multiClusterStatefulSetsApiRef, api]]}>
-        <FailoverDialog
-          open
-          onClose={() => {}}
-          entityRef={{
-            kind: 'Component',
-            namespace: 'default',
-            name: 'orders-mysql',
-          }}
-          topology={topology}
-        />
-      </TestApiProvider>,
-    );
-    const dialog = await screen.findByRole('dialog');
+    const { api, dialog } = await renderOpenDialog(topology, plan);
     await waitFor(() =>
       expect(api.planFailover).toHaveBeenCalledWith(expect.anything(), {
         targetCluster: 'eu-west',
