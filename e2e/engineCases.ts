@@ -66,6 +66,59 @@ const mysql: EngineCase = {
   ),
 };
 
+const psql = (sql: string) => [
+  'psql',
+  '-X',
+  '-At',
+  '-v',
+  'ON_ERROR_STOP=1',
+  '-U',
+  'postgres',
+  '-c',
+  sql,
+];
+
+const postgresql: EngineCase = {
+  engine: 'postgresql',
+  entity: 'inventory-kubefed',
+  namespace: 'databases',
+  container: 'postgres',
+  primary: 'us-east',
+  replica: 'eu-west',
+  dialog: {
+    commands: [
+      'ALTER SYSTEM SET default_transaction_read_only = on',
+      'pg_last_wal_replay_lsn()',
+      'pg_rewind',
+    ],
+    unit: 'WAL bytes',
+  },
+  roleSource: 'the engine (postgres_exporter)',
+  role: {
+    command: psql('SELECT pg_is_in_recovery()'),
+    parse(r) {
+      const inRecovery = ok(r, 'psql').trim();
+      if (inRecovery === 'f') return 'primary';
+      if (inRecovery === 't') return 'replica';
+      throw new Error(`pg_is_in_recovery() answered ${inRecovery}`);
+    },
+  },
+  source: {
+    command: psql('SELECT status, sender_host FROM pg_stat_wal_receiver'),
+    parse(r) {
+      const row = ok(r, 'psql').trim();
+      if (!row) return undefined;
+      const [status, host] = row.split('|');
+      return { from: host, running: status === 'streaming' };
+    },
+  },
+  write: writeByExit(
+    () => postgresql,
+    psql('CREATE TABLE IF NOT EXISTS e2e_check (id int)'),
+    /^ERROR: {2}cannot execute CREATE TABLE in a read-only transaction/m,
+  ),
+};
+
 /** `db.hello()` of the pod, parsed from mongosh's JSON. */
 function hello(r: ReturnType<typeof execInFirstPod>) {
   return JSON.parse(ok(r, 'mongosh')) as {
@@ -256,17 +309,10 @@ const kafka: EngineCase = {
   },
 };
 
-/**
- * The engines whose demo database the browser test fails over and back.
- * PostgreSQL's (inventory-kubefed) is not among them: KubeFed puts its
- * replication-source annotation back after a switchover, and the simulator
- * publishes the lag of a standby only where a source is declared, so the
- * failback's lag check finds no series. Its switchover and failback are
- * checked over the failover API (PostgresFailoverPlugin.simulator.test.ts)
- * and against two real servers (PostgresStreamingProvider.test.ts).
- */
+/** The engines whose demo database the browser test fails over and back. */
 export const ENGINE_CASES: EngineCase[] = [
   mysql,
+  postgresql,
   mongodb,
   elasticsearch,
   kafka,

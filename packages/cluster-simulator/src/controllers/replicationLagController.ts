@@ -18,10 +18,13 @@
  * SHOW REPLICA STATUS, rs.status(), … answer there: 0 while linked, growing
  * while the source is cut off), or `replication-error` with the engine's
  * reason when it does not replicate; its roles come from the engine too,
- * never from annotations. Only a StatefulSet no emulator serves follows the
- * random-walk model of ./lagModel: the lag jitters around a small base,
- * grows while the source is cut off (partition or down), and drains to zero
- * once the source is fenced or scaled to zero.
+ * never from annotations. Where the engine replicates from another cluster
+ * than the one declared (KubeFed put a stale annotation back after a
+ * switchover), the lag is published for the engine's source. Only a
+ * StatefulSet no emulator serves follows the random-walk model of
+ * ./lagModel: the lag jitters around a small base, grows while the source is
+ * cut off (partition or down), and drains to zero once the source is fenced
+ * or scaled to zero.
  */
 import { isoSeconds } from '../api/timestamp';
 import {
@@ -113,6 +116,7 @@ export function replicationLagController(
         ctx.cluster.list('apps/v1', 'StatefulSet');
       for (const sts of all) {
         const annotated = sts.metadata.annotations?.[SOURCE_ANNOTATION];
+        if (reconcileEngineSourced(sts, annotated)) continue;
         if (reconcileConfigured(sts, annotated)) continue;
         if (annotated) {
           if (annotated !== ctx.cluster.name)
@@ -171,6 +175,60 @@ export function replicationLagController(
           ...sts,
           metadata: { ...sts.metadata, annotations },
         });
+      }
+
+      /**
+       * An emulated replica whose engine replicates from another cluster
+       * than the one declared (the annotation, or a chart's source host):
+       * a federation put a stale declaration back after a switchover, or
+       * none was written. Its exporter reports what the engine does, so the
+       * lag goes out under the simulator's own record naming the engine's
+       * source, never under the product's annotations. False when the
+       * engine agrees with the declaration or names no source; a record
+       * left from an earlier disagreement is then dropped.
+       */
+      function reconcileEngineSourced(
+        sts: KubeObject,
+        annotated: string | undefined,
+      ): boolean {
+        if (!engines?.serves(sts)) return false;
+        const own = ctx.cluster.name;
+        const annotations = sts.metadata.annotations ?? {};
+        const chart = chartReplicaOf(sts);
+        const declared =
+          annotated ??
+          (chart && resolveSourceHost(chart.host, ctx.cluster, ctx.clusters))
+            ?.cluster;
+        const source = engines.source?.(own, sts);
+        if (!source || source === own || source === declared) {
+          if (!chart && annotations[SIM_LAG_SOURCE] !== undefined) {
+            states.delete(keyOf(sts));
+            annotate(
+              sts,
+              Object.fromEntries(simRecordKeys().map(k => [k, undefined])),
+            );
+          }
+          return false;
+        }
+        const answer = engineLag(
+          sts,
+          annotations[SIM_LAG_SOURCE] === source &&
+            annotations[SIM_LAG_SECONDS] !== undefined,
+        );
+        if (!answer) return true;
+        const measured = 'lagSeconds' in answer;
+        annotate(sts, {
+          [LAG_ANNOTATION]: undefined,
+          [OBSERVED_ANNOTATION]: undefined,
+          [ERROR_ANNOTATION]: undefined,
+          [SIM_LAG_SOURCE]: source,
+          // A replica that does not stream publishes no lag series.
+          [SIM_LAG_SECONDS]: measured
+            ? answer.lagSeconds.toFixed(3)
+            : undefined,
+          [SIM_LAG_OBSERVED_AT]: measured ? isoSeconds(ctx.now()) : undefined,
+        });
+        return true;
       }
 
       /**

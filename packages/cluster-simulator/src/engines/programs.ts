@@ -65,6 +65,13 @@ export interface EngineEmulator {
    * runs).
    */
   replicaLag?(target: LagTarget): ReplicaLag | undefined;
+  /**
+   * The cluster a replica StatefulSet replicates from, as its engine is
+   * configured in its pods now (e.g. PostgreSQL's primary_conninfo), whether
+   * or not that cluster answers; undefined for a primary, a replica of its
+   * own cluster, or an engine that cannot say.
+   */
+  replicaSource?(target: LagTarget): string | undefined;
 }
 
 /** The registered emulators, first match wins. */
@@ -112,6 +119,11 @@ export function engineLagReader(
       const store = peers.store(cluster);
       const e = lagEmulatorOf(sts);
       return store && e?.replicaLag?.({ store, sts, now, peers });
+    },
+    source(cluster, sts) {
+      const store = peers.store(cluster);
+      const e = lagEmulatorOf(sts);
+      return store && e?.replicaSource?.({ store, sts, now, peers });
     },
   };
 }

@@ -98,4 +98,10 @@ export interface EngineLagReader {
   serves(sts: KubeObject): boolean;
   /** What that engine reports of the StatefulSet in `cluster`; undefined when it has no answer now. */
   lag(cluster: string, sts: KubeObject): ReplicaLag | undefined;
+  /**
+   * The cluster the StatefulSet in `cluster` replicates from by its engine's
+   * own configuration; undefined when the engine names none (a primary) or
+   * cannot say.
+   */
+  source?(cluster: string, sts: KubeObject): string | undefined;
 }

@@ -292,4 +292,40 @@ export const postgresEmulator: EngineEmulator = {
           ),
         ),
     ),
+  replicaSource: ({ store, sts, now, peers }) =>
+    runningPodsOf(store, sts)
+      .filter(runsPostgres)
+      .map(pod => sourceClusterOf(store, pod, now(), peers))
+      .find(c => c !== undefined),
 };
+
+/**
+ * The first cluster other than the pod's own that its chain of
+ * primary_conninfo hosts names (a standby of a local standby follows it),
+ * read from the servers' configuration, not from whether they answer.
+ * Undefined for a primary or a chain that stays in the pod's cluster.
+ */
+function sourceClusterOf(
+  store: ClusterStore,
+  pod: KubeObject,
+  now: number,
+  peers: PeerDirectory | undefined,
+): string | undefined {
+  let current: KubeObject | undefined = pod;
+  for (let i = 0; current && i < MAX_CHAIN; i++) {
+    const s = peekState(store, current, now, peers);
+    const conninfo = s.inRecovery ? s.settings.primary_conninfo : undefined;
+    if (!conninfo) return undefined;
+    const labels = hostOf(conninfo)
+      .host.toLowerCase()
+      .replace(/\.$/, '')
+      .split('.');
+    const clusterset =
+      labels.length === 7 &&
+      labels.slice(4).join('.') === 'svc.clusterset.local';
+    if (clusterset && labels[1] !== store.name) return labels[1];
+    const ns = clusterset ? labels[3] : labels[2] ?? pod.metadata.namespace;
+    current = store.peek('', 'Pod', ns!, labels[0]);
+  }
+  return undefined;
+}

@@ -4,7 +4,11 @@
  * `pg_replication_lag_seconds` give it: 0 while streaming, growing while
  * the primary is cut off, 0 again after heal.
  */
-import { LAG_ANNOTATION } from '../../controllers/replicationLagController';
+import { renderMetrics } from '../../controllers/metrics';
+import {
+  LAG_ANNOTATION,
+  SOURCE_ANNOTATION,
+} from '../../controllers/replicationLagController';
 import type { KubeObject } from '../../controllers/types';
 import { lagWorld, runningPod } from '../testing/lagWorld';
 import { renderPostgresExporterMetrics } from './exporterMetrics';
@@ -101,5 +105,58 @@ describe('the PostgreSQL standby lag', () => {
     w.reconcile();
     expect(lagOf(w)).toBe('3.000');
     expect((await engineSays(w)).exported).toBe('3');
+  });
+
+  it("follows the engine's source when the declared one is taken away", async () => {
+    const w = world();
+    // The standby's configuration is written (a psql session loads it),
+    // then its declaration goes, as KubeFed reverting a switchover's
+    // annotations would leave it: the engine still streams from eu-central.
+    expect(
+      (await w.exec('eu-west', NS, 'orders-0', ['psql', '-c', 'SELECT 1']))
+        .code,
+    ).toBe(0);
+    const declared = w
+      .store('eu-west')
+      .peek('apps', 'StatefulSet', NS, 'orders')!;
+    const stripped = structuredClone(declared);
+    delete stripped.metadata.annotations![SOURCE_ANNOTATION];
+    stripped.metadata.annotations!['multicluster-statefulsets/role'] = 'active';
+    w.store('eu-west').update(stripped);
+    w.partition('eu-central', 'eu-west');
+    w.advance(2_000);
+    w.reconcile();
+    const series = () =>
+      renderMetrics(
+        'eu-west',
+        w.store('eu-west').peekAll('apps', 'StatefulSet'),
+      )
+        .split('\n')
+        .filter(l => l.startsWith('cnpg_pg_replication_lag{'));
+    expect(lagOf(w)).toBeUndefined();
+    expect(series()).toEqual([
+      'cnpg_pg_replication_lag{namespace="databases",statefulset="orders",source="eu-central",cluster="eu-west"} 2',
+    ]);
+
+    // Declared again as the engine runs: the product's annotations carry
+    // the lag and the simulator's own record goes.
+    w.store('eu-west').update({
+      ...stripped,
+      metadata: {
+        ...w.store('eu-west').peek('apps', 'StatefulSet', NS, 'orders')!
+          .metadata,
+        annotations: declared.metadata.annotations,
+      },
+    });
+    w.heal();
+    w.advance(1_000);
+    w.reconcile();
+    expect(lagOf(w)).toBe('0.000');
+    expect(series()).toHaveLength(1);
+    expect(
+      Object.keys(w.annotations('eu-west', NS, 'orders') ?? {}).filter(k =>
+        k.startsWith('simulator.local/'),
+      ),
+    ).toEqual([]);
   });
 });
