@@ -26,7 +26,6 @@ import {
   FailoverReplicationProvider,
   FailoverSide,
   LagReading,
-  sleep,
   UndoData,
 } from '../failover';
 import {
@@ -34,9 +33,10 @@ import {
   KafkaBroker,
   kafkaBrokerOf,
   missingRecords,
+  offsetsDataLoss,
   readEndOffsets,
   readGroupOffsets,
-  untranslatedGroups,
+  waitForOffsets,
 } from './kafkaExec';
 import {
   aliasesOf,
@@ -114,23 +114,7 @@ export class KafkaMirrorMakerProvider
     if (!t) return undefined;
     const have = await readEndOffsets(t, ctx);
     const want = await this.#offsetsIfAnswering(source, ctx);
-    if (!want) {
-      return {
-        amount: null,
-        unit: 'offsets',
-        detail: `${source.cluster} does not answer; the records it holds beyond ${target.cluster}'s end offsets cannot be counted`,
-      };
-    }
-    const lost = missingRecords(want, have);
-    return {
-      amount: lost.records,
-      unit: 'offsets',
-      detail: `${source.cluster}'s end offsets minus ${
-        target.cluster
-      }'s, summed over ${Object.keys(want).length} topics' partitions${
-        lost.partitions.length ? ` (behind: ${lost.partitions.join(', ')})` : ''
-      }`,
-    };
+    return offsetsDataLoss(want, have, source.cluster, target.cluster);
   }
 
   async fence(
@@ -189,34 +173,17 @@ export class KafkaMirrorMakerProvider
       readEndOffsets(s, ctx),
       readGroupOffsets(s, ctx),
     ]);
-    const end = Date.now() + ctx.timeoutMs;
-    for (;;) {
-      const [have, haveGroups] = await Promise.all([
-        readEndOffsets(t, ctx),
-        readGroupOffsets(t, ctx),
-      ]);
-      const missing = missingRecords(want, have);
-      const groups = untranslatedGroups(wantGroups, haveGroups);
-      if (missing.records === 0 && groups.length === 0)
-        return { seconds: 0, observedAt: new Date(ctx.now()).toISOString() };
-      if (Date.now() >= end)
-        throw new Error(
-          `${target.cluster} did not mirror ${
-            source.cluster
-          } within ${Math.round(ctx.timeoutMs / 1000)}s: ${
-            missing.records
-          } record(s) missing${
-            missing.partitions.length
-              ? ` (${missing.partitions.join(', ')})`
-              : ''
-          }${
-            groups.length
-              ? `, group offsets not translated: ${groups.join(', ')}`
-              : ''
-          }; check that MirrorMaker 2 runs (kubectl logs) and reaches both clusters`,
-        );
-      await sleep(this.#pollMs, ctx.signal);
-    }
+    await waitForOffsets({
+      target: t,
+      want,
+      wantGroups,
+      ctx,
+      timeoutMs: ctx.timeoutMs,
+      pollMs: this.#pollMs,
+      source: source.cluster,
+      hint: 'check that MirrorMaker 2 runs (kubectl logs) and reaches both clusters',
+    });
+    return { seconds: 0, observedAt: new Date(ctx.now()).toISOString() };
   }
 
   async promote(

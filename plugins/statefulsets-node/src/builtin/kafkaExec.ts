@@ -1,23 +1,31 @@
 /*
  * Running Kafka's command-line tools in a broker pod through `pods/exec`:
- * which pod (the StatefulSet's first ordinal), where the image keeps the
+ * which pod (a StatefulSet's first ordinal; a Strimzi Kafka's first running
+ * broker, found by the operator's labels), where the image keeps the
  * tools, and their output read back (`kafka-get-offsets.sh` prints
  * `topic:partition:offset` lines, `kafka-consumer-groups.sh --describe` a
  * table). The tools talk to `localhost:9092`, the broker they run next to;
  * no credentials are involved on a PLAINTEXT listener, and a secured one
  * takes `--command-config` from a file mounted in the pod.
  */
-import { KubeObject } from '@multicluster/backstage-plugin-statefulsets-common';
-import { FailoverCallContext, FailoverSide } from '../failover';
+import {
+  EngineDataLoss,
+  KubeObject,
+} from '@multicluster/backstage-plugin-statefulsets-common';
+import { FailoverCallContext, FailoverSide, sleep } from '../failover';
 
-/** The broker a side's commands run in. */
-export interface KafkaBroker {
+/** A broker pod a side's commands run in. */
+export interface KafkaToolsPod {
   side: FailoverSide;
   namespace: string;
   pod: string;
   container: string;
   /** Directory of the tools in the image ('' when they are on PATH). */
   bin: string;
+}
+
+/** The broker of a Kafka StatefulSet a side's commands run in. */
+export interface KafkaBroker extends KafkaToolsPod {
   statefulSet: KubeObject;
 }
 
@@ -34,14 +42,63 @@ function runsConnect(c: any): boolean {
   );
 }
 
+/** The broker container among a pod spec's containers and where its tools are. */
+function brokerContainerIn(
+  containers: any[] | undefined,
+): { name: string; bin: string } | undefined {
+  for (const c of containers ?? []) {
+    const image = IMAGES.find(i => i.re.test(String(c?.image ?? '')));
+    if (image && !runsConnect(c))
+      return { name: String(c.name), bin: image.bin };
+  }
+  return undefined;
+}
+
 /** The broker container of a StatefulSet and where its tools are. */
 export function kafkaContainer(
   sts: KubeObject,
 ): { name: string; bin: string } | undefined {
-  for (const c of sts.spec?.template?.spec?.containers ?? []) {
-    const image = IMAGES.find(i => i.re.test(String(c?.image ?? '')));
-    if (image && !runsConnect(c))
-      return { name: String(c.name), bin: image.bin };
+  return brokerContainerIn(sts.spec?.template?.spec?.containers);
+}
+
+/**
+ * The first running broker of a Strimzi Kafka (the lowest node id among
+ * the pods labelled `strimzi.io/cluster=<kafka>,strimzi.io/kind=Kafka` that
+ * do not say `strimzi.io/broker-role=false`), or undefined when none runs
+ * or the side cannot exec.
+ */
+export async function strimziBrokerOf(
+  side: FailoverSide,
+): Promise<KafkaToolsPod | undefined> {
+  if (!side.client.exec) return undefined;
+  const { namespace, name } = side.workload;
+  const selector = `strimzi.io/cluster=${name},strimzi.io/kind=Kafka`;
+  const list = await side.client.get<{ items?: KubeObject[] }>(
+    `${side.client.pathOf({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      namespace,
+    })}?labelSelector=${encodeURIComponent(selector)}`,
+  );
+  const idOf = (p: KubeObject) =>
+    Number(/-(\d+)$/.exec(p.metadata.name)?.[1] ?? Number.MAX_SAFE_INTEGER);
+  const brokers = (list?.items ?? [])
+    .filter(
+      p =>
+        p.metadata.labels?.['strimzi.io/broker-role'] !== 'false' &&
+        p.status?.phase === 'Running',
+    )
+    .sort((a, b) => idOf(a) - idOf(b));
+  for (const pod of brokers) {
+    const container = brokerContainerIn(pod.spec?.containers);
+    if (container)
+      return {
+        side,
+        namespace,
+        pod: pod.metadata.name,
+        container: container.name,
+        bin: container.bin,
+      };
   }
   return undefined;
 }
@@ -84,7 +141,7 @@ export const KAFKA_EXEC_TIMEOUT_MS = 20_000;
 
 /** Runs a tool in the broker; its stdout, or an error naming the pod. */
 export async function runTool(
-  broker: KafkaBroker,
+  broker: KafkaToolsPod,
   command: string[],
   ctx: Pick<FailoverCallContext, 'signal'>,
   timeoutMs = KAFKA_EXEC_TIMEOUT_MS,
@@ -197,7 +254,7 @@ export function untranslatedGroups(
 
 /** A Kafka cluster's end offsets, read with the image's tools. */
 export async function readEndOffsets(
-  b: KafkaBroker,
+  b: KafkaToolsPod,
   ctx: FailoverCallContext,
 ): Promise<EndOffsets> {
   return parseEndOffsets(
@@ -207,8 +264,79 @@ export async function readEndOffsets(
 
 /** A Kafka cluster's consumer-group offsets, read with the image's tools. */
 export async function readGroupOffsets(
-  b: KafkaBroker,
+  b: KafkaToolsPod,
   ctx: FailoverCallContext,
 ): Promise<GroupOffsets> {
   return parseGroupOffsets(await runTool(b, kafkaCommands.groups(b.bin), ctx));
+}
+
+/**
+ * The data-loss window in offsets: the records of the source's end offsets
+ * (`want`, undefined when the source does not answer) the target lacks.
+ */
+export function offsetsDataLoss(
+  want: EndOffsets | undefined,
+  have: EndOffsets,
+  source: string,
+  target: string,
+): Omit<EngineDataLoss, 'provider'> {
+  if (!want)
+    return {
+      amount: null,
+      unit: 'offsets',
+      detail: `${source} does not answer; the records it holds beyond ${target}'s end offsets cannot be counted`,
+    };
+  const lost = missingRecords(want, have);
+  return {
+    amount: lost.records,
+    unit: 'offsets',
+    detail: `${source}'s end offsets minus ${target}'s, summed over ${
+      Object.keys(want).length
+    } topics' partitions${
+      lost.partitions.length ? ` (behind: ${lost.partitions.join(', ')})` : ''
+    }`,
+  };
+}
+
+/**
+ * Reads the target until it holds every record of `want` and (given
+ * `wantGroups`) every consumer group offset of the source, polling every
+ * `pollMs`; throws past `timeoutMs` naming what is still behind and `hint`.
+ */
+export async function waitForOffsets(p: {
+  target: KafkaToolsPod;
+  want: EndOffsets;
+  wantGroups?: GroupOffsets;
+  ctx: FailoverCallContext;
+  timeoutMs: number;
+  pollMs: number;
+  source: string;
+  hint: string;
+}): Promise<void> {
+  const { target, ctx } = p;
+  const end = Date.now() + p.timeoutMs;
+  for (;;) {
+    const [have, haveGroups] = await Promise.all([
+      readEndOffsets(target, ctx),
+      p.wantGroups ? readGroupOffsets(target, ctx) : Promise.resolve({}),
+    ]);
+    const missing = missingRecords(p.want, have);
+    const groups = p.wantGroups
+      ? untranslatedGroups(p.wantGroups, haveGroups)
+      : [];
+    if (missing.records === 0 && groups.length === 0) return;
+    if (Date.now() >= end)
+      throw new Error(
+        `${target.side.cluster} did not mirror ${p.source} within ${Math.round(
+          p.timeoutMs / 1000,
+        )}s: ${missing.records} record(s) missing${
+          missing.partitions.length ? ` (${missing.partitions.join(', ')})` : ''
+        }${
+          groups.length
+            ? `, group offsets not translated: ${groups.join(', ')}`
+            : ''
+        }; ${p.hint}`,
+      );
+    await sleep(p.pollMs, ctx.signal);
+  }
 }

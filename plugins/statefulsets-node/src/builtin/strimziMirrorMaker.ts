@@ -9,8 +9,14 @@
 import { KubeObject } from '@multicluster/backstage-plugin-statefulsets-common';
 import { FailoverSide } from '../failover';
 
-/** The API version the provider writes KafkaMirrorMaker2 resources with. */
-export const STRIMZI_MM2_API = 'kafka.strimzi.io/v1beta2';
+/**
+ * The API versions KafkaMirrorMaker2 is read at, newest first: Strimzi 1.x
+ * serves `v1`, earlier releases `v1beta2` only.
+ */
+export const STRIMZI_MM2_APIS = [
+  'kafka.strimzi.io/v1',
+  'kafka.strimzi.io/v1beta2',
+];
 
 /** One KafkaMirrorMaker2 and the side whose cluster holds it. */
 export interface StrimziMirror {
@@ -39,13 +45,18 @@ export async function findStrimziMirrors(
 ): Promise<StrimziMirror[]> {
   const found: StrimziMirror[] = [];
   for (const side of sides) {
-    const path = side.client.pathOf({
-      apiVersion: STRIMZI_MM2_API,
-      kind: 'KafkaMirrorMaker2',
-      namespace: side.workload.namespace,
-    });
-    const items =
-      (await side.client.get<{ items?: KubeObject[] }>(path))?.items ?? [];
+    let items: KubeObject[] = [];
+    for (const apiVersion of STRIMZI_MM2_APIS) {
+      const path = side.client.pathOf({
+        apiVersion,
+        kind: 'KafkaMirrorMaker2',
+        namespace: side.workload.namespace,
+      });
+      const list = await side.client.get<{ items?: KubeObject[] }>(path);
+      if (!list) continue;
+      items = (list.items ?? []).map(o => ({ ...o, apiVersion }));
+      break;
+    }
     for (const resource of items) {
       const d = directionOf(resource);
       const between =
@@ -87,7 +98,7 @@ export function reversedSpec(spec: any): any {
 export async function writeSpec(m: StrimziMirror, spec: any): Promise<void> {
   const { client } = m.side;
   const path = client.pathOf({
-    apiVersion: STRIMZI_MM2_API,
+    apiVersion: m.resource.apiVersion ?? STRIMZI_MM2_APIS[0],
     kind: 'KafkaMirrorMaker2',
     namespace: m.resource.metadata.namespace!,
     name: m.resource.metadata.name,
@@ -111,4 +122,19 @@ export function sourceConnectorState(mm2: KubeObject): string | undefined {
   const name = `${d?.from}->${d?.to}.MirrorSourceConnector`;
   return (mm2.status?.connectors ?? []).find((c: any) => c?.name === name)
     ?.connector?.state;
+}
+
+/**
+ * Whether the resource's first mirror translates consumer-group offsets
+ * into its target: a checkpoint connector, not stopped or paused, with
+ * `sync.group.offsets.enabled`.
+ */
+export function syncsGroupOffsets(mm2: KubeObject): boolean {
+  const checkpoint = mm2.spec?.mirrors?.[0]?.checkpointConnector;
+  return (
+    !!checkpoint &&
+    String(checkpoint.state ?? 'running').toLowerCase() === 'running' &&
+    String(checkpoint.config?.['sync.group.offsets.enabled']).toLowerCase() ===
+      'true'
+  );
 }

@@ -5,7 +5,13 @@
  * offsets now, a mirrored cluster's read through its source.
  */
 import type { PeerDirectory } from '../programs';
-import { BrokerCluster, KAFKA_STATE_ANNOTATION, holderOf } from './brokers';
+import {
+  BrokerCluster,
+  clusterByKey,
+  holderOf,
+  isStrimziKafka,
+  KAFKA_STATE_ANNOTATION,
+} from './brokers';
 import { flowsInto } from './flows';
 import {
   Feed,
@@ -43,15 +49,15 @@ export function currentFeed(
   // A cluster MirrorMaker 2 is deployed to mirror into takes no client
   // writes, nor does one the product fenced (its producers were stopped).
   const fenced =
-    c.statefulSet.metadata.annotations?.[ROLE_ANNOTATION] === 'fenced';
+    c.workload.metadata.annotations?.[ROLE_ANNOTATION] === 'fenced';
   const mirrored = flows.some(f => f.deployed);
   if (mirrored || fenced) return { feed: { kind: 'idle' }, mirrored };
   return { feed: { kind: 'producers' }, mirrored };
 }
 
 function clusterIdOf(c: BrokerCluster): string {
-  for (const container of c.statefulSet.spec?.template?.spec?.containers ??
-    []) {
+  if (isStrimziKafka(c.workload)) return c.workload.status?.clusterId ?? c.key;
+  for (const container of c.workload.spec?.template?.spec?.containers ?? []) {
     const id = (container.env ?? []).find(
       (e: any) =>
         e?.name === 'CLUSTER_ID' || e?.name === 'KAFKA_KRAFT_CLUSTER_ID',
@@ -126,18 +132,17 @@ export class KafkaCluster {
   }
 
   private sourceByKey(key: string): BrokerCluster | undefined {
-    const [cluster, ns, name] = key.split('/');
+    const cluster = key.split('/')[0];
     const store =
       cluster === this.c.store.name ? this.c.store : this.peers?.store(cluster);
-    const sts = store?.peek('apps', 'StatefulSet', ns, name);
-    if (!store || !sts) return undefined;
+    if (!store) return undefined;
     if (
       this.peers &&
       store !== this.c.store &&
       !this.peers.reachable(this.c.store.name, store.name)
     )
       return undefined;
-    return { store, statefulSet: sts, key };
+    return clusterByKey(store, key);
   }
 
   /** The state, settled to the current feed (stored when that changed). */

@@ -6,11 +6,30 @@
  * running `connect-mirror-maker.sh` mounts it, scaled above zero (and,
  * given `--clusters`, naming the flow's target). A flow runs while such a
  * pod is Running and both clusters are reachable from it.
+ *
+ * A Strimzi `KafkaMirrorMaker2` feeds the Kafka its `spec.target` leads to
+ * from each mirror's source, both found as the operator finds them (the
+ * Kafka whose status publishes the bootstrap address; a `.svc` address only
+ * in the MirrorMaker's own cluster). Its flow runs while the source
+ * connector would run (its `state` running, replicas above zero, a Connect
+ * pod Running) and both clusters are reachable from where it runs; group
+ * offsets are synced while its checkpoint connector runs with
+ * `sync.group.offsets.enabled`.
  */
 import type { KubeObject } from '../../controllers/types';
 import type { ClusterStore } from '../../store/ClusterStore';
+import {
+  bootstrapAddresses,
+  publishesAddress,
+} from '../../controllers/operators/strimzi/kafka';
 import type { PeerDirectory } from '../programs';
-import { BrokerCluster, resolveBootstrap, runsConnect } from './brokers';
+import {
+  BrokerCluster,
+  resolveBootstrap,
+  runsConnect,
+  STRIMZI_GROUP,
+  strimziCluster,
+} from './brokers';
 
 /** One enabled flow into a cluster. */
 export interface MirrorFlow {
@@ -159,12 +178,109 @@ export function flowsHeldIn(
   return flows;
 }
 
+/**
+ * The Strimzi Kafka publishing one of a bootstrap list's addresses, seen
+ * from a MirrorMaker in `own`.
+ */
+function strimziKafkaAt(
+  own: ClusterStore,
+  peers: PeerDirectory | undefined,
+  servers: string | undefined,
+  namespace: string,
+): BrokerCluster | undefined {
+  const addresses = bootstrapAddresses(servers, namespace);
+  if (!addresses.length) return undefined;
+  const inCluster = addresses.every(a => a.split(':')[0].endsWith('.svc'));
+  const stores = inCluster ? [own] : allStores(own, peers);
+  for (const store of stores)
+    for (const kafka of store.peekAll(STRIMZI_GROUP, 'Kafka'))
+      if (
+        !kafka.metadata.deletionTimestamp &&
+        publishesAddress(kafka, addresses)
+      )
+        return strimziCluster(store, kafka);
+  return undefined;
+}
+
+const isTrue = (v: unknown) => String(v ?? '').toLowerCase() === 'true';
+const isRunningState = (connector: any) =>
+  String(connector?.state ?? 'running').toLowerCase() === 'running';
+
+/** The flows of the Strimzi KafkaMirrorMaker2 resources held in `store`. */
+export function strimziFlowsHeldIn(
+  store: ClusterStore,
+  peers: PeerDirectory | undefined,
+): MirrorFlow[] {
+  const flows: MirrorFlow[] = [];
+  for (const mm2 of store.peekAll(STRIMZI_GROUP, 'KafkaMirrorMaker2')) {
+    if (mm2.metadata.deletionTimestamp) continue;
+    const ns = mm2.metadata.namespace ?? 'default';
+    const target = strimziKafkaAt(
+      store,
+      peers,
+      mm2.spec?.target?.bootstrapServers,
+      ns,
+    );
+    if (!target) continue;
+    const deployed = Number(mm2.spec?.replicas ?? 1) > 0;
+    const pods = [...store.peekAll('', 'Pod')].filter(
+      p =>
+        p.metadata.namespace === ns &&
+        p.metadata.labels?.['strimzi.io/cluster'] === mm2.metadata.name &&
+        p.metadata.labels?.['strimzi.io/kind'] === 'KafkaMirrorMaker2' &&
+        p.status?.phase === 'Running' &&
+        !p.metadata.deletionTimestamp,
+    );
+    const reaches = (other: BrokerCluster) =>
+      !peers || peers.reachable(store.name, other.store.name);
+    for (const mirror of mm2.spec?.mirrors ?? []) {
+      const source = strimziKafkaAt(
+        store,
+        peers,
+        mirror?.source?.bootstrapServers,
+        ns,
+      );
+      const checkpoint = mirror?.checkpointConnector;
+      const running =
+        !!source &&
+        source.key !== target.key &&
+        deployed &&
+        pods.length > 0 &&
+        (!peers || peers.reachable(store.name, store.name)) &&
+        isRunningState(mirror?.sourceConnector) &&
+        reaches(source) &&
+        reaches(target);
+      flows.push({
+        sourceAlias: String(mirror?.source?.alias ?? 'source'),
+        targetAlias: String(mm2.spec?.target?.alias ?? 'target'),
+        source,
+        target,
+        runsIn: store.name,
+        namespace: ns,
+        pods,
+        deployed,
+        running,
+        syncGroups:
+          !!checkpoint &&
+          isRunningState(checkpoint) &&
+          isTrue(checkpoint.config?.['sync.group.offsets.enabled']),
+        checkpointMs:
+          Number(checkpoint?.config?.['emit.checkpoints.interval.seconds']) *
+            1000 || 60_000,
+      });
+    }
+  }
+  return flows;
+}
+
 /** The enabled MirrorMaker 2 flows whose target is `target`. */
 export function flowsInto(
   target: BrokerCluster,
   peers: PeerDirectory | undefined,
 ): MirrorFlow[] {
   return allStores(target.store, peers).flatMap(store =>
-    flowsHeldIn(store, peers).filter(f => f.target.key === target.key),
+    [...flowsHeldIn(store, peers), ...strimziFlowsHeldIn(store, peers)].filter(
+      f => f.target.key === target.key,
+    ),
   );
 }

@@ -8,7 +8,7 @@
  * the real tool prints.
  */
 import type { ExecTarget, Program, ProgramIo } from '../programs';
-import { anyBrokerRunning, resolveBootstrap } from './brokers';
+import { anyBrokerRunning, brokerIds, resolveBootstrap } from './brokers';
 import { KafkaCluster } from './cluster';
 import { isUserTopic, topicId } from './state';
 
@@ -112,7 +112,7 @@ const topics: (t: ExecTarget) => Program = t => async (args, io) => {
     io.stderr(`Error while executing topic command : ${chosen}\n`);
     return 1;
   }
-  const brokers = brokerIds(c);
+  const brokers = brokerIds(c.c);
   for (const name of chosen) {
     const parts = ends[name].length;
     const rf = Math.min(3, brokers.length);
@@ -135,14 +135,6 @@ const topics: (t: ExecTarget) => Program = t => async (args, io) => {
   }
   return 0;
 };
-
-/** The node ids of a cluster's brokers (the StatefulSet's ordinals). */
-function brokerIds(c: KafkaCluster): number[] {
-  const sts = c.c.statefulSet;
-  const start = Number(sts.spec?.ordinals?.start ?? 0);
-  const n = Math.max(1, Number(sts.spec?.replicas ?? 1));
-  return Array.from({ length: n }, (_, i) => start + i);
-}
 
 const getOffsets: (t: ExecTarget) => Program = t => async (args, io) => {
   const f = parseFlags(args);

@@ -217,3 +217,16 @@ export function bootstrapAddresses(
       return `${h}:${port ?? '9092'}`;
     });
 }
+
+/** Whether a Kafka's status publishes one of these bootstrap addresses. */
+export function publishesAddress(
+  kafka: KubeObject,
+  addresses: string[],
+): boolean {
+  return (kafka.status?.listeners ?? []).some((l: any) =>
+    bootstrapAddresses(
+      l?.bootstrapServers,
+      kafka.metadata.namespace ?? 'default',
+    ).some(a => addresses.includes(a)),
+  );
+}

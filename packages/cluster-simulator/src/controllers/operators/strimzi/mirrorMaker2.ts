@@ -24,7 +24,7 @@ import {
   readyCondition,
   safeList,
 } from './resources';
-import { bootstrapAddresses } from './kafka';
+import { bootstrapAddresses, publishesAddress } from './kafka';
 import { clearRemoteLag, writeLag } from './mirrorMaker2Lag';
 
 export { clearStaleLag } from './mirrorMaker2Lag';
@@ -34,14 +34,7 @@ function kafkaPublishing(
   api: ClusterApi,
   addresses: string[],
 ): KubeObject | undefined {
-  return safeList(api, 'Kafka').find(k =>
-    (k.status?.listeners ?? []).some((l: any) =>
-      bootstrapAddresses(
-        l?.bootstrapServers,
-        k.metadata.namespace ?? 'default',
-      ).some(a => addresses.includes(a)),
-    ),
-  );
+  return safeList(api, 'Kafka').find(k => publishesAddress(k, addresses));
 }
 
 /**
@@ -253,7 +246,7 @@ export function reconcileMirrorMaker2(
       target &&
       !written.includes(`${target.cluster}/${target.kafka.metadata.name}`)
     ) {
-      writeLag(ctx, target, source.cluster, state === 'RUNNING', writer);
+      writeLag(ctx, target, source.cluster, writer);
       written.push(`${target.cluster}/${target.kafka.metadata.name}`);
     }
   }

@@ -2,14 +2,17 @@
  * The lag record of a KafkaMirrorMaker2's flows, written on the Kafka the
  * data lands in (in this cluster or, for a mirror reversed by its spec, in
  * another) as the simulator's own record that only /metrics publishes, and
- * dropped where no MirrorMaker 2 mirrors into any more.
+ * dropped where no MirrorMaker 2 mirrors into any more. The lag is the
+ * Kafka emulator's, from the same state the brokers' tools read: 0 while a
+ * flow into the Kafka runs, and the time since it last received a record
+ * while every flow into it is cut off.
  */
 import { isoSeconds } from '../../../api/timestamp';
-import {
-  lagIntervalMs,
-  nextLag,
-  type ReplicationSettings,
-} from '../../lagModel';
+import { strimziCluster } from '../../../engines/kafka/brokers';
+import { mirrorLagOf } from '../../../engines/kafka/lag';
+import type { PeerDirectory } from '../../../engines/programs';
+import { ClusterStore } from '../../../store/ClusterStore';
+import { lagIntervalMs, type ReplicationSettings } from '../../lagModel';
 import {
   SIM_ENGINE,
   SIM_LAG_OBSERVED_AT,
@@ -21,7 +24,6 @@ import {
   type ControllerContext,
   type KubeObject,
 } from '../../types';
-import { jitter } from '../shared';
 import { safeList, STRIMZI_API } from './resources';
 
 /**
@@ -31,12 +33,50 @@ import { safeList, STRIMZI_API } from './resources';
  */
 const WRITTEN_BY = 'simulator.local/replication-written-by';
 
-/** Moves the lag record on the target Kafka one step of the lag model. */
+const views = new WeakMap<ClusterApi, ClusterStore>();
+
+/**
+ * A cluster as the Kafka emulator reads it: the store itself, or a view of
+ * another cluster API through its reads and updates (kept per cluster, so
+ * the emulator's clocks stay with it).
+ */
+function storeOf(api: ClusterApi): ClusterStore {
+  if (api instanceof ClusterStore) return api;
+  let view = views.get(api);
+  if (!view) {
+    const version = (group: string) => (group ? `${group}/v1` : 'v1');
+    view = {
+      name: api.name,
+      peekAll: (group: string, kind: string) => api.list(version(group), kind),
+      peek: (group: string, kind: string, ns: string | undefined, n: string) =>
+        api.get(version(group), kind, ns, n),
+      update: (o: KubeObject) => api.update(o),
+    } as unknown as ClusterStore;
+    views.set(api, view);
+  }
+  return view;
+}
+
+/** The world's clusters as the Kafka emulator reaches them from a controller. */
+export function peersOf(ctx: ControllerContext): PeerDirectory {
+  return {
+    store: name => {
+      const api = ctx.clusters.get(name);
+      return api && storeOf(api);
+    },
+    names: () => [...ctx.clusters.keys()],
+    reachable: (from, to) =>
+      !ctx.isDown(to) &&
+      !ctx.isPartitioned(from, to) &&
+      !ctx.isPartitioned(to, from),
+  };
+}
+
+/** Writes the lag the Kafka emulator gives the target Kafka as its lag record. */
 export function writeLag(
   ctx: ControllerContext,
   target: { cluster: string; kafka: KubeObject },
   source: string,
-  flowing: boolean,
   writer: string,
 ): void {
   const api =
@@ -63,24 +103,20 @@ export function writeLag(
   ) {
     return;
   }
-  const cut =
-    !flowing || ctx.isDown(source) || ctx.isPartitioned(source, api.name);
-  const measured = nextLag(
-    sameSource && Number.isFinite(prevAt)
-      ? { lag: Number(a[SIM_LAG_SECONDS]) || 0, at: prevAt }
-      : undefined,
+  const measured = mirrorLagOf(
+    strimziCluster(storeOf(api), current),
     now,
-    { cut, quiesced: false },
-    settings,
-    jitter(now, `${api.name}/${target.kafka.metadata.name}`),
+    peersOf(ctx),
   );
+  // No flow ever reached it: no record age to publish yet.
+  if ('error' in measured) return;
   api.update({
     ...current,
     metadata: {
       ...current.metadata,
       annotations: {
         ...a,
-        [SIM_LAG_SECONDS]: String(Math.round(measured.lag * 1000) / 1000),
+        [SIM_LAG_SECONDS]: String(measured.lagSeconds),
         [SIM_LAG_SOURCE]: source,
         [SIM_LAG_OBSERVED_AT]: isoSeconds(now),
         [SIM_ENGINE]: 'kafka',
