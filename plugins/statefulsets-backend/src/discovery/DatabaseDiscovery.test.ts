@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
+  discoveryLocationOf,
   emptyClusterObjects,
   KubeObject,
   OperatorConvention,
@@ -104,6 +105,69 @@ describe('DatabaseDiscovery', () => {
         'component:default/events-by-hand',
       ],
     ]);
+  });
+
+  it('keeps objects stamped for the entity discovery registered, not those stamped for others', async () => {
+    const stamped = (name: string, entity: string): KubeObject => {
+      const k = kafka(name);
+      k.metadata.annotations = {
+        'multicluster-statefulsets/owner-entity': entity,
+      };
+      return k;
+    };
+    const clusterOf = (cluster: string): DiscoveryClusterReader => ({
+      cluster,
+      read: async () => ({
+        cluster,
+        objects: {
+          ...emptyClusterObjects(),
+          strimziKafkas: [
+            // Its owner followed the failover check's advice and stamped it
+            // for the entity discovery gave it.
+            stamped('clickstream', 'component:default/clickstream'),
+            stamped('events', 'component:default/events-by-hand'),
+          ],
+        },
+        count: 2,
+      }),
+    });
+    const discovery = DatabaseDiscovery.create({
+      readers: [clusterOf('a'), clusterOf('b')],
+      options,
+      conventions,
+      catalog: catalogServiceMock({
+        entities: [
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Component',
+            metadata: {
+              name: 'clickstream',
+              namespace: 'default',
+              annotations: {
+                'backstage.io/managed-by-location': discoveryLocationOf(
+                  'operator/databases/strimzi/Kafka/clickstream',
+                ),
+              },
+            },
+          },
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Component',
+            metadata: {
+              name: 'events-by-hand',
+              namespace: 'default',
+              annotations: { 'backstage.io/managed-by-location': 'url:x' },
+            },
+          },
+        ],
+      }),
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+    });
+    await discovery.run();
+    expect(
+      discovery.current().items.map(i => [i.entityRef, !!i.entity]),
+    ).toEqual([['component:default/clickstream', true]]);
   });
 
   it('reads nothing and offers nothing when disabled', async () => {

@@ -9,16 +9,22 @@
  */
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATION_KUBERNETES_ID,
   ANNOTATION_KUBERNETES_LABEL_SELECTOR,
+  isDiscoveredEntity,
   OperatorConvention,
   RestModels,
 } from '@multicluster/backstage-plugin-statefulsets-common';
 import { ClusterDiscoveryRead } from './readClusterForDiscovery';
-import { DiscoveredDatabase, groupDatabases } from './groupDatabases';
+import {
+  DiscoveredDatabase,
+  DiscoveryClusterInput,
+  groupDatabases,
+  ownerStampsOf,
+} from './groupDatabases';
 import { matchCatalog } from './matchCatalog';
 import { DiscoveryOptions } from './readDiscoveryConfig';
 
@@ -134,6 +140,7 @@ export class DatabaseDiscovery {
       ownerLabel: this.#options.ownerLabel,
       defaultOwner: this.#options.defaultOwner,
       lifecycle: this.#options.lifecycle,
+      discoveredEntityRefs: await this.#discoveredStamps(answered),
     });
     let items = candidates;
     let catalogError: string | undefined;
@@ -160,6 +167,37 @@ export class DatabaseDiscovery {
     this.#logger.debug(
       `Database discovery: ${items.length} candidate(s) in ${answered.length} cluster(s)`,
     );
+  }
+
+  /**
+   * The owner stamps on the objects that name an entity discovery
+   * registered (a discovered database's owner stamped its objects for the
+   * entity discovery gave it). Empty when the catalog cannot be read: the
+   * stamped objects are then skipped as any other entity's.
+   */
+  async #discoveredStamps(
+    clusters: DiscoveryClusterInput[],
+  ): Promise<Set<string>> {
+    const stamps = ownerStampsOf(clusters, this.#conventions);
+    if (stamps.length === 0) return new Set();
+    try {
+      const { items } = await this.#catalog.getEntitiesByRefs(
+        { entityRefs: stamps, fields: CATALOG_FIELDS },
+        { credentials: await this.#auth.getOwnServiceCredentials() },
+      );
+      return new Set(
+        items
+          .filter((e): e is Entity => !!e && isDiscoveredEntity(e))
+          .map(e => stringifyEntityRef(e).toLocaleLowerCase('en-US')),
+      );
+    } catch (err) {
+      this.#logger.warn(
+        `Database discovery could not read the entities objects are stamped for: ${
+          (err as Error)?.message ?? err
+        }`,
+      );
+      return new Set();
+    }
   }
 
   /** Entities that could already stand for a candidate: by name, kubernetes-id or selector. */

@@ -308,6 +308,25 @@ describe('groupDatabases', () => {
     ).toEqual([]);
   });
 
+  it('keeps objects stamped for an entity discovery registered', () => {
+    const stamped = kafka('events', OWNER);
+    stamped.metadata.annotations = {
+      'multicluster-statefulsets/owner-entity': 'events',
+    };
+    const [candidate] = groupDatabases(
+      [
+        cluster('a', { strimziKafkas: [stamped] }),
+        cluster('b', { strimziKafkas: [stamped] }),
+      ],
+      {
+        ...options,
+        discoveredEntityRefs: new Set(['component:default/events']),
+      },
+    );
+    expect(candidate.entityRef).toBe('component:default/events');
+    expect(candidate.entity).toBeDefined();
+  });
+
   it('gives no entity when the convention has no pod selector', () => {
     const es = (): KubeObject => ({
       kind: 'Elasticsearch',

@@ -11,7 +11,9 @@
  *     in the same namespace, for StatefulSets;
  * (c) the same operator resource kind and name in the same namespace.
  * An object joins the first group its labels put it in. Objects stamped for
- * an entity by the portal belong to that entity and are skipped, and so are
+ * an entity by the portal belong to that entity and are skipped (unless that
+ * entity is one discovery registered: the stamp then confirms discovery's
+ * own grouping, and skipping would take the entity away), and so are
  * StatefulSets and parts (node pools) an operator's resource runs: they are
  * that resource's. A group found in one cluster only is not a candidate.
  */
@@ -61,6 +63,42 @@ export interface GroupingOptions {
   defaultOwner?: string;
   /** `spec.lifecycle` of suggested entities. */
   lifecycle: string;
+  /**
+   * Refs of entities discovery registered (see {@link entityRefKey}):
+   * objects stamped for one of them stay in discovery's groups.
+   */
+  discoveredEntityRefs?: ReadonlySet<string>;
+}
+
+/** An entity ref as a set key: Component and `default` when left out, lower case. */
+export function entityRefKey(ref: string): string | undefined {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(ref.trim(), {
+        defaultKind: 'component',
+        defaultNamespace: 'default',
+      }),
+    ).toLocaleLowerCase('en-US');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The entity refs the portal stamped on the objects discovery reads. */
+export function ownerStampsOf(
+  clusters: DiscoveryClusterInput[],
+  conventions: readonly OperatorConvention[],
+): string[] {
+  const stamps = new Set<string>();
+  for (const { objects } of clusters)
+    for (const o of [
+      ...conventions.flatMap(c => c.resources(objects)),
+      ...objects.statefulSets,
+    ]) {
+      const stamp = annotationOf(o, ANNOTATION_OWNER_ENTITY);
+      if (stamp) stamps.add(stamp.trim());
+    }
+  return [...stamps];
 }
 
 interface Found {
@@ -135,8 +173,14 @@ function describe(found: Found): string {
 function collectGroups(
   clusters: DiscoveryClusterInput[],
   conventions: readonly OperatorConvention[],
+  discovered: ReadonlySet<string> = new Set(),
 ): Group[] {
   const groups = new Map<string, Group>();
+  // Stamped for an entity other than one discovery registered.
+  const ownedElsewhere = (o: KubeObject) => {
+    const stamp = annotationOf(o, ANNOTATION_OWNER_ENTITY);
+    return !!stamp && !discovered.has(entityRefKey(stamp) ?? '');
+  };
   const add = (key: Omit<Group, 'found'>, found: Found) => {
     const group = groups.get(key.id) ?? { ...key, found: [] };
     group.found.push(found);
@@ -151,7 +195,7 @@ function collectGroups(
       })),
     );
     for (const { resource, convention } of operated) {
-      if (annotationOf(resource, ANNOTATION_OWNER_ENTITY)) continue;
+      if (ownedElsewhere(resource)) continue;
       // A part of another resource (a node pool of its Kafka) is that one's.
       if (runByOperator(resource, operated)) continue;
       const namespace = namespaceOf(resource);
@@ -174,7 +218,7 @@ function collectGroups(
       );
     }
     for (const statefulSet of objects.statefulSets) {
-      if (annotationOf(statefulSet, ANNOTATION_OWNER_ENTITY)) continue;
+      if (ownedElsewhere(statefulSet)) continue;
       if (runByOperator(statefulSet, operated)) continue;
       const namespace = namespaceOf(statefulSet);
       const found = { cluster, object: statefulSet };
@@ -328,9 +372,11 @@ export function groupDatabases(
   clusters: DiscoveryClusterInput[],
   options: GroupingOptions,
 ): DiscoveredDatabase[] {
-  const groups = collectGroups(clusters, options.conventions).filter(
-    g => new Set(g.found.map(f => f.cluster)).size >= 2,
-  );
+  const groups = collectGroups(
+    clusters,
+    options.conventions,
+    options.discoveredEntityRefs,
+  ).filter(g => new Set(g.found.map(f => f.cluster)).size >= 2);
   const names = entityNames(groups);
   const taken = new Set<string>();
   const candidates = groups.map(group => {
