@@ -4,8 +4,11 @@
  * followed by cross-cluster replication and a Bitnami Helm chart MySQL with
  * a version skew — none carrying the product's annotations, all registered
  * by discovery — with each role, link and lag naming where it was read.
+ * Then the Strimzi Kafka's owner stamps it and switches it over and back
+ * from the page.
  */
 import { Page } from '@playwright/test';
+import { kubectl } from './clusters';
 import { test, expect, signIn, waitForDiscovered } from './fixtures';
 
 async function openTab(page: Page, name: string) {
@@ -85,4 +88,94 @@ test('a Helm chart MySQL links by its replication settings and fails readiness o
   const drift = page.getByRole('row').filter({ hasText: 'image[mysql]' });
   await expect(drift).toContainText('8.4.5');
   await expect(drift).toContainText('8.0.42');
+});
+
+/** Where clickstream's KafkaMirrorMaker2 in us-east mirrors from and into. */
+function mirrorDirection(): string {
+  return kubectl(
+    'us-east',
+    'get',
+    'kafkamirrormaker2',
+    'clickstream-mirror',
+    '-n',
+    'databases',
+    '-o',
+    'jsonpath={.spec.mirrors[0].source.alias}->{.spec.target.alias}',
+  );
+}
+
+/** Switches clickstream over to `target` from the open tab, reading the plan's Kafka commands first. */
+async function switchClickstream(page: Page, target: string) {
+  await page.getByRole('button', { name: 'Failover', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: /Target cluster/ }).click();
+  await page.getByRole('option', { name: target }).click();
+  const steps = dialog.getByRole('list', { name: 'Failover steps' });
+  await expect(steps).toContainText('kafka-get-offsets.sh');
+  await expect(steps).toContainText('KafkaMirrorMaker2 mirroring');
+  await expect(dialog.getByLabel('Data-loss window')).toHaveText(
+    /^Data-loss window: 0 s · \d+ offsets \(/,
+  );
+  await dialog.getByLabel('Type clickstream to confirm').fill('clickstream');
+  await dialog.getByRole('button', { name: 'Start switchover' }).click();
+  await expect(dialog.getByText(/^succeeded$/).first()).toBeVisible({
+    timeout: 90_000,
+  });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+}
+
+test('the owner of the Strimzi Kafka stamps it and switches it over and back through its KafkaMirrorMaker2', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await signIn(page);
+  await openTab(page, 'clickstream');
+  // Unstamped, the plan refuses and says how the owner stamps the Kafkas.
+  await page.getByRole('button', { name: 'Failover', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText(
+    'kubectl --context eu-central annotate kafka clickstream -n databases multicluster-statefulsets/owner-entity=component:default/clickstream',
+  );
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  for (const cluster of ['eu-central', 'us-east']) {
+    kubectl(
+      cluster,
+      'annotate',
+      'kafka',
+      'clickstream',
+      '-n',
+      'databases',
+      'multicluster-statefulsets/owner-entity=component:default/clickstream',
+    );
+  }
+  // Stamped for the entity discovery registered, it stays in the catalog.
+  await page.reload();
+  await expect(page.getByText('DR readiness').first()).toBeVisible({
+    timeout: 30_000,
+  });
+  const region = (name: string) => page.getByRole('region', { name });
+  await expect(
+    region('eu-central').getByText('active', { exact: true }),
+  ).toBeVisible();
+
+  await switchClickstream(page, 'us-east');
+  expect(mirrorDirection()).toBe('us-east->eu-central');
+  await expect(
+    region('eu-central').getByText('passive', { exact: true }),
+  ).toBeVisible({ timeout: 30_000 });
+  await expect(
+    region('us-east').getByText('active', { exact: true }),
+  ).toBeVisible();
+  await expect(linkItem(page)).toContainText('us-east → eu-central', {
+    timeout: 30_000,
+  });
+
+  await switchClickstream(page, 'eu-central');
+  expect(mirrorDirection()).toBe('eu-central->us-east');
+  await expect(
+    region('us-east').getByText('passive', { exact: true }),
+  ).toBeVisible({ timeout: 30_000 });
+  await expect(
+    region('eu-central').getByText('active', { exact: true }),
+  ).toBeVisible();
 });

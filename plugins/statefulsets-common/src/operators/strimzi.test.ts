@@ -383,6 +383,50 @@ describe('a Strimzi Kafka mirrored across two clusters', () => {
     ]);
   });
 
+  it('reads a mirror a failover turned around where it runs: the remote Kafka by the role written on it', () => {
+    const clusters = world();
+    // us-east's MirrorMaker 2 now mirrors its own Kafka into eu-central's.
+    const mm2 = clusters['us-east'].strimziMirrorMakers2[0];
+    mm2.spec = {
+      ...mm2.spec,
+      target: {
+        alias: 'eu-central',
+        bootstrapServers: `${lbHost('eu-central')}:9094`,
+      },
+      mirrors: [
+        {
+          source: {
+            alias: 'us-east',
+            bootstrapServers: 'clickstream-kafka-bootstrap:9093',
+          },
+          sourceConnector: {},
+        },
+      ],
+    };
+    const euKafka = clusters['eu-central'].strimziKafkas[0];
+    const roles = () =>
+      build(clusters).clusters.map(c => [
+        c.name,
+        c.role,
+        c.workloads[0].roleSource ?? 'declared',
+      ]);
+    // Nothing in eu-central says it follows: it would look like a second primary.
+    expect(roles()).toEqual([
+      ['eu-central', 'active', 'strimzi'],
+      ['us-east', 'active', 'strimzi'],
+    ]);
+    euKafka.metadata.annotations = {
+      'multicluster-statefulsets/role': 'passive',
+    };
+    expect(roles()).toEqual([
+      ['eu-central', 'passive', 'declared'],
+      ['us-east', 'active', 'strimzi'],
+    ]);
+    expect(build(clusters).replication.map(l => [l.from, l.to])).toEqual([
+      ['us-east', 'eu-central'],
+    ]);
+  });
+
   it('compares the Kafkas’ version, pools and config', () => {
     const topology = build(world({ targetVersion: '4.0.0' }));
     expect(topology.drift.map(d => [d.workload, d.field, d.values])).toEqual([

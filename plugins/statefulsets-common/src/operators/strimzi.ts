@@ -11,12 +11,17 @@
  * `target.bootstrapServers`. An in-cluster (`.svc`) address names a Kafka of
  * the MirrorMaker's own Kubernetes cluster only; an external one (a load
  * balancer's, a route's) any cluster's. A Kafka that a MirrorMaker 2 of its
- * cluster mirrors into, and that is no mirror's source there, is passive;
- * every other Kafka is active. Strimzi reports no replication lag, so links
- * carry none and the backend reads it from MirrorMaker 2's metrics.
+ * cluster mirrors into, and that is no mirror's source there, is passive.
+ * A Kafka no MirrorMaker 2 of its cluster names is fed, if at all, from
+ * another cluster (a failover turned the mirror around where it runs): the
+ * role the failover wrote on it (`passive` or `fenced`) says so, read as the
+ * declared role. Every other Kafka is active. Strimzi reports no
+ * replication lag, so links carry none and the backend reads it from
+ * MirrorMaker 2's metrics.
  */
 import { KafkaDriftObject } from '../drift';
-import { ClusterObjects, KubeObject, labelOf } from '../kube';
+import { ANNOTATION_ROLE } from '../annotations';
+import { annotationOf, ClusterObjects, KubeObject, labelOf } from '../kube';
 import { ReplicationReadOptions } from '../replication';
 import { ClusterRole, ReplicationLink, TopologyWorkload } from '../types';
 import { OperatorConvention, WorkloadParts } from './types';
@@ -179,9 +184,14 @@ function relatedMirrorMakers(objects: ClusterObjects): KubeObject[] {
 
 /**
  * A Kafka's role in its cluster: passive when a MirrorMaker 2 there mirrors
- * into it and none mirrors out of it, else active.
+ * into it and none mirrors out of it; when none there names it, the role
+ * declared on it (passive or fenced; no source then: it is the
+ * annotation's); else active.
  */
-function roleOfKafka(kafka: KubeObject, objects: ClusterObjects): ClusterRole {
+function roleOfKafka(
+  kafka: KubeObject,
+  objects: ClusterObjects,
+): { role: ClusterRole; roleSource?: 'strimzi' } {
   let target = false;
   let source = false;
   for (const mm2 of relatedMirrorMakers(objects)) {
@@ -197,7 +207,11 @@ function roleOfKafka(kafka: KubeObject, objects: ClusterObjects): ClusterRole {
       source = true;
     }
   }
-  return target && !source ? 'passive' : 'active';
+  if (target && !source) return { role: 'passive', roleSource: 'strimzi' };
+  const declared = annotationOf(kafka, ANNOTATION_ROLE);
+  if (!target && !source && (declared === 'passive' || declared === 'fenced'))
+    return { role: declared };
+  return { role: 'active', roleSource: 'strimzi' };
 }
 
 const isReady = (pod: KubeObject) =>
@@ -229,8 +243,7 @@ function workloads(
       apiVersion: kafka.apiVersion ?? API_VERSION,
       name,
       namespace: kafka.metadata.namespace ?? 'default',
-      role: roleOfKafka(kafka, objects),
-      roleSource: 'strimzi',
+      ...roleOfKafka(kafka, objects),
       replicas: { desired, ready, updated: ready },
       image,
       ordinalsStart: 0,

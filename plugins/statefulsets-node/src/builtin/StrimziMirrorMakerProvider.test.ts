@@ -274,6 +274,10 @@ describe('StrimziMirrorMakerProvider', () => {
     expect(
       await provider.verifyRoles(sides['us-east'], sides['eu-central']),
     ).toEqual([]);
+    // The old source follows through the reversed mirror, which runs in
+    // us-east: its role says so where no MirrorMaker 2 of its own does.
+    await provider.reattach(sides['eu-central'], sides['us-east']);
+    expect(role('eu-central')).toBe('passive');
     // Promoting again changes nothing.
     expect(
       await provider.promote(sides['us-east'], sides['eu-central'], {
@@ -369,6 +373,8 @@ describe('StrimziMirrorMakerProvider', () => {
     expect(steps.fence.join('\n')).toContain(
       'kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe --all-groups',
     );
-    expect(steps.reattach).toBeUndefined();
+    expect(steps.reattach?.[0]).toContain(
+      'role passive, replicating from us-east through the reversed KafkaMirrorMaker2',
+    );
   });
 });

@@ -115,6 +115,9 @@ export class StrimziMirrorMakerProvider implements FailoverReplicationProvider {
       fenceOldSource: [
         `${source}: no change to the Kafka; it follows ${target} through the reversed KafkaMirrorMaker2 once it answers (records only it has stay there)`,
       ],
+      reattach: [
+        `${source}: role passive, replicating from ${target} through the reversed KafkaMirrorMaker2 (the role the topology reads where no MirrorMaker 2 of ${source} names its Kafka)`,
+      ],
       promoteWithoutSource: [
         swap,
         `data-loss window: the sum over partitions of ${srcPod}'s end offset minus ${tgtPod}'s (${offsets} on both), recorded with the run; unknown while ${source} does not answer`,
@@ -326,6 +329,11 @@ export class StrimziMirrorMakerProvider implements FailoverReplicationProvider {
       primary.cluster,
       await this.#mirrors(primary, old),
     );
+    await annotateRole(old, 'passive', primary.cluster);
+  }
+
+  /** After a switchover the old source follows through the reversed mirror. */
+  async reattach(old: FailoverSide, primary: FailoverSide): Promise<void> {
     await annotateRole(old, 'passive', primary.cluster);
   }
 
