@@ -6,18 +6,13 @@
  * every record and consumer group offset on the new primary, and an
  * emergency failover states its loss in offsets.
  */
-import path from 'node:path';
 import {
   FailoverCallContext,
   FailoverSide,
   StrimziMirrorMakerProvider,
 } from '@multicluster/backstage-plugin-statefulsets-node';
-import {
-  loadWorld,
-  RunningSimulator,
-  startSimulator,
-} from '@multicluster/cluster-simulator';
-import { clientsFor } from './__testUtils__/simulatorWorld';
+import { RunningSimulator } from '@multicluster/cluster-simulator';
+import { clientsFor, startDemoWorld } from './__testUtils__/simulatorWorld';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
 
 jest.setTimeout(120_000);
@@ -36,37 +31,14 @@ const ctx: FailoverCallContext = {
 const MM2_PATH =
   '/apis/kafka.strimzi.io/v1/namespaces/databases/kafkamirrormaker2s/clickstream-mirror';
 
-/** The API groups of the demo's other operator-run databases. */
-const OTHER_OPERATORS = new Set([
-  'elasticsearch.k8s.elastic.co',
-  'pxc.percona.com',
-  'psmdb.percona.com',
-  'acid.zalan.do',
-  'mongodbcommunity.mongodb.com',
-  'mysql.oracle.com',
-]);
-
 /** The demo world with the Strimzi operator as the only operator. */
-function startStrimziWorld(): Promise<RunningSimulator> {
-  const world = loadWorld(
-    path.resolve(__dirname, '../../../../examples/world/world.yaml'),
-  );
-  world.replication = { ...world.replication, intervalMs: 100 };
-  for (const cluster of world.clusters) {
-    cluster.operators = (cluster.operators ?? []).filter(o => o === 'strimzi');
-    cluster.objects = cluster.objects.filter(
-      o => !OTHER_OPERATORS.has(o.object.apiVersion.split('/')[0]),
-    );
-  }
-  return startSimulator({
-    world,
-    portBase: 0,
-    adminPort: 0,
-    readinessDelayMs: 20,
-    tickMs: 50,
-    onError: () => undefined,
+const startStrimziWorld = () =>
+  startDemoWorld({
+    keep: {
+      operator: 'strimzi',
+      apiGroups: ['kafka.strimzi.io', 'core.strimzi.io'],
+    },
   });
-}
 
 describe('StrimziMirrorMakerProvider through pods/exec', () => {
   let sim: RunningSimulator;

@@ -104,7 +104,8 @@ export function withoutOrdersEngine(world: World): void {
 
 /**
  * Starts the demo world with fast readiness, reconcile and lag updates,
- * without the operator-run databases.
+ * without the operator-run databases (but the one operator `keep` names,
+ * with the objects of its API groups).
  */
 export async function startDemoWorld(
   options: {
@@ -112,6 +113,7 @@ export async function startDemoWorld(
     tickMs?: number;
     /** Changes the world before it starts. */
     edit?: (world: World) => void;
+    keep?: { operator: string; apiGroups: string[] };
   } = {},
 ): Promise<RunningSimulator> {
   const world = loadWorld(
@@ -120,11 +122,15 @@ export async function startDemoWorld(
   world.replication = { ...world.replication, intervalMs: 100 };
   // The operator-run databases play no part in these tests; without their
   // controllers the simulator shares the test's event loop with less work.
+  const { keep } = options;
   for (const cluster of world.clusters) {
-    cluster.operators = [];
-    cluster.objects = cluster.objects.filter(
-      o => !OPERATOR_GROUPS.has(o.object.apiVersion.split('/')[0]),
+    cluster.operators = (cluster.operators ?? []).filter(
+      o => o === keep?.operator,
     );
+    cluster.objects = cluster.objects.filter(o => {
+      const group = o.object.apiVersion.split('/')[0];
+      return !OPERATOR_GROUPS.has(group) || !!keep?.apiGroups.includes(group);
+    });
   }
   options.edit?.(world);
   return startSimulator({
