@@ -96,6 +96,10 @@ test('gives the source back when a switchover cannot succeed, and shows what it 
   try {
     // eu-west stops receiving what eu-central writes: it can never catch up.
     await partition('eu-central', 'eu-west');
+    // eu-central commits two transactions a second: after 1.5 s eu-west
+    // lacks some. Started at once, the fence could land before the next
+    // commit, and eu-west would rightly be caught up.
+    await page.waitForTimeout(1500);
     const started = Date.now();
     await dialog.getByRole('button', { name: 'Start switchover' }).click();
     await expect(dialog.getByText(/^rolled-back$/).first()).toBeVisible({

@@ -61,6 +61,10 @@ async function rolledBackSwitchover(page: Page): Promise<string> {
     let started;
     for (let attempt = 1; ; attempt++) {
       await partition('eu-central', 'eu-west');
+      // eu-central commits two transactions a second: after 1.5 s eu-west
+      // lacks some, which it cannot fetch. Asked at once, the fence could
+      // land before the next commit, and eu-west would rightly be caught up.
+      await page.waitForTimeout(1500);
       started = await page.request.post(`${API}/failover/runs`, {
         headers,
         data: {
