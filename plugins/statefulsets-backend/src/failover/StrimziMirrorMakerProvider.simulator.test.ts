@@ -12,7 +12,7 @@ import {
   StrimziMirrorMakerProvider,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import { RunningSimulator } from '@multicluster/cluster-simulator';
-import { clientsFor, startDemoWorld } from './__testUtils__/simulatorWorld';
+import { sidesOf, startDemoWorld } from './__testUtils__/simulatorWorld';
 import { HttpClusterWriteClient } from './HttpClusterWriteClient';
 
 jest.setTimeout(120_000);
@@ -133,37 +133,20 @@ describe('StrimziMirrorMakerProvider through pods/exec', () => {
 
   beforeAll(async () => {
     sim = await startStrimziWorld();
-    const clients = clientsFor(sim, 10_000);
-    sides = Object.fromEntries(
-      ['eu-central', 'us-east'].map(cluster => [
-        cluster,
-        {
-          cluster,
-          client: clients.find(c => c.cluster === cluster)!,
-          workload,
-        },
-      ]),
-    );
-    await until(
-      async () =>
-        (
-          await tool('us-east', [
-            'kafka-topics.sh',
-            '--bootstrap-server',
-            'localhost:9092',
-            '--list',
-          ])
-        ).exitCode === 0 &&
-        (
-          await tool('eu-central', [
-            'kafka-topics.sh',
-            '--bootstrap-server',
-            'localhost:9092',
-            '--list',
-          ])
-        ).exitCode === 0,
-      'brokers answering',
-    );
+    sides = sidesOf(sim, workload, ['eu-central', 'us-east']);
+    for (const cluster of ['us-east', 'eu-central'])
+      await until(
+        async () =>
+          (
+            await tool(cluster, [
+              'kafka-topics.sh',
+              '--bootstrap-server',
+              'localhost:9092',
+              '--list',
+            ])
+          ).exitCode === 0,
+        'brokers answering',
+      );
   });
 
   afterAll(() => sim?.stop());

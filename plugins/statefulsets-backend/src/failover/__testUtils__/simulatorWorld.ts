@@ -24,7 +24,9 @@ import {
   ExecOptions,
   ExecResult,
   ExecTarget,
+  FailoverSide,
   ResourceRef,
+  WorkloadRef,
 } from '@multicluster/backstage-plugin-statefulsets-node';
 import {
   loadWorld,
@@ -158,6 +160,26 @@ export function clientsFor(
     });
     return HttpClusterWriteClient.fromKubeConfig(c.name, kc, { timeoutMs });
   });
+}
+
+/** The failover sides of one workload in the named clusters, each with its write client. */
+export function sidesOf(
+  sim: RunningSimulator,
+  workload: WorkloadRef,
+  clusters: string[],
+  timeoutMs = 10_000,
+): Record<string, FailoverSide> {
+  const clients = clientsFor(sim, timeoutMs);
+  return Object.fromEntries(
+    clusters.map(cluster => [
+      cluster,
+      {
+        cluster,
+        client: clients.find(c => c.cluster === cluster)!,
+        workload,
+      },
+    ]),
+  );
 }
 
 /** A client that answers chosen calls with an HTTP error instead of passing them on. */
